@@ -1,0 +1,101 @@
+# Makefile - build, test, install and demo esxstage (the depot command).
+# SPDX-License-Identifier: BSD-2-Clause
+#
+#   make                    build build/depot
+#   make check              install missing deps (Debian), build, run all tests
+#   make check SANITIZE=address,undefined
+#   make demo               build a sample depot and list what is inside
+#   make bench              size-independence and speed figures
+#   make install PREFIX=/usr/local DESTDIR=
+#
+-include config.mk
+
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CC ?= cc
+CFLAGS ?= -O2 -g
+PYTHON ?= python3
+PKGS = libzip libarchive libxml-2.0 openssl
+
+WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+       -Wmissing-prototypes -Wno-missing-field-initializers
+ifneq ($(WERROR),)
+WARN += -Werror
+endif
+
+ifneq ($(SANITIZE),)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+else
+BUILD ?= build
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+             $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LDLIBS += $(PKG_LIBS) -lpthread
+
+ifeq ($(V),)
+Q = @
+say = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
+             depot/zip.c depot/xml.c depot/parse.c depot/depot.c
+CMD_SRCS = cmd/msg.c cmd/output.c
+DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
+CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+
+all: $(BUILD)/depot
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libdepot.a: $(DEPOT_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/depot: $(BUILD)/obj/cmd/depot.o $(CMD_OBJS) $(BUILD)/libdepot.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit: $(UNIT_OBJS) $(CMD_OBJS) $(BUILD)/libdepot.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh scripts/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BUILD)/depot $(DESTDIR)$(BINDIR)/depot
+	install -m 644 depot.1 $(DESTDIR)$(MANDIR)/man1/depot.1
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all deps check demo bench install clean
+
+-include $(DEPOT_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
+         $(BUILD)/obj/cmd/depot.d

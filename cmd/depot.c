@@ -1,0 +1,747 @@
+/* depot.c - the depot command: read ESXi depots and say what is inside. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../depot/depot.h"
+#include "../depot/depot_int.h"
+#include "cmd.h"
+#include "output.h"
+
+#define ESXSTAGE_VERSION "0.1.0"
+
+struct verb {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *summary;
+};
+
+static const struct verb *find_verb(const char *name);
+
+/* Options every listing verb shares. */
+struct list_opts {
+	bool json;
+	const char *profile;
+	const char *path;
+	const char *arg; /* the verb's second operand, when it has one */
+	int status;	 /* exit status when parsing says to stop */
+};
+
+static int
+verb_usage(const char *verb, int status)
+{
+	const struct verb *v = find_verb(verb);
+	FILE *fp = status == EXIT_OK ? stdout : stderr;
+
+	fprintf(fp, "usage: %s %s\n", progname, v->synopsis);
+	if (status == EXIT_OK)
+		fprintf(fp, "%s\n", v->summary);
+	return status;
+}
+
+/*
+ * Parse "VERB [--json] [--profile NAME] DEPOT.zip [ARG]"; options may
+ * stand anywhere.  nargs is how many operands the verb takes.  False when
+ * the verb should stop (after --help or a usage error) with o->status.
+ */
+static bool
+parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
+    struct list_opts *o)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"profile", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jp:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'p':
+			if (!takes_profile)
+				goto bad;
+			o->profile = optarg;
+			break;
+		case 'h':
+			o->status = verb_usage(argv[0], EXIT_OK);
+			return false;
+		default:
+			if (optopt != 0)
+				msg_error("%s: unknown or incomplete option '-%c'",
+				    argv[0], optopt);
+			else
+				msg_error("%s: unknown option '%s'", argv[0],
+				    argv[optind - 1]);
+			o->status = verb_usage(argv[0], EXIT_USAGE);
+			return false;
+		}
+	}
+	if (argc - optind != nargs) {
+		msg_error("%s: expected %d operand%s, got %d", argv[0], nargs,
+		    nargs == 1 ? "" : "s", argc - optind);
+		o->status = verb_usage(argv[0], EXIT_USAGE);
+		return false;
+	}
+	o->path = argv[optind];
+	o->arg = nargs > 1 ? argv[optind + 1] : NULL;
+	return true;
+bad:
+	msg_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
+	o->status = verb_usage(argv[0], EXIT_USAGE);
+	return false;
+}
+
+/* Open the depot and print its warnings; an exit status on failure. */
+static int
+open_depot(const char *path, struct depot **out)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct depot *d = NULL;
+	int ret = depot_open(path, &d, &err);
+
+	*out = NULL;
+	if (ret != 0) {
+		if (err.code == DV_EWRAPPER)
+			msg_error("%s; run '%s extract %s OUTDIR' to unwrap it",
+			    err.msg, progname, path);
+		else
+			msg_dv_error(&err);
+		depot_free(d);
+		return dv_exit_status(err.code);
+	}
+	for (size_t i = 0; i < d->warnings.n; i++)
+		msg_warn("%s", d->warnings.v[i]);
+	*out = d;
+	return EXIT_OK;
+}
+
+static void
+json_warnings(struct json *j, const struct depot *d)
+{
+	json_array_begin(j, "warnings");
+	for (size_t i = 0; i < d->warnings.n; i++)
+		json_string(j, NULL, d->warnings.v[i]);
+	json_array_end(j);
+}
+
+static void
+json_strlist(struct json *j, const char *key, const struct dv_strlist *l)
+{
+	json_array_begin(j, key);
+	for (size_t i = 0; i < l->n; i++)
+		json_string(j, NULL, l->v[i]);
+	json_array_end(j);
+}
+
+/* Times in JSON carry their zone: always UTC. */
+static void
+json_time(struct json *j, const char *key, const struct dv_time *t)
+{
+	char buf[24];
+
+	if (!t->set) {
+		json_string(j, key, NULL);
+		return;
+	}
+	dv_time_format(t, buf);
+	strcat(buf, "Z");
+	json_string(j, key, buf);
+}
+
+static void
+json_acceptance(struct json *j, enum dv_acceptance a)
+{
+	json_string(j, "acceptance_level",
+	    a == DV_ACCEPT_UNKNOWN ? NULL : dv_acceptance_name(a));
+	json_string(j, "acceptance_level_display",
+	    a == DV_ACCEPT_UNKNOWN ? NULL : dv_acceptance_display(a));
+}
+
+static int
+cmd_depot_list_profiles(int argc, char **argv)
+{
+	static const char *const headers[] = {"Name", "Vendor",
+	    "Acceptance Level", "Creation Time", "Modification Time"};
+	struct list_opts o;
+	struct depot *d;
+	struct table t;
+	struct json j;
+	char ct[20], mt[20];
+	int ret;
+
+	if (!parse_list_opts(argc, argv, false, 1, &o))
+		return o.status;
+	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
+		return ret;
+	if (o.json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "depot", o.path);
+		json_array_begin(&j, "profiles");
+		for (size_t i = 0; i < d->nprofiles; i++) {
+			const struct depot_profile *p = d->profiles[i];
+			json_object_begin(&j, NULL);
+			json_string(&j, "name", p->name);
+			json_string(&j, "vendor", p->creator);
+			json_acceptance(&j, p->acceptance);
+			json_time(&j, "creation_time", &p->creation_time);
+			json_time(&j, "modification_time",
+			    &p->modification_time);
+			json_string(&j, "profile_id", p->profile_id);
+			json_uint(&j, "serialno", p->serialno);
+			json_bool(&j, "readonly", p->readonly);
+			json_string(&j, "description", p->description);
+			json_strlist(&j, "vib_ids", &p->vib_ids);
+			json_strlist(&j, "component_ids", &p->bulletin_ids);
+			json_strlist(&j, "missing_vib_ids", &p->missing_vib_ids);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_warnings(&j, d);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		table_init(&t, 5, headers);
+		for (size_t i = 0; i < d->nprofiles; i++) {
+			const struct depot_profile *p = d->profiles[i];
+			dv_time_format(&p->creation_time, ct);
+			dv_time_format(&p->modification_time, mt);
+			table_row(&t, (const char *const[]){p->name, p->creator,
+			    dv_acceptance_display(p->acceptance), ct, mt});
+		}
+		table_print(&t, stdout);
+		table_release(&t);
+	}
+	depot_free(d);
+	return EXIT_OK;
+}
+
+static void
+json_relations(struct json *j, const char *key,
+    const struct depot_relations *r)
+{
+	json_array_begin(j, key);
+	for (size_t i = 0; i < r->n; i++) {
+		json_object_begin(j, NULL);
+		json_string(j, "name", r->v[i].name);
+		json_string(j, "relation", r->v[i].relation);
+		json_string(j, "version", r->v[i].version);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void
+json_platforms(struct json *j, const char *key,
+    const struct depot_platforms *p)
+{
+	json_array_begin(j, key);
+	for (size_t i = 0; i < p->n; i++) {
+		json_object_begin(j, NULL);
+		json_string(j, "product", p->v[i].product);
+		json_string(j, "version", p->v[i].version);
+		json_string(j, "locale", p->v[i].locale);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void
+json_vib(struct json *j, const struct depot_vib *v)
+{
+	char date[20];
+
+	dv_time_format(&v->release_date, date);
+	json_object_begin(j, NULL);
+	json_string(j, "id", v->id);
+	json_string(j, "name", v->name);
+	json_string(j, "version", v->version);
+	json_string(j, "vendor", v->vendor);
+	json_string(j, "type", v->type);
+	json_acceptance(j, v->acceptance);
+	json_time(j, "release_date", &v->release_date);
+	json_string(j, "summary", v->summary);
+	json_string(j, "relative_path", v->relative_path);
+	json_string(j, "member", v->member);
+	if (v->has_packed_size)
+		json_uint(j, "packed_size", v->packed_size);
+	else
+		json_string(j, "packed_size", NULL);
+	json_string(j, "sha256", v->sha256);
+	json_bool(j, "maintenance_mode", v->maintenance_install);
+	json_bool(j, "live_install_allowed", v->live_install);
+	json_bool(j, "live_remove_allowed", v->live_remove);
+	json_bool(j, "stateless_ready", v->stateless_ready);
+	json_relations(j, "depends", &v->depends);
+	json_relations(j, "provides", &v->provides);
+	json_platforms(j, "platforms", &v->platforms);
+	json_object_end(j);
+}
+
+/* The VIBs a profile names, all present, sorted as the depot sorts them. */
+static int
+profile_vibs(const struct depot *d, const char *name,
+    const struct depot_vib ***out, size_t *n)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	const struct depot_profile *p;
+	const struct depot_vib **v;
+	size_t k = 0;
+
+	*out = NULL;
+	if (depot_find_profile(d, name, &p, &err) != 0)
+		return msg_dv_error(&err);
+	if (p->missing_vib_ids.n > 0) {
+		msg_error("%s: VIBs %s%s from image profile '%s' cannot be "
+		    "found in metadata", d->path, p->missing_vib_ids.v[0],
+		    p->missing_vib_ids.n > 1 ? " and others" : "", p->name);
+		return EXIT_BAD;
+	}
+	v = xmalloc((d->nvibs + 1) * sizeof(*v));
+	for (size_t i = 0; i < d->nvibs; i++) {
+		for (size_t m = 0; m < p->vib_ids.n; m++) {
+			if (strcmp(d->vibs[i]->id, p->vib_ids.v[m]) == 0) {
+				v[k++] = d->vibs[i];
+				break;
+			}
+		}
+	}
+	*out = v;
+	*n = k;
+	return EXIT_OK;
+}
+
+static int
+cmd_depot_list_vibs(int argc, char **argv)
+{
+	static const char *const headers[] = {"Name", "Version", "Vendor",
+	    "Creation Date", "Acceptance Level"};
+	struct list_opts o;
+	struct depot *d;
+	const struct depot_vib **vibs = NULL;
+	size_t n;
+	struct table t;
+	struct json j;
+	char date[20];
+	int ret;
+
+	if (!parse_list_opts(argc, argv, true, 1, &o))
+		return o.status;
+	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
+		return ret;
+	if (o.profile != NULL) {
+		if ((ret = profile_vibs(d, o.profile, &vibs, &n)) != EXIT_OK)
+			goto out;
+	} else {
+		vibs = xmalloc((d->nvibs + 1) * sizeof(*vibs));
+		memcpy(vibs, d->vibs, d->nvibs * sizeof(*vibs));
+		n = d->nvibs;
+	}
+	if (o.json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "depot", o.path);
+		json_string(&j, "profile", o.profile);
+		json_array_begin(&j, "vibs");
+		for (size_t i = 0; i < n; i++)
+			json_vib(&j, vibs[i]);
+		json_array_end(&j);
+		json_warnings(&j, d);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		table_init(&t, 5, headers);
+		for (size_t i = 0; i < n; i++) {
+			dv_time_format(&vibs[i]->release_date, date);
+			date[10] = '\0';
+			table_row(&t, (const char *const[]){vibs[i]->name,
+			    vibs[i]->version, vibs[i]->vendor, date,
+			    dv_acceptance_display(vibs[i]->acceptance)});
+		}
+		table_print(&t, stdout);
+		table_release(&t);
+	}
+	ret = EXIT_OK;
+out:
+	free(vibs);
+	depot_free(d);
+	return ret;
+}
+
+static const char *
+component_name(const struct depot_bulletin *b)
+{
+	return b->comp_name != NULL && *b->comp_name != '\0' ? b->comp_name :
+	    b->id;
+}
+
+static int
+cmd_depot_list_components(int argc, char **argv)
+{
+	static const char *const headers[] = {"Name", "Version", "Vendor",
+	    "Release Date"};
+	struct list_opts o;
+	struct depot *d;
+	struct table t;
+	struct json j;
+	char date[20];
+	int ret;
+
+	if (!parse_list_opts(argc, argv, false, 1, &o))
+		return o.status;
+	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
+		return ret;
+	if (o.json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "depot", o.path);
+		json_array_begin(&j, "components");
+		for (size_t i = 0; i < d->nbulletins; i++) {
+			const struct depot_bulletin *b = d->bulletins[i];
+			json_object_begin(&j, NULL);
+			json_string(&j, "id", b->id);
+			json_string(&j, "name", component_name(b));
+			json_string(&j, "name_display", b->comp_name_ui ?
+			    b->comp_name_ui : component_name(b));
+			json_string(&j, "version",
+			    b->comp_version ? b->comp_version : "");
+			json_string(&j, "version_display",
+			    b->comp_version_ui ? b->comp_version_ui : "");
+			json_string(&j, "vendor", b->vendor);
+			json_time(&j, "release_date", &b->release_date);
+			json_string(&j, "summary", b->summary);
+			json_string(&j, "release_type", b->release_type);
+			json_bool(&j, "is_component", b->comp_name != NULL);
+			json_platforms(&j, "platforms", &b->platforms);
+			json_strlist(&j, "vib_ids", &b->vib_ids);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_warnings(&j, d);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		table_init(&t, 4, headers);
+		for (size_t i = 0; i < d->nbulletins; i++) {
+			const struct depot_bulletin *b = d->bulletins[i];
+			dv_time_format(&b->release_date, date);
+			date[10] = '\0';
+			table_row(&t, (const char *const[]){component_name(b),
+			    b->comp_version ? b->comp_version : "", b->vendor,
+			    date});
+		}
+		table_print(&t, stdout);
+		table_release(&t);
+	}
+	depot_free(d);
+	return EXIT_OK;
+}
+
+/* Print text word-wrapped under an indent, as esxcli does descriptions. */
+static void
+print_wrapped(const char *text, int indent, int width)
+{
+	const char *p = text, *w;
+	int col = 0;
+	size_t len;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (*p == '\n') {
+			if (col > 0)
+				putchar('\n');
+			col = 0;
+			p++;
+			continue;
+		}
+		if (*p == '\0')
+			break;
+		for (w = p; *w != '\0' && *w != ' ' && *w != '\t' &&
+		    *w != '\n' && *w != '\r'; w++)
+			;
+		len = (size_t)(w - p);
+		if (col > 0 && col + 1 + (int)len > width) {
+			putchar('\n');
+			col = 0;
+		}
+		if (col == 0)
+			col = printf("%*s", indent, "");
+		else
+			col += printf(" ");
+		col += printf("%.*s", (int)len, p);
+		p = w;
+	}
+	if (col > 0)
+		putchar('\n');
+}
+
+static int
+cmd_depot_show_profile(int argc, char **argv)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	const struct depot_profile *p;
+	const struct depot_vib **vibs = NULL;
+	struct list_opts o;
+	struct depot *d;
+	struct json j;
+	char ct[20], mt[20];
+	size_t n;
+	int ret;
+
+	if (!parse_list_opts(argc, argv, false, 2, &o))
+		return o.status;
+	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
+		return ret;
+	if (depot_find_profile(d, o.arg, &p, &err) != 0) {
+		ret = msg_dv_error(&err);
+		goto out;
+	}
+	if ((ret = profile_vibs(d, o.arg, &vibs, &n)) != EXIT_OK)
+		goto out;
+	if (o.json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "depot", o.path);
+		json_string(&j, "name", p->name);
+		json_string(&j, "vendor", p->creator);
+		json_acceptance(&j, p->acceptance);
+		json_time(&j, "creation_time", &p->creation_time);
+		json_time(&j, "modification_time", &p->modification_time);
+		json_bool(&j, "stateless_ready",
+		    depot_profile_stateless_ready(d, p));
+		json_string(&j, "profile_id", p->profile_id);
+		json_uint(&j, "serialno", p->serialno);
+		json_bool(&j, "readonly", p->readonly);
+		json_string(&j, "description", p->description);
+		json_array_begin(&j, "vibs");
+		for (size_t i = 0; i < n; i++)
+			json_vib(&j, vibs[i]);
+		json_array_end(&j);
+		json_strlist(&j, "component_ids", &p->bulletin_ids);
+		json_warnings(&j, d);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		dv_time_format(&p->creation_time, ct);
+		dv_time_format(&p->modification_time, mt);
+		printf("   Name: %s\n", p->name);
+		printf("   Vendor: %s\n", p->creator);
+		printf("   Acceptance Level: %s\n",
+		    dv_acceptance_display(p->acceptance));
+		printf("   Creation Time: %s\n", ct);
+		printf("   Modification Time: %s\n", mt);
+		printf("   Stateless Ready: %s\n",
+		    depot_profile_stateless_ready(d, p) ? "True" : "False");
+		printf("   Description:\n");
+		print_wrapped(p->description, 6, 78);
+		printf("   VIBs: ");
+		for (size_t i = 0; i < n; i++)
+			printf("%s%s %s", i ? ", " : "", vibs[i]->name,
+			    vibs[i]->version);
+		printf("\n");
+		if (p->bulletin_ids.n > 0) {
+			printf("   Components: ");
+			for (size_t i = 0; i < p->bulletin_ids.n; i++)
+				printf("%s%s", i ? ", " : "",
+				    p->bulletin_ids.v[i]);
+			printf("\n");
+		}
+	}
+	ret = EXIT_OK;
+out:
+	free(vibs);
+	depot_free(d);
+	return ret;
+}
+
+/* What kind of depot this is, in an admin's words. */
+static const char *
+depot_kind(const struct depot *d)
+{
+	if (d->nprofiles > 0)
+		return "patch depot with image profiles";
+	for (size_t i = 0; i < d->nbulletins; i++)
+		if (d->bulletins[i]->comp_name != NULL)
+			return "component depot";
+	return "offline bundle";
+}
+
+static int
+cmd_depot_info(int argc, char **argv)
+{
+	struct list_opts o;
+	struct depot *d;
+	struct json j;
+	size_t totals[6] = {0};
+	int ret;
+
+	if (!parse_list_opts(argc, argv, false, 1, &o))
+		return o.status;
+	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
+		return ret;
+	for (size_t i = 0; i < d->nmetadata; i++) {
+		totals[0] += d->metadata[i].baseimages;
+		totals[1] += d->metadata[i].addons;
+		totals[2] += d->metadata[i].manifests;
+		totals[3] += d->metadata[i].solutions;
+	}
+	if (o.json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "depot", o.path);
+		json_string(&j, "kind", depot_kind(d));
+		json_array_begin(&j, "vendors");
+		for (size_t i = 0; i < d->nvendors; i++) {
+			json_object_begin(&j, NULL);
+			json_string(&j, "name", d->vendors[i].name);
+			json_string(&j, "code", d->vendors[i].code);
+			json_string(&j, "index", d->vendors[i].index_member);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_array_begin(&j, "metadata");
+		for (size_t i = 0; i < d->nmetadata; i++) {
+			const struct depot_metadata *m = &d->metadata[i];
+			json_object_begin(&j, NULL);
+			json_string(&j, "path", m->member);
+			json_platforms(&j, "platforms", &m->platforms);
+			json_uint(&j, "vibs", m->vibs);
+			json_uint(&j, "bulletins", m->bulletins);
+			json_uint(&j, "profiles", m->profiles);
+			json_uint(&j, "baseimages", m->baseimages);
+			json_uint(&j, "addons", m->addons);
+			json_uint(&j, "manifests", m->manifests);
+			json_uint(&j, "solutions", m->solutions);
+			json_uint(&j, "other_files", m->other);
+			json_bool(&j, "vibs_from_vmware_xml",
+			    m->used_vmware_xml);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_uint(&j, "vibs", d->nvibs);
+		json_uint(&j, "components", d->nbulletins);
+		json_uint(&j, "baseimages", totals[0]);
+		json_uint(&j, "addons", totals[1]);
+		json_uint(&j, "manifests", totals[2]);
+		json_uint(&j, "solutions", totals[3]);
+		json_array_begin(&j, "profiles");
+		for (size_t i = 0; i < d->nprofiles; i++)
+			json_string(&j, NULL, d->profiles[i]->name);
+		json_array_end(&j);
+		json_warnings(&j, d);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		printf("Depot:       %s\n", o.path);
+		printf("Kind:        %s\n", depot_kind(d));
+		for (size_t i = 0; i < d->nvendors; i++)
+			printf("Vendor:      %s (code %s)\n",
+			    d->vendors[i].name, d->vendors[i].code);
+		for (size_t i = 0; i < d->nmetadata; i++) {
+			const struct depot_metadata *m = &d->metadata[i];
+			printf("Metadata:    %s%s\n", m->member,
+			    m->used_vmware_xml ? " (VIBs from vmware.xml)" : "");
+			printf("Platforms:  ");
+			for (size_t k = 0; k < m->platforms.n; k++)
+				printf(" %s %s%s", m->platforms.v[k].product,
+				    m->platforms.v[k].version,
+				    k + 1 < m->platforms.n ? "," : "");
+			printf("\n");
+		}
+		printf("VIBs:        %zu\n", d->nvibs);
+		printf("Components:  %zu\n", d->nbulletins);
+		if (totals[0] || totals[1] || totals[2] || totals[3])
+			printf("Base images: %zu\nAdd-ons:     %zu\n"
+			    "Manifests:   %zu\nSolutions:   %zu\n", totals[0],
+			    totals[1], totals[2], totals[3]);
+		printf("Profiles:    %zu\n", d->nprofiles);
+		for (size_t i = 0; i < d->nprofiles; i++)
+			printf("  %s\n", d->profiles[i]->name);
+	}
+	depot_free(d);
+	return EXIT_OK;
+}
+
+static const struct verb verbs[] = {
+	{"list-profiles", cmd_depot_list_profiles,
+	    "list-profiles [--json] DEPOT.zip",
+	    "List the image profiles, as 'esxcli software sources profile "
+	    "list' does."},
+	{"list-vibs", cmd_depot_list_vibs,
+	    "list-vibs [--json] [--profile NAME] DEPOT.zip",
+	    "List the VIBs, or those of one image profile."},
+	{"list-components", cmd_depot_list_components,
+	    "list-components [--json] DEPOT.zip",
+	    "List the components (bulletins)."},
+	{"show-profile", cmd_depot_show_profile,
+	    "show-profile [--json] DEPOT.zip NAME",
+	    "Show one image profile, as 'esxcli software sources profile "
+	    "get' does."},
+	{"info", cmd_depot_info, "info [--json] DEPOT.zip",
+	    "Say what the file is: vendors, platforms, counts, profiles."},
+};
+
+static const struct verb *
+find_verb(const char *name)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+static int
+usage(int status)
+{
+	FILE *fp = status == EXIT_OK ? stdout : stderr;
+
+	fprintf(fp, "usage: %s COMMAND [OPTIONS] ...\n\nCommands:\n",
+	    progname);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(fp, "  %s %s\n", progname, verbs[i].synopsis);
+	fprintf(fp, "\nEvery listing takes --json for one JSON document on "
+	    "stdout.\n'%s COMMAND --help' describes one command; "
+	    "depot(1) has the details.\n\n"
+	    "Exit status: 0 success; 1 the depot is bad or nothing matched; "
+	    "2 usage or I/O error.\n", progname);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct verb *v;
+	int status;
+
+	msg_init(argv[0]);
+	xml_library_init();
+	if (argc < 2) {
+		msg_error("no command given");
+		return usage(EXIT_USAGE);
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0)
+		return msg_finish_stdout(usage(EXIT_OK));
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("%s (esxstage) %s\n", progname, ESXSTAGE_VERSION);
+		return msg_finish_stdout(EXIT_OK);
+	}
+	v = find_verb(argv[1]);
+	if (v == NULL) {
+		msg_error("unknown command '%s'", argv[1]);
+		return usage(EXIT_USAGE);
+	}
+	status = v->fn(argc - 1, argv + 1);
+	return msg_finish_stdout(status);
+}

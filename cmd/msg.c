@@ -1,0 +1,63 @@
+/* msg.c - the only place that writes diagnostics to stderr. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+const char *progname = "depot";
+
+void
+msg_init(const char *argv0)
+{
+	const char *slash = argv0 != NULL ? strrchr(argv0, '/') : NULL;
+
+	if (argv0 != NULL && *argv0 != '\0')
+		progname = slash != NULL ? slash + 1 : argv0;
+}
+
+void
+msg_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+msg_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: warning: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+msg_dv_error(const struct dv_error *err)
+{
+	msg_error("%s", err->msg[0] != '\0' ? err->msg :
+	    dv_strerror(err->code));
+	return dv_exit_status(err->code);
+}
+
+int
+msg_finish_stdout(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		msg_error("cannot write standard output: %s", strerror(errno));
+		return status == EXIT_OK ? EXIT_BAD : status;
+	}
+	return status;
+}

@@ -1,0 +1,1006 @@
+/* depot.c - walk a depot zip: index, vendor indexes, metadata zips, model. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "depot.h"
+#include "depot_int.h"
+#include "parse.h"
+
+/* Everything one depot_open needs while it walks. */
+struct walk {
+	struct depot *d;
+	struct zipfile *zip;
+	struct ptrvec vibs, bulletins, profiles, warnings;
+	uint64_t xml_total; /* XML bytes read from metadata zips so far */
+	struct dv_error *err;
+};
+
+static void
+warn(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+warn(struct walk *w, const char *fmt, ...)
+{
+	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
+	va_list ap;
+
+	va_start(ap, fmt);
+	sbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	ptrvec_push(&w->warnings, arena_strdup(&w->d->arena, sb.buf));
+	sbuf_release(&sb);
+}
+
+/* Read member name of the outer zip and parse it as XML. */
+static int
+read_outer_xml(struct walk *w, const char *name, const char *referrer,
+    struct xdoc *doc)
+{
+	struct sbuf data = SBUF_INIT(DV_MAX_XML_BYTES);
+	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
+	long i = zipfile_find(w->zip, name);
+	int ret;
+
+	sbuf_addf(&what, "%s: %s", w->d->path, name);
+	if (i < 0) {
+		ret = dv_error_set(w->err, DV_EMISSING,
+		    "%s: missing (named by %s)", what.buf, referrer);
+		goto out;
+	}
+	if ((ret = zipfile_read(w->zip, (size_t)i, DV_MAX_XML_BYTES, &data,
+	    w->err)) != 0)
+		goto out;
+	ret = xml_parse(data.buf, data.len, what.buf, doc, w->err);
+out:
+	sbuf_release(&what);
+	sbuf_release(&data);
+	return ret;
+}
+
+static const char *
+required_text(struct walk *w, const struct xnode *n, const char *elem,
+    const char *what, int *ret)
+{
+	const char *s = xnode_child_text(n, elem);
+
+	if (s == NULL)
+		*ret = dv_error_set(w->err, DV_EFORMAT,
+		    "%s: element <%s> was expected in <%s>, but not found",
+		    what, elem, n->name);
+	return s;
+}
+
+static struct depot_metadata *
+metadata_node(struct walk *w, const char *member)
+{
+	struct depot *d = w->d;
+
+	for (size_t i = 0; i < d->nmetadata; i++)
+		if (strcmp(d->metadata[i].member, member) == 0)
+			return &d->metadata[i];
+	return NULL;
+}
+
+/*
+ * A vendor index: every <metadata> names a metadata zip.  Entries with the
+ * same resolved path are one node with several platforms, as in esximage's
+ * DepotTreeNode.AddChild.
+ */
+static int
+read_vendor_index(struct walk *w, const char *member, const char *referrer)
+{
+	struct depot *d = w->d;
+	struct xdoc doc = {0};
+	struct sbuf path = SBUF_INIT(SBUF_NOCAP), what = SBUF_INIT(SBUF_NOCAP);
+	const struct xnode *m;
+	struct depot_metadata *node;
+	struct depot_platform *pl;
+	const char *product, *version, *locale, *url;
+	int ret;
+
+	if ((ret = read_outer_xml(w, member, referrer, &doc)) != 0)
+		goto out;
+	sbuf_addf(&what, "%s: %s", d->path, member);
+	for (m = doc.root->children; m != NULL; m = m->next) {
+		if (strcmp(m->name, "metadata") != 0)
+			continue;
+		ret = 0;
+		product = required_text(w, m, "productId", what.buf, &ret);
+		version = required_text(w, m, "version", what.buf, &ret);
+		locale = required_text(w, m, "locale", what.buf, &ret);
+		url = required_text(w, m, "url", what.buf, &ret);
+		if (ret != 0)
+			goto out;
+		if (strstr(url, "://") != NULL) {
+			ret = dv_error_set(w->err, DV_EFORMAT,
+			    "%s: metadata url '%s' is remote; an offline depot "
+			    "must hold its metadata", what.buf, url);
+			goto out;
+		}
+		if (dv_path_join(member, url, &path) != 0) {
+			ret = dv_error_set(w->err, DV_EPATH,
+			    "%s: metadata url '%s' is not a safe relative path",
+			    what.buf, url);
+			goto out;
+		}
+		node = metadata_node(w, path.buf);
+		if (node == NULL) {
+			if (d->nmetadata >= DV_MAX_VENDORS) {
+				ret = dv_error_set(w->err, DV_ELIMIT,
+				    "%s: more than %u metadata zips", d->path,
+				    DV_MAX_VENDORS);
+				goto out;
+			}
+			d->metadata = xrealloc(d->metadata,
+			    (d->nmetadata + 1) * sizeof(*d->metadata));
+			node = &d->metadata[d->nmetadata++];
+			memset(node, 0, sizeof(*node));
+			node->member = arena_strdup(&d->arena, path.buf);
+		}
+		node->platforms.v = xrealloc(node->platforms.v,
+		    (node->platforms.n + 1) * sizeof(*node->platforms.v));
+		pl = &node->platforms.v[node->platforms.n++];
+		pl->product = arena_strdup(&d->arena, product);
+		pl->version = arena_strdup(&d->arena, version);
+		pl->locale = arena_strdup(&d->arena, locale);
+	}
+	ret = 0;
+out:
+	sbuf_release(&path);
+	sbuf_release(&what);
+	xdoc_release(&doc);
+	return ret;
+}
+
+static int
+read_index(struct walk *w)
+{
+	struct depot *d = w->d;
+	struct xdoc doc = {0};
+	struct sbuf path = SBUF_INIT(SBUF_NOCAP), ref = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
+	const struct xnode *v;
+	const char *name, *code, *indexfile, *relpath;
+	struct depot_vendor *vd;
+	size_t i;
+	int ret;
+
+	if ((ret = read_outer_xml(w, "index.xml", "the depot", &doc)) != 0)
+		goto out;
+	sbuf_addf(&what, "%s: index.xml", d->path);
+	/* esximage does not check the root tag: it finds <vendor> children. */
+	for (v = doc.root->children; v != NULL; v = v->next) {
+		if (strcmp(v->name, "vendor") != 0)
+			continue;
+		ret = 0;
+		name = required_text(w, v, "name", what.buf, &ret);
+		code = required_text(w, v, "code", what.buf, &ret);
+		indexfile = required_text(w, v, "indexfile", what.buf, &ret);
+		relpath = required_text(w, v, "relativePath", what.buf, &ret);
+		if (ret != 0)
+			goto out;
+		if (d->nvendors >= DV_MAX_VENDORS) {
+			ret = dv_error_set(w->err, DV_ELIMIT,
+			    "%s: more than %u vendors", what.buf,
+			    DV_MAX_VENDORS);
+			goto out;
+		}
+		sbuf_reset(&ref);
+		if (*relpath != '\0') {
+			sbuf_adds(&ref, relpath);
+			while (ref.len > 0 && ref.buf[ref.len - 1] == '/')
+				sbuf_setlen(&ref, ref.len - 1);
+			sbuf_addch(&ref, '/');
+		}
+		sbuf_adds(&ref, indexfile);
+		if (dv_path_join("index.xml", ref.buf, &path) != 0) {
+			ret = dv_error_set(w->err, DV_EPATH,
+			    "%s: vendor index '%s' is not a safe relative path",
+			    what.buf, ref.buf);
+			goto out;
+		}
+		d->vendors = xrealloc(d->vendors,
+		    (d->nvendors + 1) * sizeof(*d->vendors));
+		vd = &d->vendors[d->nvendors++];
+		vd->name = arena_strdup(&d->arena, name);
+		vd->code = arena_strdup(&d->arena, code);
+		vd->index_member = arena_strdup(&d->arena, path.buf);
+	}
+	if (d->nvendors == 0)
+		warn(w, "%s: lists no vendors; the depot is empty", what.buf);
+	for (i = 0; i < d->nvendors; i++) {
+		/* Two vendors may share one vendor index; read it once. */
+		size_t j;
+		for (j = 0; j < i; j++)
+			if (strcmp(d->vendors[j].index_member,
+			    d->vendors[i].index_member) == 0)
+				break;
+		if (j < i)
+			continue;
+		if ((ret = read_vendor_index(w, d->vendors[i].index_member,
+		    "index.xml")) != 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sbuf_release(&path);
+	sbuf_release(&ref);
+	sbuf_release(&what);
+	xdoc_release(&doc);
+	return ret;
+}
+
+/* The directory part of a member name ("" at the root). */
+static size_t
+dirname_len(const char *name)
+{
+	const char *s = strrchr(name, '/');
+
+	return s != NULL ? (size_t)(s - name) : 0;
+}
+
+static bool
+in_dir(const char *name, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return dirname_len(name) == n && strncmp(name, dir, n) == 0;
+}
+
+/* A VIB's relative-path resolves against its metadata zip's own path. */
+static int
+resolve_vib(struct walk *w, struct depot_metadata *md, struct depot_vib *v,
+    const char *what)
+{
+	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
+	int ret = 0;
+
+	v->metadata = md->member;
+	if (v->relative_path == NULL || *v->relative_path == '\0') {
+		warn(w, "%s: VIB '%s' has no relative-path", what, v->id);
+	} else if (strstr(v->relative_path, "://") != NULL) {
+		/* esximage's UrlJoin keeps absolute URLs; we only note it. */
+		v->member = NULL;
+	} else if (dv_path_join(md->member, v->relative_path, &path) != 0) {
+		ret = dv_error_set(w->err, DV_EPATH,
+		    "%s: VIB '%s' has an unsafe relative-path '%s'", what,
+		    v->id, v->relative_path);
+	} else {
+		v->member = arena_strdup(&w->d->arena, path.buf);
+	}
+	sbuf_release(&path);
+	return ret;
+}
+
+static int
+read_vmware_xml(struct walk *w, struct depot_metadata *md,
+    struct zipfile *mz, long idx, bool want_vibs, bool want_bulletins,
+    const char *label)
+{
+	struct sbuf data = SBUF_INIT(DV_MAX_XML_BYTES);
+	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
+	struct xdoc doc = {0};
+	const struct xnode *b, *v;
+	struct depot_vib *vib;
+	struct depot_bulletin *bul;
+	int ret;
+
+	sbuf_addf(&what, "%s: vmware.xml", label);
+	if ((ret = zipfile_read(mz, (size_t)idx, DV_MAX_XML_BYTES, &data,
+	    w->err)) != 0 ||
+	    (ret = xml_parse(data.buf, data.len, what.buf, &doc, w->err)) != 0)
+		goto out;
+	for (b = doc.root->children; b != NULL; b = b->next) {
+		if (strcmp(b->name, "bulletin") != 0)
+			continue;
+		if (want_bulletins) {
+			if ((ret = parse_bulletin(&w->d->arena, b, what.buf,
+			    &bul, w->err)) != 0)
+				goto out;
+			bul->source = "vmware.xml";
+			ptrvec_push(&w->bulletins, bul);
+			md->bulletins++;
+		}
+		if (!want_vibs)
+			continue;
+		for (v = xnode_child(b, "vibList") ? xnode_child(b,
+		    "vibList")->children : NULL; v != NULL; v = v->next) {
+			if (strcmp(v->name, "vib") != 0)
+				continue;
+			if ((ret = parse_legacy_vib(&w->d->arena, v, what.buf,
+			    &vib, w->err)) != 0 ||
+			    (ret = resolve_vib(w, md, vib, what.buf)) != 0)
+				goto out;
+			vib->source = "vmware.xml";
+			ptrvec_push(&w->vibs, vib);
+			md->vibs++;
+		}
+	}
+	md->used_vmware_xml = want_vibs;
+out:
+	xdoc_release(&doc);
+	sbuf_release(&data);
+	sbuf_release(&what);
+	return ret;
+}
+
+static int
+read_metadata_entry(struct walk *w, struct depot_metadata *md,
+    struct zipfile *mz, size_t i, const char *name, const char *label)
+{
+	struct sbuf data = SBUF_INIT(DV_MAX_XML_BYTES);
+	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
+	struct xdoc doc = {0};
+	struct depot_vib *vib;
+	struct depot_bulletin *bul;
+	struct depot_profile *prof;
+	int ret;
+
+	sbuf_addf(&what, "%s: %s", label, name);
+	if ((ret = zipfile_read(mz, i, DV_MAX_XML_BYTES, &data, w->err)) != 0)
+		goto out;
+	w->xml_total += data.len;
+	if (w->xml_total > DV_MAX_METADATA_TOTAL) {
+		ret = dv_error_set(w->err, DV_ELIMIT,
+		    "%s: metadata documents add up to more than %llu bytes",
+		    w->d->path, (unsigned long long)DV_MAX_METADATA_TOTAL);
+		goto out;
+	}
+	if ((ret = xml_parse(data.buf, data.len, what.buf, &doc, w->err)) != 0)
+		goto out;
+	if (in_dir(name, "vibs")) {
+		if ((ret = parse_vib(&w->d->arena, doc.root, what.buf, true,
+		    &vib, w->err)) != 0 ||
+		    (ret = resolve_vib(w, md, vib, what.buf)) != 0)
+			goto out;
+		vib->source = arena_strdup(&w->d->arena, name);
+		ptrvec_push(&w->vibs, vib);
+		md->vibs++;
+	} else if (in_dir(name, "bulletins")) {
+		if ((ret = parse_bulletin(&w->d->arena, doc.root, what.buf,
+		    &bul, w->err)) != 0)
+			goto out;
+		bul->source = arena_strdup(&w->d->arena, name);
+		ptrvec_push(&w->bulletins, bul);
+		md->bulletins++;
+	} else {
+		if ((ret = parse_profile(&w->d->arena, doc.root, what.buf,
+		    &prof, w->err)) != 0)
+			goto out;
+		prof->source = arena_strdup(&w->d->arena, name);
+		ptrvec_push(&w->profiles, prof);
+		md->profiles++;
+	}
+out:
+	xdoc_release(&doc);
+	sbuf_release(&data);
+	sbuf_release(&what);
+	return ret;
+}
+
+/*
+ * A metadata zip, read into memory (it is small, and libzip needs to seek).
+ * As in esximage's ReadMetadataZip only files directly under vibs/,
+ * bulletins/ and profiles/ are documents, whatever their names; vmware.xml
+ * is the legacy aggregate used only when there is no vibs/; the ESXi 7+
+ * directories are counted, their JSON shapes being unconfirmed.
+ */
+static int
+read_metadata_zip(struct walk *w, struct depot_metadata *md)
+{
+	static const struct {
+		const char *dir;
+		size_t off;
+	} counted[] = {
+		{"baseimages", offsetof(struct depot_metadata, baseimages)},
+		{"addons", offsetof(struct depot_metadata, addons)},
+		{"manifests", offsetof(struct depot_metadata, manifests)},
+		{"solutions", offsetof(struct depot_metadata, solutions)},
+	};
+	struct sbuf data = SBUF_INIT(DV_MAX_METADATA_ZIP);
+	struct sbuf label = SBUF_INIT(SBUF_NOCAP);
+	struct zipfile *mz = NULL;
+	struct zip_entry e;
+	long idx = zipfile_find(w->zip, md->member), vmware_xml = -1;
+	bool have_vibs = false, have_bulletins = false, counted_dir;
+	size_t i, k;
+	int ret;
+
+	sbuf_addf(&label, "%s: %s", w->d->path, md->member);
+	if (idx < 0) {
+		ret = dv_error_set(w->err, DV_EMISSING,
+		    "%s: missing (named by the vendor index)", label.buf);
+		goto out;
+	}
+	if ((ret = zipfile_entry(w->zip, (size_t)idx, &e, w->err)) != 0)
+		goto out;
+	if (e.size > DV_MAX_METADATA_ZIP) {
+		ret = dv_error_set(w->err, DV_ELIMIT,
+		    "%s: metadata zip larger than %u bytes", label.buf,
+		    DV_MAX_METADATA_ZIP);
+		goto out;
+	}
+	if ((ret = zipfile_read(w->zip, (size_t)idx, DV_MAX_METADATA_ZIP,
+	    &data, w->err)) != 0)
+		goto out;
+	if (data.len < 22) {
+		ret = dv_error_set(w->err, DV_EFORMAT,
+		    "%s: metadata zip is empty or truncated (%zu bytes)",
+		    label.buf, data.len);
+		goto out;
+	}
+	if ((ret = zipfile_open_mem(data.buf, data.len, label.buf, &mz,
+	    w->err)) != 0)
+		goto out;
+	for (i = 0; i < zipfile_count(mz); i++) {
+		if ((ret = zipfile_entry(mz, i, &e, w->err)) != 0)
+			goto out;
+		if (e.kind == ZIP_ENTRY_DIR)
+			continue;
+		if (in_dir(e.name, "vibs"))
+			have_vibs = true;
+		else if (in_dir(e.name, "bulletins"))
+			have_bulletins = true;
+	}
+	for (i = 0; i < zipfile_count(mz); i++) {
+		if ((ret = zipfile_entry(mz, i, &e, w->err)) != 0)
+			goto out;
+		if (e.kind == ZIP_ENTRY_DIR)
+			continue;
+		if (e.kind != ZIP_ENTRY_FILE || e.name_has_nul) {
+			ret = dv_error_set(w->err, DV_EPATH,
+			    "%s: %s: not a regular file", label.buf, e.name);
+			goto out;
+		}
+		if (in_dir(e.name, "vibs") || in_dir(e.name, "bulletins") ||
+		    in_dir(e.name, "profiles")) {
+			if ((ret = read_metadata_entry(w, md, mz, i, e.name,
+			    label.buf)) != 0)
+				goto out;
+			continue;
+		}
+		if (strcmp(e.name, "vmware.xml") == 0) {
+			vmware_xml = (long)i;
+			continue;
+		}
+		counted_dir = false;
+		for (k = 0; k < sizeof(counted) / sizeof(counted[0]); k++) {
+			if (strncmp(e.name, counted[k].dir,
+			    strlen(counted[k].dir)) == 0 &&
+			    e.name[strlen(counted[k].dir)] == '/') {
+				(*(size_t *)((char *)md + counted[k].off))++;
+				counted_dir = true;
+			}
+		}
+		if (!counted_dir && strcmp(e.name, "vendor-index.xml") != 0)
+			md->other++;
+	}
+	if (vmware_xml >= 0 && !have_vibs)
+		ret = read_vmware_xml(w, md, mz, vmware_xml, true,
+		    !have_bulletins, label.buf);
+out:
+	zipfile_close(mz);
+	sbuf_release(&data);
+	sbuf_release(&label);
+	return ret;
+}
+
+static int
+vib_id_cmp(const void *a, const void *b)
+{
+	const struct depot_vib *x = *(const struct depot_vib *const *)a;
+	const struct depot_vib *y = *(const struct depot_vib *const *)b;
+
+	return strcmp(x->id, y->id);
+}
+
+static int
+vib_name_cmp(const void *a, const void *b)
+{
+	const struct depot_vib *x = *(const struct depot_vib *const *)a;
+	const struct depot_vib *y = *(const struct depot_vib *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	if (c == 0)
+		c = dv_version_cmp(x->version, y->version);
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+static int
+time_cmp(const struct dv_time *a, const struct dv_time *b)
+{
+	if (a->sec != b->sec)
+		return a->sec < b->sec ? -1 : 1;
+	return a->usec < b->usec ? -1 : a->usec > b->usec;
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool
+strlist_eq(const struct dv_strlist *a, const struct dv_strlist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * esximage's VibCollection.AddVib merges equal ids: the attributes that
+ * make the VIB what it is must agree, and the newer release date decides
+ * where the file is fetched from.
+ */
+static int
+merge_vibs(struct walk *w)
+{
+	struct depot_vib **v = (struct depot_vib **)w->vibs.v, *a, *b;
+	size_t n = w->vibs.n, i, out = 0;
+	char x[32], y[32];
+	const char *attr = NULL, *va = NULL, *vb = NULL;
+
+	qsort(v, n, sizeof(*v), vib_id_cmp);
+	for (i = 0; i < n; i++) {
+		if (out == 0 || strcmp(v[out - 1]->id, v[i]->id) != 0) {
+			v[out++] = v[i];
+			continue;
+		}
+		a = v[out - 1];
+		b = v[i];
+		if (a->acceptance != b->acceptance) {
+			attr = "acceptance-level";
+			va = dv_acceptance_name(a->acceptance);
+			vb = dv_acceptance_name(b->acceptance);
+		} else if (a->sha256 != NULL && b->sha256 != NULL &&
+		    strcmp(a->sha256, b->sha256) != 0) {
+			attr = "checksum";
+			va = a->sha256;
+			vb = b->sha256;
+		} else if (a->has_packed_size && b->has_packed_size &&
+		    a->packed_size != b->packed_size) {
+			attr = "packed-size";
+			snprintf(x, sizeof(x), "%llu",
+			    (unsigned long long)a->packed_size);
+			snprintf(y, sizeof(y), "%llu",
+			    (unsigned long long)b->packed_size);
+			va = x;
+			vb = y;
+		} else if (a->npayloads != b->npayloads) {
+			attr = "payloads";
+			va = vb = "";
+		}
+		if (attr != NULL)
+			return dv_error_set(w->err, DV_EFORMAT,
+			    "%s: cannot merge VIBs %s (%s, %s) with unequal %s "
+			    "attributes: (%s, %s)", w->d->path, a->id,
+			    a->source, b->source, attr, va, vb);
+		if (time_cmp(&b->release_date, &a->release_date) > 0)
+			v[out - 1] = b;
+	}
+	w->vibs.n = out;
+	return 0;
+}
+
+static int
+bulletin_id_cmp(const void *a, const void *b)
+{
+	const struct depot_bulletin *x = *(const struct depot_bulletin *const *)a;
+	const struct depot_bulletin *y = *(const struct depot_bulletin *const *)b;
+
+	return strcmp(x->id, y->id);
+}
+
+static const char *
+bulletin_name(const struct depot_bulletin *b)
+{
+	return b->comp_name != NULL && *b->comp_name != '\0' ? b->comp_name :
+	    b->id;
+}
+
+static int
+bulletin_name_cmp(const void *a, const void *b)
+{
+	const struct depot_bulletin *x = *(const struct depot_bulletin *const *)a;
+	const struct depot_bulletin *y = *(const struct depot_bulletin *const *)b;
+	int c = strcmp(bulletin_name(x), bulletin_name(y));
+
+	if (c == 0 && x->comp_version != NULL && y->comp_version != NULL)
+		c = dv_version_cmp(x->comp_version, y->comp_version);
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+/* Bulletin.__add__: the newer releaseDate wins; equal dates must agree. */
+static int
+merge_bulletins(struct walk *w)
+{
+	struct depot_bulletin **v = (struct depot_bulletin **)w->bulletins.v;
+	struct depot_bulletin *a, *b;
+	size_t n = w->bulletins.n, i, out = 0;
+	int c;
+
+	qsort(v, n, sizeof(*v), bulletin_id_cmp);
+	for (i = 0; i < n; i++) {
+		if (out == 0 || strcmp(v[out - 1]->id, v[i]->id) != 0) {
+			v[out++] = v[i];
+			continue;
+		}
+		a = v[out - 1];
+		b = v[i];
+		c = time_cmp(&b->release_date, &a->release_date);
+		if (c > 0) {
+			v[out - 1] = b;
+		} else if (c == 0) {
+			if (!str_eq(a->vendor, b->vendor) ||
+			    !str_eq(a->summary, b->summary) ||
+			    !str_eq(a->comp_name, b->comp_name) ||
+			    !str_eq(a->comp_version, b->comp_version))
+				return dv_error_set(w->err, DV_EFORMAT,
+				    "%s: duplicate definitions of bulletin %s "
+				    "(%s, %s) with unequal attributes",
+				    w->d->path, a->id, a->source, b->source);
+			if (!strlist_eq(&a->vib_ids, &b->vib_ids))
+				return dv_error_set(w->err, DV_EFORMAT,
+				    "%s: duplicate definitions of bulletin %s "
+				    "(%s, %s) with unequal VIB lists",
+				    w->d->path, a->id, a->source, b->source);
+		}
+	}
+	w->bulletins.n = out;
+	return 0;
+}
+
+static int
+profile_id_cmp(const void *a, const void *b)
+{
+	const struct depot_profile *x = *(const struct depot_profile *const *)a;
+	const struct depot_profile *y = *(const struct depot_profile *const *)b;
+
+	/* Profiles without an id sort last and never merge. */
+	if (x->profile_id == NULL || y->profile_id == NULL)
+		return (x->profile_id == NULL) - (y->profile_id == NULL);
+	return strcmp(x->profile_id, y->profile_id);
+}
+
+static int
+profile_name_cmp(const void *a, const void *b)
+{
+	const struct depot_profile *x = *(const struct depot_profile *const *)a;
+	const struct depot_profile *y = *(const struct depot_profile *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	if (c == 0)
+		c = strcmp(x->profile_id ? x->profile_id : "",
+		    y->profile_id ? y->profile_id : "");
+	return c;
+}
+
+/* ImageProfile.__add__: the higher serialno wins; equal ones must agree. */
+static int
+merge_profiles(struct walk *w)
+{
+	struct depot_profile **v = (struct depot_profile **)w->profiles.v;
+	struct depot_profile *a, *b;
+	size_t n = w->profiles.n, i, out = 0;
+	const char *attr;
+
+	qsort(v, n, sizeof(*v), profile_id_cmp);
+	for (i = 0; i < n; i++) {
+		if (out == 0 || v[i]->profile_id == NULL ||
+		    v[out - 1]->profile_id == NULL ||
+		    strcmp(v[out - 1]->profile_id, v[i]->profile_id) != 0) {
+			v[out++] = v[i];
+			continue;
+		}
+		a = v[out - 1];
+		b = v[i];
+		if (b->serialno != a->serialno) {
+			if (b->serialno > a->serialno)
+				v[out - 1] = b;
+			continue;
+		}
+		attr = !str_eq(a->name, b->name) ? "name" :
+		    !str_eq(a->creator, b->creator) ? "creator" :
+		    a->acceptance != b->acceptance ? "acceptancelevel" :
+		    !strlist_eq(&a->vib_ids, &b->vib_ids) ? "viblist" : NULL;
+		if (attr != NULL)
+			return dv_error_set(w->err, DV_EFORMAT,
+			    "%s: image profiles %s and %s (id %s) have unequal "
+			    "values of the '%s' attribute", w->d->path,
+			    a->source, b->source, a->profile_id, attr);
+	}
+	w->profiles.n = out;
+	return 0;
+}
+
+const struct depot_vib *
+depot_find_vib(const struct depot *d, const char *id)
+{
+	size_t lo = 0, hi = d->nvibs, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(id, d->vibs_by_id[mid]->id);
+		if (c == 0)
+			return d->vibs_by_id[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* Note which VIBs each profile and bulletin names but the depot lacks. */
+static void
+check_references(struct walk *w)
+{
+	struct depot *d = w->d;
+	struct depot_profile *p;
+	struct depot_bulletin *b;
+	struct sbuf list = SBUF_INIT(SBUF_NOCAP);
+	size_t i, j, k;
+
+	for (i = 0; i < d->nprofiles; i++) {
+		p = d->profiles[i];
+		p->missing_vib_ids.v = arena_alloc(&d->arena,
+		    (p->vib_ids.n + 1) * sizeof(char *));
+		sbuf_reset(&list);
+		for (j = k = 0; j < p->vib_ids.n; j++) {
+			if (depot_find_vib(d, p->vib_ids.v[j]) != NULL)
+				continue;
+			p->missing_vib_ids.v[k++] = p->vib_ids.v[j];
+			if (k <= 5)
+				sbuf_addf(&list, "%s%s", k > 1 ? ", " : "",
+				    p->vib_ids.v[j]);
+		}
+		p->missing_vib_ids.n = k;
+		if (k > 0)
+			warn(w, "%s: %s: profile '%s' names %zu VIB%s not in "
+			    "the depot: %s%s", d->path, p->source, p->name, k,
+			    k > 1 ? "s" : "", list.buf, k > 5 ? ", ..." : "");
+	}
+	for (i = 0; i < d->nbulletins; i++) {
+		b = d->bulletins[i];
+		for (j = k = 0; j < b->vib_ids.n; j++)
+			if (depot_find_vib(d, b->vib_ids.v[j]) == NULL)
+				k++;
+		if (k > 0)
+			warn(w, "%s: %s: bulletin '%s' names %zu VIB%s not in "
+			    "the depot", d->path, b->source, b->id, k,
+			    k > 1 ? "s" : "");
+	}
+	sbuf_release(&list);
+}
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static void
+add_inner(struct depot *d, enum depot_inner_kind kind, const char *name,
+    size_t len)
+{
+	d->inner = xrealloc(d->inner, (d->ninner + 1) * sizeof(*d->inner));
+	d->inner[d->ninner].kind = kind;
+	d->inner[d->ninner].name = arena_strndup(&d->arena, name, len);
+	d->ninner++;
+}
+
+/* Whether inner zip member i of the outer zip has index.xml at its root. */
+static bool
+inner_zip_is_depot(struct walk *w, size_t i)
+{
+	struct sbuf data = SBUF_INIT(DV_MAX_INNER_ZIP);
+	struct dv_error ignored = DV_ERROR_INIT;
+	struct zipfile *iz = NULL;
+	bool yes = false;
+
+	if (zipfile_read(w->zip, i, DV_MAX_INNER_ZIP, &data, &ignored) == 0 &&
+	    zipfile_open_mem(data.buf, data.len, "inner", &iz, &ignored) == 0)
+		yes = zipfile_find(iz, "index.xml") >= 0;
+	zipfile_close(iz);
+	sbuf_release(&data);
+	return yes;
+}
+
+/*
+ * No index.xml at the top.  A vendor download that wraps a depot is the
+ * usual reason (the fling zips, Mellanox and HPE packages), so say what is
+ * inside instead of only "not a depot".
+ */
+static int
+probe_wrapper(struct walk *w)
+{
+	struct depot *d = w->d;
+	struct sbuf list = SBUF_INIT(SBUF_NOCAP);
+	struct zip_entry e;
+	size_t i, ndepots = 0;
+	int ret;
+
+	for (i = 0; i < zipfile_count(w->zip); i++) {
+		if ((ret = zipfile_entry(w->zip, i, &e, w->err)) != 0)
+			goto out;
+		if (e.kind != ZIP_ENTRY_FILE)
+			continue;
+		if (has_suffix(e.name, "/index.xml")) {
+			add_inner(d, DEPOT_INNER_EXPANDED, e.name,
+			    strlen(e.name) - strlen("/index.xml") + 1);
+		} else if (has_suffix(e.name, ".zip")) {
+			add_inner(d, inner_zip_is_depot(w, i) ?
+			    DEPOT_INNER_DEPOT : DEPOT_INNER_ARCHIVE, e.name,
+			    strlen(e.name));
+		} else if (has_suffix(e.name, ".tar.gz") ||
+		    has_suffix(e.name, ".tgz") || has_suffix(e.name, ".tar")) {
+			add_inner(d, DEPOT_INNER_ARCHIVE, e.name,
+			    strlen(e.name));
+		} else if (has_suffix(e.name, ".vib")) {
+			add_inner(d, DEPOT_INNER_VIB, e.name, strlen(e.name));
+		}
+	}
+	for (i = 0; i < d->ninner; i++) {
+		if (d->inner[i].kind == DEPOT_INNER_ARCHIVE)
+			continue;
+		sbuf_addf(&list, "%s%s", ndepots++ ? ", " : "",
+		    d->inner[i].name);
+	}
+	if (ndepots > 0)
+		ret = dv_error_set(w->err, DV_EWRAPPER,
+		    "%s: not a depot but a package that holds %s", d->path,
+		    list.buf);
+	else if (d->ninner > 0)
+		ret = dv_error_set(w->err, DV_EWRAPPER,
+		    "%s: not a depot (no index.xml at the top); it holds "
+		    "other archives: %s%s", d->path, d->inner[0].name,
+		    d->ninner > 1 ? ", ..." : "");
+	else
+		ret = dv_error_set(w->err, DV_ENOTDEPOT,
+		    "%s: no index.xml at the top: not an ESXi depot", d->path);
+out:
+	sbuf_release(&list);
+	return ret;
+}
+
+static void
+finish_strlist(struct arena *a, struct ptrvec *pv, struct dv_strlist *out)
+{
+	out->n = pv->n;
+	out->v = arena_alloc(a, (pv->n + 1) * sizeof(*out->v));
+	if (pv->n != 0)
+		memcpy(out->v, pv->v, pv->n * sizeof(*out->v));
+}
+
+int
+depot_open(const char *path, struct depot **out, struct dv_error *err)
+{
+	struct walk w = {0};
+	struct depot *d;
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	d = xcalloc(1, sizeof(*d));
+	d->path = arena_strdup(&d->arena, path);
+	w.d = d;
+	w.err = err;
+	if ((ret = zipfile_open(path, &w.zip, err)) != 0)
+		goto out;
+	if (zipfile_find(w.zip, "index.xml") < 0) {
+		ret = probe_wrapper(&w);
+		goto out;
+	}
+	if ((ret = read_index(&w)) != 0)
+		goto out;
+	for (i = 0; i < d->nmetadata; i++)
+		if ((ret = read_metadata_zip(&w, &d->metadata[i])) != 0)
+			goto out;
+	if ((ret = merge_vibs(&w)) != 0 || (ret = merge_bulletins(&w)) != 0 ||
+	    (ret = merge_profiles(&w)) != 0)
+		goto out;
+	d->nvibs = w.vibs.n;
+	d->vibs = xmalloc((d->nvibs + 1) * sizeof(*d->vibs));
+	d->vibs_by_id = xmalloc((d->nvibs + 1) * sizeof(*d->vibs));
+	if (d->nvibs != 0) {
+		memcpy(d->vibs_by_id, w.vibs.v, d->nvibs * sizeof(*d->vibs));
+		memcpy(d->vibs, w.vibs.v, d->nvibs * sizeof(*d->vibs));
+	}
+	qsort(d->vibs, d->nvibs, sizeof(*d->vibs), vib_name_cmp);
+	d->nbulletins = w.bulletins.n;
+	d->bulletins = (struct depot_bulletin **)w.bulletins.v;
+	w.bulletins.v = NULL;
+	if (d->nbulletins != 0)
+		qsort(d->bulletins, d->nbulletins, sizeof(*d->bulletins),
+		    bulletin_name_cmp);
+	d->nprofiles = w.profiles.n;
+	d->profiles = (struct depot_profile **)w.profiles.v;
+	w.profiles.v = NULL;
+	if (d->nprofiles != 0)
+		qsort(d->profiles, d->nprofiles, sizeof(*d->profiles),
+		    profile_name_cmp);
+	check_references(&w);
+	ret = 0;
+out:
+	finish_strlist(&d->arena, &w.warnings, &d->warnings);
+	ptrvec_release(&w.warnings);
+	ptrvec_release(&w.vibs);
+	ptrvec_release(&w.bulletins);
+	ptrvec_release(&w.profiles);
+	zipfile_close(w.zip);
+	if (ret != 0 && ret != -DV_EWRAPPER) {
+		depot_free(d);
+		d = NULL;
+	}
+	*out = d;
+	return ret;
+}
+
+void
+depot_free(struct depot *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->nmetadata; i++)
+		free(d->metadata[i].platforms.v);
+	free(d->metadata);
+	free(d->vendors);
+	free(d->vibs);
+	free(d->vibs_by_id);
+	free(d->bulletins);
+	free(d->profiles);
+	free(d->inner);
+	arena_release(&d->arena);
+	free(d);
+}
+
+int
+depot_find_profile(const struct depot *d, const char *name,
+    const struct depot_profile **out, struct dv_error *err)
+{
+	const struct depot_profile *found = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < d->nprofiles; i++) {
+		if (strcmp(d->profiles[i]->name, name) == 0) {
+			found = d->profiles[i];
+			n++;
+		}
+	}
+	if (n == 0)
+		return dv_error_set(err, DV_ENOMATCH,
+		    "%s: no image profile found with name '%s'", d->path, name);
+	if (n > 1)
+		return dv_error_set(err, DV_EAMBIGUOUS,
+		    "%s: more than one image profile found with name '%s'",
+		    d->path, name);
+	*out = found;
+	return 0;
+}
+
+bool
+depot_profile_stateless_ready(const struct depot *d,
+    const struct depot_profile *p)
+{
+	const struct depot_vib *v;
+
+	for (size_t i = 0; i < p->vib_ids.n; i++) {
+		v = depot_find_vib(d, p->vib_ids.v[i]);
+		if (v == NULL || !v->stateless_ready)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,116 @@
+/* depot_int.h - declarations shared inside the depot library. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef DEPOT_INT_H
+#define DEPOT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "dv_limits.h"
+#include "sbuf.h"
+#include "xalloc.h"
+
+/* ---- zip.c: the only user of libzip ---------------------------------- */
+
+struct zipfile;
+
+enum zip_entry_kind {
+	ZIP_ENTRY_FILE,
+	ZIP_ENTRY_DIR,
+	ZIP_ENTRY_SYMLINK,
+	ZIP_ENTRY_OTHER /* device, fifo, socket: never extracted */
+};
+
+struct zip_entry {
+	const char *name; /* owned by the zipfile */
+	uint64_t size;	  /* uncompressed size the central directory claims */
+	uint64_t comp_size;
+	enum zip_entry_kind kind;
+	bool name_has_nul; /* the stored name is longer than its C string */
+};
+
+/* Open a zip on disk; only the central directory is read. */
+int zipfile_open(const char *path, struct zipfile **out, struct dv_error *err);
+/* Open a zip held in memory; data must outlive the zipfile. */
+int zipfile_open_mem(const void *data, size_t len, const char *label,
+    struct zipfile **out, struct dv_error *err);
+void zipfile_close(struct zipfile *zf);
+const char *zipfile_label(const struct zipfile *zf);
+size_t zipfile_count(const struct zipfile *zf);
+int zipfile_entry(struct zipfile *zf, size_t i, struct zip_entry *out,
+    struct dv_error *err);
+/* Index of the member named exactly name, or -1. */
+long zipfile_find(struct zipfile *zf, const char *name);
+/*
+ * Read member i whole into out, failing with DV_ELIMIT when it holds more
+ * than cap bytes whatever its header claims, and DV_EZIP on a CRC or
+ * inflate error.  what names the member in messages.
+ */
+int zipfile_read(struct zipfile *zf, size_t i, size_t cap, struct sbuf *out,
+    struct dv_error *err);
+
+struct zipstream;
+int zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
+    struct dv_error *err);
+/* Bytes read (0 at the end), or a negative error code. */
+long zipstream_read(struct zipstream *zs, void *buf, size_t len,
+    struct dv_error *err);
+void zipstream_close(struct zipstream *zs);
+
+/* ---- xml.c: the only user of libxml2 --------------------------------- */
+
+struct xattr {
+	const char *name;
+	const char *value;
+	struct xattr *next;
+};
+
+struct xnode {
+	const char *name;
+	const char *text; /* direct text and CDATA, whitespace-stripped */
+	struct xattr *attrs;
+	struct xnode *children;
+	struct xnode *next;
+};
+
+struct xdoc {
+	struct arena arena;
+	struct xnode *root;
+};
+
+/*
+ * Parse one untrusted document.  DTDs are refused outright (no depot file
+ * has one, and they are how entity bombs and external entities get in);
+ * the network is never used; size, depth and node count are capped.
+ * what names the document in messages ("FILE: member").
+ */
+int xml_parse(const char *data, size_t len, const char *what,
+    struct xdoc *doc, struct dv_error *err);
+void xdoc_release(struct xdoc *doc);
+void xml_library_init(void);
+
+const struct xnode *xnode_child(const struct xnode *n, const char *name);
+/* Text of the named child, or NULL when there is no such child. */
+const char *xnode_child_text(const struct xnode *n, const char *name);
+const char *xnode_attr(const struct xnode *n, const char *name);
+
+/* ---- date.c ----------------------------------------------------------- */
+
+struct dv_time;
+/* Parse an xsd:dateTime the way esximage does; convert to UTC. */
+int dv_time_parse(const char *s, struct dv_time *out);
+
+/* ---- paths ------------------------------------------------------------ */
+
+/*
+ * Join a reference found in member base onto base's directory inside the
+ * same zip (esximage's UrlJoin for zip: URLs), refusing absolute paths,
+ * ".." components, backslashes and control characters.  Result in out.
+ */
+int dv_path_join(const char *base, const char *ref, struct sbuf *out);
+/* 0 when name is a safe relative member path, else -DV_EPATH. */
+int dv_path_check(const char *name);
+
+#endif

@@ -1,0 +1,81 @@
+/* error.c - error message table and the error struct's setters. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+static const struct {
+	const char *msg;
+	int status;
+} dv_error_table[] = {
+#define DV_ROW(name, msg, status) {msg, status},
+	DV_ERRORS(DV_ROW)
+#undef DV_ROW
+};
+
+const char *
+dv_strerror(int code)
+{
+	if (code < 0)
+		code = -code;
+	if (code > DV_EFIRST && code < DV_ELAST)
+		return dv_error_table[code - DV_EFIRST - 1].msg;
+	return strerror(code);
+}
+
+int
+dv_exit_status(int code)
+{
+	if (code < 0)
+		code = -code;
+	if (code > DV_EFIRST && code < DV_ELAST)
+		return dv_error_table[code - DV_EFIRST - 1].status;
+	return 2;
+}
+
+static int
+dv_error_vset(struct dv_error *err, int code, int with_errno, const char *fmt,
+    va_list ap)
+{
+	int saved = errno;
+	size_t len;
+
+	if (err == NULL)
+		return -code;
+	err->code = code;
+	err->sys_errno = with_errno ? saved : 0;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	if (with_errno) {
+		len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
+		    strerror(saved));
+	}
+	return -code;
+}
+
+int
+dv_error_set(struct dv_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = dv_error_vset(err, code, 0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int
+dv_error_errno(struct dv_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = dv_error_vset(err, code, 1, fmt, ap);
+	va_end(ap);
+	return ret;
+}

@@ -1,0 +1,70 @@
+/* error.h - the one error enum, its message table and the error struct. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef DV_ERROR_H
+#define DV_ERROR_H
+
+#include <stddef.h>
+
+/*
+ * Every error the libraries can return.  Codes start above the errno range
+ * so a negative errno can travel the same path.  The X-macro keeps the enum
+ * and the message table in one place so they cannot drift apart.
+ *	X(name, message, exit status)
+ * The exit status is what cmd/ uses: 1 when the input is bad or a lookup
+ * found nothing, 2 for usage and I/O trouble.
+ */
+#define DV_ERRORS(X)                                                         \
+	X(DV_EIO, "I/O error", 2)                                            \
+	X(DV_ENOTZIP, "not a zip archive", 1)                                \
+	X(DV_EZIP, "damaged zip archive", 1)                                 \
+	X(DV_ENOTDEPOT, "not an ESXi depot", 1)                              \
+	X(DV_EWRAPPER, "a vendor package, not a depot", 1)                   \
+	X(DV_EMISSING, "referenced file is missing", 1)                      \
+	X(DV_EXML, "malformed XML", 1)                                       \
+	X(DV_EFORMAT, "invalid metadata", 1)                                 \
+	X(DV_ELIMIT, "size limit exceeded", 1)                               \
+	X(DV_EPATH, "unsafe path", 1)                                        \
+	X(DV_ENOMATCH, "no match", 1)                                        \
+	X(DV_EAMBIGUOUS, "more than one match", 1)                           \
+	X(DV_EVIB, "malformed VIB", 1)                                       \
+	X(DV_EDIGEST, "checksum mismatch", 1)                                \
+	X(DV_ESIG, "signature check failed", 1)                              \
+	X(DV_EEXIST, "output already exists", 1)                             \
+	X(DV_EINTR, "interrupted", 1)
+
+enum dv_code {
+	DV_EFIRST = 1024,
+#define DV_ENUM(name, msg, status) name,
+	DV_ERRORS(DV_ENUM)
+#undef DV_ENUM
+	DV_ELAST
+};
+
+/* Filled where a failure happens; printed only by cmd/. */
+struct dv_error {
+	int code;      /* an enum dv_code, or 0 */
+	int sys_errno; /* errno at the failure, when one applies */
+	char msg[1024];
+};
+
+#define DV_ERROR_INIT {0, 0, {0}}
+
+/*
+ * Record an error and return -code, so a caller can write
+ * "return dv_error_set(err, DV_EXML, "%s: ...", name);".
+ * The message names its subject first: "FILE: member: what is wrong".
+ */
+int dv_error_set(struct dv_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* As dv_error_set, and appends ": strerror(errno)" and keeps errno. */
+int dv_error_errno(struct dv_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The generic text for a code (or a negative errno). */
+const char *dv_strerror(int code);
+
+/* The exit status cmd/ uses for a code: 1 bad input, 2 I/O trouble. */
+int dv_exit_status(int code);
+
+#endif

@@ -1,0 +1,43 @@
+#!/bin/sh
+# deps.sh - install what building and testing esxstage needs, if missing.
+# On Debian or Ubuntu it runs apt-get (through sudo when not root);
+# elsewhere it says what to install and stops.
+set -eu
+
+libs="libzip libarchive libxml-2.0 openssl"
+tools="cc make pkg-config python3 openssl busybox dash shellcheck"
+debs="build-essential pkg-config python3 openssl busybox dash shellcheck \
+libzip-dev libarchive-dev libxml2-dev libssl-dev"
+
+missing=""
+for t in $tools; do
+	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+done
+if command -v pkg-config >/dev/null 2>&1; then
+	for l in $libs; do
+		pkg-config --exists "$l" || missing="$missing $l"
+	done
+fi
+[ -z "$missing" ] && exit 0
+
+echo "deps: missing:$missing"
+if command -v apt-get >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ]; then
+		sudo=""
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo="sudo"
+	else
+		echo "deps: not root and no sudo; as root run: apt-get install $debs" >&2
+		exit 1
+	fi
+	echo "deps: installing with apt-get: $debs"
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	# shellcheck disable=SC2086
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $debs >/dev/null
+	exit 0
+fi
+echo "deps: no apt-get here; install the development packages of" >&2
+echo "deps:   libzip, libarchive, libxml2 and OpenSSL, and pkg-config," >&2
+echo "deps:   python3, openssl, busybox, dash and shellcheck, then retry." >&2
+exit 1
