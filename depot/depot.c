@@ -251,6 +251,19 @@ in_dir(const char *name, const char *dir)
 	return dirname_len(name) == n && strncmp(name, dir, n) == 0;
 }
 
+/* "metadata.zip: vibs/x.xml": where a record came from, for messages. */
+static const char *
+source_name(struct walk *w, const struct depot_metadata *md, const char *name)
+{
+	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
+	const char *s;
+
+	sbuf_addf(&sb, "%s: %s", md->member, name);
+	s = arena_strdup(&w->d->arena, sb.buf);
+	sbuf_release(&sb);
+	return s;
+}
+
 /* A VIB's relative-path resolves against its metadata zip's own path. */
 static int
 resolve_vib(struct walk *w, struct depot_metadata *md, struct depot_vib *v,
@@ -301,7 +314,7 @@ read_vmware_xml(struct walk *w, struct depot_metadata *md,
 			if ((ret = parse_bulletin(&w->d->arena, b, what.buf,
 			    &bul, w->err)) != 0)
 				goto out;
-			bul->source = "vmware.xml";
+			bul->source = source_name(w, md, "vmware.xml");
 			ptrvec_push(&w->bulletins, bul);
 			md->bulletins++;
 		}
@@ -315,7 +328,7 @@ read_vmware_xml(struct walk *w, struct depot_metadata *md,
 			    &vib, w->err)) != 0 ||
 			    (ret = resolve_vib(w, md, vib, what.buf)) != 0)
 				goto out;
-			vib->source = "vmware.xml";
+			vib->source = source_name(w, md, "vmware.xml");
 			ptrvec_push(&w->vibs, vib);
 			md->vibs++;
 		}
@@ -357,21 +370,21 @@ read_metadata_entry(struct walk *w, struct depot_metadata *md,
 		    &vib, w->err)) != 0 ||
 		    (ret = resolve_vib(w, md, vib, what.buf)) != 0)
 			goto out;
-		vib->source = arena_strdup(&w->d->arena, name);
+		vib->source = source_name(w, md, name);
 		ptrvec_push(&w->vibs, vib);
 		md->vibs++;
 	} else if (in_dir(name, "bulletins")) {
 		if ((ret = parse_bulletin(&w->d->arena, doc.root, what.buf,
 		    &bul, w->err)) != 0)
 			goto out;
-		bul->source = arena_strdup(&w->d->arena, name);
+		bul->source = source_name(w, md, name);
 		ptrvec_push(&w->bulletins, bul);
 		md->bulletins++;
 	} else {
 		if ((ret = parse_profile(&w->d->arena, doc.root, what.buf,
 		    &prof, w->err)) != 0)
 			goto out;
-		prof->source = arena_strdup(&w->d->arena, name);
+		prof->source = source_name(w, md, name);
 		ptrvec_push(&w->profiles, prof);
 		md->profiles++;
 	}
@@ -549,7 +562,8 @@ merge_vibs(struct walk *w)
 	char x[32], y[32];
 	const char *attr = NULL, *va = NULL, *vb = NULL;
 
-	qsort(v, n, sizeof(*v), vib_id_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), vib_id_cmp);
 	for (i = 0; i < n; i++) {
 		if (out == 0 || strcmp(v[out - 1]->id, v[i]->id) != 0) {
 			v[out++] = v[i];
@@ -628,7 +642,8 @@ merge_bulletins(struct walk *w)
 	size_t n = w->bulletins.n, i, out = 0;
 	int c;
 
-	qsort(v, n, sizeof(*v), bulletin_id_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), bulletin_id_cmp);
 	for (i = 0; i < n; i++) {
 		if (out == 0 || strcmp(v[out - 1]->id, v[i]->id) != 0) {
 			v[out++] = v[i];
@@ -693,7 +708,8 @@ merge_profiles(struct walk *w)
 	size_t n = w->profiles.n, i, out = 0;
 	const char *attr;
 
-	qsort(v, n, sizeof(*v), profile_id_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), profile_id_cmp);
 	for (i = 0; i < n; i++) {
 		if (out == 0 || v[i]->profile_id == NULL ||
 		    v[out - 1]->profile_id == NULL ||
@@ -818,10 +834,48 @@ inner_zip_is_depot(struct walk *w, size_t i)
 	return yes;
 }
 
+/* "a, b and 3 more" for the inner items of one kind. */
+static size_t
+list_inner(const struct depot *d, bool (*want)(enum depot_inner_kind),
+    struct sbuf *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->ninner; i++) {
+		if (!want(d->inner[i].kind))
+			continue;
+		if (n < 2)
+			sbuf_addf(out, "%s%s", n ? ", " : "", d->inner[i].name);
+		n++;
+	}
+	if (n > 2)
+		sbuf_addf(out, " and %zu more", n - 2);
+	return n;
+}
+
+static bool
+is_depot_kind(enum depot_inner_kind k)
+{
+	return k == DEPOT_INNER_DEPOT || k == DEPOT_INNER_EXPANDED;
+}
+
+static bool
+is_vib_kind(enum depot_inner_kind k)
+{
+	return k == DEPOT_INNER_VIB;
+}
+
+static bool
+is_archive_kind(enum depot_inner_kind k)
+{
+	return k == DEPOT_INNER_ARCHIVE;
+}
+
 /*
  * No index.xml at the top.  A vendor download that wraps a depot is the
  * usual reason (the fling zips, Mellanox and HPE packages), so say what is
- * inside instead of only "not a depot".
+ * inside instead of only "not a depot": depots first, since they are what
+ * esxcli wants, then bare VIBs, then archives that may hold either.
  */
 static int
 probe_wrapper(struct walk *w)
@@ -829,7 +883,7 @@ probe_wrapper(struct walk *w)
 	struct depot *d = w->d;
 	struct sbuf list = SBUF_INIT(SBUF_NOCAP);
 	struct zip_entry e;
-	size_t i, ndepots = 0;
+	size_t i, n;
 	int ret;
 
 	for (i = 0; i < zipfile_count(w->zip); i++) {
@@ -837,36 +891,32 @@ probe_wrapper(struct walk *w)
 			goto out;
 		if (e.kind != ZIP_ENTRY_FILE)
 			continue;
-		if (has_suffix(e.name, "/index.xml")) {
+		if (has_suffix(e.name, "/index.xml"))
 			add_inner(d, DEPOT_INNER_EXPANDED, e.name,
-			    strlen(e.name) - strlen("/index.xml") + 1);
-		} else if (has_suffix(e.name, ".zip")) {
+			    strlen(e.name) - strlen("index.xml"));
+		else if (has_suffix(e.name, ".zip"))
 			add_inner(d, inner_zip_is_depot(w, i) ?
 			    DEPOT_INNER_DEPOT : DEPOT_INNER_ARCHIVE, e.name,
 			    strlen(e.name));
-		} else if (has_suffix(e.name, ".tar.gz") ||
-		    has_suffix(e.name, ".tgz") || has_suffix(e.name, ".tar")) {
+		else if (has_suffix(e.name, ".tar.gz") ||
+		    has_suffix(e.name, ".tgz") || has_suffix(e.name, ".tar"))
 			add_inner(d, DEPOT_INNER_ARCHIVE, e.name,
 			    strlen(e.name));
-		} else if (has_suffix(e.name, ".vib")) {
+		else if (has_suffix(e.name, ".vib"))
 			add_inner(d, DEPOT_INNER_VIB, e.name, strlen(e.name));
-		}
 	}
-	for (i = 0; i < d->ninner; i++) {
-		if (d->inner[i].kind == DEPOT_INNER_ARCHIVE)
-			continue;
-		sbuf_addf(&list, "%s%s", ndepots++ ? ", " : "",
-		    d->inner[i].name);
-	}
-	if (ndepots > 0)
+	if ((n = list_inner(d, is_depot_kind, &list)) > 0)
 		ret = dv_error_set(w->err, DV_EWRAPPER,
-		    "%s: not a depot but a package that holds %s", d->path,
-		    list.buf);
-	else if (d->ninner > 0)
+		    "%s: not a depot, but a package that holds the depot%s %s",
+		    d->path, n > 1 ? "s" : "", list.buf);
+	else if ((n = list_inner(d, is_vib_kind, &list)) > 0)
 		ret = dv_error_set(w->err, DV_EWRAPPER,
-		    "%s: not a depot (no index.xml at the top); it holds "
-		    "other archives: %s%s", d->path, d->inner[0].name,
-		    d->ninner > 1 ? ", ..." : "");
+		    "%s: not a depot (no index.xml at the top); it holds %zu "
+		    "VIB%s: %s", d->path, n, n > 1 ? "s" : "", list.buf);
+	else if ((n = list_inner(d, is_archive_kind, &list)) > 0)
+		ret = dv_error_set(w->err, DV_EWRAPPER,
+		    "%s: not a depot (no index.xml at the top); it holds the "
+		    "archive%s %s", d->path, n > 1 ? "s" : "", list.buf);
 	else
 		ret = dv_error_set(w->err, DV_ENOTDEPOT,
 		    "%s: no index.xml at the top: not an ESXi depot", d->path);
@@ -918,7 +968,8 @@ depot_open(const char *path, struct depot **out, struct dv_error *err)
 		memcpy(d->vibs_by_id, w.vibs.v, d->nvibs * sizeof(*d->vibs));
 		memcpy(d->vibs, w.vibs.v, d->nvibs * sizeof(*d->vibs));
 	}
-	qsort(d->vibs, d->nvibs, sizeof(*d->vibs), vib_name_cmp);
+	if (d->nvibs > 1)
+		qsort(d->vibs, d->nvibs, sizeof(*d->vibs), vib_name_cmp);
 	d->nbulletins = w.bulletins.n;
 	d->bulletins = (struct depot_bulletin **)w.bulletins.v;
 	w.bulletins.v = NULL;

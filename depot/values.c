@@ -281,6 +281,9 @@ dv_path_join(const char *base, const char *ref, struct sbuf *out)
 	sbuf_reset(out);
 	if ((ret = dv_path_check(ref)) != 0)
 		return ret;
+	/* A reference ending in "/" names a directory, never a file. */
+	if (ref[strlen(ref) - 1] == '/')
+		return -DV_EPATH;
 	if (slash != NULL && (ret = sbuf_add(out, base,
 	    (size_t)(slash - base) + 1)) != 0)
 		return ret;

@@ -1,0 +1,30 @@
+/* main.c - run the unit tests; one "ok"/"FAIL" line each. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <stdio.h>
+
+#include "../../depot/depot_int.h"
+#include "unit.h"
+
+static const struct {
+	const char *name;
+	void (*fn)(struct unit *);
+} tests[] = {
+#define UNIT_ROW(name) {#name, test_##name},
+	UNIT_TESTS(UNIT_ROW)
+#undef UNIT_ROW
+};
+
+int
+main(void)
+{
+	int failed = 0;
+
+	xml_library_init();
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		struct unit u = {tests[i].name, 0};
+		tests[i].fn(&u);
+		printf("%s unit/%s\n", u.failed ? "FAIL" : "ok", u.name);
+		failed += u.failed != 0;
+	}
+	return failed != 0;
+}

@@ -1,0 +1,54 @@
+/* unit.h - the unit test list and the tiny assertion helpers. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef UNIT_H
+#define UNIT_H
+
+#include <stdio.h>
+#include <string.h>
+
+struct unit {
+	const char *name;
+	int failed;
+};
+
+/* An explicit list, so the order is plain and nothing registers itself. */
+#define UNIT_TESTS(X)                                                        \
+	X(date_parse_forms)                                                  \
+	X(date_parse_rejects)                                                \
+	X(date_format_utc)                                                   \
+	X(version_order)                                                     \
+	X(acceptance_levels)                                                 \
+	X(path_join_resolves)                                                \
+	X(path_join_refuses)                                                 \
+	X(sbuf_cap)                                                          \
+	X(xml_tree)                                                          \
+	X(xml_refuses_dtd)                                                   \
+	X(xml_refuses_bad_input)                                             \
+	X(xml_depth_limit)                                                   \
+	X(json_escapes)                                                      \
+	X(table_widths)
+
+#define UNIT_DECLARE(name) void test_##name(struct unit *u);
+UNIT_TESTS(UNIT_DECLARE)
+#undef UNIT_DECLARE
+
+#define CHECK(u, cond)                                                       \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			printf("  %s:%d: CHECK(%s) failed\n", __FILE__,      \
+			    __LINE__, #cond);                                \
+			(u)->failed++;                                       \
+		}                                                            \
+	} while (0)
+
+#define CHECK_STR(u, got, want)                                              \
+	do {                                                                 \
+		const char *g_ = (got), *w_ = (want);                        \
+		if (g_ == NULL || strcmp(g_, w_) != 0) {                     \
+			printf("  %s:%d: got '%s', want '%s'\n", __FILE__,   \
+			    __LINE__, g_ ? g_ : "(null)", w_);               \
+			(u)->failed++;                                       \
+		}                                                            \
+	} while (0)
+
+#endif
