@@ -45,6 +45,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import random
 import re
 import shlex
@@ -54,7 +55,7 @@ import tempfile
 import urllib.parse
 import zipfile
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from xml.sax.saxutils import escape
 
@@ -336,15 +337,15 @@ def signed64(text):
 
 
 def zip_join(base_member, rel):
-    """esximage UrlJoin for zip members: relative to the referring member's dir."""
+    """esximage UrlJoin for zip members: relative to the referring member's dir,
+    with no '..' normalisation (so the file lands where a faithful reader looks)."""
     if '://' in rel:
         return None
-    d = os.path.dirname(base_member)
-    return os.path.normpath(os.path.join(d, rel)).replace(os.sep, '/') if d else rel
+    return posixpath.join(posixpath.dirname(base_member), rel)
 
 
 class Model:
-    pass
+    """The resolved depot: vendors, vibs, bulletins, profiles, releases (dicts)."""
 
 
 def resolve(spec):
@@ -468,7 +469,7 @@ def resolve(spec):
                                        str(signed64(p['name'] + '\0' + p['key'])))
         p['vib-ids'] = resolve_vib_refs(m.vibs, p['vibs'], f'profile {p["key"]}')
         p['bulletin-ids'] = resolve_refs([b['id'] for b in m.bulletins], p['bulletins'],
-                                         lambda r: r, f'profile {p["key"]}')
+                                         lambda r: r)
         m.profiles.append(p)
 
     # Base images, add-ons, manifests (JSON release units)
@@ -492,7 +493,7 @@ def short_version(version):
     return f'{base}-{rel.split(".")[0]}' if rel else base
 
 
-def resolve_refs(universe, tokens, lookup, what):
+def resolve_refs(universe, tokens, lookup):
     out = []
     for tok in tokens:
         if tok == '*':
@@ -521,7 +522,7 @@ def resolve_vib_refs(vibs, tokens, what):
             raise SpecError(f'{what}: VIB reference {ref!r} matches {len(hits)} VIBs '
                             '(use the full VIB id)')
         return hits.pop()
-    return resolve_refs(ids, tokens, lookup, what)
+    return resolve_refs(ids, tokens, lookup)
 
 
 def resolve_components(bulletins, tokens, what):
@@ -532,7 +533,7 @@ def resolve_components(bulletins, tokens, what):
             if ref in (b['id'], b['component-name']):
                 return b['id']
         raise SpecError(f'{what}: unknown component {ref!r}')
-    ids = resolve_refs([b['id'] for b in comps], tokens, lookup, what)
+    ids = resolve_refs([b['id'] for b in comps], tokens, lookup)
     by_id = {b['id']: b for b in comps}
     return {by_id[i]['component-name']: by_id[i]['component-version'] for i in ids}
 
@@ -814,7 +815,7 @@ def vmware_xml(m, bulletins, built):
     return '\n'.join(L + ['</metadataResponse>', ''])
 
 
-def release_json(r, m):
+def release_json(r):
     kind = {'baseimage': 'baseImage', 'addon': 'addon', 'manifest': 'manifest'}[r['kind']]
     doc = {'releaseID': r['key'], 'releaseType': kind, 'category': r['category'],
            'vendor': r['vendor'], 'summary': r['summary'], 'description': r['description'],
@@ -1089,7 +1090,7 @@ def metadata_members(m, mz, built):
             out += [(name, text) for name in v['xml-names']]
     out += [(b['xml-file'], bulletin_xml(b)) for b in bulletins]
     out += [(p['xml-file'], profile_xml(p)) for p in m.profiles if p['metazip'] == mz]
-    out += [(r['path'], release_json(r, m)) for r in m.releases if r['metazip'] == mz]
+    out += [(r['path'], release_json(r)) for r in m.releases if r['metazip'] == mz]
     names = [n for n, _ in out]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -1109,15 +1110,14 @@ def metazip_paths(m):
     return paths
 
 
-def unique_vibs(m):
-    """One build per VIB section; outer paths must not collide."""
+def check_vib_paths(m):
+    """Two VIB sections must not write the same .vib member."""
     seen = {}
     for v in m.vibs:
         p = v['outer-path']
         if p and p in seen:
             raise SpecError(f'VIBs {seen[p]} and {v["key"]} share the file {p}')
         seen[p] = v['key']
-    return m.vibs
 
 
 def depot_members(m, built):
@@ -1139,12 +1139,15 @@ def depot_members(m, built):
 def build_depot(spec, m, out_path=None, stream=False):
     """Returns (zip bytes or None when streamed to out_path, built-VIB table)."""
     built = {}
-    vibs = unique_vibs(m)
+    check_vib_paths(m)
     if stream:
+        # The metadata holds each VIB's size and digest, and VIBs are never held
+        # in memory here, so the VIBs are written first and the small index and
+        # metadata members last. Readers use the central directory: order is moot.
         if spec.overrides:
             raise SpecError('[override] cannot be combined with streaming (bench) builds')
         with zipfile.ZipFile(out_path, 'w', allowZip64=True) as zf:
-            for v in sorted(vibs, key=lambda v: v['outer-path'] or ''):
+            for v in sorted(m.vibs, key=lambda v: v['outer-path'] or ''):
                 if not v['outer-path']:         # remote URL: metadata only
                     built[v['key']] = build_vib(v, None)
                     continue
@@ -1157,7 +1160,7 @@ def build_depot(spec, m, out_path=None, stream=False):
                 zf.writestr(zip_info(name, m.zip_date, comp), data)
         return None, built
     vib_members = []
-    for v in vibs:
+    for v in m.vibs:
         buf = io.BytesIO()
         built[v['key']] = build_vib(v, buf)
         if v['outer-path']:

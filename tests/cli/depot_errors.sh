@@ -133,3 +133,15 @@ test_stdout_write_error() {
 	rc=$?
 	expect_status 1 && expect_err "cannot write standard output"
 }
+
+# The manual matches the command: it lints, and names every verb.
+test_man_page() {
+	command -v mandoc >/dev/null 2>&1 ||
+	    { skip "mandoc is not installed"; return 0; }
+	run mandoc -Tlint -W warning "$TOP/depot.1"
+	expect_status 0 || return 1
+	for verb in $("$DEPOT" --help | sed -n 's/^  depot \([a-z-]*\).*/\1/p'); do
+		grep -q "^\.Cm $verb\$" "$TOP/depot.1" ||
+		    fail "depot.1 does not describe '$verb'" || return 1
+	done
+}

@@ -1,0 +1,74 @@
+/* vib.h - read a .vib (ar archive) in one streaming pass (vib.c). */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef DV_VIB_H
+#define DV_VIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto.h"
+#include "error.h"
+#include "sbuf.h"
+
+/* Where the VIB's bytes come from: a zip member stream, or a file. */
+struct byte_source {
+	/* Bytes read (0 at the end) or a negative error code, err filled. */
+	long (*read)(void *ctx, void *buf, size_t len, struct dv_error *err);
+	void *ctx;
+};
+
+/* Caps on the in-memory members; payloads are never held in memory. */
+#define VIB_MAX_DESCRIPTOR (16u << 20)
+#define VIB_MAX_SIGNATURE (1u << 20)
+#define VIB_MAX_MEMBERS 4096u
+/* A payload that inflates past this is refused (a decompression bomb). */
+#define VIB_MAX_EXPANDED (64ull << 30)
+
+/* What one pass learned about one payload member. */
+struct vib_member {
+	char name[17];	      /* ar name, GNU "/" stripped */
+	uint64_t size;	      /* stored bytes */
+	char sha256[HASH_HEX_MAX]; /* of the stored bytes */
+	/* After removing one gzip layer (only when the member is gzip). */
+	bool gunzip1;
+	uint64_t gunzip1_size;
+	char sha256_gunzip1[HASH_HEX_MAX];
+	/*
+	 * After removing every compression layer found (gzip, then zstd
+	 * inside it); equal to the stored bytes when not compressed.
+	 */
+	bool decompressed; /* false: a layer was damaged, see error */
+	uint64_t expanded_size;
+	char sha256_expanded[HASH_HEX_MAX];
+	char sha1_expanded[HASH_HEX_MAX];
+	char error[256]; /* e.g. "gzip data truncated" */
+};
+
+struct vib_scan {
+	struct sbuf descriptor; /* the descriptor.xml member, verbatim */
+	struct sbuf signature;	/* the sig.pkcs7 member, verbatim */
+	struct vib_member *members; /* payload members, in file order */
+	size_t nmembers;
+	uint64_t file_size;	       /* every byte read from the source */
+	char file_sha256[HASH_HEX_MAX]; /* of those bytes */
+};
+
+void vib_scan_init(struct vib_scan *s);
+void vib_scan_release(struct vib_scan *s);
+
+/*
+ * Read a whole VIB from src in one pass: the ar members as esximage reads
+ * them (vib-and-workflow.md A.1: magic, descriptor.xml first, sig.pkcs7
+ * second, GNU "name/" accepted, one "\n" pad byte, lenient numeric
+ * fields, sizes checked against what is left), hashing the whole file and
+ * each payload as stored, after one gzip layer, and fully decompressed,
+ * while the bytes go by.  what names the VIB in messages.
+ * Errors: DV_EVIB (not a valid VIB container, with esximage's reason),
+ * DV_ELIMIT, or whatever src->read returns.  A damaged payload stream is
+ * not an error of the scan: it is reported in that member's error.
+ */
+int vib_scan(const struct byte_source *src, const char *what,
+    struct vib_scan *out, struct dv_error *err);
+
+#endif

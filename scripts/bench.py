@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""bench.py - figures for `make bench`: listing cost against depot size.
+
+Generates (once, cached under BUILD/bench) a ~1 GB depot with 250 VIBs and a
+~10 MB depot with the same shape, then runs `depot list-profiles` on each
+RUNS times and reports the median wall time and the peak RSS (from
+wait4's rusage).  Goals from the issue: under 30 ms for both, peak RSS
+under 32 MB, i.e. cost independent of depot size.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("BUILD", "build")
+DEPOT = os.path.join(TOP, BUILD, "depot")
+OUT = os.path.join(TOP, BUILD, "bench")
+RUNS = int(os.environ.get("RUNS", "21"))
+
+
+def generate(name, size_mb, vibs):
+    path = os.path.join(OUT, name)
+    if not os.path.exists(path):
+        print("generating %s (%d MB, %d VIBs)..." % (name, size_mb, vibs),
+              flush=True)
+        t = time.monotonic()
+        subprocess.run([sys.executable, os.path.join(TOP, "tests", "mkdepot.py"),
+                        "--bench", path, "--size-mb", str(size_mb),
+                        "--vibs", str(vibs)], check=True,
+                       stdout=subprocess.DEVNULL)
+        print("  took %.1f s" % (time.monotonic() - t))
+    return path
+
+
+def measure(argv):
+    """Wall seconds and peak RSS in MB of one run."""
+    t = time.monotonic()
+    pid = os.spawnv(os.P_NOWAIT, argv[0], argv) if False else None
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit("bench: %s exited %d" % (" ".join(argv), proc.returncode))
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def report(label, argv, size):
+    runs = [measure(argv) for _ in range(RUNS)]
+    wall = statistics.median(r[0] for r in runs) * 1000
+    rss = max(r[1] for r in runs)
+    print("%-44s %8.1f MB  median %7.2f ms  peak RSS %6.1f MB"
+          % (label, size / 1e6, wall, rss))
+    return wall, rss
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    big = generate("bench-1g.zip", 1024, 250)
+    small = generate("bench-10m.zip", 10, 250)
+    print("\n%d runs each; %s" % (RUNS, DEPOT))
+    results = []
+    for path in (small, big):
+        size = os.path.getsize(path)
+        results.append(report("depot list-profiles " + os.path.basename(path),
+                              [DEPOT, "list-profiles", path], size))
+    ok = all(w < 30 and r < 32 for w, r in results)
+    print("goal (< 30 ms, < 32 MB, independent of size): %s"
+          % ("met" if ok else "NOT met"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+#!/bin/sh
+# bench.sh - run the benchmarks; figures only, never pass/fail.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+exec "${PYTHON:-python3}" "$TOP/scripts/bench.py"
