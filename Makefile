@@ -46,7 +46,8 @@ say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
-             depot/zip.c depot/xml.c depot/parse.c depot/depot.c
+             depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
+             depot/crypto.c depot/vib.c depot/verify.c
 CMD_SRCS = cmd/msg.c cmd/output.c
 DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)

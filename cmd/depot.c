@@ -1,12 +1,15 @@
 /* depot.c - the depot command: read ESXi depots and say what is inside. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../depot/depot.h"
 #include "../depot/depot_int.h"
+#include "../depot/verify.h"
 #include "cmd.h"
 #include "output.h"
 
@@ -673,6 +676,541 @@ cmd_depot_info(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Options of verify and show-vib. */
+struct check_opts {
+	bool json;
+	int jobs;
+	struct ptrvec trust_paths;
+	char **operands;
+	int noperands;
+	int status; /* exit status when parsing says to stop */
+};
+
+static bool
+parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
+    struct check_opts *o)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"trust", required_argument, NULL, 't'},
+		{"jobs", required_argument, NULL, 'J'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	long n;
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	o->jobs = n > 0 ? (int)(n > 256 ? 256 : n) : 1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jt:J:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 't':
+			ptrvec_push(&o->trust_paths, optarg);
+			break;
+		case 'J':
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (!takes_jobs || errno != 0 || *end != '\0' ||
+			    n < 1 || n > 256) {
+				msg_error("%s: --jobs takes a number from 1 to 256",
+				    argv[0]);
+				o->status = verb_usage(argv[0], EXIT_USAGE);
+				return false;
+			}
+			o->jobs = (int)n;
+			break;
+		case 'h':
+			o->status = verb_usage(argv[0], EXIT_OK);
+			return false;
+		default:
+			msg_error("%s: unknown or incomplete option '%s'", argv[0],
+			    argv[optind - 1]);
+			o->status = verb_usage(argv[0], EXIT_USAGE);
+			return false;
+		}
+	}
+	o->noperands = argc - optind;
+	o->operands = argv + optind;
+	if (o->noperands < min || o->noperands > max) {
+		msg_error("%s: expected %d operand%s, got %d", argv[0], min,
+		    min == 1 && max == 1 ? "" : "s", o->noperands);
+		o->status = verb_usage(argv[0], EXIT_USAGE);
+		return false;
+	}
+	return true;
+}
+
+static int
+load_trust(struct check_opts *o, struct sig_trust **out)
+{
+	struct dv_error err = DV_ERROR_INIT;
+
+	*out = NULL;
+	if (o->trust_paths.n == 0)
+		return EXIT_OK;
+	if (sig_trust_load((const char *const *)o->trust_paths.v,
+	    o->trust_paths.n, out, &err) != 0)
+		return msg_dv_error(&err);
+	return EXIT_OK;
+}
+
+static const char *
+sig_status_name(enum sig_status s)
+{
+	switch (s) {
+	case SIG_UNSIGNED:
+		return "unsigned";
+	case SIG_OK:
+		return "ok";
+	case SIG_MALFORMED:
+		return "malformed";
+	case SIG_DIGEST_MISMATCH:
+		return "digest-mismatch";
+	case SIG_UNTRUSTED:
+		return "untrusted";
+	}
+	return "unknown";
+}
+
+/* The newline-separated items of a verdict, as a JSON array. */
+static void
+json_lines(struct json *j, const char *key, const char *text)
+{
+	const char *p = text, *e;
+	char *line;
+
+	json_array_begin(j, key);
+	while (*p != '\0') {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		line = xstrndup(p, (size_t)(e - p));
+		json_string(j, NULL, line);
+		free(line);
+		p = *e != '\0' ? e + 1 : e;
+	}
+	json_array_end(j);
+}
+
+/* The newline-separated items of a verdict, joined by "; ". */
+static void
+print_lines(const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '\n')
+			fputs("; ", stdout);
+		else
+			putchar(*p);
+	}
+}
+
+static void
+json_signature(struct json *j, const struct verify_vib *v)
+{
+	json_object_begin(j, "signature");
+	json_string(j, "status", v->scanned ? sig_status_name(v->sig.status) :
+	    NULL);
+	json_string(j, "signer", v->sig.subject[0] != '\0' ? v->sig.subject :
+	    NULL);
+	json_bool(j, "chain_checked", v->sig.chain_checked);
+	json_string(j, "detail", v->sig.detail[0] != '\0' ? v->sig.detail :
+	    NULL);
+	json_object_end(j);
+}
+
+static int
+cmd_depot_verify(int argc, char **argv)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct verify_report r = {0};
+	struct verify_opts vo = {0};
+	struct sig_trust *trust = NULL;
+	struct check_opts o;
+	struct depot *d = NULL;
+	struct json j;
+	size_t i, signed_n = 0, unsigned_n = 0;
+	int ret;
+
+	if (!parse_check_opts(argc, argv, true, 1, 1, &o))
+		return o.status;
+	if ((ret = load_trust(&o, &trust)) != EXIT_OK)
+		goto out;
+	if ((ret = open_depot(o.operands[0], &d)) != EXIT_OK)
+		goto out;
+	vo.trust = trust;
+	vo.jobs = o.jobs;
+	if (depot_verify(d, &vo, &r, &err) != 0) {
+		ret = msg_dv_error(&err);
+		goto out;
+	}
+	for (i = 0; i < r.nvibs; i++) {
+		if (r.vibs[i].scanned && r.vibs[i].sig.status == SIG_UNSIGNED)
+			unsigned_n++;
+		else if (r.vibs[i].scanned && r.vibs[i].sig.status == SIG_OK)
+			signed_n++;
+	}
+	if (o.json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "depot", d->path);
+		json_bool(&j, "ok", r.failed == 0);
+		json_bool(&j, "trust_checked", r.trust_checked);
+		json_object_begin(&j, "structure");
+		json_array_begin(&j, "failures");
+		for (i = 0; i < r.failures.n; i++)
+			json_string(&j, NULL, r.failures.v[i]);
+		json_array_end(&j);
+		json_array_begin(&j, "warnings");
+		for (i = 0; i < r.warnings.n; i++)
+			json_string(&j, NULL, r.warnings.v[i]);
+		json_array_end(&j);
+		json_object_end(&j);
+		json_array_begin(&j, "vibs");
+		for (i = 0; i < r.nvibs; i++) {
+			const struct verify_vib *v = &r.vibs[i];
+			json_object_begin(&j, NULL);
+			json_string(&j, "id", v->meta->id);
+			json_string(&j, "member", v->meta->member);
+			json_bool(&j, "ok", v->ok);
+			json_lines(&j, "problems", v->problems.buf);
+			json_lines(&j, "notes", v->notes.buf);
+			json_signature(&j, v);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_begin(&j, "summary");
+		json_uint(&j, "vibs", r.nvibs);
+		json_uint(&j, "failed", r.failed);
+		json_uint(&j, "signed", signed_n);
+		json_uint(&j, "unsigned", unsigned_n);
+		json_object_end(&j);
+		json_warnings(&j, d);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		for (i = 0; i < r.failures.n; i++)
+			printf("%s: FAILED\n", (char *)r.failures.v[i]);
+		for (i = 0; i < r.warnings.n; i++)
+			printf("WARNING: %s\n", (char *)r.warnings.v[i]);
+		for (i = 0; i < r.nvibs; i++) {
+			const struct verify_vib *v = &r.vibs[i];
+			printf("%s: %s", v->meta->id, v->ok ? "OK" : "FAILED: ");
+			if (!v->ok)
+				print_lines(v->problems.buf);
+			if (v->notes.len > 0) {
+				fputs(v->ok ? " (note: " : " (note: ", stdout);
+				print_lines(v->notes.buf);
+				putchar(')');
+			}
+			putchar('\n');
+		}
+		printf("%zu VIB%s checked, %zu failed; structure: %s; "
+		    "signatures: %zu signed, %zu unsigned, %s\n", r.nvibs,
+		    r.nvibs == 1 ? "" : "s", r.failed - r.failures.n,
+		    r.failures.n ? "FAILED" : "OK", signed_n, unsigned_n,
+		    r.trust_checked ? "chains checked against --trust" :
+		    "trust not checked (no --trust given)");
+	}
+	ret = r.failed == 0 ? EXIT_OK : EXIT_BAD;
+	if (ret != EXIT_OK)
+		msg_error("%s: %zu check%s failed", d->path, r.failed,
+		    r.failed == 1 ? "" : "s");
+out:
+	verify_report_release(&r);
+	depot_free(d);
+	sig_trust_free(trust);
+	ptrvec_release(&o.trust_paths);
+	return ret;
+}
+
+static long
+file_source_read(void *ctx, void *buf, size_t len, struct dv_error *err)
+{
+	size_t n = fread(buf, 1, len, ctx);
+
+	if (n == 0 && ferror(ctx))
+		return dv_error_errno(err, DV_EIO, "read error");
+	return (long)n;
+}
+
+static long
+zip_member_read(void *ctx, void *buf, size_t len, struct dv_error *err)
+{
+	return zipstream_read(ctx, buf, len, err);
+}
+
+/* A depot's VIB by id, or by name when exactly one VIB has it. */
+static int
+find_vib(const struct depot *d, const char *key, const struct depot_vib **out)
+{
+	const struct depot_vib *found = depot_find_vib(d, key);
+	size_t n = 0;
+
+	*out = NULL;
+	if (found != NULL) {
+		*out = found;
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < d->nvibs; i++) {
+		if (strcmp(d->vibs[i]->name, key) == 0) {
+			found = d->vibs[i];
+			n++;
+		}
+	}
+	if (n == 0) {
+		msg_error("%s: no VIB with id or name '%s'", d->path, key);
+		return EXIT_BAD;
+	}
+	if (n > 1) {
+		msg_error("%s: %zu VIBs are named '%s'; give the VIB id",
+		    d->path, n, key);
+		return EXIT_BAD;
+	}
+	*out = found;
+	return EXIT_OK;
+}
+
+static void
+print_relations(const char *label, const struct depot_relations *r)
+{
+	printf("   %s: ", label);
+	for (size_t i = 0; i < r->n; i++) {
+		printf("%s%s", i ? ", " : "", r->v[i].name);
+		if (r->v[i].relation != NULL && r->v[i].version != NULL)
+			printf(" %s %s", r->v[i].relation, r->v[i].version);
+		else if (r->v[i].version != NULL)
+			printf(" = %s", r->v[i].version);
+	}
+	putchar('\n');
+}
+
+static const char *
+tf(bool b)
+{
+	return b ? "True" : "False";
+}
+
+static void
+show_vib_text(const struct verify_vib *v, const struct depot_vib *x)
+{
+	const struct vib_member *mb;
+	char date[20];
+
+	dv_time_format(&x->release_date, date);
+	printf("%s\n", x->id);
+	printf("   Name: %s\n   Version: %s\n   Type: %s\n   Vendor: %s\n",
+	    x->name, x->version, x->type, x->vendor);
+	printf("   Acceptance Level: %s\n",
+	    dv_acceptance_display(x->acceptance));
+	printf("   Summary: %s\n", x->summary);
+	printf("   Description: %s\n", x->description);
+	printf("   Creation Date: %.10s\n", date);
+	print_relations("Depends", &x->depends);
+	print_relations("Conflicts", &x->conflicts);
+	print_relations("Replaces", &x->replaces);
+	print_relations("Provides", &x->provides);
+	printf("   Maintenance Mode Required: %s\n",
+	    tf(x->maintenance_install));
+	printf("   Live Install Allowed: %s\n   Live Remove Allowed: %s\n",
+	    tf(x->live_install), tf(x->live_remove));
+	printf("   Stateless Ready: %s\n   Overlay: %s\n",
+	    tf(x->stateless_ready), tf(x->overlay));
+	printf("   Platforms: ");
+	for (size_t i = 0; i < x->platforms.n; i++)
+		printf("%s%s %s", i ? ", " : "", x->platforms.v[i].product,
+		    x->platforms.v[i].version);
+	printf("\n   Tags: ");
+	for (size_t i = 0; i < x->tags.n; i++)
+		printf("%s%s", i ? ", " : "", x->tags.v[i]);
+	printf("\n   Payloads: ");
+	for (size_t i = 0; i < x->npayloads; i++)
+		printf("%s%s", i ? ", " : "", x->payloads[i].name);
+	putchar('\n');
+	for (size_t i = 0; i < x->npayloads; i++) {
+		const struct depot_payload *p = &x->payloads[i];
+		printf("   Payload %s: type %s, size %llu", p->name, p->type,
+		    (unsigned long long)p->size);
+		if (p->uncompressed_size != 0)
+			printf(", uncompressed %llu",
+			    (unsigned long long)p->uncompressed_size);
+		putchar('\n');
+		for (size_t k = 0; k < p->nchecksums; k++)
+			printf("      %s%s%s: %s\n", p->checksums[k].type,
+			    p->checksums[k].verify_process ? " " : "",
+			    p->checksums[k].verify_process ?
+			    p->checksums[k].verify_process : "",
+			    p->checksums[k].value);
+		mb = NULL;
+		for (size_t k = 0; k < v->scan.nmembers; k++)
+			if (strcmp(v->scan.members[k].name, p->name) == 0)
+				mb = &v->scan.members[k];
+		if (mb != NULL && mb->decompressed)
+			printf("      expands to %llu bytes\n",
+			    (unsigned long long)mb->expanded_size);
+	}
+	printf("   Signer: %s\n", v->sig.status == SIG_UNSIGNED ?
+	    "(unsigned)" : v->sig.subject[0] ? v->sig.subject : "(unknown)");
+	printf("   Reboot Required: %s\n", tf(!x->live_install));
+	printf("   File: %llu bytes, sha-256 %s\n",
+	    (unsigned long long)v->scan.file_size, v->scan.file_sha256);
+	printf("   Verification: %s", v->ok ? "OK" : "FAILED: ");
+	if (!v->ok)
+		print_lines(v->problems.buf);
+	putchar('\n');
+}
+
+static void
+show_vib_json(const struct verify_vib *v, const struct depot_vib *x)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "id", x->id);
+	json_string(&j, "name", x->name);
+	json_string(&j, "version", x->version);
+	json_string(&j, "vendor", x->vendor);
+	json_string(&j, "type", x->type);
+	json_acceptance(&j, x->acceptance);
+	json_string(&j, "summary", x->summary);
+	json_string(&j, "description", x->description);
+	json_time(&j, "release_date", &x->release_date);
+	json_relations(&j, "depends", &x->depends);
+	json_relations(&j, "conflicts", &x->conflicts);
+	json_relations(&j, "replaces", &x->replaces);
+	json_relations(&j, "provides", &x->provides);
+	json_bool(&j, "maintenance_mode", x->maintenance_install);
+	json_bool(&j, "live_install_allowed", x->live_install);
+	json_bool(&j, "live_remove_allowed", x->live_remove);
+	json_bool(&j, "stateless_ready", x->stateless_ready);
+	json_bool(&j, "reboot_required", !x->live_install);
+	json_platforms(&j, "platforms", &x->platforms);
+	json_array_begin(&j, "payloads");
+	for (size_t i = 0; i < x->npayloads; i++) {
+		const struct depot_payload *p = &x->payloads[i];
+		json_object_begin(&j, NULL);
+		json_string(&j, "name", p->name);
+		json_string(&j, "type", p->type);
+		json_uint(&j, "size", p->size);
+		json_uint(&j, "uncompressed_size", p->uncompressed_size);
+		json_array_begin(&j, "checksums");
+		for (size_t k = 0; k < p->nchecksums; k++) {
+			json_object_begin(&j, NULL);
+			json_string(&j, "type", p->checksums[k].type);
+			json_string(&j, "verify_process",
+			    p->checksums[k].verify_process);
+			json_string(&j, "value", p->checksums[k].value);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_uint(&j, "file_size", v->scan.file_size);
+	json_string(&j, "file_sha256", v->scan.file_sha256);
+	json_signature(&j, v);
+	json_bool(&j, "ok", v->ok);
+	json_lines(&j, "problems", v->problems.buf);
+	json_lines(&j, "notes", v->notes.buf);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+static int
+cmd_depot_show_vib(int argc, char **argv)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct sig_trust *trust = NULL;
+	struct verify_vib v;
+	struct check_opts o;
+	struct depot *d = NULL;
+	struct zipfile *zip = NULL;
+	struct zipstream *zs = NULL;
+	const struct depot_vib *meta = NULL;
+	struct byte_source src;
+	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
+	FILE *fp = NULL;
+	long idx;
+	int ret;
+
+	verify_vib_init(&v, NULL);
+	if (!parse_check_opts(argc, argv, false, 1, 2, &o)) {
+		ret = o.status;
+		goto out;
+	}
+	if ((ret = load_trust(&o, &trust)) != EXIT_OK)
+		goto out;
+	if (o.noperands == 1) {
+		fp = fopen(o.operands[0], "rb");
+		if (fp == NULL) {
+			msg_error("%s: cannot open: %s", o.operands[0],
+			    strerror(errno));
+			ret = EXIT_USAGE;
+			goto out;
+		}
+		sbuf_adds(&what, o.operands[0]);
+		src.read = file_source_read;
+		src.ctx = fp;
+	} else {
+		if ((ret = open_depot(o.operands[0], &d)) != EXIT_OK ||
+		    (ret = find_vib(d, o.operands[1], &meta)) != EXIT_OK)
+			goto out;
+		if (meta->member == NULL ||
+		    depot_reopen(d, &zip, &err) != 0 ||
+		    (idx = zipfile_find(zip, meta->member)) < 0 ||
+		    zipstream_open(zip, (size_t)idx, &zs, &err) != 0) {
+			if (err.code != 0)
+				ret = msg_dv_error(&err);
+			else {
+				msg_error("%s: %s: the VIB file is missing",
+				    d->path, meta->member ? meta->member :
+				    meta->id);
+				ret = EXIT_BAD;
+			}
+			goto out;
+		}
+		sbuf_addf(&what, "%s: %s", d->path, meta->member);
+		src.read = zip_member_read;
+		src.ctx = zs;
+	}
+	v.meta = meta;
+	verify_vib_run(&v, &src, what.buf, trust, true);
+	if (v.descriptor == NULL) {
+		msg_error("%.*s", (int)strcspn(v.problems.buf, "\n"),
+		    v.problems.buf);
+		ret = EXIT_BAD;
+		goto out;
+	}
+	if (o.json)
+		show_vib_json(&v, v.descriptor);
+	else
+		show_vib_text(&v, v.descriptor);
+	ret = EXIT_OK;
+	if (!v.ok) {
+		msg_error("%s: %.*s", what.buf,
+		    (int)strcspn(v.problems.buf, "\n"), v.problems.buf);
+		ret = EXIT_BAD;
+	}
+out:
+	verify_vib_release(&v);
+	zipstream_close(zs);
+	zipfile_close(zip);
+	depot_free(d);
+	if (fp != NULL)
+		fclose(fp);
+	sig_trust_free(trust);
+	ptrvec_release(&o.trust_paths);
+	sbuf_release(&what);
+	return ret;
+}
+
 static const struct verb verbs[] = {
 	{"list-profiles", cmd_depot_list_profiles,
 	    "list-profiles [--json] DEPOT.zip",
@@ -690,6 +1228,14 @@ static const struct verb verbs[] = {
 	    "get' does."},
 	{"info", cmd_depot_info, "info [--json] DEPOT.zip",
 	    "Say what the file is: vendors, platforms, counts, profiles."},
+	{"verify", cmd_depot_verify,
+	    "verify [--json] [--trust CA.pem]... [--jobs N] DEPOT.zip",
+	    "Check every VIB: sizes, SHA-256, the ar container, the "
+	    "descriptor, payload checksums, signatures."},
+	{"show-vib", cmd_depot_show_vib,
+	    "show-vib [--json] [--trust CA.pem]... FILE.vib | DEPOT.zip VIB",
+	    "Show one VIB's descriptor, as 'esxcli software sources vib get' "
+	    "does, and check it."},
 };
 
 static const struct verb *

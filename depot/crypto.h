@@ -52,6 +52,7 @@ struct sig_result {
 	char subject[512];  /* signer, one line "C=US, O=..., CN=..." */
 	char org[128];	    /* signer subject O= ("" if none) */
 	char org_unit[128]; /* signer subject OU= ("" if none) */
+	bool signer_is_anchor; /* the signer certificate is itself trusted */
 	char detail[256];   /* why, for anything but SIG_OK/SIG_UNSIGNED */
 };
 

@@ -15,6 +15,7 @@ struct walk {
 	struct depot *d;
 	struct zipfile *zip;
 	struct ptrvec vibs, bulletins, profiles, warnings;
+	struct ptrvec legacy; /* vmware.xml's VIB records, when vibs/ exists */
 	uint64_t xml_total; /* XML bytes read from metadata zips so far */
 	struct dv_error *err;
 };
@@ -292,7 +293,7 @@ resolve_vib(struct walk *w, struct depot_metadata *md, struct depot_vib *v,
 static int
 read_vmware_xml(struct walk *w, struct depot_metadata *md,
     struct zipfile *mz, long idx, bool want_vibs, bool want_bulletins,
-    const char *label)
+    const char *label, struct dv_error *err)
 {
 	struct sbuf data = SBUF_INIT(DV_MAX_XML_BYTES);
 	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
@@ -304,29 +305,33 @@ read_vmware_xml(struct walk *w, struct depot_metadata *md,
 
 	sbuf_addf(&what, "%s: vmware.xml", label);
 	if ((ret = zipfile_read(mz, (size_t)idx, DV_MAX_XML_BYTES, &data,
-	    w->err)) != 0 ||
-	    (ret = xml_parse(data.buf, data.len, what.buf, &doc, w->err)) != 0)
+	    err)) != 0 ||
+	    (ret = xml_parse(data.buf, data.len, what.buf, &doc, err)) != 0)
 		goto out;
 	for (b = doc.root->children; b != NULL; b = b->next) {
 		if (strcmp(b->name, "bulletin") != 0)
 			continue;
 		if (want_bulletins) {
 			if ((ret = parse_bulletin(&w->d->arena, b, what.buf,
-			    &bul, w->err)) != 0)
+			    &bul, err)) != 0)
 				goto out;
 			bul->source = source_name(w, md, "vmware.xml");
 			ptrvec_push(&w->bulletins, bul);
 			md->bulletins++;
 		}
-		if (!want_vibs)
-			continue;
 		for (v = xnode_child(b, "vibList") ? xnode_child(b,
 		    "vibList")->children : NULL; v != NULL; v = v->next) {
 			if (strcmp(v->name, "vib") != 0)
 				continue;
 			if ((ret = parse_legacy_vib(&w->d->arena, v, what.buf,
-			    &vib, w->err)) != 0 ||
-			    (ret = resolve_vib(w, md, vib, what.buf)) != 0)
+			    &vib, err)) != 0)
+				goto out;
+			if (!want_vibs) {
+				/* Only its size and digest, for verify. */
+				ptrvec_push(&w->legacy, vib);
+				continue;
+			}
+			if ((ret = resolve_vib(w, md, vib, what.buf)) != 0)
 				goto out;
 			vib->source = source_name(w, md, "vmware.xml");
 			ptrvec_push(&w->vibs, vib);
@@ -492,9 +497,18 @@ read_metadata_zip(struct walk *w, struct depot_metadata *md)
 		if (!counted_dir && strcmp(e.name, "vendor-index.xml") != 0)
 			md->other++;
 	}
-	if (vmware_xml >= 0 && !have_vibs)
+	if (vmware_xml >= 0 && !have_vibs) {
 		ret = read_vmware_xml(w, md, mz, vmware_xml, true,
-		    !have_bulletins, label.buf);
+		    !have_bulletins, label.buf, w->err);
+	} else if (vmware_xml >= 0) {
+		/* Read only for verify's cross-check; esxcli ignores it. */
+		struct dv_error ignored = DV_ERROR_INIT;
+		if (read_vmware_xml(w, md, mz, vmware_xml, false, false,
+		    label.buf, &ignored) != 0)
+			warn(w, "%s (ignored: vmware.xml is only a cross-check "
+			    "here)", ignored.msg);
+		ret = 0;
+	}
 out:
 	zipfile_close(mz);
 	sbuf_release(&data);
@@ -757,6 +771,25 @@ depot_find_vib(const struct depot *d, const char *id)
 	return NULL;
 }
 
+/* What vmware.xml says of each whole VIB file, beside the vibs/ records. */
+static void
+attach_legacy(struct walk *w)
+{
+	const struct depot_vib *found;
+	struct depot_vib *lv, *v;
+
+	for (size_t i = 0; i < w->legacy.n; i++) {
+		lv = w->legacy.v[i];
+		found = depot_find_vib(w->d, lv->id);
+		if (found == NULL || !lv->has_packed_size)
+			continue;
+		v = (struct depot_vib *)found;
+		v->has_legacy = true;
+		v->legacy_packed_size = lv->packed_size;
+		v->legacy_sha256 = lv->sha256;
+	}
+}
+
 /* Note which VIBs each profile and bulletin names but the depot lacks. */
 static void
 check_references(struct walk *w)
@@ -934,20 +967,16 @@ finish_strlist(struct arena *a, struct ptrvec *pv, struct dv_strlist *out)
 		memcpy(out->v, pv->v, pv->n * sizeof(*out->v));
 }
 
-int
-depot_open(const char *path, struct depot **out, struct dv_error *err)
+static int
+depot_read(struct depot *d, struct dv_error *err)
 {
 	struct walk w = {0};
-	struct depot *d;
 	size_t i;
 	int ret;
 
-	*out = NULL;
-	d = xcalloc(1, sizeof(*d));
-	d->path = arena_strdup(&d->arena, path);
 	w.d = d;
 	w.err = err;
-	if ((ret = zipfile_open(path, &w.zip, err)) != 0)
+	if ((ret = depot_reopen(d, &w.zip, err)) != 0)
 		goto out;
 	if (zipfile_find(w.zip, "index.xml") < 0) {
 		ret = probe_wrapper(&w);
@@ -973,30 +1002,71 @@ depot_open(const char *path, struct depot **out, struct dv_error *err)
 	d->nbulletins = w.bulletins.n;
 	d->bulletins = (struct depot_bulletin **)w.bulletins.v;
 	w.bulletins.v = NULL;
-	if (d->nbulletins != 0)
+	if (d->nbulletins > 1)
 		qsort(d->bulletins, d->nbulletins, sizeof(*d->bulletins),
 		    bulletin_name_cmp);
 	d->nprofiles = w.profiles.n;
 	d->profiles = (struct depot_profile **)w.profiles.v;
 	w.profiles.v = NULL;
-	if (d->nprofiles != 0)
+	if (d->nprofiles > 1)
 		qsort(d->profiles, d->nprofiles, sizeof(*d->profiles),
 		    profile_name_cmp);
+	attach_legacy(&w);
 	check_references(&w);
 	ret = 0;
 out:
+	ptrvec_release(&w.legacy);
 	finish_strlist(&d->arena, &w.warnings, &d->warnings);
 	ptrvec_release(&w.warnings);
 	ptrvec_release(&w.vibs);
 	ptrvec_release(&w.bulletins);
 	ptrvec_release(&w.profiles);
 	zipfile_close(w.zip);
+	return ret;
+}
+
+/* On failure *out stays NULL, except with DV_EWRAPPER (see depot.h). */
+static int
+depot_finish_open(struct depot *d, struct depot **out, struct dv_error *err)
+{
+	int ret = depot_read(d, err);
+
 	if (ret != 0 && ret != -DV_EWRAPPER) {
 		depot_free(d);
 		d = NULL;
 	}
 	*out = d;
 	return ret;
+}
+
+int
+depot_open(const char *path, struct depot **out, struct dv_error *err)
+{
+	struct depot *d = xcalloc(1, sizeof(*d));
+
+	d->path = arena_strdup(&d->arena, path);
+	return depot_finish_open(d, out, err);
+}
+
+int
+depot_open_mem(const void *mem, size_t len, const char *label,
+    struct depot **out, struct dv_error *err)
+{
+	struct depot *d = xcalloc(1, sizeof(*d));
+
+	d->path = arena_strdup(&d->arena, label);
+	d->mem = mem;
+	d->memlen = len;
+	return depot_finish_open(d, out, err);
+}
+
+int
+depot_reopen(const struct depot *d, struct zipfile **out,
+    struct dv_error *err)
+{
+	if (d->mem != NULL)
+		return zipfile_open_mem(d->mem, d->memlen, d->path, out, err);
+	return zipfile_open(d->path, out, err);
 }
 
 void

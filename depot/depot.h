@@ -107,6 +107,10 @@ struct depot_vib {
 	uint64_t packed_size; /* 0 when not given */
 	bool has_packed_size;
 	const char *sha256;   /* whole-VIB SHA-256, lower-case hex, or NULL */
+	/* The same two facts as vmware.xml states them, when it does. */
+	bool has_legacy;
+	uint64_t legacy_packed_size;
+	const char *legacy_sha256;
 };
 
 struct depot_bulletin {
@@ -176,7 +180,9 @@ struct depot_inner {
 
 struct depot {
 	struct arena arena; /* owns everything below */
-	const char *path;
+	const char *path;   /* the file, or the label of an in-memory zip */
+	const void *mem;    /* the zip's bytes when opened from memory */
+	size_t memlen;
 	struct depot_vendor *vendors;
 	size_t nvendors;
 	struct depot_metadata *metadata;
@@ -203,6 +209,12 @@ struct depot {
  * DV_EWRAPPER, DV_EMISSING, DV_EXML, DV_EFORMAT, DV_ELIMIT, DV_EPATH.
  */
 int depot_open(const char *path, struct depot **out, struct dv_error *err);
+/*
+ * The same for a zip held in memory (an inner depot of a vendor package);
+ * label names it in messages.  mem must outlive the depot.
+ */
+int depot_open_mem(const void *mem, size_t len, const char *label,
+    struct depot **out, struct dv_error *err);
 void depot_free(struct depot *d);
 
 /* Find a VIB by id; NULL when absent. */

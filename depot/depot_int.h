@@ -59,6 +59,12 @@ long zipstream_read(struct zipstream *zs, void *buf, size_t len,
     struct dv_error *err);
 void zipstream_close(struct zipstream *zs);
 
+struct depot;
+/* Open the depot's zip again (one handle per thread: libzip's are not
+ * shared). */
+int depot_reopen(const struct depot *d, struct zipfile **out,
+    struct dv_error *err);
+
 /* ---- xml.c: the only user of libxml2 --------------------------------- */
 
 struct xattr {

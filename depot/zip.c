@@ -177,11 +177,14 @@ zipfile_entry(struct zipfile *zf, size_t i, struct zip_entry *out,
 	if (zip_file_get_external_attributes(zf->za, i, 0, &opsys, &attr) ==
 	    0 && opsys == ZIP_OPSYS_UNIX) {
 		mode = attr >> 16;
-		if (S_ISLNK(mode))
+		/* Many writers store permissions without the type bits. */
+		if ((mode & S_IFMT) == 0)
+			;
+		else if (S_ISLNK(mode))
 			out->kind = ZIP_ENTRY_SYMLINK;
 		else if (S_ISDIR(mode))
 			out->kind = ZIP_ENTRY_DIR;
-		else if (mode != 0 && !S_ISREG(mode))
+		else if (!S_ISREG(mode))
 			out->kind = ZIP_ENTRY_OTHER;
 	}
 	return 0;

@@ -1,0 +1,546 @@
+/* verify.c - check a depot's VIBs byte for byte against their metadata. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "depot_int.h"
+#include "parse.h"
+#include "verify.h"
+
+static void
+add_item(struct sbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Append one item, newline-separated, to a verdict's list. */
+static void
+add_item(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sb->len > 0)
+		sbuf_addch(sb, '\n');
+	va_start(ap, fmt);
+	sbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+#define FAIL(v, ...) add_item(&(v)->problems, __VA_ARGS__)
+#define NOTE(v, ...) add_item(&(v)->notes, __VA_ARGS__)
+
+static const struct vib_member *
+find_member(const struct vib_scan *s, const char *name)
+{
+	for (size_t i = 0; i < s->nmembers; i++)
+		if (strcmp(s->members[i].name, name) == 0)
+			return &s->members[i];
+	return NULL;
+}
+
+/* The depot's record and the VIB's own descriptor must describe one VIB. */
+static void
+check_descriptor(struct verify_vib *v, const struct depot_vib *m,
+    const struct depot_vib *d)
+{
+	size_t i, k;
+
+	if (strcmp(m->name, d->name) != 0)
+		FAIL(v, "descriptor name '%s' differs from metadata '%s'",
+		    d->name, m->name);
+	if (strcmp(m->version, d->version) != 0)
+		FAIL(v, "descriptor version '%s' differs from metadata '%s'",
+		    d->version, m->version);
+	if (strcmp(m->vendor, d->vendor) != 0)
+		FAIL(v, "descriptor vendor '%s' differs from metadata '%s'",
+		    d->vendor, m->vendor);
+	if (m->acceptance != DV_ACCEPT_UNKNOWN &&
+	    m->acceptance != d->acceptance)
+		FAIL(v, "descriptor acceptance level '%s' differs from "
+		    "metadata '%s'", dv_acceptance_name(d->acceptance),
+		    dv_acceptance_name(m->acceptance));
+	if (m->npayloads == 0)
+		return; /* vmware.xml records carry no payload list */
+	for (i = 0; i < d->npayloads; i++) {
+		for (k = 0; k < m->npayloads; k++)
+			if (strcmp(d->payloads[i].name, m->payloads[k].name) == 0)
+				break;
+		if (k == m->npayloads)
+			FAIL(v, "payload '%s' is in the descriptor but not in "
+			    "the metadata", d->payloads[i].name);
+		else if (d->payloads[i].size != m->payloads[k].size ||
+		    strcmp(d->payloads[i].type, m->payloads[k].type) != 0)
+			FAIL(v, "payload '%s' differs between descriptor and "
+			    "metadata", d->payloads[i].name);
+	}
+	if (m->npayloads != d->npayloads)
+		FAIL(v, "metadata lists %zu payloads, the descriptor %zu",
+		    m->npayloads, d->npayloads);
+}
+
+/* Which digest of the scanned member a descriptor checksum speaks of. */
+static const char *
+digest_for(const struct depot_checksum *c, const struct vib_member *mb,
+    const char **why)
+{
+	bool gunzip = c->verify_process != NULL &&
+	    strcmp(c->verify_process, "gunzip") == 0;
+
+	*why = NULL;
+	if (c->verify_process != NULL && *c->verify_process != '\0' &&
+	    !gunzip)
+		return NULL; /* txt-mle and the like: not ours to check */
+	if (strcmp(c->type, "sha-256-gunzip1") == 0) {
+		if (!mb->gunzip1)
+			*why = "it is not gzip data";
+		return mb->sha256_gunzip1;
+	}
+	if (!gunzip) {
+		if (strcmp(c->type, "sha-256") == 0)
+			return mb->sha256;
+		return NULL;
+	}
+	if (!mb->decompressed)
+		*why = mb->error[0] != '\0' ? mb->error : "cannot decompress";
+	if (strcmp(c->type, "sha-256") == 0)
+		return mb->sha256_expanded;
+	if (strcmp(c->type, "sha-1") == 0)
+		return mb->sha1_expanded;
+	return NULL;
+}
+
+static void
+check_payloads(struct verify_vib *v, const struct depot_vib *d,
+    const struct vib_scan *s)
+{
+	const struct depot_payload *p;
+	const struct depot_checksum *c;
+	const struct vib_member *mb;
+	const char *got, *why;
+	bool has_sha256;
+	size_t i, k;
+
+	for (i = 0; i < d->npayloads; i++) {
+		p = &d->payloads[i];
+		mb = find_member(s, p->name);
+		if (mb == NULL) {
+			FAIL(v, "could not find file object for payload '%s'",
+			    p->name);
+			continue;
+		}
+		if (mb->size != p->size)
+			FAIL(v, "payload '%s' is %llu bytes, the descriptor says "
+			    "%llu", p->name, (unsigned long long)mb->size,
+			    (unsigned long long)p->size);
+		if (p->uncompressed_size != 0 && mb->decompressed &&
+		    mb->expanded_size != p->uncompressed_size)
+			FAIL(v, "payload '%s' expands to %llu bytes, the "
+			    "descriptor says %llu", p->name,
+			    (unsigned long long)mb->expanded_size,
+			    (unsigned long long)p->uncompressed_size);
+		has_sha256 = false;
+		for (k = 0; k < p->nchecksums; k++) {
+			c = &p->checksums[k];
+			got = digest_for(c, mb, &why);
+			if (strcmp(c->type, "sha-256") == 0 ||
+			    strcmp(c->type, "sha-256-gunzip1") == 0)
+				has_sha256 = true;
+			if (got == NULL) {
+				NOTE(v, "payload '%s': %s%s%s checksum not "
+				    "checked", p->name, c->type,
+				    c->verify_process ? " " : "",
+				    c->verify_process ? c->verify_process : "");
+			} else if (why != NULL) {
+				FAIL(v, "payload '%s': %s", p->name, why);
+			} else if (strcmp(got, c->value) != 0) {
+				FAIL(v, "payload '%s' %s%s%s checksum mismatch: "
+				    "%s calculated, %s expected", p->name,
+				    c->type, c->verify_process ? " " : "",
+				    c->verify_process ? c->verify_process : "",
+				    got, c->value);
+			}
+		}
+		if (!has_sha256)
+			NOTE(v, "payload '%s' has no sha-256 checksum, which "
+			    "ESXi 8 and later refuse", p->name);
+	}
+	for (i = 0; i < s->nmembers; i++) {
+		for (k = 0; k < d->npayloads; k++)
+			if (strcmp(s->members[i].name, d->payloads[k].name) == 0)
+				break;
+		if (k == d->npayloads)
+			FAIL(v, "member '%s' is not a payload of the descriptor",
+			    s->members[i].name);
+	}
+}
+
+static bool
+is_acceptance_signer(const struct sig_result *r)
+{
+	return strcasecmp(r->org, "VMware Inc") == 0 &&
+	    strcasecmp(r->org_unit, "Acceptance Signing") == 0;
+}
+
+/*
+ * ESXi's rule (vib-and-workflow.md B.2): certified VIBs are checked
+ * against vmware.cert, which holds the signer itself; accepted needs
+ * VMware's acceptance-signing signer, partner must not be it; community
+ * signatures are not checked at all.
+ */
+static void
+check_signature(struct verify_vib *v, const struct vib_scan *s,
+    enum dv_acceptance level, const struct sig_trust *trust)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct sig_result *r = &v->sig;
+
+	if (sig_verify(s->signature.buf, s->signature.len, s->descriptor.buf,
+	    s->descriptor.len, trust, r, &err) != 0) {
+		FAIL(v, "signature: %s", err.msg);
+		return;
+	}
+	switch (r->status) {
+	case SIG_UNSIGNED:
+		if (level != DV_ACCEPT_COMMUNITY)
+			FAIL(v, "unsigned (empty sig.pkcs7), but the acceptance "
+			    "level is %s", dv_acceptance_name(level));
+		return;
+	case SIG_MALFORMED:
+		FAIL(v, "signature: malformed sig.pkcs7: %s", r->detail);
+		return;
+	case SIG_DIGEST_MISMATCH:
+		FAIL(v, "signature does not match descriptor.xml: %s",
+		    r->detail);
+		return;
+	case SIG_UNTRUSTED:
+		if (level == DV_ACCEPT_COMMUNITY)
+			NOTE(v, "signer not trusted (%s), not needed for "
+			    "community level", r->detail);
+		else
+			FAIL(v, "signer %s is not trusted: %s", r->subject,
+			    r->detail);
+		return;
+	case SIG_OK:
+		break;
+	}
+	if (trust == NULL)
+		return;
+	if (level == DV_ACCEPT_CERTIFIED && !r->signer_is_anchor)
+		FAIL(v, "signer %s is not valid for the certified level: the "
+		    "signer itself must be a trust anchor", r->subject);
+	else if (level == DV_ACCEPT_ACCEPTED && !is_acceptance_signer(r))
+		FAIL(v, "signer %s is not valid for the accepted level: it "
+		    "needs O=VMware Inc, OU=Acceptance Signing", r->subject);
+	else if (level == DV_ACCEPT_PARTNER && is_acceptance_signer(r))
+		FAIL(v, "signer %s is not valid for the partner level",
+		    r->subject);
+}
+
+void
+verify_vib_init(struct verify_vib *v, const struct depot_vib *meta)
+{
+	memset(v, 0, sizeof(*v));
+	v->meta = meta;
+	sbuf_init(&v->problems, SBUF_NOCAP);
+	sbuf_init(&v->notes, SBUF_NOCAP);
+	vib_scan_init(&v->scan);
+}
+
+void
+verify_vib_run(struct verify_vib *v, const struct byte_source *src,
+    const char *what, const struct sig_trust *trust, bool keep)
+{
+	const struct depot_vib *m = v->meta;
+	struct dv_error err = DV_ERROR_INIT;
+	struct xdoc doc = {0};
+	struct sbuf label = SBUF_INIT(SBUF_NOCAP);
+
+	if (vib_scan(src, what, &v->scan, &err) != 0) {
+		FAIL(v, "%s", err.msg);
+		goto out;
+	}
+	v->scanned = true;
+	if (m != NULL && m->has_packed_size &&
+	    m->packed_size != v->scan.file_size)
+		FAIL(v, "size is %llu bytes, the metadata says %llu",
+		    (unsigned long long)v->scan.file_size,
+		    (unsigned long long)m->packed_size);
+	if (m != NULL && m->sha256 != NULL &&
+	    strcmp(m->sha256, v->scan.file_sha256) != 0)
+		FAIL(v, "sha-256 mismatch: %s calculated, %s expected",
+		    v->scan.file_sha256, m->sha256);
+	if (m != NULL && m->has_legacy) {
+		if (m->legacy_packed_size != v->scan.file_size)
+			FAIL(v, "size is %llu bytes, vmware.xml says %llu",
+			    (unsigned long long)v->scan.file_size,
+			    (unsigned long long)m->legacy_packed_size);
+		if (m->legacy_sha256 != NULL &&
+		    strcmp(m->legacy_sha256, v->scan.file_sha256) != 0)
+			FAIL(v, "sha-256 differs from vmware.xml's %s",
+			    m->legacy_sha256);
+	}
+	if (m != NULL && m->sha256 == NULL && !m->has_legacy)
+		NOTE(v, "the metadata gives no sha-256 for the whole VIB");
+	sbuf_addf(&label, "%s: descriptor.xml", what);
+	if (xml_parse(v->scan.descriptor.buf, v->scan.descriptor.len,
+	    label.buf, &doc, &err) != 0 ||
+	    parse_vib(&v->arena, doc.root, label.buf, false, &v->descriptor,
+	    &err) != 0) {
+		FAIL(v, "%s", err.msg);
+		v->descriptor = NULL;
+	} else {
+		if (m != NULL)
+			check_descriptor(v, m, v->descriptor);
+		check_payloads(v, v->descriptor, &v->scan);
+	}
+	check_signature(v, &v->scan, v->descriptor != NULL ?
+	    v->descriptor->acceptance : m != NULL ? m->acceptance :
+	    DV_ACCEPT_COMMUNITY, trust);
+out:
+	v->ok = v->problems.len == 0;
+	xdoc_release(&doc);
+	sbuf_release(&label);
+	if (!keep) {
+		vib_scan_release(&v->scan);
+		arena_release(&v->arena);
+		v->descriptor = NULL;
+	}
+}
+
+void
+verify_vib_release(struct verify_vib *v)
+{
+	sbuf_release(&v->problems);
+	sbuf_release(&v->notes);
+	vib_scan_release(&v->scan);
+	arena_release(&v->arena);
+	v->descriptor = NULL;
+}
+
+/* ---- the depot: structure, then every VIB over worker threads ------- */
+
+struct worker_pool {
+	const struct depot *d;
+	const struct verify_opts *o;
+	struct verify_report *r;
+	atomic_size_t next;
+	atomic_int error;      /* first error code, or 0 */
+	struct dv_error err;   /* set by the worker that set error */
+	pthread_mutex_t lock;
+};
+
+static long
+zip_source_read(void *ctx, void *buf, size_t len, struct dv_error *err)
+{
+	return zipstream_read(ctx, buf, len, err);
+}
+
+static void
+verify_in_zip(struct worker_pool *pool, struct zipfile *zip,
+    struct verify_vib *v)
+{
+	const struct depot_vib *m = v->meta;
+	struct dv_error err = DV_ERROR_INIT;
+	struct zipstream *zs = NULL;
+	struct byte_source src;
+	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
+	long idx;
+
+	if (m->member == NULL) {
+		FAIL(v, m->relative_path == NULL ? "no relative-path" :
+		    "relative-path '%s' is a remote URL, not in the depot",
+		    m->relative_path);
+		goto out;
+	}
+	idx = zipfile_find(zip, m->member);
+	if (idx < 0) {
+		FAIL(v, "file %s is missing", m->member);
+		goto out;
+	}
+	if (zipstream_open(zip, (size_t)idx, &zs, &err) != 0) {
+		FAIL(v, "%s", err.msg);
+		goto out;
+	}
+	sbuf_addf(&what, "%s: %s", pool->d->path, m->member);
+	src.read = zip_source_read;
+	src.ctx = zs;
+	verify_vib_run(v, &src, what.buf, pool->o->trust, false);
+out:
+	v->ok = v->problems.len == 0;
+	zipstream_close(zs);
+	sbuf_release(&what);
+}
+
+static void *
+worker(void *arg)
+{
+	struct worker_pool *pool = arg;
+	struct dv_error err = DV_ERROR_INIT;
+	struct zipfile *zip = NULL;
+	size_t i;
+
+	/* libzip handles are not shared between threads: one each. */
+	if (depot_reopen(pool->d, &zip, &err) != 0) {
+		pthread_mutex_lock(&pool->lock);
+		if (atomic_load(&pool->error) == 0) {
+			pool->err = err;
+			atomic_store(&pool->error, err.code);
+		}
+		pthread_mutex_unlock(&pool->lock);
+		return NULL;
+	}
+	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->r->nvibs)
+		verify_in_zip(pool, zip, &pool->r->vibs[i]);
+	zipfile_close(zip);
+	return NULL;
+}
+
+static void
+structure_failure(struct verify_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+structure_failure(struct verify_report *r, const char *fmt, ...)
+{
+	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
+	va_list ap;
+
+	va_start(ap, fmt);
+	sbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	ptrvec_push(&r->failures, sbuf_detach(&sb, NULL));
+	r->failed++;
+}
+
+static bool
+has_suffix_ci(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* Profiles and bulletins name only VIBs that exist; no VIB file is loose. */
+static int
+check_structure(const struct depot *d, struct verify_report *r,
+    struct dv_error *err)
+{
+	struct zipfile *zip = NULL;
+	struct zip_entry e;
+	struct sbuf list = SBUF_INIT(SBUF_NOCAP), msg = SBUF_INIT(SBUF_NOCAP);
+	size_t i, j, n;
+	bool used;
+	int ret;
+
+	for (i = 0; i < d->nprofiles; i++) {
+		const struct depot_profile *p = d->profiles[i];
+		if (p->missing_vib_ids.n == 0)
+			continue;
+		sbuf_reset(&list);
+		for (j = 0; j < p->missing_vib_ids.n; j++)
+			sbuf_addf(&list, "%s%s", j ? ", " : "",
+			    p->missing_vib_ids.v[j]);
+		structure_failure(r, "profile %s: VIBs %s cannot be found in "
+		    "the depot", p->name, list.buf);
+	}
+	for (i = 0; i < d->nbulletins; i++) {
+		const struct depot_bulletin *b = d->bulletins[i];
+		sbuf_reset(&list);
+		for (j = n = 0; j < b->vib_ids.n; j++)
+			if (depot_find_vib(d, b->vib_ids.v[j]) == NULL)
+				sbuf_addf(&list, "%s%s", n++ ? ", " : "",
+				    b->vib_ids.v[j]);
+		if (n > 0)
+			structure_failure(r, "component %s: VIBs %s cannot be "
+			    "found in the depot", b->id, list.buf);
+	}
+	if ((ret = depot_reopen(d, &zip, err)) != 0)
+		goto out;
+	for (i = 0; i < zipfile_count(zip); i++) {
+		if ((ret = zipfile_entry(zip, i, &e, err)) != 0)
+			goto out;
+		if (e.kind != ZIP_ENTRY_FILE || !has_suffix_ci(e.name, ".vib"))
+			continue;
+		used = false;
+		for (j = 0; j < d->nvibs && !used; j++)
+			used = d->vibs[j]->member != NULL &&
+			    strcmp(d->vibs[j]->member, e.name) == 0;
+		if (!used) {
+			sbuf_reset(&msg);
+			sbuf_addf(&msg, "%s is not referenced by any VIB "
+			    "metadata", e.name);
+			ptrvec_push(&r->warnings, xstrdup(msg.buf));
+		}
+	}
+	ret = 0;
+out:
+	zipfile_close(zip);
+	sbuf_release(&list);
+	sbuf_release(&msg);
+	return ret;
+}
+
+int
+depot_verify(const struct depot *d, const struct verify_opts *o,
+    struct verify_report *r, struct dv_error *err)
+{
+	struct worker_pool pool;
+	pthread_t *threads = NULL;
+	int jobs, started = 0, ret;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->trust_checked = o->trust != NULL;
+	r->nvibs = d->nvibs;
+	r->vibs = xcalloc(d->nvibs + 1, sizeof(*r->vibs));
+	for (i = 0; i < d->nvibs; i++)
+		verify_vib_init(&r->vibs[i], d->vibs[i]);
+	if ((ret = check_structure(d, r, err)) != 0)
+		return ret;
+	memset(&pool, 0, sizeof(pool));
+	pool.d = d;
+	pool.o = o;
+	pool.r = r;
+	atomic_init(&pool.next, 0);
+	atomic_init(&pool.error, 0);
+	pthread_mutex_init(&pool.lock, NULL);
+	jobs = o->jobs < 1 ? 1 : o->jobs;
+	if ((size_t)jobs > d->nvibs)
+		jobs = d->nvibs > 0 ? (int)d->nvibs : 1;
+	threads = xcalloc((size_t)jobs, sizeof(*threads));
+	for (int t = 1; t < jobs; t++)
+		if (pthread_create(&threads[t], NULL, worker, &pool) == 0)
+			started = t;
+		else
+			break;
+	worker(&pool); /* the calling thread works too */
+	for (int t = 1; t <= started; t++)
+		pthread_join(threads[t], NULL);
+	free(threads);
+	pthread_mutex_destroy(&pool.lock);
+	if (atomic_load(&pool.error) != 0) {
+		*err = pool.err;
+		return -pool.err.code;
+	}
+	for (i = 0; i < r->nvibs; i++)
+		if (!r->vibs[i].ok)
+			r->failed++;
+	return 0;
+}
+
+void
+verify_report_release(struct verify_report *r)
+{
+	for (size_t i = 0; i < r->nvibs; i++)
+		verify_vib_release(&r->vibs[i]);
+	free(r->vibs);
+	for (size_t i = 0; i < r->failures.n; i++)
+		free(r->failures.v[i]);
+	for (size_t i = 0; i < r->warnings.n; i++)
+		free(r->warnings.v[i]);
+	ptrvec_release(&r->failures);
+	ptrvec_release(&r->warnings);
+	memset(r, 0, sizeof(*r));
+}
