@@ -47,14 +47,16 @@ endif
 
 DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
-             depot/crypto.c depot/vib.c depot/verify.c
+             depot/crypto.c depot/vib.c depot/verify.c depot/json.c
+BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
 CMD_SRCS = cmd/msg.c cmd/output.c
 DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
+BUNDLE_OBJS = $(BUNDLE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/install_sh.o
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 
-all: $(BUILD)/depot
+all: $(BUILD)/depot $(BUILD)/bundle
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -69,7 +71,22 @@ $(BUILD)/depot: $(BUILD)/obj/cmd/depot.o $(CMD_OBJS) $(BUILD)/libdepot.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit: $(UNIT_OBJS) $(CMD_OBJS) $(BUILD)/libdepot.a
+# The install script's fixed part, kept as a readable shell file.
+$(BUILD)/obj/install_sh.c: bundle/install.sh.in scripts/embed.sh
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)sh scripts/embed.sh bundle_install_template $< >$@
+
+$(BUILD)/obj/install_sh.o: $(BUILD)/obj/install_sh.c
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/bundle: $(BUILD)/obj/cmd/bundle.o $(BUNDLE_OBJS) $(CMD_OBJS) \
+    $(BUILD)/libdepot.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit: $(UNIT_OBJS) $(BUNDLE_OBJS) $(CMD_OBJS) $(BUILD)/libdepot.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -91,6 +108,7 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BUILD)/depot $(DESTDIR)$(BINDIR)/depot
+	install -m 755 $(BUILD)/bundle $(DESTDIR)$(BINDIR)/bundle
 	install -m 644 depot.1 $(DESTDIR)$(MANDIR)/man1/depot.1
 
 clean:
@@ -99,4 +117,4 @@ clean:
 .PHONY: all deps check demo bench install clean
 
 -include $(DEPOT_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
-         $(BUILD)/obj/cmd/depot.d
+         $(BUNDLE_OBJS:.o=.d) $(BUILD)/obj/cmd/depot.d $(BUILD)/obj/cmd/bundle.d

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../depot/json.h"
 #include "../depot/xalloc.h"
 
 /*
@@ -24,25 +25,6 @@ void table_init(struct table *t, size_t ncols, const char *const *headers);
 void table_row(struct table *t, const char *const *cells);
 void table_print(const struct table *t, FILE *fp);
 void table_release(struct table *t);
-
-/* Writes one pretty-printed JSON document; keys are NULL inside arrays. */
-struct json {
-	FILE *fp;
-	int depth;
-	bool first[64];
-};
-
-void json_init(struct json *j, FILE *fp);
-void json_object_begin(struct json *j, const char *key);
-void json_object_end(struct json *j);
-void json_array_begin(struct json *j, const char *key);
-void json_array_end(struct json *j);
-/* s NULL writes null.  Invalid UTF-8 becomes U+FFFD so output stays JSON. */
-void json_string(struct json *j, const char *key, const char *s);
-void json_uint(struct json *j, const char *key, uint64_t v);
-void json_bool(struct json *j, const char *key, bool v);
-/* Ends the document with a newline. */
-void json_finish(struct json *j);
 
 /* Display width of a UTF-8 string (code points; no wide-glyph tables). */
 size_t utf8_width(const char *s);

@@ -94,7 +94,8 @@ digest_for(const struct depot_checksum *c, const struct vib_member *mb,
 		return NULL; /* txt-mle and the like: not ours to check */
 	if (strcmp(c->type, "sha-256-gunzip1") == 0) {
 		if (!mb->gunzip1)
-			*why = "it is not gzip data";
+			*why = mb->error[0] != '\0' ? mb->error :
+			    "it is not gzip data";
 		return mb->sha256_gunzip1;
 	}
 	if (!gunzip) {
@@ -170,9 +171,17 @@ check_payloads(struct verify_vib *v, const struct depot_vib *d,
 		for (k = 0; k < d->npayloads; k++)
 			if (strcmp(s->members[i].name, d->payloads[k].name) == 0)
 				break;
-		if (k == d->npayloads)
+		if (k == d->npayloads) {
+			char shown[sizeof(s->members[i].name)];
+			/* The name is the file's; keep control bytes out. */
+			for (k = 0; k < sizeof(shown); k++)
+				shown[k] = (unsigned char)s->members[i].name[k] <
+				    0x20 && s->members[i].name[k] != '\0' ? '?' :
+				    s->members[i].name[k];
+			shown[sizeof(shown) - 1] = '\0';
 			FAIL(v, "member '%s' is not a payload of the descriptor",
-			    s->members[i].name);
+			    shown);
+		}
 	}
 }
 

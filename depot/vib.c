@@ -100,6 +100,18 @@ printable(const char *in, size_t len, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* A member name for a message. */
+struct shown {
+	char s[48];
+};
+
+static const char *
+shown(struct shown *buf, const char *name)
+{
+	printable(name, strlen(name), buf->s, sizeof(buf->s));
+	return buf->s;
+}
+
 /* ---- the buffered, hashing source ------------------------------------ */
 
 /* Have at least want bytes buffered, fewer only at the end of the file. */
@@ -229,6 +241,7 @@ crc32_update(const uint32_t t[8][256], uint32_t crc, const unsigned char *p,
 static long
 payload_take(struct payload *p, const unsigned char **buf)
 {
+	struct shown sn;
 	long n;
 	size_t k;
 
@@ -241,8 +254,8 @@ payload_take(struct payload *p, const unsigned char **buf)
 	if (n == 0)
 		return p->fatal = dv_error_set(p->sc->err, DV_EVIB,
 		    "%s: member '%s' runs past the end of the file "
-		    "(%llu bytes claimed)", label(p->sc->what), p->m->name,
-		    (unsigned long long)p->m->size);
+		    "(%llu bytes claimed)", label(p->sc->what),
+		    shown(&sn, p->m->name), (unsigned long long)p->m->size);
 	k = (size_t)n;
 	p->left -= k;
 	hash_update(p->raw, *buf, k);
@@ -782,9 +795,11 @@ read_header(struct scan *sc, struct ar_header *h, bool *end)
 static int
 past_end(struct scan *sc, const char *name, uint64_t size)
 {
+	struct shown sn;
+
 	return dv_error_set(sc->err, DV_EVIB, "%s: member '%s' runs past the "
-	    "end of the file (%llu bytes claimed)", label(sc->what), name,
-	    (unsigned long long)size);
+	    "end of the file (%llu bytes claimed)", label(sc->what),
+	    shown(&sn, name), (unsigned long long)size);
 }
 
 /* A member's data into sb (NULL: skip it), capped by the sbuf. */
@@ -824,13 +839,14 @@ add_payload(struct scan *sc, const struct ar_header *h, struct vib_scan *out,
     size_t *alloc)
 {
 	struct vib_member *m;
+	struct shown sn;
 	size_t i;
 
 	for (i = 0; i < out->nmembers; i++)
 		if (strcmp(out->members[i].name, h->name) == 0)
 			return dv_error_set(sc->err, DV_EVIB,
 			    "%s: duplicate member '%s'", label(sc->what),
-			    h->name);
+			    shown(&sn, h->name));
 	if (out->nmembers == VIB_MAX_MEMBERS)
 		return dv_error_set(sc->err, DV_ELIMIT,
 		    "%s: more than %u payload members", label(sc->what),
@@ -850,6 +866,8 @@ add_payload(struct scan *sc, const struct ar_header *h, struct vib_scan *out,
 static int
 check_order(struct scan *sc, size_t index, const struct ar_header *h)
 {
+	struct shown sn;
+
 	if (index == 0 && strcmp(h->name, "debian-binary") == 0)
 		return dv_error_set(sc->err, DV_EVIB,
 		    "%s: this VIB is a ESX 4.x VIB and is not supported",
@@ -858,11 +876,12 @@ check_order(struct scan *sc, size_t index, const struct ar_header *h)
 		return dv_error_set(sc->err, DV_EVIB,
 		    "%s: unsupported format: the first member found was '%s', "
 		    "but descriptor.xml was expected", label(sc->what),
-		    h->name);
+		    shown(&sn, h->name));
 	if (index == 1 && strcmp(h->name, "sig.pkcs7") != 0)
 		return dv_error_set(sc->err, DV_EVIB,
 		    "%s: expected second member of VIB file to be sig.pkcs7, "
-		    "but found '%s' instead", label(sc->what), h->name);
+		    "but found '%s' instead", label(sc->what),
+		    shown(&sn, h->name));
 	return 0;
 }
 

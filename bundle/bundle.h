@@ -1,0 +1,114 @@
+/* bundle.h - assemble a verified upload bundle and its install script. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef BUNDLE_H
+#define BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../depot/crypto.h"
+#include "../depot/depot.h"
+#include "../depot/sbuf.h"
+
+enum bundle_item_kind {
+	ITEM_PROFILE,	/* a patch depot and the profile to update to */
+	ITEM_COMPONENT, /* a 7.0+ component depot: component apply */
+	ITEM_DEPOT,	/* an offline bundle: vib install -d */
+	ITEM_VIB,	/* a bare .vib: vib install -v */
+	ITEM_MELLANOX,	/* a Mellanox firmware image for mlxfwmanager */
+};
+
+/* One thing the bundle carries and the step that installs it. */
+struct bundle_item {
+	enum bundle_item_kind kind;
+	char *source;	/* the input path (or "PACKAGE!inner.zip") */
+	char *name;	/* its file name inside the bundle */
+	char *profile;	/* ITEM_PROFILE: the image profile */
+	enum dv_acceptance lowest; /* lowest acceptance level of its VIBs */
+	bool has_unsigned;
+	struct ptrvec vibs;	 /* "name version" of the VIBs it installs */
+	struct ptrvec provides;	 /* VIB names and provided names */
+	struct ptrvec depends;	 /* names its VIBs depend on */
+	struct ptrvec platforms; /* versions it is built for: "8.0", "6.*" */
+	char *psid;		 /* ITEM_MELLANOX */
+	char *fw_version;	 /* ITEM_MELLANOX */
+	/* Where its bytes come from: a file, or memory (an inner depot). */
+	const void *mem;
+	size_t memlen;
+	void *owned; /* freed with the item */
+	uint64_t size;
+	char sha256[HASH_HEX_MAX];
+	bool needs_reboot;
+};
+
+struct bundle_opts {
+	const char *outdir;
+	const char *datastore;
+	const char *dir;     /* folder on the datastore; default from outdir */
+	const char *depot;   /* patch depot, or NULL */
+	const char *profile; /* NULL: the depot's one -standard profile */
+	const char *const *adds;
+	size_t nadds;
+	const char *const *firmware; /* "mellanox:FILE" */
+	size_t nfirmware;
+	const struct sig_trust *trust;
+	bool tar;
+	bool force;
+	int jobs;
+};
+
+struct bundle_plan {
+	struct ptrvec items; /* struct bundle_item *, in install order */
+	struct ptrvec notes; /* what an admin should know (owned strings) */
+};
+
+static inline struct bundle_item *
+plan_item(const struct bundle_plan *p, size_t i)
+{
+	return p->items.v[i];
+}
+
+/*
+ * Read and verify every input, and order the steps: the profile update,
+ * then components and VIBs so that what provides comes before what
+ * depends on it, then firmware.  Nothing is written.  Errors name the
+ * input: DV_EIO, DV_ENOMATCH, DV_EAMBIGUOUS, DV_EFORMAT (a dependency
+ * cycle), and any error of depot_open or a failed verification (DV_EVIB).
+ */
+int bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *plan,
+    struct dv_error *err);
+void bundle_plan_release(struct bundle_plan *plan);
+
+/* Order items so providers come first; DV_EFORMAT names a cycle. */
+int bundle_order(struct bundle_item **items, size_t n, struct dv_error *err);
+
+/* Append s to sb quoted for POSIX sh: '...' with ' as '\''. */
+void sh_quote(struct sbuf *sb, const char *s);
+
+/* The whole install.sh for a plan. */
+void bundle_script(const struct bundle_opts *o, const struct bundle_plan *p,
+    struct sbuf *out);
+
+/*
+ * Write the bundle: the items, SHA256SUMS, manifest.json, install.sh and
+ * README.txt, into a temporary folder beside OUTDIR, renamed into place
+ * at the end (and OUTDIR.tar with opts->tar).  An existing OUTDIR is
+ * refused (DV_EEXIST) unless opts->force.
+ */
+int bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
+    struct dv_error *err);
+
+/* Check a bundle folder: SHA256SUMS against the files.  Each problem is
+ * one line in problems; returns 0 when the check ran. */
+int bundle_check(const char *dir, struct sbuf *problems, size_t *nfiles,
+    struct dv_error *err);
+
+/* The steps of a bundle in plain words, from its manifest.json. */
+int bundle_steps(const char *dir, struct ptrvec *out, struct dv_error *err);
+
+/* Set (from a signal handler) to make bundle_write stop and clean up. */
+#include <signal.h>
+extern volatile sig_atomic_t bundle_stop;
+
+#endif

@@ -1,0 +1,541 @@
+/* plan.c - verify a bundle's inputs and put their install steps in order. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../depot/depot_int.h"
+#include "../depot/verify.h"
+#include "bundle.h"
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
+/*
+ * The name a file gets inside the bundle: its own, when that is plain;
+ * otherwise the same with every other byte made '_', so SHA256SUMS and
+ * the host's busybox never meet a newline or a quote in a file name.
+ */
+static char *
+bundle_file_name(const char *path)
+{
+	char *s = xstrdup(base_name(path));
+
+	for (char *p = s; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		    *p == '-' || *p == '+'))
+			*p = '_';
+	if (*s == '.' || *s == '-')
+		*s = '_';
+	return s;
+}
+
+static struct bundle_item *
+item_new(enum bundle_item_kind kind, const char *source, const char *name)
+{
+	struct bundle_item *it = xcalloc(1, sizeof(*it));
+
+	it->kind = kind;
+	it->source = xstrdup(source);
+	it->name = bundle_file_name(name);
+	it->lowest = DV_ACCEPT_CERTIFIED;
+	return it;
+}
+
+static void
+item_free(struct bundle_item *it)
+{
+	struct ptrvec *lists[] = {&it->vibs, &it->provides, &it->depends,
+	    &it->platforms};
+
+	if (it == NULL)
+		return;
+	for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+		for (size_t i = 0; i < lists[k]->n; i++)
+			free(lists[k]->v[i]);
+		ptrvec_release(lists[k]);
+	}
+	free(it->source);
+	free(it->name);
+	free(it->profile);
+	free(it->psid);
+	free(it->fw_version);
+	free(it->owned);
+	free(it);
+}
+
+static void
+push_unique(struct ptrvec *pv, const char *s)
+{
+	for (size_t i = 0; i < pv->n; i++)
+		if (strcmp(pv->v[i], s) == 0)
+			return;
+	ptrvec_push(pv, xstrdup(s));
+}
+
+/* What one VIB adds to its item: name, version, level, relations. */
+static void
+item_add_vib(struct bundle_item *it, const struct depot_vib *v)
+{
+	struct sbuf nv = SBUF_INIT(SBUF_NOCAP);
+
+	sbuf_addf(&nv, "%s %s", v->name, v->version);
+	push_unique(&it->vibs, nv.buf);
+	sbuf_release(&nv);
+	push_unique(&it->provides, v->name);
+	for (size_t i = 0; i < v->provides.n; i++)
+		push_unique(&it->provides, v->provides.v[i].name);
+	for (size_t i = 0; i < v->depends.n; i++)
+		push_unique(&it->depends, v->depends.v[i].name);
+	for (size_t i = 0; i < v->platforms.n; i++)
+		if (*v->platforms.v[i].version != '\0')
+			push_unique(&it->platforms, v->platforms.v[i].version);
+	if (v->acceptance != DV_ACCEPT_UNKNOWN && v->acceptance < it->lowest)
+		it->lowest = v->acceptance;
+	if (!v->live_install)
+		it->needs_reboot = true;
+}
+
+static void
+note(struct bundle_plan *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct bundle_plan *p, const char *fmt, ...)
+{
+	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
+	va_list ap;
+
+	va_start(ap, fmt);
+	sbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	ptrvec_push(&p->notes, sbuf_detach(&sb, NULL));
+}
+
+/* Every check of `depot verify` must hold before a depot is bundled. */
+static int
+verify_depot(const struct bundle_opts *o, struct depot *d,
+    struct bundle_item *it, struct dv_error *err)
+{
+	struct verify_opts vo = {o->trust, o->jobs};
+	struct verify_report r;
+	int ret;
+
+	if ((ret = depot_verify(d, &vo, &r, err)) != 0)
+		return ret;
+	ret = 0;
+	if (r.failures.n > 0) {
+		ret = dv_error_set(err, DV_EVIB, "%s: %s", it->source,
+		    (char *)r.failures.v[0]);
+		goto out;
+	}
+	for (size_t i = 0; i < r.nvibs; i++) {
+		if (!r.vibs[i].ok) {
+			ret = dv_error_set(err, DV_EVIB, "%s: %s: %.*s",
+			    it->source, r.vibs[i].meta->id,
+			    (int)strcspn(r.vibs[i].problems.buf, "\n"),
+			    r.vibs[i].problems.buf);
+			goto out;
+		}
+		if (r.vibs[i].sig.status == SIG_UNSIGNED)
+			it->has_unsigned = true;
+	}
+out:
+	verify_report_release(&r);
+	return ret;
+}
+
+static void
+depot_platforms(const struct depot *d, struct bundle_item *it)
+{
+	for (size_t i = 0; i < d->nmetadata; i++)
+		for (size_t k = 0; k < d->metadata[i].platforms.n; k++)
+			if (*d->metadata[i].platforms.v[k].version != '\0')
+				push_unique(&it->platforms,
+				    d->metadata[i].platforms.v[k].version);
+}
+
+static int
+plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
+    struct dv_error *err)
+{
+	const struct depot_profile *prof = NULL;
+	struct bundle_item *it = NULL;
+	struct depot *d = NULL;
+	size_t i, n;
+	int ret;
+
+	if ((ret = depot_open(o->depot, &d, err)) != 0)
+		goto out;
+	if (o->profile != NULL) {
+		if ((ret = depot_find_profile(d, o->profile, &prof, err)) != 0)
+			goto out;
+	} else {
+		for (i = n = 0; i < d->nprofiles; i++) {
+			size_t len = strlen(d->profiles[i]->name);
+			if (len > 9 && strcmp(d->profiles[i]->name + len - 9,
+			    "-standard") == 0) {
+				prof = d->profiles[i];
+				n++;
+			}
+		}
+		if (n != 1) {
+			ret = dv_error_set(err, DV_ENOMATCH, "%s: %s; choose "
+			    "one with --profile", o->depot, n == 0 ?
+			    "no -standard image profile" :
+			    "more than one -standard image profile");
+			goto out;
+		}
+	}
+	if (prof->missing_vib_ids.n > 0) {
+		ret = dv_error_set(err, DV_ENOMATCH, "%s: VIBs %s from image "
+		    "profile '%s' cannot be found in metadata", o->depot,
+		    prof->missing_vib_ids.v[0], prof->name);
+		goto out;
+	}
+	it = item_new(ITEM_PROFILE, o->depot, o->depot);
+	it->profile = xstrdup(prof->name);
+	for (i = 0; i < prof->vib_ids.n; i++)
+		item_add_vib(it, depot_find_vib(d, prof->vib_ids.v[i]));
+	/* The host compares the profile's own level with its own. */
+	it->lowest = prof->acceptance;
+	it->needs_reboot = true;
+	it->platforms.n = 0;
+	depot_platforms(d, it);
+	if ((ret = verify_depot(o, d, it, err)) != 0)
+		goto out;
+	note(p, "%s: image profile %s (%zu VIBs)", base_name(o->depot),
+	    prof->name, prof->vib_ids.n);
+	ptrvec_push(&p->items, it);
+	it = NULL;
+out:
+	item_free(it);
+	depot_free(d);
+	return ret;
+}
+
+/* A depot (file or inner zip in memory) as one component or depot item. */
+static int
+plan_depot(const struct bundle_opts *o, struct bundle_plan *p,
+    struct depot *d, struct bundle_item *it, struct dv_error *err)
+{
+	int ret;
+
+	it->kind = ITEM_DEPOT;
+	for (size_t i = 0; i < d->nbulletins; i++)
+		if (d->bulletins[i]->comp_name != NULL)
+			it->kind = ITEM_COMPONENT;
+	for (size_t i = 0; i < d->nvibs; i++)
+		item_add_vib(it, d->vibs[i]);
+	depot_platforms(d, it);
+	if (d->nvibs == 0)
+		return dv_error_set(err, DV_ENOMATCH, "%s: holds no VIBs",
+		    it->source);
+	if ((ret = verify_depot(o, d, it, err)) != 0)
+		return ret;
+	note(p, "%s: %s with %zu VIB%s", it->name, it->kind == ITEM_COMPONENT ?
+	    "component depot" : "offline bundle", d->nvibs,
+	    d->nvibs == 1 ? "" : "s");
+	ptrvec_push(&p->items, it);
+	return 0;
+}
+
+/* A vendor package: add the depots it holds, as `depot extract` would. */
+static int
+plan_wrapper(const struct bundle_opts *o, struct bundle_plan *p,
+    const char *path, struct depot *outer, struct dv_error *err)
+{
+	struct sbuf data = SBUF_INIT(DV_MAX_INNER_ZIP);
+	struct sbuf label = SBUF_INIT(SBUF_NOCAP);
+	struct bundle_item *it = NULL;
+	struct zipfile *zip = NULL;
+	struct depot *d = NULL;
+	size_t i, added = 0;
+	long idx;
+	int ret;
+
+	if ((ret = zipfile_open(path, &zip, err)) != 0)
+		goto out;
+	for (i = 0; i < outer->ninner; i++) {
+		if (outer->inner[i].kind != DEPOT_INNER_DEPOT)
+			continue;
+		idx = zipfile_find(zip, outer->inner[i].name);
+		if (idx < 0)
+			continue;
+		sbuf_release(&data);
+		sbuf_init(&data, DV_MAX_INNER_ZIP);
+		if ((ret = zipfile_read(zip, (size_t)idx, DV_MAX_INNER_ZIP,
+		    &data, err)) != 0)
+			goto out;
+		sbuf_reset(&label);
+		sbuf_addf(&label, "%s!%s", path, outer->inner[i].name);
+		it = item_new(ITEM_DEPOT, label.buf, outer->inner[i].name);
+		it->owned = sbuf_detach(&data, &it->memlen);
+		it->mem = it->owned;
+		if ((ret = depot_open_mem(it->mem, it->memlen, label.buf, &d,
+		    err)) != 0 || (ret = plan_depot(o, p, d, it, err)) != 0)
+			goto out;
+		note(p, "%s: from the package %s", it->name, base_name(path));
+		it = NULL;
+		depot_free(d);
+		d = NULL;
+		added++;
+	}
+	if (added == 0)
+		ret = dv_error_set(err, DV_ENOMATCH, "%s: a package that holds "
+		    "no depot zip; see 'depot info %s'", path, path);
+out:
+	item_free(it);
+	depot_free(d);
+	zipfile_close(zip);
+	sbuf_release(&data);
+	sbuf_release(&label);
+	return ret;
+}
+
+static long
+file_read(void *ctx, void *buf, size_t len, struct dv_error *err)
+{
+	size_t n = fread(buf, 1, len, ctx);
+
+	if (n == 0 && ferror(ctx))
+		return dv_error_errno(err, DV_EIO, "read error");
+	return (long)n;
+}
+
+static int
+plan_vib(const struct bundle_opts *o, struct bundle_plan *p,
+    const char *path, struct dv_error *err)
+{
+	struct bundle_item *it = NULL;
+	struct byte_source src;
+	struct verify_vib v;
+	FILE *fp;
+	int ret = 0;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return dv_error_errno(err, DV_EIO, "%s: cannot open", path);
+	verify_vib_init(&v, NULL);
+	src.read = file_read;
+	src.ctx = fp;
+	verify_vib_run(&v, &src, path, o->trust, true);
+	fclose(fp);
+	if (!v.ok || v.descriptor == NULL) {
+		ret = dv_error_set(err, DV_EVIB, "%s: %.*s", path,
+		    (int)strcspn(v.problems.buf, "\n"), v.problems.buf);
+		goto out;
+	}
+	it = item_new(ITEM_VIB, path, path);
+	item_add_vib(it, v.descriptor);
+	it->has_unsigned = v.sig.status == SIG_UNSIGNED;
+	note(p, "%s: VIB %s, %s", it->name, v.descriptor->id,
+	    dv_acceptance_display(v.descriptor->acceptance));
+	ptrvec_push(&p->items, it);
+out:
+	verify_vib_release(&v);
+	return ret;
+}
+
+static int
+plan_add(const struct bundle_opts *o, struct bundle_plan *p,
+    const char *path, struct dv_error *err)
+{
+	struct bundle_item *it;
+	struct depot *d = NULL;
+	size_t n = strlen(path);
+	int ret;
+
+	if (n > 4 && strcasecmp(path + n - 4, ".vib") == 0)
+		return plan_vib(o, p, path, err);
+	ret = depot_open(path, &d, err);
+	if (ret == -DV_EWRAPPER) {
+		ret = plan_wrapper(o, p, path, d, err);
+	} else if (ret == 0) {
+		it = item_new(ITEM_DEPOT, path, path);
+		if ((ret = plan_depot(o, p, d, it, err)) != 0)
+			item_free(it);
+	}
+	depot_free(d);
+	return ret;
+}
+
+/*
+ * A Mellanox image: "mellanox:FILE" or "mellanox:FILE:PSID:VERSION".
+ * Without PSID and version they are read from a "PSID=... VERSION=..."
+ * text the image carries; the host's mlxfwmanager has the last word.
+ */
+static int
+plan_firmware(struct bundle_plan *p, const char *spec, struct dv_error *err)
+{
+	char *copy = NULL, *file, *psid = NULL, *ver = NULL, *colon;
+	char head[4096], *q;
+	struct bundle_item *it;
+	size_t n;
+	FILE *fp;
+	int ret = 0;
+
+	if (strncmp(spec, "mellanox:", 9) != 0)
+		return dv_error_set(err, DV_EFORMAT, "--firmware '%s': expected "
+		    "mellanox:FILE[:PSID:VERSION]", spec);
+	copy = xstrdup(spec + 9);
+	file = copy;
+	if ((colon = strchr(file, ':')) != NULL) {
+		*colon = '\0';
+		psid = colon + 1;
+		if ((colon = strchr(psid, ':')) == NULL) {
+			ret = dv_error_set(err, DV_EFORMAT, "--firmware '%s': "
+			    "give both PSID and VERSION", spec);
+			goto out;
+		}
+		*colon = '\0';
+		ver = colon + 1;
+	}
+	if ((fp = fopen(file, "rb")) == NULL) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", file);
+		goto out;
+	}
+	n = fread(head, 1, sizeof(head) - 1, fp);
+	fclose(fp);
+	head[n] = '\0';
+	it = item_new(ITEM_MELLANOX, file, file);
+	if (psid == NULL && (q = strstr(head, "PSID=")) != NULL)
+		it->psid = xstrndup(q + 5, strcspn(q + 5, " \t\r\n"));
+	else if (psid != NULL)
+		it->psid = xstrdup(psid);
+	if (ver == NULL && (q = strstr(head, "VERSION=")) != NULL)
+		it->fw_version = xstrndup(q + 8, strcspn(q + 8, " \t\r\n"));
+	else if (ver != NULL)
+		it->fw_version = xstrdup(ver);
+	if (it->psid == NULL || it->fw_version == NULL || *it->psid == '\0' ||
+	    *it->fw_version == '\0') {
+		ret = dv_error_set(err, DV_EFORMAT, "%s: cannot read the "
+		    "image's PSID and version; give them as "
+		    "mellanox:FILE:PSID:VERSION", file);
+		item_free(it);
+		goto out;
+	}
+	note(p, "%s: Mellanox firmware %s for PSID %s", it->name,
+	    it->fw_version, it->psid);
+	ptrvec_push(&p->items, it);
+out:
+	free(copy);
+	return ret;
+}
+
+static bool
+provides(const struct bundle_item *it, const char *name)
+{
+	for (size_t i = 0; i < it->provides.n; i++)
+		if (strcmp(it->provides.v[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Does a need something b provides? */
+static bool
+needs(const struct bundle_item *a, const struct bundle_item *b)
+{
+	if (a == b)
+		return false;
+	for (size_t i = 0; i < a->depends.n; i++)
+		if (provides(b, a->depends.v[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Kahn's algorithm, stable: among the items whose needs are met, the one
+ * given first goes first.  What is left at the end is a cycle.
+ */
+int
+bundle_order(struct bundle_item **items, size_t n, struct dv_error *err)
+{
+	struct bundle_item **out = xcalloc(n + 1, sizeof(*out));
+	bool *done = xcalloc(n + 1, sizeof(*done));
+	struct sbuf cycle = SBUF_INIT(SBUF_NOCAP);
+	size_t placed = 0, i, k;
+	bool ready;
+	int ret = 0;
+
+	while (placed < n) {
+		for (i = 0; i < n; i++) {
+			if (done[i])
+				continue;
+			ready = true;
+			for (k = 0; k < n && ready; k++)
+				if (!done[k] && needs(items[i], items[k]))
+					ready = false;
+			if (ready)
+				break;
+		}
+		if (i == n) {
+			for (i = 0; i < n; i++)
+				if (!done[i])
+					sbuf_addf(&cycle, "%s%s",
+					    cycle.len ? ", " : "",
+					    items[i]->name);
+			ret = dv_error_set(err, DV_EFORMAT, "dependency cycle "
+			    "between %s", cycle.buf);
+			goto out;
+		}
+		done[i] = true;
+		out[placed++] = items[i];
+	}
+	memcpy(items, out, n * sizeof(*items));
+out:
+	free(out);
+	free(done);
+	sbuf_release(&cycle);
+	return ret;
+}
+
+int
+bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
+    struct dv_error *err)
+{
+	struct bundle_item **v;
+	size_t i, k, first;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (o->depot != NULL && (ret = plan_profile_depot(o, p, err)) != 0)
+		return ret;
+	first = p->items.n;
+	for (i = 0; i < o->nadds; i++)
+		if ((ret = plan_add(o, p, o->adds[i], err)) != 0)
+			return ret;
+	v = (struct bundle_item **)p->items.v;
+	/* Two inputs must not land on one name in the bundle. */
+	for (i = first; i < p->items.n; i++)
+		for (k = 0; k < i; k++)
+			if (strcmp(v[i]->name, v[k]->name) == 0)
+				return dv_error_set(err, DV_EFORMAT, "%s and %s "
+				    "would both be '%s' in the bundle",
+				    v[k]->source, v[i]->source, v[i]->name);
+	if ((ret = bundle_order(v + first, p->items.n - first, err)) != 0)
+		return ret;
+	for (i = 0; i < o->nfirmware; i++)
+		if ((ret = plan_firmware(p, o->firmware[i], err)) != 0)
+			return ret;
+	return 0;
+}
+
+void
+bundle_plan_release(struct bundle_plan *p)
+{
+	for (size_t i = 0; i < p->items.n; i++)
+		item_free(plan_item(p, i));
+	ptrvec_release(&p->items);
+	for (size_t i = 0; i < p->notes.n; i++)
+		free(p->notes.v[i]);
+	ptrvec_release(&p->notes);
+	memset(p, 0, sizeof(*p));
+}

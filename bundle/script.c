@@ -1,0 +1,120 @@
+/* script.c - generate install.sh: quoted data, then the fixed logic. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include "bundle.h"
+
+/* bundle/install.sh.in, made into a C string by the Makefile. */
+extern const char bundle_install_template[];
+
+/*
+ * The one way a value enters the script: inside single quotes nothing is
+ * special to sh but the quote itself, which becomes '\'' (close, escaped
+ * quote, reopen).  Newlines, $, `, \ and spaces stay literal.
+ */
+void
+sh_quote(struct sbuf *sb, const char *s)
+{
+	sbuf_addch(sb, '\'');
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			sbuf_adds(sb, "'\\''");
+		else
+			sbuf_addch(sb, *s);
+	}
+	sbuf_addch(sb, '\'');
+}
+
+static void
+arg(struct sbuf *sb, const char *s)
+{
+	sbuf_addch(sb, ' ');
+	sh_quote(sb, s);
+}
+
+static void
+list_arg(struct sbuf *sb, const struct ptrvec *pv)
+{
+	struct sbuf joined = SBUF_INIT(SBUF_NOCAP);
+
+	for (size_t i = 0; i < pv->n; i++)
+		sbuf_addf(&joined, "%s%s", i ? " " : "", (char *)pv->v[i]);
+	arg(sb, joined.buf);
+	sbuf_release(&joined);
+}
+
+static const char *const step_function[] = {
+	[ITEM_PROFILE] = "step_profile",
+	[ITEM_COMPONENT] = "step_component",
+	[ITEM_DEPOT] = "step_depot",
+	[ITEM_VIB] = "step_vib",
+	[ITEM_MELLANOX] = "step_mellanox",
+};
+
+static void
+emit_step(struct sbuf *sb, const struct bundle_item *it, size_t n)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "step %zu", n);
+	sbuf_addf(sb, "\t%s", step_function[it->kind]);
+	arg(sb, id);
+	arg(sb, it->name);
+	if (it->kind == ITEM_MELLANOX) {
+		arg(sb, it->psid);
+		arg(sb, it->fw_version);
+		sbuf_addch(sb, '\n');
+		return;
+	}
+	arg(sb, it->profile != NULL ? it->profile : "");
+	arg(sb, dv_acceptance_name(it->lowest));
+	list_arg(sb, &it->platforms);
+	arg(sb, it->has_unsigned ? "unsigned" : "signed");
+	for (size_t i = 0; i < it->vibs.n; i++) {
+		sbuf_adds(sb, " \\\n\t    ");
+		sh_quote(sb, it->vibs.v[i]);
+	}
+	sbuf_addch(sb, '\n');
+}
+
+/*
+ * Room the host needs on the datastore beyond the bundle itself: the
+ * config backup, the log and the firmware tools' logs.
+ */
+#define BUNDLE_NEED_KB (64 * 1024)
+
+void
+bundle_script(const struct bundle_opts *o, const struct bundle_plan *p,
+    struct sbuf *out)
+{
+	sbuf_adds(out, "#!/bin/sh\n"
+	    "# install.sh - put this bundle on an ESXi host; made by esxstage "
+	    "bundle.\n"
+	    "# Run it from the bundle folder on the datastore, in the ESXi "
+	    "shell:\n"
+	    "#   sh install.sh check    checks everything, changes nothing\n"
+	    "#   sh install.sh apply    backs up, enters maintenance mode, "
+	    "installs\n"
+	    "#   sh install.sh status   where the host stands\n"
+	    "#   sh install.sh show     the steps in plain words\n"
+	    "# Exit status: 0 done, 3 reboot then run apply again, 1 a step "
+	    "failed, 2 usage.\n"
+	    "# shellcheck disable=SC2317\n"
+	    "set -u\n\n");
+	sbuf_adds(out, "BUNDLE_DATASTORE=");
+	sh_quote(out, o->datastore);
+	sbuf_adds(out, "\nBUNDLE_DIR=");
+	sh_quote(out, o->dir);
+	sbuf_addf(out, "\nBUNDLE_NEED_KB=%d\n\n", BUNDLE_NEED_KB);
+	sbuf_adds(out, "# The steps, in order.  Each names its file, what it "
+	    "needs of the host,\n# and the VIBs (\"name version\") it "
+	    "installs, so a run after a reboot can\n# see from the host "
+	    "itself what is already done.\nsteps() {\n");
+	if (p->items.n == 0)
+		sbuf_adds(out, "\t:\n");
+	for (size_t i = 0; i < p->items.n; i++)
+		emit_step(out, plan_item(p, i), i + 1);
+	sbuf_adds(out, "}\n\n");
+	sbuf_adds(out, bundle_install_template);
+}
