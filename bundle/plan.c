@@ -212,8 +212,8 @@ plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
 	depot_platforms(d, it);
 	if ((ret = verify_depot(o, d, it, err)) != 0)
 		goto out;
-	note(p, "%s: image profile %s (%zu VIBs)", base_name(o->depot),
-	    prof->name, prof->vib_ids.n);
+	note(p, "%s: image profile %s (%zu VIBs)", it->name, prof->name,
+	    prof->vib_ids.n);
 	ptrvec_push(&p->items, it);
 	it = NULL;
 out:

@@ -100,7 +100,9 @@ bundle_script(const struct bundle_opts *o, const struct bundle_plan *p,
 	    "#   sh install.sh show     the steps in plain words\n"
 	    "# Exit status: 0 done, 3 reboot then run apply again, 1 a step "
 	    "failed, 2 usage.\n"
-	    "# shellcheck disable=SC2317\n"
+	    "# Every value below is single-quoted on purpose: what looks like\n"
+	    "# an expansion in a name stays literal.\n"
+	    "# shellcheck disable=SC2016\n"
 	    "set -u\n\n");
 	sbuf_adds(out, "BUNDLE_DATASTORE=");
 	sh_quote(out, o->datastore);

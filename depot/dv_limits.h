@@ -26,4 +26,29 @@
 /* An inner zip read into memory to see whether it is a depot. */
 #define DV_MAX_INNER_ZIP (512u << 20)
 
+/* ---- vendor packages (package.c, unpack.c) and tar archives ---------- */
+
+/*
+ * Archives nested in one another, the file given counting as the first:
+ * a vendor package holding a depot is 2, Intel's zip holding a tar.gz
+ * holding the tool is 2 as well; real downloads stop at 3 or 4.
+ */
+#define DV_MAX_NESTING 8
+/* Members in one tar archive. */
+#define DV_MAX_TAR_ENTRIES 1000000u
+/*
+ * An archive inside an archive is read into memory (libzip needs to seek,
+ * and nothing is ever unpacked next to the user's files).  A full ESXi
+ * image depot, the largest thing a vendor wraps, is under 1 GiB.
+ */
+#define DV_MAX_INNER_ARCHIVE (1024ull << 20)
+/* All archives held in memory at once along one chain of nesting. */
+#define DV_MAX_INNER_TOTAL (2048ull << 20)
+/* Items (files, folders, VIBs of depots) in one package's tree. */
+#define DV_MAX_PACKAGE_ITEMS 1000000u
+/* Bytes of one member name. */
+#define DV_MAX_NAME_BYTES 4096u
+/* An nvmupdate.cfg, read to say what the Intel tool updates. */
+#define DV_MAX_TOOL_CFG (4u << 20)
+
 #endif

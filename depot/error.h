@@ -30,7 +30,8 @@
 	X(DV_EDIGEST, "checksum mismatch", 1)                                \
 	X(DV_ESIG, "signature check failed", 1)                              \
 	X(DV_EEXIST, "output already exists", 1)                             \
-	X(DV_EINTR, "interrupted", 1)
+	X(DV_EINTR, "interrupted", 1)                                        \
+	X(DV_ETAR, "damaged tar archive", 1)
 
 enum dv_code {
 	DV_EFIRST = 1024,

@@ -1,4 +1,4 @@
-/* vib.c - the only user of libarchive: read a .vib in one hashing pass. */
+/* vib.c - read a .vib in one hashing pass (layers come from archive.c). */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <stdarg.h>
@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <archive.h>
-
+#include "archive.h"
 #include "vib.h"
 #include "xalloc.h"
 
@@ -20,8 +19,8 @@
 #define OUT_BUF (128u << 10)
 /* A GNU "//" long-name table; a VIB needs none at all. */
 #define LONG_NAMES_MAX (1u << 20)
-/* Room for a short reason and a quoted libarchive message. */
-#define REASON_LEN 200
+/* Room for a short reason and a quoted library message. */
+#define REASON_LEN ARC_REASON_LEN
 
 /*
  * The source as a buffered stream.  Every byte the source hands over is
@@ -49,8 +48,8 @@ struct scan {
 };
 
 /*
- * One payload on its way through the layers.  libarchive pulls: the zstd
- * reader's callback reads the gzip reader's output, whose callback takes
+ * One payload on its way through the layers.  The layers pull: the zstd
+ * layer's callback reads the gzip layer's output, whose callback takes
  * the member's stored bytes from the ar stream.  Each byte is hashed by
  * the stage that produces it, so stored, gunzip1 and expanded digests
  * all come out of the same single pass.
@@ -63,7 +62,7 @@ struct payload {
 	struct hash *raw;	/* SHA-256 of the stored bytes */
 	struct hash *g1;	/* SHA-256 after gzip, when zstd follows */
 	struct hash *x256, *x1; /* the fully expanded bytes */
-	struct archive *gz, *zs;
+	struct arc_layer *gz, *zs;
 	bool zstd;		/* the gzip output is a zstd stream */
 	uint64_t g1size;
 	uint32_t crc;		/* CRC-32 of the gzip output */
@@ -287,25 +286,22 @@ layer_fail(bool *failed, char *reason, const char *fmt, ...)
 }
 
 static const char *
-archive_reason(struct archive *a, const char *fallback)
+reason_or(const char *s, const char *fallback)
 {
-	const char *s = a != NULL ? archive_error_string(a) : NULL;
-
-	return s != NULL && *s != '\0' ? s : fallback;
+	return s != NULL ? s : fallback;
 }
 
-/* libarchive's read callback for the gzip layer: the stored bytes. */
-static la_ssize_t
-gz_read_cb(struct archive *a, void *ctx, const void **buf)
+/* What the gzip layer pulls: the stored bytes. */
+static long
+gz_pull(void *ctx, const void **buf)
 {
 	struct payload *p = ctx;
 	const unsigned char *q = NULL;
 	long n;
 
-	(void)a;
 	n = payload_take(p, &q);
 	*buf = q;
-	return n < 0 ? ARCHIVE_FATAL : n;
+	return n;
 }
 
 /*
@@ -315,18 +311,19 @@ gz_read_cb(struct archive *a, void *ctx, const void **buf)
 static long
 l1_pull(struct payload *p)
 {
-	la_ssize_t n;
+	long n;
 
 	if (p->l1_failed || p->fatal != 0)
 		return -1;
 	if (p->l1_eof)
 		return 0;
-	n = archive_read_data(p->gz, p->sc->out1, OUT_BUF);
+	n = arc_layer_read(p->gz, p->sc->out1, OUT_BUF);
 	if (p->fatal != 0)
 		return -1;
 	if (n < 0) {
 		layer_fail(&p->l1_failed, p->l1_err, "gzip: %s",
-		    archive_reason(p->gz, "gzip data truncated or damaged"));
+		    reason_or(arc_layer_error(p->gz),
+		    "gzip data truncated or damaged"));
 		return -1;
 	}
 	if (n == 0) {
@@ -343,14 +340,13 @@ l1_pull(struct payload *p)
 	return (long)n;
 }
 
-/* libarchive's read callback for the zstd layer: the gzip output. */
-static la_ssize_t
-zs_read_cb(struct archive *a, void *ctx, const void **buf)
+/* What the zstd layer pulls: the gzip output. */
+static long
+zs_pull(void *ctx, const void **buf)
 {
 	struct payload *p = ctx;
 	long n;
 
-	(void)a;
 	if (p->npend > 0) {
 		*buf = p->pend;
 		n = (long)p->npend;
@@ -358,76 +354,39 @@ zs_read_cb(struct archive *a, void *ctx, const void **buf)
 		return n;
 	}
 	if ((n = l1_pull(p)) < 0)
-		return ARCHIVE_FATAL;
+		return -1;
 	hash_update(p->g1, p->sc->out1, (size_t)n);
 	*buf = p->sc->out1;
 	return n;
 }
 
 /*
- * A reader for one layer: exactly the filter given (appended, so
- * libarchive does not go looking for further layers on its own), then
- * the raw format, and the empty format so that a stream that inflates
- * to nothing is an empty entry rather than "unrecognized format".
- * An external helper program is never accepted as the filter.
+ * One layer over pull.  A scan error met while it read (the source, a
+ * truncated member) is the scan's, not the layer's: it is in p->fatal.
  */
-static struct archive *
-layer_open(struct payload *p, int filter, archive_read_callback *cb,
-    bool *failed, char *reason, const char *name, bool *empty)
+static struct arc_layer *
+layer_open(struct payload *p, enum arc_filter filter, arc_pull_fn pull,
+    bool *failed, char *reason, bool *empty)
 {
-	struct archive *a;
-	struct archive_entry *entry;
-	char early[REASON_LEN];
+	struct arc_layer *l = NULL;
+	char why[ARC_REASON_LEN];
 	int r;
 
-	*empty = false;
-	if ((a = archive_read_new()) == NULL) {
+	r = arc_layer_open(filter, pull, p, &l, empty, why);
+	if (r == -ENOMEM) {
 		p->fatal = dv_error_set(p->sc->err, ENOMEM,
 		    "%s: out of memory", label(p->sc->what));
 		return NULL;
 	}
-	if (archive_read_append_filter(a, filter) != ARCHIVE_OK) {
-		layer_fail(failed, reason, "%s decompression is not available "
-		    "(%s)", name, archive_reason(a, "no library support"));
-		archive_read_free(a);
-		return NULL;
-	}
-	if (archive_read_support_format_raw(a) != ARCHIVE_OK ||
-	    archive_read_support_format_empty(a) != ARCHIVE_OK) {
-		layer_fail(failed, reason, "%s: %s", name,
-		    archive_reason(a, "cannot set up the reader"));
-		archive_read_free(a);
-		return NULL;
-	}
-	r = archive_read_open(a, p, NULL, cb, NULL);
 	if (p->fatal != 0) {
-		archive_read_free(a);
+		arc_layer_close(l);
 		return NULL;
 	}
-	/*
-	 * Opening already reads: a stream damaged in its first block shows
-	 * only here, as the next call clears the message and reports an
-	 * empty entry.
-	 */
-	snprintf(early, sizeof(early), "%s", archive_reason(a, ""));
-	if (r == ARCHIVE_OK)
-		r = archive_read_next_header(a, &entry);
-	if (p->fatal != 0) {
-		archive_read_free(a);
+	if (r != 0) {
+		layer_fail(failed, reason, "%s", why);
 		return NULL;
 	}
-	if (r == ARCHIVE_EOF && early[0] != '\0')
-		layer_fail(failed, reason, "%s: %s", name, early);
-	else if (r != ARCHIVE_OK && r != ARCHIVE_EOF)
-		layer_fail(failed, reason, "%s: %s", name, archive_reason(a,
-		    early[0] != '\0' ? early : "damaged data"));
-	if (*failed) {
-		archive_read_free(a);
-		return NULL;
-	}
-	/* The empty format's entry has no data to ask for. */
-	*empty = r == ARCHIVE_EOF;
-	return a;
+	return l;
 }
 
 /*
@@ -440,7 +399,7 @@ layer_open(struct payload *p, int filter, archive_read_callback *cb,
 static void
 gzip_check_end(struct payload *p)
 {
-	la_int64_t used = archive_filter_bytes(p->gz, -1);
+	int64_t used = arc_layer_consumed(p->gz);
 
 	if (used <= 0 && p->m->size > 0)
 		layer_fail(&p->l1_failed, p->l1_err, "not a valid gzip stream");
@@ -469,19 +428,19 @@ expanded_add(struct payload *p, const unsigned char *buf, size_t n)
 static void
 run_zstd(struct payload *p)
 {
-	la_ssize_t n;
-	long k;
+	long n, k;
 	bool empty;
 
-	p->zs = layer_open(p, ARCHIVE_FILTER_ZSTD, zs_read_cb, &p->l2_failed,
-	    p->l2_err, "zstd", &empty);
+	p->zs = layer_open(p, ARC_ZSTD, zs_pull, &p->l2_failed, p->l2_err,
+	    &empty);
 	while (p->zs != NULL && !p->l2_failed && p->fatal == 0) {
-		n = empty ? 0 : archive_read_data(p->zs, p->sc->out2, OUT_BUF);
+		n = arc_layer_read(p->zs, p->sc->out2, OUT_BUF);
 		if (p->fatal != 0)
 			break;
 		if (n < 0) {
 			layer_fail(&p->l2_failed, p->l2_err, "zstd: %s",
-			    archive_reason(p->zs, "zstd data damaged"));
+			    reason_or(arc_layer_error(p->zs),
+			    "zstd data damaged"));
 			break;
 		}
 		if (n == 0) {
@@ -490,8 +449,8 @@ run_zstd(struct payload *p)
 			 * left some means it stopped on something it did not
 			 * report.
 			 */
-			if (!p->l1_eof || (uint64_t)archive_filter_bytes(
-			    p->zs, -1) != p->g1size)
+			if (!p->l1_eof ||
+			    (uint64_t)arc_layer_consumed(p->zs) != p->g1size)
 				layer_fail(&p->l2_failed, p->l2_err,
 				    "zstd data damaged");
 			break;
@@ -504,8 +463,7 @@ run_zstd(struct payload *p)
 		}
 		expanded_add(p, p->sc->out2, (size_t)n);
 	}
-	if (p->zs != NULL)
-		archive_read_free(p->zs);
+	arc_layer_close(p->zs);
 	p->zs = NULL;
 	/*
 	 * The gzip layer has its own checksum (sha-256-gunzip1): see it
@@ -523,8 +481,8 @@ run_gzip(struct payload *p)
 	long n;
 	bool empty;
 
-	p->gz = layer_open(p, ARCHIVE_FILTER_GZIP, gz_read_cb, &p->l1_failed,
-	    p->l1_err, "gzip", &empty);
+	p->gz = layer_open(p, ARC_GZIP, gz_pull, &p->l1_failed, p->l1_err,
+	    &empty);
 	if (p->gz == NULL)
 		return;
 	p->l1_eof = empty;
@@ -614,10 +572,8 @@ scan_payload(struct scan *sc, struct vib_member *m)
 		    sizeof(m->sha256_gunzip1));
 	m->decompressed = true;
 out:
-	if (p.zs != NULL)
-		archive_read_free(p.zs);
-	if (p.gz != NULL)
-		archive_read_free(p.gz);
+	arc_layer_close(p.zs);
+	arc_layer_close(p.gz);
 	hash_free(p.raw);
 	hash_free(p.g1);
 	hash_free(p.x256);

@@ -26,7 +26,10 @@ struct unit {
 	X(xml_refuses_bad_input)                                             \
 	X(xml_depth_limit)                                                   \
 	X(json_escapes)                                                      \
-	X(table_widths)
+	X(table_widths)                                                      \
+	X(sh_quote_hostile)                                                  \
+	X(bundle_order)                                                      \
+	X(bundle_order_cycle)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)

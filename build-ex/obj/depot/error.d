@@ -1,0 +1,2 @@
+build-ex/obj/depot/error.o: depot/error.c depot/error.h
+depot/error.h:

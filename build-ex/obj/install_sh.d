@@ -1,0 +1,1 @@
+build-ex/obj/install_sh.o: build-ex/obj/install_sh.c
