@@ -110,7 +110,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BUILD)/depot $(DESTDIR)$(BINDIR)/depot
 	install -m 755 $(BUILD)/bundle $(DESTDIR)$(BINDIR)/bundle
-	install -m 644 depot.1 $(DESTDIR)$(MANDIR)/man1/depot.1
+	install -m 644 depot.1 bundle.1 $(DESTDIR)$(MANDIR)/man1/
 
 clean:
 	rm -rf build build-san
@@ -119,3 +119,6 @@ clean:
 
 -include $(DEPOT_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
          $(BUNDLE_OBJS:.o=.d) $(BUILD)/obj/cmd/depot.d $(BUILD)/obj/cmd/bundle.d
+
+# Fuzzing and sanitizer rules live in tests/fuzz/fuzz.mk.
+-include tests/fuzz/fuzz.mk

@@ -29,6 +29,8 @@ struct zip_entry {
 	uint64_t comp_size;
 	enum zip_entry_kind kind;
 	bool name_has_nul; /* the stored name is longer than its C string */
+	unsigned mode;	   /* Unix permission bits, 0 when not stored */
+	int64_t mtime;	   /* -1 when not stored */
 };
 
 /* Open a zip on disk; only the central directory is read. */
@@ -58,6 +60,45 @@ int zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
 long zipstream_read(struct zipstream *zs, void *buf, size_t len,
     struct dv_error *err);
 void zipstream_close(struct zipstream *zs);
+
+/*
+ * Writing a zip.  Members are added first and their bytes are read only
+ * when the archive is written, by zipwriter_close, one member at a time,
+ * in the order added: a repacked depot is never held in memory whole.
+ */
+struct zipwriter;
+
+struct zip_member_source {
+	/* Called once each, in this order, while the archive is written. */
+	int (*open)(void *ctx, struct dv_error *err);
+	long (*read)(void *ctx, void *buf, size_t len, struct dv_error *err);
+	void (*close)(void *ctx);
+	void *ctx;
+	uint64_t size;	/* the bytes read must be exactly this many */
+	int64_t mtime;	/* seconds since 1970; -1 for "now" */
+};
+
+/*
+ * A new zip at path (which must not exist), or in memory (path NULL;
+ * label names it in messages).  Errors: DV_EIO, DV_EEXIST.
+ */
+int zipwriter_open(const char *path, const char *label,
+    struct zipwriter **out, struct dv_error *err);
+/* Add a member; src is copied, src->ctx must live until the close. */
+int zipwriter_add(struct zipwriter *w, const char *name,
+    const struct zip_member_source *src, struct dv_error *err);
+/* Add a member from memory; data must live until the close. */
+int zipwriter_add_mem(struct zipwriter *w, const char *name,
+    const void *data, size_t len, int64_t mtime, struct dv_error *err);
+/*
+ * Write the archive and free w.  For an in-memory zip, out receives the
+ * bytes (cap is its limit).  The first error a member source met is the
+ * one returned; else DV_EIO with libzip's reason.
+ */
+int zipwriter_close(struct zipwriter *w, struct sbuf *out, size_t cap,
+    struct dv_error *err);
+/* Give up: nothing is written. */
+void zipwriter_discard(struct zipwriter *w);
 
 struct depot;
 /* Open the depot's zip again (one handle per thread: libzip's are not

@@ -1,8 +1,9 @@
-/* zip.c - the only user of libzip: open, list and read zip members. */
+/* zip.c - the only user of libzip: list and read zip members, write zips. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
@@ -167,6 +168,7 @@ zipfile_entry(struct zipfile *zf, size_t i, struct zip_entry *out,
 	out->name = st.name;
 	out->size = st.size;
 	out->comp_size = st.comp_size;
+	out->mtime = (st.valid & ZIP_STAT_MTIME) != 0 ? (int64_t)st.mtime : -1;
 	len = strlen(st.name);
 	out->kind = len > 0 && st.name[len - 1] == '/' ? ZIP_ENTRY_DIR :
 	    ZIP_ENTRY_FILE;
@@ -177,6 +179,7 @@ zipfile_entry(struct zipfile *zf, size_t i, struct zip_entry *out,
 	if (zip_file_get_external_attributes(zf->za, i, 0, &opsys, &attr) ==
 	    0 && opsys == ZIP_OPSYS_UNIX) {
 		mode = attr >> 16;
+		out->mode = mode & 07777;
 		/* Many writers store permissions without the type bits. */
 		if ((mode & S_IFMT) == 0)
 			;
@@ -266,4 +269,290 @@ zipfile_read(struct zipfile *zf, size_t i, size_t cap, struct sbuf *out,
 out:
 	zipstream_close(zs);
 	return ret;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+struct zipwriter {
+	zip_t *za;
+	zip_source_t *mem; /* the in-memory archive, kept past zip_close */
+	char *label;
+	struct dv_error first; /* the first error a member source met */
+	bool failed;
+};
+
+/* One member's bytes, handed to libzip as a function source. */
+struct wsource {
+	struct zipwriter *w;
+	struct zip_member_source src;
+	char *name;
+	uint64_t done;
+	zip_error_t ze;
+};
+
+static zip_int64_t
+wsource_fail(struct wsource *ws, int zerr, const struct dv_error *e)
+{
+	if (!ws->w->failed && e != NULL && e->code != 0) {
+		ws->w->first = *e;
+		ws->w->failed = true;
+	}
+	zip_error_set(&ws->ze, zerr, 0);
+	return -1;
+}
+
+static zip_int64_t
+wsource_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct wsource *ws = ud;
+	struct dv_error e = DV_ERROR_INIT;
+	zip_stat_t *st;
+	long n;
+
+	switch (cmd) {
+	case ZIP_SOURCE_SUPPORTS:
+		return ZIP_SOURCE_SUPPORTS_READABLE;
+	case ZIP_SOURCE_OPEN:
+		ws->done = 0;
+		if (ws->src.open != NULL && ws->src.open(ws->src.ctx, &e) != 0)
+			return wsource_fail(ws, ZIP_ER_OPEN, &e);
+		return 0;
+	case ZIP_SOURCE_READ:
+		if (len > (zip_uint64_t)LONG_MAX)
+			len = LONG_MAX;
+		n = ws->src.read(ws->src.ctx, data, (size_t)len, &e);
+		if (n < 0)
+			return wsource_fail(ws, ZIP_ER_READ, &e);
+		ws->done += (uint64_t)n;
+		/* The size was promised in the stat; hold the source to it. */
+		if (ws->done > ws->src.size || (n == 0 &&
+		    ws->done != ws->src.size)) {
+			dv_error_set(&e, DV_EIO, "%s: %s: changed while it was "
+			    "read (%llu bytes, %llu expected)", ws->w->label,
+			    ws->name, (unsigned long long)ws->done,
+			    (unsigned long long)ws->src.size);
+			return wsource_fail(ws, ZIP_ER_READ, &e);
+		}
+		return n;
+	case ZIP_SOURCE_CLOSE:
+		if (ws->src.close != NULL)
+			ws->src.close(ws->src.ctx);
+		return 0;
+	case ZIP_SOURCE_STAT:
+		if (len < sizeof(*st))
+			return wsource_fail(ws, ZIP_ER_INVAL, NULL);
+		st = data;
+		zip_stat_init(st);
+		st->size = ws->src.size;
+		st->valid |= ZIP_STAT_SIZE;
+		if (ws->src.mtime >= 0) {
+			st->mtime = (time_t)ws->src.mtime;
+			st->valid |= ZIP_STAT_MTIME;
+		}
+		return sizeof(*st);
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&ws->ze, data, len);
+	case ZIP_SOURCE_FREE:
+		zip_error_fini(&ws->ze);
+		free(ws->name);
+		free(ws);
+		return 0;
+	default:
+		zip_error_set(&ws->ze, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
+int
+zipwriter_open(const char *path, const char *label, struct zipwriter **out,
+    struct dv_error *err)
+{
+	struct zipwriter *w;
+	zip_error_t ze;
+	int zerr = 0;
+
+	*out = NULL;
+	w = xcalloc(1, sizeof(*w));
+	w->label = xstrdup(path != NULL ? path : label);
+	if (path != NULL) {
+		w->za = zip_open(path, ZIP_CREATE | ZIP_EXCL, &zerr);
+		if (w->za == NULL) {
+			zip_error_init_with_code(&ze, zerr);
+			errno = zip_error_code_system(&ze);
+			dv_error_set(err, zerr == ZIP_ER_EXISTS ? DV_EEXIST :
+			    DV_EIO, "%s: cannot create: %s", path,
+			    zip_error_strerror(&ze));
+			zip_error_fini(&ze);
+			goto fail;
+		}
+	} else {
+		zip_error_init(&ze);
+		w->mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+		if (w->mem != NULL) {
+			/* Kept past zip_close, which writes into it. */
+			zip_source_keep(w->mem);
+			w->za = zip_open_from_source(w->mem, ZIP_TRUNCATE, &ze);
+		}
+		if (w->za == NULL) {
+			dv_error_set(err, DV_EIO, "%s: cannot create: %s",
+			    label, zip_error_strerror(&ze));
+			zip_error_fini(&ze);
+			goto fail;
+		}
+		zip_error_fini(&ze);
+	}
+	*out = w;
+	return 0;
+fail:
+	if (w->mem != NULL)
+		zip_source_free(w->mem);
+	free(w->label);
+	free(w);
+	return err != NULL ? -err->code : -DV_EIO;
+}
+
+/* Name, date and Unix attributes of a member just added. */
+static int
+member_setup(struct zipwriter *w, zip_int64_t idx, const char *name,
+    int64_t mtime, struct dv_error *err)
+{
+	if (mtime >= 0 && zip_file_set_mtime(w->za, (zip_uint64_t)idx,
+	    (time_t)mtime, 0) != 0)
+		return dv_error_set(err, DV_EIO, "%s: %s: %s", w->label, name,
+		    zip_strerror(w->za));
+	if (zip_file_set_external_attributes(w->za, (zip_uint64_t)idx, 0,
+	    ZIP_OPSYS_UNIX, (zip_uint32_t)(S_IFREG | 0644) << 16) != 0)
+		return dv_error_set(err, DV_EIO, "%s: %s: %s", w->label, name,
+		    zip_strerror(w->za));
+	return 0;
+}
+
+int
+zipwriter_add(struct zipwriter *w, const char *name,
+    const struct zip_member_source *src, struct dv_error *err)
+{
+	struct wsource *ws;
+	zip_source_t *zs;
+	zip_int64_t idx;
+
+	ws = xcalloc(1, sizeof(*ws));
+	ws->w = w;
+	ws->src = *src;
+	ws->name = xstrdup(name);
+	zip_error_init(&ws->ze);
+	zs = zip_source_function(w->za, wsource_cb, ws);
+	if (zs == NULL) {
+		zip_error_fini(&ws->ze);
+		free(ws->name);
+		free(ws);
+		return dv_error_set(err, DV_EIO, "%s: %s: %s", w->label, name,
+		    zip_strerror(w->za));
+	}
+	idx = zip_file_add(w->za, name, zs, ZIP_FL_ENC_UTF_8);
+	if (idx < 0) {
+		zip_source_free(zs);
+		return dv_error_set(err, DV_EIO, "%s: %s: cannot add: %s",
+		    w->label, name, zip_strerror(w->za));
+	}
+	return member_setup(w, idx, name, src->mtime, err);
+}
+
+int
+zipwriter_add_mem(struct zipwriter *w, const char *name, const void *data,
+    size_t len, int64_t mtime, struct dv_error *err)
+{
+	zip_source_t *zs;
+	zip_int64_t idx;
+
+	zs = zip_source_buffer(w->za, len > 0 ? data : "", len, 0);
+	if (zs == NULL)
+		return dv_error_set(err, DV_EIO, "%s: %s: %s", w->label, name,
+		    zip_strerror(w->za));
+	idx = zip_file_add(w->za, name, zs, ZIP_FL_ENC_UTF_8);
+	if (idx < 0) {
+		zip_source_free(zs);
+		return dv_error_set(err, DV_EIO, "%s: %s: cannot add: %s",
+		    w->label, name, zip_strerror(w->za));
+	}
+	return member_setup(w, idx, name, mtime, err);
+}
+
+/* Copy the finished in-memory archive out of its buffer source. */
+static int
+mem_result(struct zipwriter *w, struct sbuf *out, size_t cap,
+    struct dv_error *err)
+{
+	zip_stat_t st;
+	zip_int64_t n;
+	int ret = 0;
+
+	sbuf_release(out);
+	sbuf_init(out, cap);
+	zip_stat_init(&st);
+	if (zip_source_stat(w->mem, &st) != 0 || zip_source_open(w->mem) != 0)
+		return dv_error_set(err, DV_EIO, "%s: cannot read back: %s",
+		    w->label, zip_error_strerror(zip_source_error(w->mem)));
+	if ((st.valid & ZIP_STAT_SIZE) != 0 && st.size > cap) {
+		ret = dv_error_set(err, DV_ELIMIT, "%s: larger than %zu bytes",
+		    w->label, cap);
+		goto out;
+	}
+	if ((ret = sbuf_grow(out, (size_t)st.size)) != 0) {
+		ret = dv_error_set(err, DV_ELIMIT, "%s: larger than %zu bytes",
+		    w->label, cap);
+		goto out;
+	}
+	n = zip_source_read(w->mem, out->buf, st.size);
+	if (n < 0 || (zip_uint64_t)n != st.size) {
+		ret = dv_error_set(err, DV_EIO, "%s: cannot read back",
+		    w->label);
+		goto out;
+	}
+	sbuf_setlen(out, (size_t)n);
+out:
+	zip_source_close(w->mem);
+	return ret;
+}
+
+int
+zipwriter_close(struct zipwriter *w, struct sbuf *out, size_t cap,
+    struct dv_error *err)
+{
+	int ret = 0;
+
+	if (zip_close(w->za) != 0) {
+		if (w->failed) {
+			if (err != NULL)
+				*err = w->first;
+			ret = -w->first.code;
+		} else {
+			ret = dv_error_set(err, DV_EIO, "%s: cannot write: %s",
+			    w->label, zip_strerror(w->za));
+		}
+		zip_discard(w->za);
+		w->za = NULL;
+		goto out;
+	}
+	w->za = NULL;
+	if (w->mem != NULL)
+		ret = mem_result(w, out, cap, err);
+out:
+	if (w->mem != NULL)
+		zip_source_free(w->mem);
+	free(w->label);
+	free(w);
+	return ret;
+}
+
+void
+zipwriter_discard(struct zipwriter *w)
+{
+	if (w == NULL)
+		return;
+	if (w->za != NULL)
+		zip_discard(w->za);
+	if (w->mem != NULL)
+		zip_source_free(w->mem);
+	free(w->label);
+	free(w);
 }

@@ -144,3 +144,14 @@ test_hostile_names() {
 	[ ! -e PWNED ] && [ ! -e PWNED2 ] && [ ! -e bdl/PWNED ] ||
 	    fail "a name was executed"
 }
+
+test_man_page() {
+	command -v mandoc >/dev/null 2>&1 ||
+	    { skip "mandoc is not installed"; return 0; }
+	run mandoc -Tlint -W warning "$TOP/bundle.1"
+	expect_status 0 || return 1
+	for verb in $("$BUNDLE" --help | sed -n 's/^  bundle \([a-z-]*\).*/\1/p'); do
+		grep -q "^\.Cm $verb\$" "$TOP/bundle.1" ||
+		    fail "bundle.1 does not describe '$verb'" || return 1
+	done
+}

@@ -1,0 +1,93 @@
+/* outdir.h - fill an output directory atomically (outdir.c). */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef DV_OUTDIR_H
+#define DV_OUTDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "sbuf.h"
+
+/*
+ * Everything is written into a temporary directory made inside OUTDIR's
+ * parent (".OUTDIR.depot-XXXXXX"), each file fsync'd when it is closed,
+ * and moved into place by outdir_commit: a new OUTDIR appears whole with
+ * one rename; an existing OUTDIR only gains names (each one renamed into
+ * place), and a name it already has is refused unless OUTDIR_FORCE.
+ * outdir_abort, or any failure, removes the temporary directory, so an
+ * interrupted run leaves nothing; only SIGKILL can leave the temporary
+ * directory behind, never a half-written OUTDIR.
+ *
+ * When OUTDIR exists but its parent is not writable (OUTDIR is a home
+ * directory), the temporary directory is made inside OUTDIR instead and
+ * is never part of what is committed.
+ *
+ * Relative names are checked: not empty, not absolute, no "." or ".."
+ * or empty components, no backslashes, no control characters, at most
+ * DV_MAX_NAME_BYTES.  Symbolic links inside OUTDIR are never followed.
+ */
+enum outdir_flags {
+	OUTDIR_FORCE = 1 << 0 /* an existing name in OUTDIR may be replaced */
+};
+
+struct outdir;
+
+/* Start.  Errors: DV_EIO (cannot make the temporary directory), DV_EPATH. */
+int outdir_begin(const char *path, unsigned flags, struct outdir **out,
+    struct dv_error *err);
+/* OUTDIR as given. */
+const char *outdir_path(const struct outdir *od);
+
+/*
+ * Create relname (its folders as needed) and return a file descriptor
+ * for writing in *fd; executable makes it 0777 before the umask, else
+ * 0666.  Errors: DV_EPATH (a bad name), DV_EEXIST (written already in
+ * this run, or present in OUTDIR without OUTDIR_FORCE), DV_EINTR, DV_EIO.
+ */
+int outdir_open_file(struct outdir *od, const char *relname, bool executable,
+    int *fd, struct dv_error *err);
+/* Write all of buf to fd; DV_EINTR when interrupted, DV_EIO. */
+int outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
+    struct dv_error *err);
+/* fsync and close fd (always closed).  Errors: DV_EIO, DV_EINTR. */
+int outdir_close_file(struct outdir *od, int fd, struct dv_error *err);
+
+/*
+ * For code that must create the file itself (a library given a path):
+ * check and register relname as outdir_open_file does, and put the path
+ * it must be created at into path.  Call outdir_sync_file after.
+ */
+int outdir_reserve(struct outdir *od, const char *relname, struct sbuf *path,
+    struct dv_error *err);
+int outdir_sync_file(struct outdir *od, const char *relname,
+    struct dv_error *err);
+
+/* Whether relname was written in this run. */
+bool outdir_has(const struct outdir *od, const char *relname);
+/* Take back a file written in this run (it turned out not to be wanted). */
+int outdir_remove(struct outdir *od, const char *relname,
+    struct dv_error *err);
+/* Files written so far. */
+size_t outdir_count(const struct outdir *od);
+
+/*
+ * Move everything into place and free od.  Not interruptible: once it
+ * starts, it finishes or fails.  Errors: DV_EEXIST, DV_EIO.  On failure
+ * the temporary directory is removed; with an existing OUTDIR the names
+ * moved before the failure stay.
+ */
+int outdir_commit(struct outdir *od, struct dv_error *err);
+/* Remove the temporary directory and free od; NULL is fine. */
+void outdir_abort(struct outdir *od);
+
+/*
+ * Ask every outdir to stop at the next file boundary (or the next write):
+ * async-signal-safe, for a SIGINT or SIGTERM handler.
+ */
+void outdir_interrupt(void);
+bool outdir_interrupted(void);
+/* 0, or DV_EINTR when an interrupt was asked for. */
+int outdir_check(struct outdir *od, struct dv_error *err);
+
+#endif
