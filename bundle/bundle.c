@@ -16,7 +16,7 @@
 #include "../depot/json.h"
 #include "bundle.h"
 
-#define ESXSTAGE_VERSION "0.1.0"
+#include "../depot/version.h"
 #define COPY_CHUNK (1u << 20)
 
 /* Set from a signal handler in cmd/; checked between chunks. */

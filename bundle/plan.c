@@ -53,11 +53,14 @@ item_new(enum bundle_item_kind kind, const char *source, const char *name)
 static void
 item_free(struct bundle_item *it)
 {
-	struct ptrvec *lists[] = {&it->vibs, &it->provides, &it->depends,
-	    &it->platforms};
+	struct ptrvec *lists[4];
 
 	if (it == NULL)
 		return;
+	lists[0] = &it->vibs;
+	lists[1] = &it->provides;
+	lists[2] = &it->depends;
+	lists[3] = &it->platforms;
 	for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 		for (size_t i = 0; i < lists[k]->n; i++)
 			free(lists[k]->v[i]);
@@ -208,6 +211,9 @@ plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
 	/* The host compares the profile's own level with its own. */
 	it->lowest = prof->acceptance;
 	it->needs_reboot = true;
+	/* A patch depot is for what its vendor index says, not its VIBs. */
+	for (i = 0; i < it->platforms.n; i++)
+		free(it->platforms.v[i]);
 	it->platforms.n = 0;
 	depot_platforms(d, it);
 	if ((ret = verify_depot(o, d, it, err)) != 0)

@@ -12,7 +12,7 @@
 #include "../depot/depot_int.h"
 #include "cmd.h"
 
-#define ESXSTAGE_VERSION "0.1.0"
+#include "../depot/version.h"
 
 struct verb {
 	const char *name;

@@ -13,7 +13,7 @@
 #include "cmd.h"
 #include "output.h"
 
-#define ESXSTAGE_VERSION "0.1.0"
+#include "../depot/version.h"
 
 struct verb {
 	const char *name;

@@ -5,8 +5,8 @@
 set -eu
 
 libs="libzip libarchive libxml-2.0 openssl"
-tools="cc make pkg-config python3 openssl busybox dash shellcheck"
-debs="build-essential pkg-config python3 openssl busybox dash shellcheck \
+tools="cc make pkg-config python3 openssl busybox dash shellcheck mandoc"
+debs="build-essential pkg-config python3 openssl busybox dash shellcheck mandoc \
 libzip-dev libarchive-dev libxml2-dev libssl-dev"
 
 missing=""

@@ -1,0 +1,728 @@
+/* outdir.c - stage files in a temporary directory, then rename into place. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dv_limits.h"
+#include "outdir.h"
+#include "xalloc.h"
+
+#define STAGE_SUFFIX ".depot-XXXXXX"
+#define STAGE_INSIDE ".depot-tmp-XXXXXX"
+
+struct ofile {
+	char *rel;
+	int fd; /* -1 once closed */
+};
+
+struct outdir {
+	char *path;	   /* OUTDIR as given */
+	char *base;	   /* its last component */
+	int parent_fd;	   /* OUTDIR's parent */
+	int out_fd;	   /* OUTDIR, when it existed at the start */
+	bool existed;
+	unsigned flags;
+	mode_t umask;
+	char *stage_path;  /* the temporary directory */
+	char *stage_name;  /* its name inside stage_parent */
+	int stage_parent;  /* parent_fd, or out_fd when staged inside */
+	int stage_fd;
+	struct ptrvec files; /* struct ofile *, in creation order */
+	struct ptrvec dirs;  /* char *, folders made, parents first */
+};
+
+static volatile sig_atomic_t interrupt_asked;
+
+void
+outdir_interrupt(void)
+{
+	interrupt_asked = 1;
+}
+
+bool
+outdir_interrupted(void)
+{
+	return interrupt_asked != 0;
+}
+
+int
+outdir_check(struct outdir *od, struct dv_error *err)
+{
+	if (interrupt_asked)
+		return dv_error_set(err, DV_EINTR, "%s: interrupted; nothing "
+		    "was written", od != NULL ? od->path : "output");
+	return 0;
+}
+
+const char *
+outdir_path(const struct outdir *od)
+{
+	return od->path;
+}
+
+size_t
+outdir_count(const struct outdir *od)
+{
+	return od->files.n;
+}
+
+/* A relative name we are willing to create: see outdir.h. */
+static int
+check_rel(const struct outdir *od, const char *rel, struct dv_error *err)
+{
+	const char *p, *e, *why = NULL;
+	size_t len = strlen(rel);
+
+	if (len == 0)
+		why = "empty name";
+	else if (len > DV_MAX_NAME_BYTES)
+		why = "name too long";
+	else if (rel[0] == '/')
+		why = "absolute path";
+	for (p = rel; why == NULL && *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			why = "control character in the name";
+		else if (*p == '\\')
+			why = "backslash in the name";
+	}
+	for (p = rel; why == NULL && *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = strchr(p, '/');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (e == p)
+			why = "empty path component";
+		else if (e - p == 1 && p[0] == '.')
+			why = "'.' component";
+		else if (e - p == 2 && p[0] == '.' && p[1] == '.')
+			why = "'..' component";
+		else if (p == rel && od->stage_parent == od->out_fd &&
+		    (size_t)(e - p) == strlen(od->stage_name) &&
+		    strncmp(p, od->stage_name, (size_t)(e - p)) == 0)
+			why = "the name of the temporary directory";
+	}
+	if (why != NULL)
+		return dv_error_set(err, DV_EPATH, "%s: cannot write '%s': %s",
+		    od->path, rel, why);
+	return 0;
+}
+
+static struct ofile *
+find_file(const struct outdir *od, const char *rel)
+{
+	for (size_t i = 0; i < od->files.n; i++) {
+		struct ofile *f = od->files.v[i];
+		if (strcmp(f->rel, rel) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+static bool
+made_dir(const struct outdir *od, const char *rel)
+{
+	for (size_t i = 0; i < od->dirs.n; i++)
+		if (strcmp(od->dirs.v[i], rel) == 0)
+			return true;
+	return false;
+}
+
+bool
+outdir_has(const struct outdir *od, const char *rel)
+{
+	return find_file(od, rel) != NULL;
+}
+
+/*
+ * What is already in OUTDIR at rel and its folders: folders on the way
+ * must be real folders (never a link to elsewhere), and the name itself
+ * must be new unless forced, and never a folder.
+ */
+static int
+check_existing(struct outdir *od, const char *rel, bool at_commit,
+    struct dv_error *err)
+{
+	struct stat st;
+	char *prefix = xstrdup(rel), *slash;
+	int ret = 0;
+
+	if (!od->existed)
+		goto out;
+	for (slash = strchr(prefix, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (fstatat(od->out_fd, prefix, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			*slash = '/';
+			if (errno == ENOENT)
+				goto out;
+			ret = dv_error_errno(err, DV_EIO, "%s/%s", od->path,
+			    prefix);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			ret = dv_error_set(err, DV_EPATH, "%s/%s: is a symbolic "
+			    "link; not followed", od->path, prefix);
+			goto out;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			ret = dv_error_set(err, DV_EEXIST, "%s/%s: exists and is "
+			    "not a folder", od->path, prefix);
+			goto out;
+		}
+		*slash = '/';
+	}
+	if (fstatat(od->out_fd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno != ENOENT)
+			ret = dv_error_errno(err, DV_EIO, "%s/%s", od->path, rel);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode))
+		ret = dv_error_set(err, DV_EEXIST, "%s/%s: exists and is a "
+		    "folder; not replaced", od->path, rel);
+	else if ((od->flags & OUTDIR_FORCE) == 0)
+		ret = dv_error_set(err, DV_EEXIST, "%s/%s: already exists%s",
+		    od->path, rel, at_commit ? " (it appeared while writing)" :
+		    "; --force replaces it");
+out:
+	free(prefix);
+	return ret;
+}
+
+/* The folders of rel inside the temporary directory. */
+static int
+make_dirs(struct outdir *od, const char *rel, struct dv_error *err)
+{
+	char *prefix = xstrdup(rel), *slash;
+	struct stat st;
+	int ret = 0;
+
+	for (slash = strchr(prefix, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (!made_dir(od, prefix)) {
+			if (find_file(od, prefix) != NULL ||
+			    (mkdirat(od->stage_fd, prefix, 0777) != 0 &&
+			    (errno != EEXIST || fstatat(od->stage_fd, prefix,
+			    &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+			    !S_ISDIR(st.st_mode)))) {
+				ret = dv_error_set(err, DV_EEXIST, "%s/%s: "
+				    "cannot be a folder: a file of that name "
+				    "is written too", od->path, prefix);
+				goto out;
+			}
+			ptrvec_push(&od->dirs, xstrdup(prefix));
+		}
+		*slash = '/';
+	}
+out:
+	free(prefix);
+	return ret;
+}
+
+/* The checks outdir_open_file and outdir_reserve share. */
+static int
+claim(struct outdir *od, const char *rel, struct dv_error *err)
+{
+	int ret;
+
+	if ((ret = outdir_check(od, err)) != 0 ||
+	    (ret = check_rel(od, rel, err)) != 0)
+		return ret;
+	if (find_file(od, rel) != NULL)
+		return dv_error_set(err, DV_EEXIST, "%s/%s: written twice in "
+		    "one run", od->path, rel);
+	if (made_dir(od, rel))
+		return dv_error_set(err, DV_EEXIST, "%s/%s: cannot be a file: "
+		    "it is a folder of other files", od->path, rel);
+	if ((ret = check_existing(od, rel, false, err)) != 0)
+		return ret;
+	return make_dirs(od, rel, err);
+}
+
+static void
+add_file(struct outdir *od, const char *rel, int fd)
+{
+	struct ofile *f = xcalloc(1, sizeof(*f));
+
+	f->rel = xstrdup(rel);
+	f->fd = fd;
+	ptrvec_push(&od->files, f);
+}
+
+int
+outdir_open_file(struct outdir *od, const char *rel, bool executable,
+    int *fd, struct dv_error *err)
+{
+	int ret;
+
+	*fd = -1;
+	if ((ret = claim(od, rel, err)) != 0)
+		return ret;
+	*fd = openat(od->stage_fd, rel, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, executable ? 0777 : 0666);
+	if (*fd < 0)
+		return dv_error_errno(err, DV_EIO, "%s/%s: cannot create",
+		    od->path, rel);
+	add_file(od, rel, *fd);
+	return 0;
+}
+
+static const char *
+fd_name(const struct outdir *od, int fd)
+{
+	for (size_t i = 0; i < od->files.n; i++) {
+		const struct ofile *f = od->files.v[i];
+		if (f->fd == fd)
+			return f->rel;
+	}
+	return "(file)";
+}
+
+int
+outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
+    struct dv_error *err)
+{
+	const char *p = buf;
+	ssize_t n;
+	int ret;
+
+	if ((ret = outdir_check(od, err)) != 0)
+		return ret;
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR) {
+			if ((ret = outdir_check(od, err)) != 0)
+				return ret;
+			continue;
+		}
+		if (n <= 0)
+			return dv_error_errno(err, DV_EIO, "%s/%s: cannot write",
+			    od->path, fd_name(od, fd));
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+outdir_close_file(struct outdir *od, int fd, struct dv_error *err)
+{
+	const char *name = fd_name(od, fd);
+	int ret = 0;
+
+	if (fsync(fd) != 0)
+		ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot write",
+		    od->path, name);
+	if (close(fd) != 0 && ret == 0)
+		ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot write",
+		    od->path, name);
+	for (size_t i = 0; i < od->files.n; i++) {
+		struct ofile *f = od->files.v[i];
+		if (f->fd == fd)
+			f->fd = -1;
+	}
+	if (ret == 0)
+		ret = outdir_check(od, err);
+	return ret;
+}
+
+int
+outdir_reserve(struct outdir *od, const char *rel, struct sbuf *path,
+    struct dv_error *err)
+{
+	int ret;
+
+	if ((ret = claim(od, rel, err)) != 0)
+		return ret;
+	add_file(od, rel, -1);
+	sbuf_reset(path);
+	sbuf_addf(path, "%s/%s", od->stage_path, rel);
+	return 0;
+}
+
+int
+outdir_sync_file(struct outdir *od, const char *rel, struct dv_error *err)
+{
+	int fd, ret = 0;
+
+	fd = openat(od->stage_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return dv_error_errno(err, DV_EIO, "%s/%s", od->path, rel);
+	/* Whoever made it may have used mkstemp's 0600. */
+	if (fchmod(fd, 0666 & ~od->umask) != 0 || fsync(fd) != 0)
+		ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot write",
+		    od->path, rel);
+	close(fd);
+	return ret;
+}
+
+int
+outdir_remove(struct outdir *od, const char *rel, struct dv_error *err)
+{
+	for (size_t i = 0; i < od->files.n; i++) {
+		struct ofile *f = od->files.v[i];
+		if (strcmp(f->rel, rel) != 0)
+			continue;
+		if (f->fd >= 0)
+			close(f->fd);
+		if (unlinkat(od->stage_fd, rel, 0) != 0 && errno != ENOENT)
+			return dv_error_errno(err, DV_EIO, "%s/%s: cannot "
+			    "remove", od->path, rel);
+		free(f->rel);
+		free(f);
+		memmove(&od->files.v[i], &od->files.v[i + 1],
+		    (od->files.n - i - 1) * sizeof(*od->files.v));
+		od->files.n--;
+		return 0;
+	}
+	return 0;
+}
+
+/* Remove name, a folder inside dirfd, and all it holds; links are not
+ * followed, only removed.  Best effort: this runs on the way out. */
+static void
+remove_tree(int dirfd, const char *name)
+{
+	struct ptrvec names = PTRVEC_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int fd;
+
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0) {
+		unlinkat(dirfd, name, 0);
+		return;
+	}
+	if ((dir = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(dir)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			ptrvec_push(&names, xstrdup(de->d_name));
+	for (size_t i = 0; i < names.n; i++) {
+		if (fstatat(fd, names.v[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode))
+			remove_tree(fd, names.v[i]);
+		else
+			unlinkat(fd, names.v[i], 0);
+		free(names.v[i]);
+	}
+	ptrvec_release(&names);
+	closedir(dir);
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+static void
+outdir_free(struct outdir *od)
+{
+	for (size_t i = 0; i < od->files.n; i++) {
+		struct ofile *f = od->files.v[i];
+		if (f->fd >= 0)
+			close(f->fd);
+		free(f->rel);
+		free(f);
+	}
+	ptrvec_release(&od->files);
+	for (size_t i = 0; i < od->dirs.n; i++)
+		free(od->dirs.v[i]);
+	ptrvec_release(&od->dirs);
+	if (od->stage_fd >= 0)
+		close(od->stage_fd);
+	if (od->out_fd >= 0)
+		close(od->out_fd);
+	if (od->parent_fd >= 0)
+		close(od->parent_fd);
+	free(od->stage_path);
+	free(od->stage_name);
+	free(od->path);
+	free(od->base);
+	free(od);
+}
+
+void
+outdir_abort(struct outdir *od)
+{
+	if (od == NULL)
+		return;
+	for (size_t i = 0; i < od->files.n; i++) {
+		struct ofile *f = od->files.v[i];
+		if (f->fd >= 0)
+			close(f->fd);
+		f->fd = -1;
+	}
+	if (od->stage_name != NULL)
+		remove_tree(od->stage_parent, od->stage_name);
+	outdir_free(od);
+}
+
+/* Split path into its parent and last component, "." and ".." resolved. */
+static int
+split_path(const char *path, char **parent, char **base, struct dv_error *err)
+{
+	char *p = xstrdup(path), *real = NULL, *slash;
+	size_t len = strlen(p);
+
+	*parent = *base = NULL;
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	slash = strrchr(p, '/');
+	if (strcmp(slash != NULL ? slash + 1 : p, ".") == 0 ||
+	    strcmp(slash != NULL ? slash + 1 : p, "..") == 0) {
+		if ((real = realpath(p, NULL)) == NULL) {
+			dv_error_errno(err, DV_EIO, "%s", path);
+			free(p);
+			return -DV_EIO;
+		}
+		free(p);
+		p = real;
+		slash = strrchr(p, '/');
+	}
+	if (strcmp(p, "/") == 0 || *p == '\0') {
+		free(p);
+		return dv_error_set(err, DV_EPATH, "%s: not a folder to write "
+		    "into", path);
+	}
+	if (slash == NULL) {
+		*parent = xstrdup(".");
+		*base = xstrdup(p);
+	} else {
+		*base = xstrdup(slash + 1);
+		*parent = slash == p ? xstrdup("/") :
+		    xstrndup(p, (size_t)(slash - p));
+	}
+	free(p);
+	return 0;
+}
+
+/* mkdtemp in folder dir; the new name in *name, its path in *path. */
+static int
+make_stage(const char *dir, const char *prefix, const char *suffix,
+    char **path, char **name)
+{
+	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
+	int ret = 0;
+
+	sbuf_addf(&sb, "%s/%s%s", dir, prefix, suffix);
+	if (mkdtemp(sb.buf) == NULL) {
+		ret = -1;
+		sbuf_release(&sb);
+		return ret;
+	}
+	*name = xstrdup(strrchr(sb.buf, '/') + 1);
+	*path = sbuf_detach(&sb, NULL);
+	return 0;
+}
+
+int
+outdir_begin(const char *path, unsigned flags, struct outdir **out,
+    struct dv_error *err)
+{
+	struct outdir *od;
+	struct stat st;
+	char *parent = NULL;
+	struct sbuf prefix = SBUF_INIT(SBUF_NOCAP);
+	int ret, saved;
+
+	*out = NULL;
+	od = xcalloc(1, sizeof(*od));
+	od->parent_fd = od->out_fd = od->stage_fd = -1;
+	od->path = xstrdup(path);
+	od->flags = flags;
+	od->umask = umask(0);
+	umask(od->umask);
+	if ((ret = split_path(path, &parent, &od->base, err)) != 0)
+		goto fail;
+	od->parent_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (od->parent_fd < 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot open its parent "
+		    "folder '%s'", path, parent);
+		goto fail;
+	}
+	/* OUTDIR itself may be a link the user made to a folder. */
+	if (fstatat(od->parent_fd, od->base, &st, 0) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			ret = dv_error_set(err, DV_EEXIST, "%s: exists and is "
+			    "not a folder", path);
+			goto fail;
+		}
+		od->out_fd = openat(od->parent_fd, od->base, O_RDONLY |
+		    O_DIRECTORY | O_CLOEXEC);
+		if (od->out_fd < 0) {
+			ret = dv_error_errno(err, DV_EIO, "%s: cannot open",
+			    path);
+			goto fail;
+		}
+		od->existed = true;
+	} else if (errno != ENOENT) {
+		ret = dv_error_errno(err, DV_EIO, "%s", path);
+		goto fail;
+	}
+	sbuf_addf(&prefix, ".%s", od->base);
+	od->stage_parent = od->parent_fd;
+	if (make_stage(parent, prefix.buf, STAGE_SUFFIX, &od->stage_path,
+	    &od->stage_name) != 0) {
+		saved = errno;
+		if (!od->existed || (saved != EACCES && saved != EPERM &&
+		    saved != EROFS) || make_stage(path, "", STAGE_INSIDE,
+		    &od->stage_path, &od->stage_name) != 0) {
+			errno = saved;
+			ret = dv_error_errno(err, DV_EIO, "%s: cannot make a "
+			    "temporary folder in '%s'", path, parent);
+			goto fail;
+		}
+		od->stage_parent = od->out_fd;
+	}
+	od->stage_fd = openat(od->stage_parent, od->stage_name, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (od->stage_fd < 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot open",
+		    od->stage_path);
+		goto fail;
+	}
+	free(parent);
+	sbuf_release(&prefix);
+	*out = od;
+	return 0;
+fail:
+	free(parent);
+	sbuf_release(&prefix);
+	outdir_abort(od);
+	return ret;
+}
+
+static int
+sync_dir(int dirfd, const char *rel)
+{
+	int fd, ret;
+
+	fd = rel == NULL ? dup(dirfd) : openat(dirfd, rel, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
+/* rename without replacing, where the system can say so. */
+static int
+rename_new(int from_fd, const char *from, int to_fd, const char *to,
+    bool replace)
+{
+	struct stat st;
+
+	if (replace)
+		return renameat(from_fd, from, to_fd, to);
+	if (renameat2(from_fd, from, to_fd, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* A file system without RENAME_NOREPLACE: check, then rename. */
+	if (fstatat(to_fd, to, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return renameat(from_fd, from, to_fd, to);
+}
+
+static int
+commit_new(struct outdir *od, struct dv_error *err)
+{
+	if (fchmod(od->stage_fd, 0777 & ~od->umask) != 0)
+		return dv_error_errno(err, DV_EIO, "%s", od->stage_path);
+	if (rename_new(od->stage_parent, od->stage_name, od->parent_fd,
+	    od->base, false) != 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY)
+			return dv_error_set(err, DV_EEXIST, "%s: appeared while "
+			    "writing; nothing was written", od->path);
+		return dv_error_errno(err, DV_EIO, "%s: cannot rename '%s' "
+		    "to it", od->path, od->stage_path);
+	}
+	/* The temporary directory is OUTDIR now: nothing to remove. */
+	free(od->stage_name);
+	od->stage_name = NULL;
+	if (sync_dir(od->parent_fd, NULL) != 0)
+		return dv_error_errno(err, DV_EIO, "%s: cannot sync", od->path);
+	return 0;
+}
+
+static int
+commit_existing(struct outdir *od, struct dv_error *err)
+{
+	struct stat st;
+	size_t i;
+	int ret;
+
+	/* Refuse before moving anything, when the refusal is certain. */
+	for (i = 0; i < od->files.n; i++)
+		if ((ret = check_existing(od, ((struct ofile *)
+		    od->files.v[i])->rel, true, err)) != 0)
+			return ret;
+	for (i = 0; i < od->dirs.n; i++) {
+		if (mkdirat(od->out_fd, od->dirs.v[i], 0777) == 0)
+			continue;
+		if (errno != EEXIST || fstatat(od->out_fd, od->dirs.v[i], &st,
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+			return dv_error_errno(err, DV_EIO, "%s/%s: cannot make "
+			    "the folder", od->path, (char *)od->dirs.v[i]);
+	}
+	for (i = 0; i < od->files.n; i++) {
+		const char *rel = ((struct ofile *)od->files.v[i])->rel;
+		if (rename_new(od->stage_fd, rel, od->out_fd, rel,
+		    (od->flags & OUTDIR_FORCE) != 0) != 0)
+			return dv_error_errno(err, errno == EEXIST ? DV_EEXIST :
+			    DV_EIO, "%s/%s: cannot move into place", od->path,
+			    rel);
+	}
+	for (i = 0; i < od->dirs.n; i++)
+		sync_dir(od->out_fd, od->dirs.v[i]);
+	if (sync_dir(od->out_fd, NULL) != 0)
+		return dv_error_errno(err, DV_EIO, "%s: cannot sync", od->path);
+	return 0;
+}
+
+int
+outdir_commit(struct outdir *od, struct dv_error *err)
+{
+	size_t i;
+	int ret;
+
+	if ((ret = outdir_check(od, err)) != 0)
+		goto out;
+	for (i = 0; i < od->files.n; i++) {
+		struct ofile *f = od->files.v[i];
+		if (f->fd >= 0) {
+			ret = dv_error_set(err, DV_EIO, "%s/%s: still open at "
+			    "commit", od->path, f->rel);
+			goto out;
+		}
+	}
+	for (i = 0; i < od->dirs.n; i++)
+		if (sync_dir(od->stage_fd, od->dirs.v[i]) != 0) {
+			ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot sync",
+			    od->path, (char *)od->dirs.v[i]);
+			goto out;
+		}
+	if (sync_dir(od->stage_fd, NULL) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync",
+		    od->stage_path);
+		goto out;
+	}
+	ret = od->existed ? commit_existing(od, err) : commit_new(od, err);
+out:
+	outdir_abort(od);
+	return ret;
+}
