@@ -515,9 +515,13 @@ bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
 	if (o->depot != NULL && (ret = plan_profile_depot(o, p, err)) != 0)
 		return ret;
 	first = p->items.n;
-	for (i = 0; i < o->nadds; i++)
+	for (i = 0; i < o->nadds; i++) {
+		if (bundle_stop)
+			return dv_error_set(err, DV_EINTR,
+			    "interrupted; nothing was written");
 		if ((ret = plan_add(o, p, o->adds[i], err)) != 0)
 			return ret;
+	}
 	v = (struct bundle_item **)p->items.v;
 	/* Two inputs must not land on one name in the bundle. */
 	for (i = first; i < p->items.n; i++)

@@ -42,6 +42,26 @@ on_signal(int sig)
 	bundle_stop = 1;
 }
 
+/*
+ * SIGINT and SIGTERM make bundle_write stop at the next chunk and remove
+ * its temporary folder.  A signal ignored when we started (a background
+ * job of a script) stays ignored.
+ */
+static void
+catch_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
+
 static int
 cmd_bundle_create(int argc, char **argv)
 {
@@ -65,12 +85,12 @@ cmd_bundle_create(int argc, char **argv)
 	struct bundle_opts o = {0};
 	struct bundle_plan plan = {0};
 	struct sig_trust *trust = NULL;
-	struct sigaction sa;
 	const char *slash;
 	long n;
 	char *end;
 	int c, ret;
 
+	catch_signals();
 	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.jobs < 1)
 		o.jobs = 1;
@@ -161,10 +181,6 @@ cmd_bundle_create(int argc, char **argv)
 		ret = msg_dv_error(&err);
 		goto out;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (bundle_write(&o, &plan, &err) != 0) {
 		ret = msg_dv_error(&err);
 		goto out;

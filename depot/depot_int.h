@@ -159,5 +159,12 @@ int dv_time_parse(const char *s, struct dv_time *out);
 int dv_path_join(const char *base, const char *ref, struct sbuf *out);
 /* 0 when name is a safe relative member path, else -DV_EPATH. */
 int dv_path_check(const char *name);
+/*
+ * Why an archive member's stored name may not be used (package.c): an
+ * empty name, an absolute path, a drive letter, a backslash, a control
+ * character, a ".." component, or more than DV_MAX_NAME_BYTES; NULL
+ * when it is fine.  The text reads "absolute path" and so on.
+ */
+const char *dv_member_problem(const char *name);
 
 #endif
