@@ -1,1 +1,0 @@
-build-ex/obj/install_sh.o: build-ex/obj/install_sh.c
