@@ -208,8 +208,9 @@ plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
 	it->profile = xstrdup(prof->name);
 	for (i = 0; i < prof->vib_ids.n; i++)
 		item_add_vib(it, depot_find_vib(d, prof->vib_ids.v[i]));
-	/* The host compares the profile's own level with its own. */
-	it->lowest = prof->acceptance;
+	/* The host checks the profile's level and each VIB's. */
+	if (prof->acceptance < it->lowest)
+		it->lowest = prof->acceptance;
 	it->needs_reboot = true;
 	/* A patch depot is for what its vendor index says, not its VIBs. */
 	for (i = 0; i < it->platforms.n; i++)

@@ -11,29 +11,8 @@
 #include "../bundle/bundle.h"
 #include "../depot/depot_int.h"
 #include "cmd.h"
+#include "verb.h"
 
-#include "../depot/version.h"
-
-struct verb {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *synopsis;
-	const char *summary;
-};
-
-static const struct verb *find_verb(const char *name);
-
-static int
-verb_usage(const char *verb, int status)
-{
-	const struct verb *v = find_verb(verb);
-	FILE *fp = status == EXIT_OK ? stdout : stderr;
-
-	fprintf(fp, "usage: %s %s\n", progname, v->synopsis);
-	if (status == EXIT_OK)
-		fprintf(fp, "%s\n", v->summary);
-	return status;
-}
 
 static void
 on_signal(int sig)
@@ -295,51 +274,14 @@ static const struct verb verbs[] = {
 	    "Print the bundle's plan, step by step, in plain words."},
 };
 
-static const struct verb *
-find_verb(const char *name)
-{
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verbs[i].name, name) == 0)
-			return &verbs[i];
-	return NULL;
-}
-
-static int
-usage(int status)
-{
-	FILE *fp = status == EXIT_OK ? stdout : stderr;
-
-	fprintf(fp, "usage: %s COMMAND [OPTIONS] ...\n\nCommands:\n",
-	    progname);
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(fp, "  %s %s\n", progname, verbs[i].synopsis);
-	fprintf(fp, "\n'%s COMMAND --help' describes one command; bundle(1) "
-	    "has the details.\n\nExit status: 0 success; 1 an input or the "
-	    "bundle is bad; 2 usage or I/O error.\n", progname);
-	return status;
-}
-
 int
 main(int argc, char **argv)
 {
-	const struct verb *v;
+	static const struct command bundle = {verbs,
+	    sizeof(verbs) / sizeof(verbs[0]),
+	    "'bundle COMMAND --help' describes one command; bundle(1) has the "
+	    "details.\n\nExit status: 0 success; 1 an input or the bundle is "
+	    "bad; 2 usage or I/O error.\n"};
 
-	msg_init(argv[0]);
-	xml_library_init();
-	if (argc < 2) {
-		msg_error("no command given");
-		return usage(EXIT_USAGE);
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0)
-		return msg_finish_stdout(usage(EXIT_OK));
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("%s (esxstage) %s\n", progname, ESXSTAGE_VERSION);
-		return msg_finish_stdout(EXIT_OK);
-	}
-	if ((v = find_verb(argv[1])) == NULL) {
-		msg_error("unknown command '%s'", argv[1]);
-		return usage(EXIT_USAGE);
-	}
-	return msg_finish_stdout(v->fn(argc - 1, argv + 1));
+	return command_main(&bundle, argc, argv);
 }

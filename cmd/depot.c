@@ -11,6 +11,7 @@
 #include "../depot/depot_int.h"
 #include "../depot/verify.h"
 #include "cmd.h"
+#include "extract.h"
 #include "output.h"
 
 #include "../depot/version.h"
@@ -591,6 +592,9 @@ cmd_depot_info(int argc, char **argv)
 
 	if (!parse_list_opts(argc, argv, false, 1, &o))
 		return o.status;
+	/* A vendor package: what it holds, as a tree. */
+	if (cmd_is_package(o.path))
+		return cmd_depot_info_package(o.path, o.json);
 	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
 		return ret;
 	for (size_t i = 0; i < d->nmetadata; i++) {
@@ -1226,8 +1230,9 @@ static const struct verb verbs[] = {
 	    "show-profile [--json] DEPOT.zip NAME",
 	    "Show one image profile, as 'esxcli software sources profile "
 	    "get' does."},
-	{"info", cmd_depot_info, "info [--json] DEPOT.zip",
-	    "Say what the file is: vendors, platforms, counts, profiles."},
+	{"info", cmd_depot_info, "info [--json] DEPOT.zip | PACKAGE",
+	    "Say what the file is: vendors, platforms, counts, profiles; "
+	    "for a vendor package, the tree of what it holds."},
 	{"verify", cmd_depot_verify,
 	    "verify [--json] [--trust CA.pem]... [--jobs N] DEPOT.zip",
 	    "Check every VIB: sizes, SHA-256, the ar container, the "
@@ -1236,6 +1241,8 @@ static const struct verb verbs[] = {
 	    "show-vib [--json] [--trust CA.pem]... FILE.vib | DEPOT.zip VIB",
 	    "Show one VIB's descriptor, as 'esxcli software sources vib get' "
 	    "does, and check it."},
+	{"extract", cmd_depot_extract, EXTRACT_SYNOPSIS, EXTRACT_SUMMARY},
+	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY},
 };
 
 static const struct verb *

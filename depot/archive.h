@@ -1,4 +1,4 @@
-/* archive.h - decompression layers and tar reading (archive.c wraps libarchive). */
+/* archive.h - decompression layers and tar reading (archive.c). */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef DV_ARCHIVE_H
 #define DV_ARCHIVE_H

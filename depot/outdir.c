@@ -531,7 +531,7 @@ outdir_begin(const char *path, unsigned flags, struct outdir **out,
     struct dv_error *err)
 {
 	struct outdir *od;
-	struct stat st;
+	struct stat st, pst;
 	char *parent = NULL;
 	struct sbuf prefix = SBUF_INIT(SBUF_NOCAP);
 	int ret, saved;
@@ -572,8 +572,19 @@ outdir_begin(const char *path, unsigned flags, struct outdir **out,
 	}
 	sbuf_addf(&prefix, ".%s", od->base);
 	od->stage_parent = od->parent_fd;
-	if (make_stage(parent, prefix.buf, STAGE_SUFFIX, &od->stage_path,
-	    &od->stage_name) != 0) {
+	/* An existing OUTDIR on another file system than its parent (a
+	 * mount point): rename works only from inside it. */
+	if (od->existed && fstat(od->out_fd, &st) == 0 &&
+	    fstat(od->parent_fd, &pst) == 0 && st.st_dev != pst.st_dev) {
+		if (make_stage(path, "", STAGE_INSIDE, &od->stage_path,
+		    &od->stage_name) != 0) {
+			ret = dv_error_errno(err, DV_EIO, "%s: cannot make a "
+			    "temporary folder in it", path);
+			goto fail;
+		}
+		od->stage_parent = od->out_fd;
+	} else if (make_stage(parent, prefix.buf, STAGE_SUFFIX,
+	    &od->stage_path, &od->stage_name) != 0) {
 		saved = errno;
 		if (!od->existed || (saved != EACCES && saved != EPERM &&
 		    saved != EROFS) || make_stage(path, "", STAGE_INSIDE,

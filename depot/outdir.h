@@ -20,8 +20,9 @@
  * directory behind, never a half-written OUTDIR.
  *
  * When OUTDIR exists but its parent is not writable (OUTDIR is a home
- * directory), the temporary directory is made inside OUTDIR instead and
- * is never part of what is committed.
+ * directory) or is on another file system (OUTDIR is a mount point), the
+ * temporary directory is made inside OUTDIR instead and is never part of
+ * what is committed.
  *
  * Relative names are checked: not empty, not absolute, no "." or ".."
  * or empty components, no backslashes, no control characters, at most

@@ -299,9 +299,10 @@ new_node(struct walk *w, struct package_node *parent, enum package_kind kind,
 	if (parent != NULL) {
 		/* Children arrays grow by doubling, in the arena. */
 		if ((parent->nchildren & (parent->nchildren - 1)) == 0) {
+			size_t want = parent->nchildren == 0 ? 4 :
+			    parent->nchildren * 2;
 			struct package_node **v = arena_alloc(&p->arena,
-			    (parent->nchildren == 0 ? 4 : parent->nchildren * 2) *
-			    sizeof(*v));
+			    want * sizeof(*v));
 			if (parent->nchildren > 0)
 				memcpy(v, parent->children, parent->nchildren *
 				    sizeof(*v));
@@ -526,6 +527,9 @@ ms_read_all(struct mstream *ms, uint64_t cap, struct sbuf *out)
 	sbuf_release(out);
 	sbuf_init(out, cap > SIZE_MAX ? SIZE_MAX : (size_t)cap);
 	while ((n = ms_read(ms, chunk, COPY_BUF, w->err)) > 0) {
+		if (w->x != NULL && (ret = outdir_check(w->x->out,
+		    w->err)) != 0)
+			goto out;
 		if (sbuf_add(out, chunk, (size_t)n) != 0) {
 			ret = dv_error_set(w->err, DV_ELIMIT, "%s: %s: larger "
 			    "than %llu bytes, the most read into memory",
@@ -1084,6 +1088,7 @@ add_entry(struct cont *c, const char *raw, bool nul, const char *kind_problem,
 	const char *why = nul ? "NUL byte in the member name" :
 	    dv_member_problem(raw);
 	struct centry *e;
+	uintptr_t k;
 	char *name;
 	bool isdir;
 
@@ -1094,9 +1099,15 @@ add_entry(struct cont *c, const char *raw, bool nul, const char *kind_problem,
 	/* NULL for "./", the archive's own root: kept, so that entry k is
 	 * always member k of the zip and the k-th header of the tar. */
 	name = normalize(raw, &isdir);
-	if (name != NULL && smap_get(&c->names, name) != NULL) {
-		free(name);
-		return refuse(c, raw, "the member name appears twice");
+	if (name != NULL && (k = (uintptr_t)smap_get(&c->names, name)) != 0) {
+		/* A folder listed twice is harmless; a file is not. */
+		if ((dir || isdir) && c->ents[k - 1].dir) {
+			free(name);
+			name = NULL;
+		} else {
+			free(name);
+			return refuse(c, raw, "the member name appears twice");
+		}
 	}
 	if (c->nents == c->alloc) {
 		c->alloc = c->alloc == 0 ? 64 : c->alloc * 2;
@@ -1164,6 +1175,7 @@ list_tar(struct cont *c)
 static struct package_node *
 folder_node(struct cont *c, const char *dir)
 {
+	struct sbuf shown = SBUF_INIT(SBUF_NOCAP);
 	struct package_node *n, *parent;
 	struct special *sp;
 	char *up, *path;
@@ -1183,13 +1195,10 @@ folder_node(struct cont *c, const char *dir)
 	if (sp != NULL && sp->swallowed)
 		sp = NULL;
 	path = join_chain(&c->w->p->arena, c->chain, dir);
-	{
-		struct sbuf shown = SBUF_INIT(SBUF_NOCAP);
-		sbuf_addf(&shown, "%s/", base_name(dir));
-		n = new_node(c->w, parent, sp != NULL ? sp->kind :
-		    PACKAGE_FOLDER, shown.buf, path);
-		sbuf_release(&shown);
-	}
+	sbuf_addf(&shown, "%s/", base_name(dir));
+	n = new_node(c->w, parent, sp != NULL ? sp->kind : PACKAGE_FOLDER,
+	    shown.buf, path);
+	sbuf_release(&shown);
 	if (n == NULL)
 		return NULL;
 	/* The key lives as long as the map: the node's path ends in it. */
@@ -1233,9 +1242,41 @@ owner_of(struct cont *c, const char *name)
 	return found;
 }
 
+/* Whether name lies in folder dir ("" is the archive's root). */
+static bool
+under(const char *name, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return n == 0 || (strncmp(name, dir, n) == 0 && name[n] == '/');
+}
+
 /*
- * An expanded depot is a folder holding index.xml; the Intel tool is a
- * folder holding nvmupdaten64e and nvmupdate.cfg.  The outermost wins:
+ * Beside index.xml, a depot has a vendor index (another .xml) and a
+ * metadata zip somewhere below: a help folder's index.xml does not.
+ */
+static bool
+looks_like_depot(const struct cont *c, const char *dir)
+{
+	bool xml = false, zip = false;
+
+	for (size_t i = 0; i < c->nents && !(xml && zip); i++) {
+		const struct centry *e = &c->ents[i];
+		if (e->dir || e->name == NULL || !under(e->name, dir))
+			continue;
+		if (ends_with(e->name, ".zip"))
+			zip = true;
+		else if (ends_with(e->name, ".xml") &&
+		    strcmp(base_name(e->name), "index.xml") != 0)
+			xml = true;
+	}
+	return xml && zip;
+}
+
+/*
+ * An expanded depot is a folder holding index.xml, a vendor index and a
+ * metadata zip; the Intel tool is a folder holding nvmupdaten64e and
+ * nvmupdate.cfg.  The outermost wins:
  * a depot's own files are not looked at one by one.
  */
 static void
@@ -1254,7 +1295,8 @@ find_specials(struct cont *c)
 		dirlen = dirlen > 0 ? dirlen - 1 : 0;
 		if (strcmp(base, "index.xml") == 0) {
 			char *dir = xstrndup(e->name, dirlen);
-			add_special(c, PACKAGE_EXPANDED, dir);
+			if (looks_like_depot(c, dir))
+				add_special(c, PACKAGE_EXPANDED, dir);
 			free(dir);
 		} else if (strcmp(base, TOOL_BINARY) == 0) {
 			sbuf_reset(&cfg);
@@ -1399,8 +1441,8 @@ finish_tool(struct cont *c, struct special *sp)
 	size_t i, len;
 
 	for (up = sp->node; up != NULL; up = up->parent)
-		tool_from_name(w, t, up->parent == NULL ? base_name(w->p->path) :
-		    up->name);
+		tool_from_name(w, t, up->parent == NULL ?
+		    base_name(w->p->path) : up->name);
 	if (t->target == NULL && *sp->dir != '\0' && strchr(sp->dir, '/'))
 		t->target = arena_strndup(a, sp->dir,
 		    (size_t)(strchr(sp->dir, '/') - sp->dir));
@@ -1644,11 +1686,18 @@ out:
 	return ret;
 }
 
+/* Where an expanded depot's VIBs are: files of its folder. */
+struct folder_ref {
+	struct cont *c;
+	struct special *sp;
+};
+
 static int
 folder_vib_open(void *ctx, const char *member, struct mstream *ms)
 {
-	struct special *sp = ((void **)ctx)[1];
-	struct cont *c = ((void **)ctx)[0];
+	struct folder_ref *ref = ctx;
+	struct special *sp = ref->sp;
+	struct cont *c = ref->c;
 	struct sbuf name = SBUF_INIT(SBUF_NOCAP);
 	uintptr_t i;
 
@@ -1676,8 +1725,8 @@ finish_expanded(struct cont *c, struct special *sp)
 	struct ptrvec warnings = PTRVEC_INIT;
 	struct zipwriter *zw = NULL;
 	struct depot *d = NULL;
-	void *ctx[2] = {c, sp};
-	struct vib_reader vr = {folder_vib_open, ctx};
+	struct folder_ref ref = {c, sp};
+	struct vib_reader vr = {folder_vib_open, &ref};
 	size_t i;
 	int ret;
 
@@ -1708,8 +1757,13 @@ finish_expanded(struct cont *c, struct special *sp)
 	if (w->x->repack) {
 		sbuf_addf(&name, "%s.zip", *sp->dir != '\0' ?
 		    base_name(sp->dir) : c->stem);
-		if ((ret = repack(c, sp, name.buf)) != 0)
+		if (outdir_has(w->x->out, name.buf)) {
+			/* The vendor's own zip of it came first: keep that. */
+			skip(w, sp->node, "a depot zip of that name is written "
+			    "from another item already");
+		} else if ((ret = repack(c, sp, name.buf)) != 0) {
 			goto out;
+		}
 	} else {
 		skip(w, sp->node, "an expanded depot folder; --repack writes "
 		    "it as a depot zip");
@@ -1939,6 +1993,7 @@ walk_container(struct cont *c)
 	struct walk *w = c->w;
 	struct special *sp;
 	struct package_node *parent;
+	char *dir;
 	size_t i;
 	int ret;
 
@@ -1973,14 +2028,11 @@ walk_container(struct cont *c)
 			}
 			continue;
 		}
-		{
-			char *dir = xstrndup(e->name, (size_t)(base_name(
-			    e->name) - e->name));
-			if (*dir != '\0')
-				dir[strlen(dir) - 1] = '\0';
-			parent = folder_node(c, dir);
-			free(dir);
-		}
+		dir = xstrndup(e->name, (size_t)(base_name(e->name) - e->name));
+		if (*dir != '\0')
+			dir[strlen(dir) - 1] = '\0'; /* the "/" */
+		parent = folder_node(c, dir);
+		free(dir);
 		if (parent == NULL || (e->node = new_node(w, parent,
 		    PACKAGE_FILE, base_name(e->name), join_chain(&w->p->arena,
 		    c->chain, e->name))) == NULL) {
@@ -2160,7 +2212,8 @@ package_is_package(const char *path)
 	close(fd);
 	if (n <= 0)
 		return false;
-	if (gzip_magic(head, (size_t)n) || arc_is_tar_header(head, (size_t)n))
+	if (gzip_magic(head, (size_t)n) || arc_is_tar_header(head,
+	    (size_t)n) || (n >= 8 && memcmp(head, "!<arch>\n", 8) == 0))
 		return true;
 	if (zipfile_open(path, &zf, &ignored) == 0)
 		yes = zipfile_find(zf, "index.xml") < 0;

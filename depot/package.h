@@ -26,7 +26,7 @@ enum package_kind {
 	PACKAGE_ZIP,	   /* a zip that is not a depot: looked into */
 	PACKAGE_TAR,	   /* a tar, tar.gz or tgz: looked into */
 	PACKAGE_FOLDER,	   /* a folder inside an archive */
-	PACKAGE_DEPOT,	   /* depot zip: offline bundle, component, patch depot */
+	PACKAGE_DEPOT,	   /* a depot zip: bundle, component or patch depot */
 	PACKAGE_EXPANDED,  /* a folder (or a tar) holding a depot's files */
 	PACKAGE_VIB,	   /* a bare .vib, or one of a depot's VIBs */
 	PACKAGE_NVM_TOOL,  /* Intel NVM update tool: nvmupdaten64e + cfg */
@@ -56,7 +56,7 @@ struct package_vib_info {
 struct package_tool_info {
 	const char *version;	    /* "9.52", from the package name; or NULL */
 	const char *target;	    /* "700Series"; or NULL */
-	const char *config_version; /* nvmupdate.cfg "CONFIG VERSION:"; or NULL */
+	const char *config_version; /* its cfg's "CONFIG VERSION:", or NULL */
 	size_t devices;		    /* its BEGIN DEVICE blocks */
 	struct dv_strlist images;   /* its NVM IMAGE: names */
 	struct dv_strlist missing;  /* of those, the ones not in the folder */
@@ -75,7 +75,7 @@ struct package_node {
 	 * are not marked: the depot is what is installed.
 	 */
 	bool installable;
-	const char *note;	  /* "the tools VIB", "OEM variant, not the tools" */
+	const char *note;	  /* "the tools VIB" and the like, or NULL */
 	const char *duplicate_of; /* path of an earlier item, same SHA-256 */
 	/* Filled when extracting: what was written, or why not. */
 	const char *output;  /* name in OUTDIR */
@@ -130,8 +130,8 @@ void package_free(struct package *p);
 
 /*
  * Whether path looks like a vendor package rather than a depot: a tar
- * or tar.gz, or a zip without index.xml at its root.  False when it
- * cannot be read (the depot reader then says why).
+ * or tar.gz, a zip without index.xml at its root, or a bare VIB.  False
+ * when it cannot be read (the depot reader then says why).
  */
 bool package_is_package(const char *path);
 

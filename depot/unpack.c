@@ -239,11 +239,16 @@ depot_unpack(const struct depot *d, struct outdir *od, unsigned flags,
 	u.err = err;
 	u.buf = xmalloc(COPY_BUF);
 	u.vibs = xcalloc(d->nvibs + 1, sizeof(*u.vibs));
-	for (i = 0; i < d->nvibs; i++)
+	for (i = 0; i < d->nvibs; i++) {
 		if (d->vibs[i]->member != NULL) {
 			u.vibs[u.nvibs].member = d->vibs[i]->member;
 			u.vibs[u.nvibs++].vib = d->vibs[i];
+		} else if (d->vibs[i]->relative_path != NULL) {
+			/* Hosts fetch it from there themselves. */
+			note(&u, &u.skipped, d->vibs[i]->relative_path, 0, NULL,
+			    "a remote URL, not a file of the depot");
 		}
+	}
 	qsort(u.vibs, u.nvibs, sizeof(*u.vibs), member_vib_cmp);
 	if ((ret = depot_reopen(d, &u.zip, err)) != 0)
 		goto out;
@@ -279,7 +284,8 @@ depot_unpack(const struct depot *d, struct outdir *od, unsigned flags,
 		w = why_written(&u, e.name);
 		if (w == WHY_NONE && (flags & UNPACK_ALL) == 0) {
 			note(&u, &u.skipped, e.name, e.size, NULL,
-			    "not named by the depot's metadata");
+			    "not named by the depot's metadata; --all writes "
+			    "it");
 			continue;
 		}
 		sbuf_reset(&meta);

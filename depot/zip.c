@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
@@ -14,6 +15,7 @@ struct zipfile {
 	zip_t *za;
 	char *label; /* what messages call this archive */
 	size_t count;
+	bool *nul_name; /* member i's stored name holds a NUL byte */
 };
 
 struct zipstream {
@@ -54,6 +56,113 @@ zip_open_error(int zerr, int sys, const char *label, struct dv_error *err)
 	return ret;
 }
 
+/* Little-endian fields of the central directory. */
+static uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+get64(const unsigned char *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/* The central directory read whole only up to this; past it, unchecked. */
+#define CD_CHECK_MAX (256u << 20)
+
+/* Read len bytes at off of the archive: from memory, or from the file. */
+static bool
+raw_read(const unsigned char *mem, size_t memlen, FILE *fp, uint64_t off,
+    void *buf, size_t len)
+{
+	if (mem != NULL) {
+		if (off > memlen || len > memlen - off)
+			return false;
+		memcpy(buf, mem + off, len);
+		return true;
+	}
+	return fseeko(fp, (off_t)off, SEEK_SET) == 0 &&
+	    fread(buf, 1, len, fp) == len;
+}
+
+/*
+ * libzip hands out names as C strings, so a NUL inside a stored name
+ * (which would let "x.vib\0.txt" pass as "x.vib") cannot be seen through
+ * it.  Look at the central directory's own name lengths instead.  This
+ * only ever flags names; libzip stays the judge of the archive, and any
+ * surprise here (zip64 oddities, prepended data, a count that does not
+ * match) leaves every name unflagged.
+ */
+static void
+find_nul_names(struct zipfile *zf, const unsigned char *mem, size_t memlen,
+    const char *path)
+{
+	unsigned char tail[65557], *cd = NULL;
+	uint64_t size, cd_size, eocd, pos;
+	FILE *fp = NULL;
+	size_t n, i, k;
+	long at = -1;
+
+	if (mem == NULL) {
+		if ((fp = fopen(path, "rb")) == NULL ||
+		    fseeko(fp, 0, SEEK_END) != 0)
+			goto out;
+		size = (uint64_t)ftello(fp);
+	} else {
+		size = memlen;
+	}
+	n = size < sizeof(tail) ? (size_t)size : sizeof(tail);
+	if (n < 22 || !raw_read(mem, memlen, fp, size - n, tail, n))
+		goto out;
+	for (i = n - 22 + 1; i-- > 0;)
+		if (get32(tail + i) == 0x06054b50) {
+			at = (long)i;
+			break;
+		}
+	if (at < 0)
+		goto out;
+	eocd = size - n + (uint64_t)at;
+	cd_size = get32(tail + at + 12);
+	if (cd_size == 0xffffffffu) {
+		unsigned char loc[20], rec[56];
+		/* zip64: the locator sits just before the end record. */
+		if (eocd < 20 || !raw_read(mem, memlen, fp, eocd - 20, loc, 20) ||
+		    get32(loc) != 0x07064b50 ||
+		    !raw_read(mem, memlen, fp, get64(loc + 8), rec, 56) ||
+		    get32(rec) != 0x06064b50)
+			goto out;
+		cd_size = get64(rec + 40);
+		eocd = get64(loc + 8);
+	}
+	if (cd_size > CD_CHECK_MAX || cd_size > eocd)
+		goto out;
+	cd = xmalloc((size_t)cd_size + 1);
+	if (!raw_read(mem, memlen, fp, eocd - cd_size, cd, (size_t)cd_size))
+		goto out;
+	for (pos = 0, k = 0; pos + 46 <= cd_size && k < zf->count; k++) {
+		uint32_t nlen, xlen, clen;
+		if (get32(cd + pos) != 0x02014b50)
+			goto out;
+		nlen = cd[pos + 28] | (uint32_t)cd[pos + 29] << 8;
+		xlen = cd[pos + 30] | (uint32_t)cd[pos + 31] << 8;
+		clen = cd[pos + 32] | (uint32_t)cd[pos + 33] << 8;
+		if (pos + 46 + nlen > cd_size)
+			goto out;
+		if (memchr(cd + pos + 46, '\0', nlen) != NULL)
+			zf->nul_name[k] = true;
+		pos += 46 + (uint64_t)nlen + xlen + clen;
+	}
+	if (k != zf->count)
+		memset(zf->nul_name, 0, zf->count * sizeof(*zf->nul_name));
+out:
+	free(cd);
+	if (fp != NULL)
+		fclose(fp);
+}
+
 static int
 zipfile_setup(zip_t *za, const char *label, struct zipfile **out,
     struct dv_error *err)
@@ -70,6 +179,7 @@ zipfile_setup(zip_t *za, const char *label, struct zipfile **out,
 	zf->za = za;
 	zf->label = xstrdup(label);
 	zf->count = (size_t)n;
+	zf->nul_name = xcalloc(zf->count + 1, sizeof(*zf->nul_name));
 	*out = zf;
 	return 0;
 }
@@ -79,7 +189,7 @@ zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 {
 	struct stat st;
 	zip_t *za;
-	int zerr = 0;
+	int zerr = 0, ret;
 
 	*out = NULL;
 	if (stat(path, &st) != 0)
@@ -93,7 +203,9 @@ zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 	za = zip_open(path, ZIP_RDONLY, &zerr);
 	if (za == NULL)
 		return zip_open_error(zerr, errno, path, err);
-	return zipfile_setup(za, path, out, err);
+	if ((ret = zipfile_setup(za, path, out, err)) == 0)
+		find_nul_names(*out, NULL, 0, path);
+	return ret;
 }
 
 int
@@ -123,7 +235,9 @@ zipfile_open_mem(const void *data, size_t len, const char *label,
 		return ret;
 	}
 	zip_error_fini(&ze);
-	return zipfile_setup(za, label, out, err);
+	if ((ret = zipfile_setup(za, label, out, err)) == 0)
+		find_nul_names(*out, data, len, NULL);
+	return ret;
 }
 
 void
@@ -133,6 +247,7 @@ zipfile_close(struct zipfile *zf)
 		return;
 	zip_discard(zf->za);
 	free(zf->label);
+	free(zf->nul_name);
 	free(zf);
 }
 
@@ -174,7 +289,7 @@ zipfile_entry(struct zipfile *zf, size_t i, struct zip_entry *out,
 	    ZIP_ENTRY_FILE;
 	/* A NUL inside the stored name would let two names look alike. */
 	raw = zip_get_name(zf->za, i, ZIP_FL_ENC_RAW);
-	if (raw != NULL && strlen(raw) != len)
+	if ((raw != NULL && strlen(raw) != len) || zf->nul_name[i])
 		out->name_has_nul = true;
 	if (zip_file_get_external_attributes(zf->za, i, 0, &opsys, &attr) ==
 	    0 && opsys == ZIP_OPSYS_UNIX) {

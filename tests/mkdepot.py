@@ -28,7 +28,11 @@ Spec format (full description with examples: testdata/depots/README.md)
   Sections: [depot] [vendor KEY] [vib-defaults] [vib KEY] [vibs] (table)
   [bulletin-defaults] [bulletin ID] [components] (table) [profile-defaults]
   [profile KEY] [baseimage KEY] [addon KEY] [manifest KEY] [override] (directives)
-  [wrapper] [member PATH]
+  [wrapper] [member PATH]        (wrapper format = zip | tar | tar.gz; member
+                                  sources spec= text= file= vib=SPEC NAME random=N,
+                                  type= file|dir|symlink|hardlink|device|fifo,
+                                  wrap=N, expand=yes (a spec's zip as the folder
+                                  PATH), name-escapes=yes decodes \\xNN in PATH)
 
   [vibs] rows:       NAME VERSION [key=value ...]          (shell-style quoting)
   [components] rows: NAME VERSION VIBREF... [key=value ...]  -> bulletin NAME_VERSION
@@ -41,6 +45,7 @@ Spec format (full description with examples: testdata/depots/README.md)
   bulletins {id} {name} {version}; in profiles {name}.
 """
 
+import calendar
 import hashlib
 import io
 import json
@@ -51,6 +56,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tarfile
 import tempfile
 import urllib.parse
 import zipfile
@@ -133,8 +139,11 @@ SCHEMA = {
     'bulletin': BULLETIN_KEYS, 'bulletin-defaults': BULLETIN_KEYS,
     'profile': PROFILE_KEYS, 'profile-defaults': PROFILE_KEYS,
     'baseimage': RELEASE_KEYS, 'addon': RELEASE_KEYS, 'manifest': RELEASE_KEYS,
-    'wrapper': {'zip-date': '1980-01-01 00:00:00', 'directory-entries': 'no'},
-    'member': {'spec': '', 'text': '', 'file': '', 'compression': 'deflated'},
+    'wrapper': {'zip-date': '1980-01-01 00:00:00', 'directory-entries': 'no',
+                'format': 'zip'},
+    'member': {'spec': '', 'text': '', 'file': '', 'vib': '', 'random': '',
+               'compression': 'deflated', 'type': 'file', 'target': '',
+               'mode': '', 'wrap': '0', 'name-escapes': 'no', 'expand': 'no'},
 }
 TABLE_KINDS = ('vibs', 'components', 'override')
 ARG_KINDS = ('vendor', 'vib', 'bulletin', 'profile', 'baseimage', 'addon',
@@ -1221,34 +1230,177 @@ def depot_truth(m, built):
             'components': sorted(components, key=lambda x: x['id'])}
 
 
+MEMBER_TYPES = ('file', 'dir', 'symlink', 'hardlink', 'device', 'fifo')
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def member_name(sec, mem):
+    """The member's stored name: the section argument, with \\xNN decoded
+    when name-escapes is set (control bytes, NUL, for hostile fixtures)."""
+    if not yes(mem['name-escapes'], 'name-escapes'):
+        return sec.arg
+    return re.sub(r'\\x([0-9a-fA-F]{2})', lambda m: chr(int(m.group(1), 16)), sec.arg)
+
+
+def bare_vib(spec_dir, value, origin):
+    """vib = DEPOT.spec NAME: the .vib that spec builds for VIB NAME."""
+    parts = value.split()
+    if len(parts) != 2:
+        raise SpecError(f'{origin}: vib = SPEC NAME')
+    dspec = parse_spec(os.path.join(spec_dir, parts[0]))
+    m = resolve(dspec)
+    hits = [v for v in m.vibs if v['name'] == parts[1]]
+    if len(hits) != 1:
+        raise SpecError(f'{origin}: {parts[0]} has {len(hits)} VIBs named {parts[1]!r}')
+    buf = io.BytesIO()
+    build_vib(hits[0], buf)
+    return buf.getvalue()
+
+
+def wrap_zip(data, levels, date):
+    """levels zips around data: the outermost holds nest-LEVELS.zip, ...,
+    the innermost holds data as nest-1.zip. Returns (bytes, inner chain)."""
+    chain = []
+    for k in range(1, levels + 1):
+        data = zip_bytes([(f'nest-{k}.zip', data, zipfile.ZIP_STORED)], date)
+        chain.insert(0, f'nest-{k}.zip')
+    return data, chain
+
+
+def tar_bytes(members, date, gz):
+    """members: (name, data, type, mode, target). Deterministic: fixed mtime,
+    owner root, GNU format; gzip from stored deflate blocks."""
+    mtime = calendar.timegm(date + (0, 0, 0))
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode='w', format=tarfile.GNU_FORMAT) as tf:
+        for name, data, kind, mode, target in members:
+            ti = tarfile.TarInfo(name)
+            ti.mtime, ti.uid, ti.gid, ti.uname, ti.gname = mtime, 0, 0, 'root', 'root'
+            ti.mode = mode
+            if kind == 'dir':
+                ti.type = tarfile.DIRTYPE
+            elif kind == 'symlink':
+                ti.type, ti.linkname = tarfile.SYMTYPE, target
+            elif kind == 'hardlink':
+                ti.type, ti.linkname = tarfile.LNKTYPE, target
+            elif kind == 'device':
+                ti.type, ti.devmajor, ti.devminor = tarfile.CHRTYPE, 1, 3
+            elif kind == 'fifo':
+                ti.type = tarfile.FIFOTYPE
+            else:
+                ti.size = len(data)
+            # tarfile would strip nothing here, but be explicit: the stored
+            # name is exactly what the spec says, hostile or not.
+            ti.name = name
+            tf.addfile(ti, io.BytesIO(data) if kind == 'file' else None)
+    raw = buf.getvalue()
+    return b''.join(gzip_stored([raw], len(raw))) if gz else raw
+
+
+def zip_member_bytes(members, date):
+    """members: (name, data, type, mode, target, compress). Zip has no hard
+    links; a symlink stores its target as data, as Info-ZIP does."""
+    buf = io.BytesIO()
+    types = {'file': 0o100000, 'dir': 0o040000, 'symlink': 0o120000,
+             'device': 0o020000, 'fifo': 0o010000}
+    with zipfile.ZipFile(buf, 'w') as zf:
+        for name, data, kind, mode, target, comp in members:
+            if kind == 'hardlink':
+                raise SpecError(f'member {name!r}: a zip cannot hold a hard link')
+            zi = zip_info('x/' if kind == 'dir' else 'x', date, comp, kind == 'dir')
+            zi.filename = name          # kept verbatim, NUL and all
+            zi.external_attr = (types[kind] | mode) << 16 | (0x10 if kind == 'dir' else 0)
+            if kind == 'symlink':
+                data = target.encode()
+            zf.writestr(zi, data)
+    return buf.getvalue()
+
+
 def build_wrapper(spec):
     w = evaluate([spec.get('wrapper')], 'wrapper')
     date = parse_zip_date(w['zip-date'])
-    members, nested = [], []
+    fmt = w['format']
+    if fmt not in ('zip', 'tar', 'tar.gz'):
+        raise SpecError(f'[wrapper] format must be zip, tar or tar.gz, not {fmt!r}')
+    if fmt != 'zip' and spec.overrides:
+        raise SpecError('[override] works on zip wrappers only')
+    members, nested, files = [], [], []
     for sec in spec.of_kind('member'):
         mem = evaluate([sec], 'member')
-        sources = [k for k in ('spec', 'text', 'file') if mem[k]]
-        if len(sources) != 1:
-            raise SpecError(f'{sec.origin}: [member] needs exactly one of spec, text, file')
+        name = member_name(sec, mem)
+        kind = mem['type']
+        if kind not in MEMBER_TYPES:
+            raise SpecError(f'{sec.origin}: type must be one of {", ".join(MEMBER_TYPES)}')
+        sources = [k for k in ('spec', 'text', 'file', 'vib', 'random') if mem[k]]
+        if kind == 'file' and len(sources) != 1:
+            raise SpecError(f'{sec.origin}: [member] needs exactly one of '
+                            'spec, text, file, vib, random')
+        if kind != 'file' and sources:
+            raise SpecError(f'{sec.origin}: a {kind} member has no content')
+        if kind in ('symlink', 'hardlink') and not mem['target']:
+            raise SpecError(f'{sec.origin}: a {kind} needs target =')
+        mode = int(mem['mode'], 8) if mem['mode'] else (0o755 if kind == 'dir' else 0o644)
+        data, truth = b'', None
         if mem['spec']:
             data, truth = build_output(os.path.join(spec.dir, mem['spec']))
-            nested.append((sec.arg, truth))
         elif mem['text']:
             data = (mem['text'] + '\n').encode()
-        else:
+        elif mem['file']:
             with open(os.path.join(spec.dir, mem['file']), 'rb') as f:
                 data = f.read()
-        members.append((sec.arg, data, compression(mem['compression'])))
+        elif mem['vib']:
+            data = bare_vib(spec.dir, mem['vib'], sec.origin)
+        elif mem['random']:
+            data = b''.join(payload_stream(f'{spec.path}:{name}', int(mem['random'])))
+        inner_path = name
+        if kind == 'file' and int(mem['wrap']) > 0:
+            files.append({'path': name, 'sha256': sha256_hex(data), 'size': len(data)})
+            inner = data
+            data, chain = wrap_zip(data, int(mem['wrap']), date)
+            inner_path = '!'.join([name] + chain)
+            files[-1]['path'] = inner_path
+            layer = data
+            for i in range(len(chain)):
+                files.append({'path': '!'.join([name] + chain[:i]),
+                              'sha256': sha256_hex(layer), 'size': len(layer)})
+                layer = unzip_members(layer)[0][1]
+            assert layer == inner
+        elif kind == 'file' and yes(mem['expand'], 'expand'):
+            # The zip's members as files of the folder PATH: a depot
+            # "already unzipped" inside a package.
+            if not mem['spec']:
+                raise SpecError(f'{sec.origin}: expand = yes needs spec =')
+            for iname, idata, _, _ in unzip_members(data):
+                if iname.endswith('/'):
+                    continue
+                full = f'{name.rstrip("/")}/{iname}'
+                files.append({'path': full, 'sha256': sha256_hex(idata), 'size': len(idata)})
+                members.append((full, idata, 'file', mode, '',
+                                compression(mem['compression'])))
+            if truth is not None:
+                nested.append((name.rstrip('/'), truth))
+            continue
+        elif kind == 'file':
+            files.append({'path': name, 'sha256': sha256_hex(data), 'size': len(data)})
+        if truth is not None:
+            nested.append((inner_path, truth))
+            for f in truth.get('files', []):
+                files.append(dict(f, path=f'{inner_path}!{f["path"]}'))
+        members.append((name, data, kind, mode, mem['target'],
+                        compression(mem['compression'])))
     if yes(w['directory-entries'], 'directory-entries'):
         dirs = []
-        for name, _, _ in members:
+        for name, *_ in members:
             parts = name.split('/')[:-1]
             for i in range(1, len(parts) + 1):
                 d = '/'.join(parts[:i]) + '/'
-                if d not in dirs:
+                if d not in dirs and not any(m[0] == d for m in members):
                     dirs.append(d)
-        members = [(d, b'', zipfile.ZIP_STORED) for d in dirs] + members
-    truth = {'vibs': [], 'profiles': [], 'components': [], 'depots': []}
+        members = [(d, b'', 'dir', 0o755, '', zipfile.ZIP_STORED) for d in dirs] + members
+    truth = {'vibs': [], 'profiles': [], 'components': [], 'depots': [], 'files': files}
     for path, t in nested:
         for sub in t.get('depots', []):
             truth['depots'].append(dict(sub, path=f'{path}!{sub["path"]}'))
@@ -1256,7 +1408,13 @@ def build_wrapper(spec):
             truth['depots'].append(dict(t, path=path))
         for k in ('vibs', 'profiles', 'components'):
             truth[k] += t[k]
-    return finish_zip(spec, members, date), truth
+    if fmt != 'zip':
+        return tar_bytes([m[:5] for m in members], date, fmt == 'tar.gz'), truth
+    if all(m[2] == 'file' or (m[2] == 'dir' and m[1] == b'') for m in members) and \
+            all(m[3] in (0o644, 0o755) and '\0' not in m[0] for m in members):
+        # The plain case keeps the exact bytes the existing fixtures had.
+        return finish_zip(spec, [(n, d, c) for n, d, _, _, _, c in members], date), truth
+    return zip_member_bytes(members, date), truth
 
 
 def build_output(spec_path, out_path=None, stream=False):

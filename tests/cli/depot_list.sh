@@ -153,7 +153,7 @@ test_wrapper_names_inner_depot() {
 }
 
 test_wrapper_with_folder() {
-	run "$DEPOT" info "$(fixture wrapper-nested)"
+	run "$DEPOT" list-vibs "$(fixture wrapper-nested)"
 	expect_status 1 &&
 	    expect_err "holds the depot Example-Package/Net-Community-Driver_1.2.7.0-1vmw.700.1.0.15843807_19480755.zip" &&
 	    expect_err_lines 1

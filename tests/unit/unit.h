@@ -29,7 +29,10 @@ struct unit {
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
 	X(bundle_order)                                                      \
-	X(bundle_order_cycle)
+	X(bundle_order_cycle)                                                \
+	X(member_names)                                                      \
+	X(tar_header_detect)                                                 \
+	X(outdir_rules)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)

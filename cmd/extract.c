@@ -1,0 +1,849 @@
+/* extract.c - depot extract and unpack, and the package tree of depot info. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../depot/outdir.h"
+#include "../depot/package.h"
+#include "../depot/sbuf.h"
+#include "cmd.h"
+#include "extract.h"
+#include "output.h"
+
+/* Deeper trees are listed flat in JSON (the writer nests 64 levels). */
+#define JSON_TREE_LEVELS 16
+
+struct xopts {
+	bool json, vibs, repack, force;
+	bool verify, metadata, all;
+	char **operands;
+	int noperands;
+	int status; /* exit status when parsing says to stop */
+};
+
+static int
+usage_of(const char *verb, int status)
+{
+	FILE *fp = status == EXIT_OK ? stdout : stderr;
+	bool ex = strcmp(verb, "extract") == 0;
+
+	fprintf(fp, "usage: %s %s\n", progname, ex ? EXTRACT_SYNOPSIS :
+	    UNPACK_SYNOPSIS);
+	if (status == EXIT_OK)
+		fprintf(fp, "%s\n", ex ? EXTRACT_SUMMARY : UNPACK_SUMMARY);
+	return status;
+}
+
+/*
+ * Options may stand anywhere, as for the other verbs.  extract takes its
+ * own options and at least two operands, unpack its own and exactly two.
+ */
+static bool
+parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"vibs", no_argument, NULL, 'V'},
+		{"repack", no_argument, NULL, 'r'},
+		{"force", no_argument, NULL, 'f'},
+		{"verify", no_argument, NULL, 'v'},
+		{"metadata", no_argument, NULL, 'm'},
+		{"all", no_argument, NULL, 'a'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jfh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'f':
+			o->force = true;
+			break;
+		case 'V':
+		case 'r':
+			if (!extract)
+				goto bad;
+			*(c == 'V' ? &o->vibs : &o->repack) = true;
+			break;
+		case 'v':
+		case 'm':
+		case 'a':
+			if (extract)
+				goto bad;
+			*(c == 'v' ? &o->verify : c == 'm' ? &o->metadata :
+			    &o->all) = true;
+			break;
+		case 'h':
+			o->status = usage_of(argv[0], EXIT_OK);
+			return false;
+		default:
+			if (optopt != 0)
+				msg_error("%s: unknown or incomplete option '-%c'",
+				    argv[0], optopt);
+			else
+				msg_error("%s: unknown option '%s'", argv[0],
+				    argv[optind - 1]);
+			o->status = usage_of(argv[0], EXIT_USAGE);
+			return false;
+		}
+	}
+	o->operands = argv + optind;
+	o->noperands = argc - optind;
+	if (o->noperands < 2 || (!extract && o->noperands != 2)) {
+		msg_error("%s: expected %s, got %d", argv[0], extract ?
+		    "INPUT... OUTDIR" : "DEPOT.zip OUTDIR", o->noperands);
+		o->status = usage_of(argv[0], EXIT_USAGE);
+		return false;
+	}
+	return true;
+bad:
+	msg_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
+	o->status = usage_of(argv[0], EXIT_USAGE);
+	return false;
+}
+
+/* ---- interrupts --------------------------------------------------------- */
+
+static volatile sig_atomic_t caught;
+
+static void
+on_signal(int sig)
+{
+	caught = sig;
+	outdir_interrupt();
+}
+
+/*
+ * SIGINT and SIGTERM only ask the library to stop at the next file
+ * boundary, so the temporary directory is always removed.  A signal
+ * ignored on entry (a background job of a script) stays ignored.
+ */
+static void
+catch_signals(struct sigaction old[2])
+{
+	static const int sigs[2] = {SIGINT, SIGTERM};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 2; i++) {
+		sigaction(sigs[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static void
+restore_signals(const struct sigaction old[2])
+{
+	sigaction(SIGINT, &old[0], NULL);
+	sigaction(SIGTERM, &old[1], NULL);
+}
+
+/*
+ * After cleaning up, die of the signal as if it had not been caught,
+ * so that a calling shell or script stops as it expects.
+ */
+static int
+interrupted(const struct dv_error *err)
+{
+	int sig = caught;
+
+	msg_error("%s", err->msg);
+	fflush(stdout);
+	if (sig != 0) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return EXIT_BAD;
+}
+
+/* ---- describing a node -------------------------------------------------- */
+
+static void
+describe_depot(const struct package_depot_info *di, struct sbuf *sb)
+{
+	size_t i;
+
+	sbuf_adds(sb, di->kind);
+	for (i = 0; i < di->nvendors; i++)
+		sbuf_addf(sb, "%s%s (%s)", i == 0 ? ", vendor " : ", ",
+		    di->vendors[i].name, di->vendors[i].code);
+	for (i = 0; i < di->nplatforms; i++)
+		sbuf_addf(sb, "%s%s %s", i == 0 ? ", for " : ", ",
+		    di->platforms[i].product, di->platforms[i].version);
+	sbuf_addf(sb, ", %zu VIB%s", di->nvibs, di->nvibs == 1 ? "" : "s");
+	if (di->nprofiles > 0)
+		sbuf_addf(sb, ", %zu image profile%s", di->nprofiles,
+		    di->nprofiles == 1 ? "" : "s");
+}
+
+static void
+describe(const struct package_node *n, struct sbuf *sb)
+{
+	const struct package_tool_info *t = &n->tool;
+	size_t i;
+
+	sbuf_reset(sb);
+	switch (n->kind) {
+	case PACKAGE_ZIP:
+		sbuf_adds(sb, "zip archive");
+		break;
+	case PACKAGE_TAR:
+		sbuf_adds(sb, "tar archive");
+		break;
+	case PACKAGE_FOLDER:
+		sbuf_adds(sb, "folder");
+		break;
+	case PACKAGE_DEPOT:
+		if (n->duplicate_of != NULL)
+			sbuf_adds(sb, "depot");
+		else
+			describe_depot(&n->depot, sb);
+		break;
+	case PACKAGE_EXPANDED:
+		sbuf_adds(sb, "expanded depot folder: ");
+		describe_depot(&n->depot, sb);
+		break;
+	case PACKAGE_VIB:
+		sbuf_addf(sb, "VIB %s %s", n->vib.name, n->vib.version);
+		if (n->vib.vendor != NULL && *n->vib.vendor != '\0')
+			sbuf_addf(sb, ", vendor %s", n->vib.vendor);
+		if (n->vib.acceptance != DV_ACCEPT_UNKNOWN)
+			sbuf_addf(sb, ", %s",
+			    dv_acceptance_display(n->vib.acceptance));
+		break;
+	case PACKAGE_NVM_TOOL:
+		sbuf_adds(sb, "Intel NVM update tool");
+		if (t->version != NULL)
+			sbuf_addf(sb, " %s", t->version);
+		if (t->target != NULL)
+			sbuf_addf(sb, " for %s", t->target);
+		if (t->config_version != NULL)
+			sbuf_addf(sb, ", config %s", t->config_version);
+		sbuf_addf(sb, ", %zu device%s, %zu NVM image%s", t->devices,
+		    t->devices == 1 ? "" : "s", t->images.n,
+		    t->images.n == 1 ? "" : "s");
+		for (i = 0; i < t->missing.n; i++)
+			sbuf_addf(sb, "%s%s", i == 0 ? "; missing: " : ", ",
+			    t->missing.v[i]);
+		break;
+	case PACKAGE_DOC:
+		sbuf_adds(sb, "documentation");
+		break;
+	case PACKAGE_FILE:
+		sbuf_adds(sb, "file");
+		break;
+	}
+	if (n->note != NULL)
+		sbuf_addf(sb, ": %s", n->note);
+	if (n->duplicate_of != NULL)
+		sbuf_addf(sb, " (same content as %s)", n->duplicate_of);
+	if (n->installable && n->duplicate_of == NULL)
+		sbuf_adds(sb, "  [installable]");
+}
+
+/* Control bytes never reach the terminal, even from hostile names. */
+static void
+put_clean(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+static void
+print_tree(const struct package_node *n, int level, struct sbuf *sb)
+{
+	describe(n, sb);
+	printf("%*s", 2 * level, "");
+	put_clean(n->name);
+	printf(": ");
+	put_clean(sb->buf);
+	putchar('\n');
+	for (size_t i = 0; i < n->nchildren; i++)
+		print_tree(n->children[i], level + 1, sb);
+}
+
+static void
+count_installable(const struct package_node *n, size_t counts[4])
+{
+	if (n->installable && n->duplicate_of == NULL) {
+		if (n->kind == PACKAGE_DEPOT)
+			counts[0]++;
+		else if (n->kind == PACKAGE_EXPANDED)
+			counts[1]++;
+		else if (n->kind == PACKAGE_VIB)
+			counts[2]++;
+		else if (n->kind == PACKAGE_NVM_TOOL)
+			counts[3]++;
+	}
+	for (size_t i = 0; i < n->nchildren; i++)
+		count_installable(n->children[i], counts);
+}
+
+/* "Installable: 1 depot, 2 VIBs", naming only what there is. */
+static void
+print_counts(const size_t counts[4], const char *path)
+{
+	static const char *const what[4][2] = {
+		{"depot", "depots"},
+		{"expanded depot folder", "expanded depot folders"},
+		{"VIB", "VIBs"},
+		{"NVM update tool", "NVM update tools"},
+	};
+	const char *sep = "Installable: ";
+
+	for (int i = 0; i < 4; i++) {
+		if (counts[i] == 0)
+			continue;
+		printf("%s%zu %s", sep, counts[i], what[i][counts[i] != 1]);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		printf("\nRun '%s extract %s OUTDIR' to write them.\n",
+		    progname, path);
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static void
+json_strings(struct json *j, const char *key, const struct dv_strlist *l)
+{
+	json_array_begin(j, key);
+	for (size_t i = 0; i < l->n; i++)
+		json_string(j, NULL, l->v[i]);
+	json_array_end(j);
+}
+
+static void
+json_depot_info(struct json *j, const struct package_depot_info *di)
+{
+	json_object_begin(j, "depot");
+	json_string(j, "kind", di->kind);
+	json_array_begin(j, "vendors");
+	for (size_t i = 0; i < di->nvendors; i++) {
+		json_object_begin(j, NULL);
+		json_string(j, "name", di->vendors[i].name);
+		json_string(j, "code", di->vendors[i].code);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_array_begin(j, "platforms");
+	for (size_t i = 0; i < di->nplatforms; i++) {
+		json_object_begin(j, NULL);
+		json_string(j, "product", di->platforms[i].product);
+		json_string(j, "version", di->platforms[i].version);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_uint(j, "vibs", di->nvibs);
+	json_uint(j, "components", di->ncomponents);
+	json_uint(j, "profiles", di->nprofiles);
+	json_object_end(j);
+}
+
+/* A node's own fields, without its children. */
+static void
+json_fields(struct json *j, const struct package_node *n)
+{
+	json_string(j, "name", n->name);
+	json_string(j, "path", n->path);
+	json_string(j, "kind", package_kind_name(n->kind));
+	json_uint(j, "size", n->size);
+	json_string(j, "sha256", n->sha256);
+	json_bool(j, "installable", n->installable);
+	json_string(j, "note", n->note);
+	json_string(j, "duplicate_of", n->duplicate_of);
+	if ((n->kind == PACKAGE_DEPOT && n->depot.kind != NULL) ||
+	    n->kind == PACKAGE_EXPANDED)
+		json_depot_info(j, &n->depot);
+	if (n->kind == PACKAGE_VIB) {
+		json_object_begin(j, "vib");
+		json_string(j, "id", n->vib.id);
+		json_string(j, "name", n->vib.name);
+		json_string(j, "version", n->vib.version);
+		json_string(j, "vendor", n->vib.vendor);
+		json_string(j, "acceptance_level",
+		    n->vib.acceptance == DV_ACCEPT_UNKNOWN ? NULL :
+		    dv_acceptance_name(n->vib.acceptance));
+		json_string(j, "acceptance_level_display",
+		    n->vib.acceptance == DV_ACCEPT_UNKNOWN ? NULL :
+		    dv_acceptance_display(n->vib.acceptance));
+		json_bool(j, "in_depot", n->vib.in_depot);
+		json_object_end(j);
+	}
+	if (n->kind == PACKAGE_NVM_TOOL) {
+		json_object_begin(j, "tool");
+		json_string(j, "version", n->tool.version);
+		json_string(j, "target", n->tool.target);
+		json_string(j, "config_version", n->tool.config_version);
+		json_uint(j, "devices", n->tool.devices);
+		json_strings(j, "images", &n->tool.images);
+		json_strings(j, "missing_images", &n->tool.missing);
+		json_object_end(j);
+	}
+}
+
+static void json_node(struct json *j, const struct package_node *n,
+    int level);
+
+/* Below JSON_TREE_LEVELS, every descendant in one flat list. */
+static void
+json_flat(struct json *j, const struct package_node *n)
+{
+	for (size_t i = 0; i < n->nchildren; i++) {
+		json_object_begin(j, NULL);
+		json_fields(j, n->children[i]);
+		json_array_begin(j, "children");
+		json_array_end(j);
+		json_object_end(j);
+		json_flat(j, n->children[i]);
+	}
+}
+
+static void
+json_node(struct json *j, const struct package_node *n, int level)
+{
+	json_object_begin(j, level == 0 ? "tree" : NULL);
+	json_fields(j, n);
+	json_array_begin(j, "children");
+	if (level + 1 < JSON_TREE_LEVELS) {
+		for (size_t i = 0; i < n->nchildren; i++)
+			json_node(j, n->children[i], level + 1);
+	} else {
+		json_flat(j, n);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void
+json_installable(struct json *j, const struct package_node *n)
+{
+	if (n->installable && n->duplicate_of == NULL)
+		json_string(j, NULL, n->path);
+	for (size_t i = 0; i < n->nchildren; i++)
+		json_installable(j, n->children[i]);
+}
+
+/* ---- info --------------------------------------------------------------- */
+
+bool
+cmd_is_package(const char *path)
+{
+	return package_is_package(path);
+}
+
+int
+cmd_depot_info_package(const char *path, bool json)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct package *p = NULL;
+	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
+	struct json j;
+	size_t counts[4] = {0};
+
+	if (package_open(path, NULL, &p, &err) != 0)
+		return msg_dv_error(&err);
+	for (size_t i = 0; i < p->warnings.n; i++)
+		msg_warn("%s", p->warnings.v[i]);
+	count_installable(p->root, counts);
+	if (json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "input", path);
+		json_node(&j, p->root, 0);
+		json_array_begin(&j, "installable");
+		json_installable(&j, p->root);
+		json_array_end(&j);
+		json_array_begin(&j, "warnings");
+		for (size_t i = 0; i < p->warnings.n; i++)
+			json_string(&j, NULL, p->warnings.v[i]);
+		json_array_end(&j);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		print_tree(p->root, 0, &sb);
+		print_counts(counts, path);
+	}
+	sbuf_release(&sb);
+	package_free(p);
+	if (counts[0] + counts[1] + counts[2] + counts[3] == 0) {
+		msg_error("%s: holds no depot, VIB or NVM update tool", path);
+		return EXIT_BAD;
+	}
+	return EXIT_OK;
+}
+
+/* ---- extract ------------------------------------------------------------ */
+
+static const char *
+kind_words(const struct package_node *n)
+{
+	switch (n->kind) {
+	case PACKAGE_DEPOT:
+		return n->depot.kind != NULL ? n->depot.kind : "depot";
+	case PACKAGE_EXPANDED:
+		return "depot zip repacked from an expanded folder";
+	case PACKAGE_VIB:
+		return "VIB";
+	case PACKAGE_NVM_TOOL:
+		return "Intel NVM update tool";
+	default:
+		return package_kind_name(n->kind);
+	}
+}
+
+static void
+from(const struct package *p, const struct package_node *n, struct sbuf *sb)
+{
+	sbuf_reset(sb);
+	sbuf_adds(sb, p->path);
+	if (*n->path != '\0')
+		sbuf_addf(sb, "!%s", n->path);
+}
+
+/* VIBs of one depot all skipped for one reason: said once. */
+static bool
+same_skip(const struct package_node *n)
+{
+	if (n->nchildren < 2 || n->children[0]->kind != PACKAGE_VIB ||
+	    !n->children[0]->vib.in_depot || n->children[0]->skipped == NULL)
+		return false;
+	for (size_t i = 1; i < n->nchildren; i++)
+		if (n->children[i]->skipped == NULL ||
+		    strcmp(n->children[i]->skipped,
+		    n->children[0]->skipped) != 0)
+			return false;
+	return true;
+}
+
+static void
+text_written(const struct package *p, const struct package_node *n,
+    struct sbuf *sb)
+{
+	if (n->output != NULL && n->parent != NULL &&
+	    n->parent->kind == PACKAGE_NVM_TOOL)
+		return; /* the tool's folder says it */
+	if (n->output != NULL) {
+		from(p, n, sb);
+		printf("wrote ");
+		put_clean(n->output);
+		printf(" (%s, from ", kind_words(n));
+		put_clean(sb->buf);
+		printf(")\n");
+	}
+	for (size_t i = 0; i < n->nchildren; i++)
+		text_written(p, n->children[i], sb);
+}
+
+static void
+text_skipped(const struct package *p, const struct package_node *n,
+    struct sbuf *sb)
+{
+	if (same_skip(n)) {
+		from(p, n, sb);
+		printf("skipped %zu VIBs inside ", n->nchildren);
+		put_clean(sb->buf);
+		printf(": ");
+		put_clean(n->children[0]->skipped);
+		putchar('\n');
+		return;
+	}
+	if (n->skipped != NULL) {
+		from(p, n, sb);
+		printf("skipped ");
+		put_clean(sb->buf);
+		printf(": ");
+		put_clean(n->skipped);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < n->nchildren; i++)
+		text_skipped(p, n->children[i], sb);
+}
+
+static void
+json_written(struct json *j, const struct package *p,
+    const struct package_node *n, struct sbuf *sb)
+{
+	if (n->output != NULL) {
+		from(p, n, sb);
+		json_object_begin(j, NULL);
+		json_string(j, "name", n->output);
+		json_string(j, "kind", package_kind_name(n->kind));
+		json_string(j, "from", sb->buf);
+		json_uint(j, "size", n->size);
+		json_string(j, "sha256", n->sha256);
+		json_object_end(j);
+	}
+	for (size_t i = 0; i < n->nchildren; i++)
+		json_written(j, p, n->children[i], sb);
+}
+
+static void
+json_skipped(struct json *j, const struct package *p,
+    const struct package_node *n, struct sbuf *sb)
+{
+	if (n->skipped != NULL) {
+		from(p, n, sb);
+		json_object_begin(j, NULL);
+		json_string(j, "from", sb->buf);
+		json_string(j, "kind", package_kind_name(n->kind));
+		json_string(j, "reason", n->skipped);
+		json_string(j, "duplicate_of", n->duplicate_of);
+		json_object_end(j);
+	}
+	for (size_t i = 0; i < n->nchildren; i++)
+		json_skipped(j, p, n->children[i], sb);
+}
+
+static size_t
+count_written(const struct package_node *n, bool files)
+{
+	size_t k = n->output != NULL && (files || n->parent == NULL ||
+	    n->parent->kind != PACKAGE_NVM_TOOL) ? 1 : 0;
+
+	for (size_t i = 0; i < n->nchildren; i++)
+		k += count_written(n->children[i], files);
+	return k;
+}
+
+static bool
+has_kind(const struct package_node *n, enum package_kind k)
+{
+	if (n->kind == k)
+		return true;
+	for (size_t i = 0; i < n->nchildren; i++)
+		if (has_kind(n->children[i], k))
+			return true;
+	return false;
+}
+
+static void
+extract_report(struct package **pkgs, size_t n, const char *outdir,
+    bool json)
+{
+	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
+	struct json j;
+	size_t i, k = 0;
+
+	if (json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "outdir", outdir);
+		json_array_begin(&j, "inputs");
+		for (i = 0; i < n; i++)
+			json_string(&j, NULL, pkgs[i]->path);
+		json_array_end(&j);
+		json_array_begin(&j, "written");
+		for (i = 0; i < n; i++)
+			json_written(&j, pkgs[i], pkgs[i]->root, &sb);
+		json_array_end(&j);
+		json_array_begin(&j, "skipped");
+		for (i = 0; i < n; i++)
+			json_skipped(&j, pkgs[i], pkgs[i]->root, &sb);
+		json_array_end(&j);
+		json_array_begin(&j, "warnings");
+		for (i = 0; i < n; i++)
+			for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
+				json_string(&j, NULL, pkgs[i]->warnings.v[w]);
+		json_array_end(&j);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		for (i = 0; i < n; i++)
+			text_written(pkgs[i], pkgs[i]->root, &sb);
+		for (i = 0; i < n; i++)
+			text_skipped(pkgs[i], pkgs[i]->root, &sb);
+		for (i = 0; i < n; i++)
+			k += count_written(pkgs[i]->root, false);
+		printf("%zu item%s written to ", k, k == 1 ? "" : "s");
+		put_clean(outdir);
+		putchar('\n');
+	}
+	sbuf_release(&sb);
+}
+
+int
+cmd_depot_extract(int argc, char **argv)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct sigaction old[2];
+	struct package_extract x;
+	struct package **pkgs = NULL;
+	struct outdir *od = NULL;
+	struct xopts o;
+	const char *outdir;
+	size_t n = 0, i;
+	int ret = EXIT_OK;
+
+	if (!parse_xopts(argc, argv, true, &o))
+		return o.status;
+	outdir = o.operands[o.noperands - 1];
+	package_extract_init(&x, NULL, o.vibs, o.repack);
+	pkgs = xcalloc((size_t)o.noperands, sizeof(*pkgs));
+	catch_signals(old);
+	if (outdir_begin(outdir, o.force ? OUTDIR_FORCE : 0, &od, &err) != 0)
+		goto fail;
+	x.out = od;
+	for (i = 0; i + 1 < (size_t)o.noperands; i++) {
+		if (package_open(o.operands[i], &x, &pkgs[n], &err) != 0)
+			goto fail;
+		n++;
+	}
+	if (outdir_count(od) == 0) {
+		bool expanded = false;
+		for (i = 0; i < n; i++)
+			expanded = expanded || has_kind(pkgs[i]->root,
+			    PACKAGE_EXPANDED);
+		dv_error_set(&err, DV_ENOMATCH, "%s%s: nothing to extract: %s",
+		    o.operands[0], o.noperands > 2 ? " and the others" : "",
+		    expanded ? "an expanded depot folder is written only with "
+		    "--repack" : "no depot, VIB or NVM update tool found");
+		goto fail;
+	}
+	ret = outdir_commit(od, &err);
+	od = NULL;
+	if (ret != 0)
+		goto fail;
+	restore_signals(old);
+	for (i = 0; i < n; i++)
+		for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
+			msg_warn("%s", pkgs[i]->warnings.v[w]);
+	extract_report(pkgs, n, outdir, o.json);
+	goto out;
+fail:
+	outdir_abort(od);
+	od = NULL;
+	restore_signals(old);
+	ret = err.code == DV_EINTR ? interrupted(&err) : msg_dv_error(&err);
+out:
+	for (i = 0; i < n; i++)
+		package_free(pkgs[i]);
+	free(pkgs);
+	package_extract_release(&x);
+	return ret;
+}
+
+/* ---- unpack ------------------------------------------------------------- */
+
+static void
+unpack_report(const struct unpack_report *r, const char *depot,
+    const char *outdir, bool json, bool verify)
+{
+	struct json j;
+	size_t i;
+
+	if (json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "depot", depot);
+		json_string(&j, "outdir", outdir);
+		json_array_begin(&j, "written");
+		for (i = 0; i < r->nwritten; i++) {
+			json_object_begin(&j, NULL);
+			json_string(&j, "name", r->written[i].name);
+			json_uint(&j, "size", r->written[i].size);
+			json_string(&j, "sha256", r->written[i].sha256);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_array_begin(&j, "skipped");
+		for (i = 0; i < r->nskipped; i++) {
+			json_object_begin(&j, NULL);
+			json_string(&j, "name", r->skipped[i].name);
+			json_uint(&j, "size", r->skipped[i].size);
+			json_string(&j, "reason", r->skipped[i].reason);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_uint(&j, "verified", r->verified);
+		json_object_end(&j);
+		json_finish(&j);
+		return;
+	}
+	for (i = 0; i < r->nwritten; i++) {
+		printf("wrote ");
+		put_clean(r->written[i].name);
+		putchar('\n');
+	}
+	for (i = 0; i < r->nskipped; i++) {
+		printf("skipped ");
+		put_clean(r->skipped[i].name);
+		printf(": %s\n", r->skipped[i].reason);
+	}
+	printf("%zu file%s written to ", r->nwritten,
+	    r->nwritten == 1 ? "" : "s");
+	put_clean(outdir);
+	if (verify)
+		printf("; %zu VIB%s verified", r->verified,
+		    r->verified == 1 ? "" : "s");
+	printf("\nServe it and use: esxcli software sources profile list "
+	    "-d http://HOST/PATH/index.xml\n");
+}
+
+int
+cmd_depot_unpack(int argc, char **argv)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct unpack_report r;
+	struct sigaction old[2];
+	struct depot *d = NULL;
+	struct outdir *od = NULL;
+	struct xopts o;
+	unsigned flags;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	if (!parse_xopts(argc, argv, false, &o))
+		return o.status;
+	if (depot_open(o.operands[0], &d, &err) != 0) {
+		if (err.code == DV_EWRAPPER)
+			msg_error("%s; run '%s extract %s OUTDIR' first",
+			    err.msg, progname, o.operands[0]);
+		else
+			msg_dv_error(&err);
+		depot_free(d);
+		return dv_exit_status(err.code);
+	}
+	for (size_t i = 0; i < d->warnings.n; i++)
+		msg_warn("%s", d->warnings.v[i]);
+	flags = (o.verify ? UNPACK_VERIFY : 0) |
+	    (o.metadata ? UNPACK_METADATA : 0) | (o.all ? UNPACK_ALL : 0);
+	catch_signals(old);
+	if (outdir_begin(o.operands[1], o.force ? OUTDIR_FORCE : 0, &od,
+	    &err) != 0 || depot_unpack(d, od, flags, &r, &err) != 0)
+		goto fail;
+	ret = outdir_commit(od, &err);
+	od = NULL;
+	if (ret != 0)
+		goto fail;
+	restore_signals(old);
+	unpack_report(&r, o.operands[0], o.operands[1], o.json, o.verify);
+	ret = EXIT_OK;
+	goto out;
+fail:
+	outdir_abort(od);
+	restore_signals(old);
+	ret = err.code == DV_EINTR ? interrupted(&err) : msg_dv_error(&err);
+out:
+	unpack_report_release(&r);
+	depot_free(d);
+	return ret;
+}

@@ -1,0 +1,29 @@
+/* verb.h - the verb table and dispatch both commands share. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef CMD_VERB_H
+#define CMD_VERB_H
+
+#include <stddef.h>
+
+struct verb {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* argv[0] is the verb */
+	const char *synopsis;		  /* SYNOPSIS form, without the command */
+	const char *summary;
+};
+
+struct command {
+	const struct verb *verbs;
+	size_t nverbs;
+	const char *footer; /* after the list of commands in the usage text */
+};
+
+/*
+ * Run the verb argv[1] of cmd (after --help, --version and usage errors),
+ * and flush stdout.  Returns the exit status.
+ */
+int command_main(const struct command *cmd, int argc, char **argv);
+/* "usage: PROG SYNOPSIS" for one verb (and its summary on success). */
+int verb_usage(const char *verb, int status);
+
+#endif
