@@ -14,16 +14,7 @@
 #include "extract.h"
 #include "output.h"
 
-#include "../depot/version.h"
-
-struct verb {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *synopsis;
-	const char *summary;
-};
-
-static const struct verb *find_verb(const char *name);
+#include "verb.h"
 
 /* Options every listing verb shares. */
 struct list_opts {
@@ -33,18 +24,6 @@ struct list_opts {
 	const char *arg; /* the verb's second operand, when it has one */
 	int status;	 /* exit status when parsing says to stop */
 };
-
-static int
-verb_usage(const char *verb, int status)
-{
-	const struct verb *v = find_verb(verb);
-	FILE *fp = status == EXIT_OK ? stdout : stderr;
-
-	fprintf(fp, "usage: %s %s\n", progname, v->synopsis);
-	if (status == EXIT_OK)
-		fprintf(fp, "%s\n", v->summary);
-	return status;
-}
 
 /*
  * Parse "VERB [--json] [--profile NAME] DEPOT.zip [ARG]"; options may
@@ -1245,56 +1224,15 @@ static const struct verb verbs[] = {
 	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY},
 };
 
-static const struct verb *
-find_verb(const char *name)
-{
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verbs[i].name, name) == 0)
-			return &verbs[i];
-	return NULL;
-}
-
-static int
-usage(int status)
-{
-	FILE *fp = status == EXIT_OK ? stdout : stderr;
-
-	fprintf(fp, "usage: %s COMMAND [OPTIONS] ...\n\nCommands:\n",
-	    progname);
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(fp, "  %s %s\n", progname, verbs[i].synopsis);
-	fprintf(fp, "\nEvery listing takes --json for one JSON document on "
-	    "stdout.\n'%s COMMAND --help' describes one command; "
-	    "depot(1) has the details.\n\n"
-	    "Exit status: 0 success; 1 the depot is bad or nothing matched; "
-	    "2 usage or I/O error.\n", progname);
-	return status;
-}
-
 int
 main(int argc, char **argv)
 {
-	const struct verb *v;
-	int status;
+	static const struct command depot = {verbs,
+	    sizeof(verbs) / sizeof(verbs[0]),
+	    "Every listing takes --json for one JSON document on stdout.\n"
+	    "'depot COMMAND --help' describes one command; depot(1) has the "
+	    "details.\n\nExit status: 0 success; 1 the depot is bad or nothing "
+	    "matched; 2 usage or I/O error.\n"};
 
-	msg_init(argv[0]);
-	xml_library_init();
-	if (argc < 2) {
-		msg_error("no command given");
-		return usage(EXIT_USAGE);
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0)
-		return msg_finish_stdout(usage(EXIT_OK));
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("%s (esxstage) %s\n", progname, ESXSTAGE_VERSION);
-		return msg_finish_stdout(EXIT_OK);
-	}
-	v = find_verb(argv[1]);
-	if (v == NULL) {
-		msg_error("unknown command '%s'", argv[1]);
-		return usage(EXIT_USAGE);
-	}
-	status = v->fn(argc - 1, argv + 1);
-	return msg_finish_stdout(status);
+	return command_main(&depot, argc, argv);
 }
