@@ -548,18 +548,6 @@ out:
 	return ret;
 }
 
-/* What kind of depot this is, in an admin's words. */
-static const char *
-depot_kind(const struct depot *d)
-{
-	if (d->nprofiles > 0)
-		return "patch depot with image profiles";
-	for (size_t i = 0; i < d->nbulletins; i++)
-		if (d->bulletins[i]->comp_name != NULL)
-			return "component depot";
-	return "offline bundle";
-}
-
 static int
 cmd_depot_info(int argc, char **argv)
 {
@@ -586,7 +574,7 @@ cmd_depot_info(int argc, char **argv)
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
 		json_string(&j, "depot", o.path);
-		json_string(&j, "kind", depot_kind(d));
+		json_string(&j, "kind", depot_kind_name(d));
 		json_array_begin(&j, "vendors");
 		for (size_t i = 0; i < d->nvendors; i++) {
 			json_object_begin(&j, NULL);
@@ -630,7 +618,7 @@ cmd_depot_info(int argc, char **argv)
 		json_finish(&j);
 	} else {
 		printf("Depot:       %s\n", o.path);
-		printf("Kind:        %s\n", depot_kind(d));
+		printf("Kind:        %s\n", depot_kind_name(d));
 		for (size_t i = 0; i < d->nvendors; i++)
 			printf("Vendor:      %s (code %s)\n",
 			    d->vendors[i].name, d->vendors[i].code);

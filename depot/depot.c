@@ -1125,3 +1125,14 @@ depot_profile_stateless_ready(const struct depot *d,
 	}
 	return true;
 }
+
+const char *
+depot_kind_name(const struct depot *d)
+{
+	if (d->nprofiles > 0)
+		return "patch depot with image profiles";
+	for (size_t i = 0; i < d->nbulletins; i++)
+		if (d->bulletins[i]->comp_name != NULL)
+			return "component depot";
+	return "offline bundle";
+}

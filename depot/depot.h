@@ -229,6 +229,10 @@ int depot_find_profile(const struct depot *d, const char *name,
 bool depot_profile_stateless_ready(const struct depot *d,
     const struct depot_profile *p);
 
+/* What kind of depot, in an admin's words: "patch depot with image
+ * profiles", "component depot" or "offline bundle". */
+const char *depot_kind_name(const struct depot *d);
+
 /* Compare VIB versions the way esximage does (Version.__cmp__). */
 int dv_version_cmp(const char *a, const char *b);
 

@@ -703,18 +703,6 @@ emit_stream(struct walk *w, struct package_node *n, const char *name,
 
 /* ---- depots ----------------------------------------------------------- */
 
-/* What kind of depot, in an admin's words (as depot info says it). */
-static const char *
-depot_kind(const struct depot *d)
-{
-	if (d->nprofiles > 0)
-		return "patch depot with image profiles";
-	for (size_t i = 0; i < d->nbulletins; i++)
-		if (d->bulletins[i]->comp_name != NULL)
-			return "component depot";
-	return "offline bundle";
-}
-
 /* Mellanox ships two VIBs whose names confuse: say which is which. */
 static const char *
 vib_note(const char *name)
@@ -745,7 +733,7 @@ describe_depot(struct walk *w, struct package_node *n, const struct depot *d,
 	struct package_node *v;
 	size_t i, k, m;
 
-	di->kind = arena_strdup(a, depot_kind(d));
+	di->kind = arena_strdup(a, depot_kind_name(d));
 	di->nvendors = d->nvendors;
 	di->vendors = arena_alloc(a, (d->nvendors + 1) * sizeof(*di->vendors));
 	for (i = 0; i < d->nvendors; i++) {
