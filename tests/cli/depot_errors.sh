@@ -145,3 +145,16 @@ test_man_page() {
 		    fail "depot.1 does not describe '$verb'" || return 1
 	done
 }
+
+test_make_install() {
+	run make -C "$TOP" --no-print-directory install BUILD="$BUILD" \
+	    PREFIX=/usr DESTDIR="$T/root"
+	expect_status 0 || return 1
+	for f in usr/bin/depot usr/bin/bundle usr/share/man/man1/depot.1 \
+	    usr/share/man/man1/bundle.1; do
+		[ -f "$T/root/$f" ] || fail "make install did not write $f" ||
+		    return 1
+	done
+	[ -x "$T/root/usr/bin/depot" ] && "$T/root/usr/bin/depot" --version |
+	    grep -q "depot (esxstage)" || fail "the installed depot does not run"
+}
