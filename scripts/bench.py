@@ -69,6 +69,7 @@ def main():
     print("goal (< 30 ms, < 32 MB, independent of size): %s"
           % ("met" if ok else "NOT met"))
     bench_verify(big)
+    bench_bundle()
 
 
 def bench_verify(path):
@@ -98,3 +99,38 @@ def bench_verify(path):
 
 if __name__ == "__main__":
     main()
+
+
+def bench_bundle():
+    """bundle create against cp + sha256sum of the same input."""
+    path = os.path.join(OUT, "bench-bundle.zip")
+    if not os.path.exists(path):
+        print("\ngenerating bench-bundle.zip (~1 GB, community level)...",
+              flush=True)
+        subprocess.run([sys.executable, os.path.join(TOP, "tests", "mkdepot.py"),
+                        os.path.join(TOP, "testdata", "big", "bench-bundle.spec"),
+                        path], check=True, stdout=subprocess.DEVNULL)
+    size = os.path.getsize(path)
+    out = os.path.join(OUT, "bundle-out")
+    copy = os.path.join(OUT, "copy.zip")
+    bundle = os.path.join(TOP, BUILD, "bundle")
+    print("\nbundle create on %s (%.0f MB), best of 3:" % (
+        os.path.basename(path), size / 1e6))
+    walls = {}
+    for label, argv in (
+            ("cp + sha256sum", ["sh", "-c", 'cp "$0" "$1" && sha256sum "$1"',
+                                path, copy]),
+            ("bundle create --jobs 2", [bundle, "create", out, "--force",
+                                        "--datastore", "ds", "--jobs", "2",
+                                        "--add", path])):
+        runs = [measure(argv) for _ in range(3)]
+        walls[label] = min(r[0] for r in runs)
+        print("  %-24s %7.2f s  %7.1f MB/s  peak RSS %6.1f MB"
+              % (label, walls[label], size / 1e6 / walls[label],
+                 max(r[1] for r in runs)))
+    print("  bundle create against cp + sha256sum: %.2fx its time "
+          "(goal <= 1.3x)" % (walls["bundle create --jobs 2"]
+                              / walls["cp + sha256sum"]))
+    for p in (copy,):
+        os.unlink(p)
+    subprocess.run(["rm", "-rf", out], check=True)
