@@ -97,7 +97,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/run.sh
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) sh tests/run.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

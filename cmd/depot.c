@@ -876,7 +876,7 @@ cmd_depot_verify(int argc, char **argv)
 			if (!v->ok)
 				print_lines(v->problems.buf);
 			if (v->notes.len > 0) {
-				fputs(v->ok ? " (note: " : " (note: ", stdout);
+				fputs(" (note: ", stdout);
 				print_lines(v->notes.buf);
 				putchar(')');
 			}

@@ -153,7 +153,6 @@ struct tarfile {
 	struct archive *a;
 	char *label;
 	const struct byte_source *src;
-	struct dv_error *src_err; /* where the source's own error went */
 	struct dv_error saved;	  /* the source's error, kept for the caller */
 	bool src_failed;
 	unsigned char *buf;

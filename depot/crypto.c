@@ -363,8 +363,9 @@ copy_text(char *dst, size_t size, const char *src, size_t len)
 {
 	size_t n;
 
-	n = len < size - 1 ? len : size - 1;
-	if (n < len) {
+	n = len;
+	if (n > size - 1) {
+		n = size - 1;
 		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
 			n--;
 	}

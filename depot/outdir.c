@@ -513,13 +513,10 @@ make_stage(const char *dir, const char *prefix, const char *suffix,
     char **path, char **name)
 {
 	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
-	int ret = 0;
-
 	sbuf_addf(&sb, "%s/%s%s", dir, prefix, suffix);
 	if (mkdtemp(sb.buf) == NULL) {
-		ret = -1;
 		sbuf_release(&sb);
-		return ret;
+		return -1;
 	}
 	*name = xstrdup(strrchr(sb.buf, '/') + 1);
 	*path = sbuf_detach(&sb, NULL);

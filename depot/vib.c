@@ -608,7 +608,7 @@ strip_field(const unsigned char *f, size_t len, size_t *start, size_t *end)
 static int
 parse_size(struct scan *sc, const unsigned char *f, struct ar_header *h)
 {
-	char shown[32];
+	char field[32];
 	size_t s, e, i;
 	uint64_t v = 0;
 
@@ -616,11 +616,11 @@ parse_size(struct scan *sc, const unsigned char *f, struct ar_header *h)
 	for (i = s; i < e; i++) {
 		if (f[i] < '0' || f[i] > '9' ||
 		    v > (UINT64_MAX - (uint64_t)(f[i] - '0')) / 10) {
-			printable((const char *)f, 10, shown, sizeof(shown));
+			printable((const char *)f, 10, field, sizeof(field));
 			return dv_error_set(sc->err, DV_EVIB,
 			    "%s: member header at offset %llu: invalid size "
 			    "field '%s'", label(sc->what),
-			    (unsigned long long)h->offset, shown);
+			    (unsigned long long)h->offset, field);
 		}
 		v = v * 10 + (uint64_t)(f[i] - '0');
 	}
@@ -634,24 +634,24 @@ long_name(struct scan *sc, const char *ref, size_t reflen, struct ar_header *h,
     const char **name, size_t *len)
 {
 	const char *tab = sc->longnames.buf, *nl;
-	char shown[40];
+	char field[40];
 	uint64_t off = 0;
 	size_t i;
 
-	printable(ref, reflen, shown, sizeof(shown));
+	printable(ref, reflen, field, sizeof(field));
 	for (i = 1; i < reflen; i++) {
 		if (ref[i] < '0' || ref[i] > '9' || off > LONG_NAMES_MAX)
 			return dv_error_set(sc->err, DV_EVIB,
 			    "%s: member header at offset %llu: unsupported "
 			    "member name '%s'", label(sc->what),
-			    (unsigned long long)h->offset, shown);
+			    (unsigned long long)h->offset, field);
 		off = off * 10 + (uint64_t)(ref[i] - '0');
 	}
 	if (off >= sc->longnames.len)
 		return dv_error_set(sc->err, DV_EVIB,
 		    "%s: member header at offset %llu: long name '%s' is not "
 		    "in the name table", label(sc->what),
-		    (unsigned long long)h->offset, shown);
+		    (unsigned long long)h->offset, field);
 	*name = tab + off;
 	nl = memchr(*name, '\n', sc->longnames.len - (size_t)off);
 	*len = nl != NULL ? (size_t)(nl - *name) :
@@ -663,7 +663,7 @@ static int
 parse_name(struct scan *sc, const unsigned char *f, struct ar_header *h)
 {
 	const char *name = (const char *)f;
-	char shown[40];
+	char field[40];
 	size_t s, e, len;
 	int ret;
 
@@ -684,17 +684,17 @@ parse_name(struct scan *sc, const unsigned char *f, struct ar_header *h)
 	/* GNU ar ends names with "/"; esximage drops it. */
 	if (len > 0 && name[len - 1] == '/')
 		len--;
-	printable(name, len, shown, sizeof(shown));
+	printable(name, len, field, sizeof(field));
 	if (memchr(name, '\0', len) != NULL)
 		return dv_error_set(sc->err, DV_EVIB,
 		    "%s: member header at offset %llu: member name '%s' "
 		    "holds a NUL byte", label(sc->what),
-		    (unsigned long long)h->offset, shown);
+		    (unsigned long long)h->offset, field);
 	if (len > AR_NAME_LEN)
 		return dv_error_set(sc->err, DV_EVIB,
 		    "%s: member header at offset %llu: member name '%s' is "
 		    "longer than %d characters", label(sc->what),
-		    (unsigned long long)h->offset, shown, AR_NAME_LEN);
+		    (unsigned long long)h->offset, field, AR_NAME_LEN);
 	memcpy(h->name, name, len);
 	h->name[len] = '\0';
 	return 0;

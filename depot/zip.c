@@ -107,7 +107,7 @@ find_nul_names(struct zipfile *zf, const unsigned char *mem, size_t memlen,
 	long at = -1;
 
 	if (mem == NULL) {
-		if ((fp = fopen(path, "rb")) == NULL ||
+		if (path == NULL || (fp = fopen(path, "rb")) == NULL ||
 		    fseeko(fp, 0, SEEK_END) != 0)
 			goto out;
 		size = (uint64_t)ftello(fp);

@@ -2,12 +2,19 @@
 # deps.sh - install what building and testing esxstage needs, if missing.
 # On Debian or Ubuntu it runs apt-get (through sudo when not root);
 # elsewhere it says what to install and stops.
+#   sh scripts/deps.sh          build and test (make check, make demo)
+#   sh scripts/deps.sh fuzz     also clang's libFuzzer, cppcheck, clang-tidy
 set -eu
 
 libs="libzip libarchive libxml-2.0 openssl"
 tools="cc make pkg-config python3 openssl busybox dash shellcheck mandoc"
 debs="build-essential pkg-config python3 openssl busybox dash shellcheck mandoc \
 libzip-dev libarchive-dev libxml2-dev libssl-dev"
+
+if [ "${1:-}" = fuzz ]; then
+	tools="$tools clang cppcheck clang-tidy"
+	debs="$debs clang libclang-rt-14-dev cppcheck clang-tidy"
+fi
 
 missing=""
 for t in $tools; do
@@ -17,6 +24,11 @@ if command -v pkg-config >/dev/null 2>&1; then
 	for l in $libs; do
 		pkg-config --exists "$l" || missing="$missing $l"
 	done
+fi
+if [ "${1:-}" = fuzz ] && [ -z "$missing" ] &&
+    ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a \
+    >/dev/null 2>&1; then
+	missing=" libclang-rt"
 fi
 [ -z "$missing" ] && exit 0
 

@@ -60,6 +60,22 @@ if [ $unit_rc -gt 1 ]; then
 	result FAIL "unit (crashed with status $unit_rc)"
 fi
 
+# Fuzz corpora (testdata/fuzz/<target>/) replayed through each target
+# built with the ordinary compiler and flags: one line per target.
+make -s -C "$TOP" --no-print-directory fuzz-replay BUILD="$BUILD" \
+    SANITIZE="${SANITIZE:-}" >"$WORK/fuzz.log" 2>&1
+fuzz_rc=$?
+while IFS= read -r line; do
+	case $line in
+	"ok "*) result ok "${line#ok }" ;;
+	"FAIL "*) result FAIL "${line#FAIL }" ;;
+	*) echo "  $line" ;;
+	esac
+done <"$WORK/fuzz.log"
+if [ $fuzz_rc != 0 ] && ! grep -q '^FAIL ' "$WORK/fuzz.log"; then
+	result FAIL "fuzz-replay (make exited $fuzz_rc)"
+fi
+
 # CLI tests: every test_* function of every tests/cli/*.sh.
 for file in "$TOP"/tests/cli/*.sh; do
 	group=$(basename "$file" .sh)

@@ -1,0 +1,99 @@
+# fuzz.mk - fuzz targets, corpus replay and static checks (the Makefile includes it).
+# SPDX-License-Identifier: BSD-2-Clause
+#
+#   make fuzz-replay        replay testdata/fuzz/<target>/ through each target,
+#                           built with $(CC) and the normal flags ("ok fuzz/...")
+#   make fuzz               build with clang -fsanitize=fuzzer,address,undefined
+#                           into build-fuzz/ and run each target FUZZ_SECONDS;
+#                           a crash is copied into testdata/fuzz/<target>/
+#   make fuzz FUZZ_TARGETS=fuzz_vib FUZZ_SECONDS=600
+#   make fuzz-probe         exit 0 when clang can build a libFuzzer target
+#   make lint               cppcheck and clang-tidy over depot/ bundle/ cmd/
+#   make fuzz-clean         remove build-fuzz/
+#
+# Nothing here is part of "all".
+
+FUZZ_TARGETS ?= fuzz_xml fuzz_depot_zip fuzz_vib fuzz_index fuzz_script \
+                fuzz_tar fuzz_package
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CFLAGS ?= -O1 -g
+
+FUZZ_COMMON_OBJS = $(BUILD)/obj/tests/fuzz/fuzz_util.o \
+                   $(BUILD)/obj/tests/fuzz/minizip.o
+FUZZ_TARGET_OBJS = $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/%.o)
+FUZZ_MAIN_OBJ = $(BUILD)/obj/tests/fuzz/fuzz_main.o
+FUZZ_REPLAY_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/%)
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+FUZZ_LINK = $(FUZZ_COMMON_OBJS) $(BUNDLE_OBJS) $(BUILD)/libdepot.a
+
+# Replay: the targets linked with fuzz_main.c, with any compiler.
+$(FUZZ_REPLAY_BINS): $(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o \
+    $(FUZZ_MAIN_OBJ) $(FUZZ_LINK)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz-replay/mkzip: $(BUILD)/obj/tests/fuzz/mkzip.o \
+    $(BUILD)/obj/tests/fuzz/minizip.o $(BUILD)/libdepot.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# libFuzzer: only meaningful in the sub-make "make fuzz" starts, where
+# BUILD is build-fuzz and every object has -fsanitize=fuzzer-no-link.
+$(FUZZ_BINS): $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(FUZZ_LINK)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-replay-bins: $(FUZZ_REPLAY_BINS) $(BUILD)/fuzz-replay/mkzip
+
+fuzz-bins: $(FUZZ_BINS)
+
+# One "ok fuzz/<target>: N inputs" or "FAIL fuzz/<target>..." line each.
+fuzz-replay: fuzz-replay-bins
+	@sh tests/fuzz/fuzz.sh replay $(BUILD) $(FUZZ_TARGETS)
+
+fuzz-probe:
+	@sh tests/fuzz/fuzz.sh probe $(FUZZ_CC)
+
+fuzz:
+	@sh tests/fuzz/fuzz.sh probe $(FUZZ_CC) || { \
+	    echo "fuzz: $(FUZZ_CC) cannot link -fsanitize=fuzzer" \
+	        "(install clang and libclang-rt-14-dev)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    CFLAGS="$(FUZZ_CFLAGS)" \
+	    SANITIZE=fuzzer-no-link,address,undefined fuzz-bins
+	@sh tests/fuzz/fuzz.sh run $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+
+# ---- static checks --------------------------------------------------------
+
+CPPCHECK ?= cppcheck
+CLANG_TIDY ?= clang-tidy
+LINT_SRCS = $(wildcard depot/*.c bundle/*.c cmd/*.c)
+
+# cppcheck: warning, style, performance and portability checks, the
+# exceptions in .cppcheck-suppressions with why; clang-tidy: .clang-tidy.
+lint:
+	@echo "  LINT   cppcheck"
+	$(Q)$(CPPCHECK) --quiet --std=c11 -D_GNU_SOURCE \
+	    --enable=warning,style,performance,portability --inline-suppr \
+	    --suppressions-list=.cppcheck-suppressions --error-exitcode=1 \
+	    --template='{file}:{line}: {severity}: {message} [{id}]' \
+	    $(LINT_SRCS)
+	@echo "  LINT   clang-tidy (advisory: its findings are not yet triaged)"
+	-$(Q)$(CLANG_TIDY) --quiet $(LINT_SRCS) \
+	    -- -std=c11 -D_GNU_SOURCE $(PKG_CFLAGS) 2>&1 | \
+	    grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error)' | sort -u
+
+
+.PHONY: fuzz fuzz-bins fuzz-replay fuzz-replay-bins fuzz-probe fuzz-clean \
+        lint
+
+-include $(FUZZ_TARGET_OBJS:.o=.d) $(FUZZ_COMMON_OBJS:.o=.d) \
+         $(FUZZ_MAIN_OBJ:.o=.d) $(BUILD)/obj/tests/fuzz/mkzip.d
