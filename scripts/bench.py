@@ -97,9 +97,6 @@ def bench_verify(path):
           % (j2 / sha))
 
 
-if __name__ == "__main__":
-    main()
-
 
 def bench_bundle():
     """bundle create against cp + sha256sum of the same input."""
@@ -134,3 +131,7 @@ def bench_bundle():
     for p in (copy,):
         os.unlink(p)
     subprocess.run(["rm", "-rf", out], check=True)
+
+
+if __name__ == "__main__":
+    main()
