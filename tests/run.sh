@@ -46,40 +46,54 @@ for spec in "$TOP"/testdata/depots/*.spec; do
 	fi
 done
 
+# ONLY=GLOB (say ONLY='hostile_*/*') runs just the shell tests whose
+# GROUP/NAME matches, without the unit tests and fuzz replay: for work on
+# one group.  make check never sets it.
+ONLY=${ONLY:-}
+
 # Unit tests: one C binary, one line per test.
-"$TOP/$BUILD/unit" >"$WORK/unit.log" 2>&1
-unit_rc=$?
-while IFS= read -r line; do
-	case $line in
-	"ok "*) result ok "${line#ok }" ;;
-	"FAIL "*) result FAIL "${line#FAIL }" ;;
-	*) echo "$line" ;;
-	esac
-done <"$WORK/unit.log"
-if [ $unit_rc -gt 1 ]; then
-	result FAIL "unit (crashed with status $unit_rc)"
+if [ -z "$ONLY" ]; then
+	"$TOP/$BUILD/unit" >"$WORK/unit.log" 2>&1
+	unit_rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) result ok "${line#ok }" ;;
+		"FAIL "*) result FAIL "${line#FAIL }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$WORK/unit.log"
+	if [ $unit_rc -gt 1 ]; then
+		result FAIL "unit (crashed with status $unit_rc)"
+	fi
+
+	# Fuzz corpora (testdata/fuzz/<target>/) replayed through each target
+	# built with the ordinary compiler and flags: one line per target.
+	make -s -C "$TOP" --no-print-directory fuzz-replay BUILD="$BUILD" \
+	    SANITIZE="${SANITIZE:-}" >"$WORK/fuzz.log" 2>&1
+	fuzz_rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) result ok "${line#ok }" ;;
+		"FAIL "*) result FAIL "${line#FAIL }" ;;
+		*) echo "  $line" ;;
+		esac
+	done <"$WORK/fuzz.log"
+	if [ $fuzz_rc != 0 ] && ! grep -q '^FAIL ' "$WORK/fuzz.log"; then
+		result FAIL "fuzz-replay (make exited $fuzz_rc)"
+	fi
 fi
 
-# Fuzz corpora (testdata/fuzz/<target>/) replayed through each target
-# built with the ordinary compiler and flags: one line per target.
-make -s -C "$TOP" --no-print-directory fuzz-replay BUILD="$BUILD" \
-    SANITIZE="${SANITIZE:-}" >"$WORK/fuzz.log" 2>&1
-fuzz_rc=$?
-while IFS= read -r line; do
-	case $line in
-	"ok "*) result ok "${line#ok }" ;;
-	"FAIL "*) result FAIL "${line#FAIL }" ;;
-	*) echo "  $line" ;;
-	esac
-done <"$WORK/fuzz.log"
-if [ $fuzz_rc != 0 ] && ! grep -q '^FAIL ' "$WORK/fuzz.log"; then
-	result FAIL "fuzz-replay (make exited $fuzz_rc)"
-fi
-
-# CLI tests: every test_* function of every tests/cli/*.sh.
-for file in "$TOP"/tests/cli/*.sh; do
+# Shell tests: every test_* function of every tests/cli/*.sh, and of the
+# hostile-input suite tests/hostile/*.sh (group names hostile_FILE).
+for file in "$TOP"/tests/cli/*.sh "$TOP"/tests/hostile/*.sh; do
+	[ -f "$file" ] || continue
 	group=$(basename "$file" .sh)
+	case $file in */tests/hostile/*) group=hostile_$group ;; esac
 	for fn in $(sed -n 's/^\(test_[A-Za-z0-9_]*\)() *{*$/\1/p' "$file"); do
+		case "$group/${fn#test_}" in
+		${ONLY:-*}) ;;
+		*) continue ;;
+		esac
 		T="$WORK/$group.$fn"
 		mkdir -p "$T"
 		(

@@ -11,7 +11,7 @@ or hostile-* (an attack or a broken format); files found by fuzzing
 (crash-*, leak-*, timeout-*, oom-*) are never touched.  Every depot zip
 comes from tests/mkdepot.py with the payloads shrunk to 40 bytes; zips
 built here go through mkzip (minizip.c), never through libzip.  Each seed
-stays under 16 KB.  The output is the same on every run.
+stays under 16 KB.  The output is the same on every run (and machine).
 """
 
 import gzip
@@ -353,6 +353,69 @@ def index_target(fixture_index):
             seed("fuzz_index", "hostile-xml-" + name, b"\x02" + data)
 
 
+META_KIND = {"vibs": 0, "bulletins": 1, "profiles": 2, "vmware.xml": 3}
+
+
+def records(flags, docs):
+    """fuzz_metadata's input: flags, then kind byte + document, NUL-split."""
+    return bytes([flags]) + b"\0".join(bytes([k]) + d for k, d in docs)
+
+
+def metadata_target(metas):
+    for name, docs in metas:
+        plain = [(META_KIND[k], d) for k, d in docs if k != "vmware.xml"]
+        legacy = [(META_KIND[k], d) for k, d in docs if k == "vmware.xml"]
+        seed("fuzz_metadata", "seed-" + name, records(0, plain))
+        if legacy:
+            seed("fuzz_metadata", "seed-legacy-" + name, records(0, legacy))
+            both = [plain[0]] + legacy if plain else legacy
+            seed("fuzz_metadata", "seed-crosscheck-" + name,
+                 records(0, both))
+    vib = ('<vib version="5.0"><type>bootbank</type><name>%s</name><version>'
+           '%s</version><vendor>VMW</vendor><relative-path>%s'
+           '</relative-path><packed-size>%s</packed-size><acceptance-level>'
+           'partner</acceptance-level><payloads/></vib>')
+    prof = ('<imageprofile><name>%s</name><creator>c</creator><profileID>%s'
+            '</profileID><serialno>%s</serialno><viblist>%s</viblist>'
+            '<acceptancelevel>partner</acceptancelevel></imageprofile>')
+    vid = "<vib><vib-id>%s</vib-id></vib>"
+    ne = "VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510"
+    cases = {
+        "dup-vib-ids-differ": [(0, vib % ("ne1000", "0.9.2-1vmw.803.0.0."
+                                          "24022510", "a.vib", "1")),
+                               (0, vib % ("ne1000", "0.9.2-1vmw.803.0.0."
+                                          "24022510", "b.vib", "2"))],
+        "dup-profile-names": [(2, prof % ("P", "id1", "1", vid % ne)),
+                              (2, prof % ("P", "id2", "1", vid % ne))],
+        "profile-serials": [(2, prof % ("P", "id1", "1", vid % ne)),
+                            (2, prof % ("Q", "id1", "2", vid % ne)),
+                            (2, prof % ("R", "id1", "2", ""))],
+        "profile-missing-vibs": [(2, prof % ("P", "id", "1", "".join(
+            vid % ("V_bootbank_x%d_1" % i) for i in range(200))))],
+        "relative-path-escape": [(0, vib % ("x", "1", "../../etc/passwd",
+                                            "1"))],
+        "relative-path-remote": [(0, vib % ("x", "1", "http://e.invalid/x.vib",
+                                            "1"))],
+        "relative-path-absolute": [(0, vib % ("x", "1", "/x.vib", "1"))],
+        "vmware-xml-disagrees": [(0, vib % ("ne1000", "0.9.2-1vmw.803.0.0."
+                                            "24022510", "x.vib", "8")),
+                                 (3, "<vibList>" + vib % (
+                                     "ne1000", "0.9.2-1vmw.803.0.0.24022510",
+                                     "x.vib", "9") + "</vibList>")],
+        "versions": [(0, vib % ("v", ver, "v%d.vib" % i, "1"))
+                     for i, ver in enumerate(["1.0-1", "1.0-01", "1.0.0-1",
+                                              "1.a-1", "-1", "1-", "1..0-1",
+                                              "99999999999999999999-1",
+                                              "1.0-1.2.3.4.5.6.7.8.9"])],
+        "bulletin-many-vibs": [(1, "<bulletin><id>b</id><vibList>" + "".join(
+            "<vibID>V_bootbank_v%d_1</vibID>" % i for i in range(400)) +
+            "</vibList></bulletin>")],
+    }
+    for name, docs in sorted(cases.items()):
+        seed("fuzz_metadata", "hostile-" + name,
+             records(1, [(k, d.encode()) for k, d in docs]))
+
+
 def patch_cd_size(z, member, size):
     """Make the central directory lie about one member's size."""
     b = bytearray(z)
@@ -412,8 +475,11 @@ bulletins = *
 
 
 def depot_target(depots, specdir):
+    # The err-* and dup-* fixtures differ in one document: fuzz_metadata
+    # has those documents; here the zip around them is what matters.
     for name, z in depots:
-        seed("fuzz_depot_zip", "seed-" + name, z)
+        if not name.startswith(("err-", "dup-")):
+            seed("fuzz_depot_zip", "seed-" + name, z)
     mini = dict(depots)["tiny"]
     stored = depot_members_stored(mini)
     seed("fuzz_depot_zip", "seed-tiny-stored", mkzip(stored))
@@ -708,7 +774,11 @@ def main():
     MKZIP = os.path.abspath(sys.argv[1])
     OUT = os.path.abspath(sys.argv[2] if len(sys.argv) == 3 else
                           os.path.join(TOP, "testdata", "fuzz"))
-    TMP = tempfile.mkdtemp(prefix="mkseeds.")
+    # mkdepot.py seeds random= members with the spec's absolute path, so
+    # the specs go to the same place on every run.
+    TMP = os.path.join(tempfile.gettempdir(), "esxstage-mkseeds")
+    shutil.rmtree(TMP, ignore_errors=True)
+    os.makedirs(TMP)
     try:
         for t in os.listdir(OUT) if os.path.isdir(OUT) else []:
             for f in os.listdir(os.path.join(OUT, t)):
@@ -724,7 +794,7 @@ def main():
             z = build(specdir, name)
             if z is not None:
                 depots.append((name, z))
-        docs, index, vibs = [], [], []
+        docs, index, vibs, metas = [], [], [], []
         for name, z in depots:
             for mname, data in members(z):
                 if mname == "index.xml":
@@ -740,6 +810,13 @@ def main():
                         docs.append((name + "-" + str(len(vibs)), "vib",
                                      ms[0][1]))
                 elif mname.endswith("metadata.zip"):
+                    md = []
+                    for n, d in members(data):
+                        top = n.split("/")[0]
+                        if top in META_KIND and (top == "vmware.xml" or
+                                                 "/" in n):
+                            md.append((top, d))
+                    metas.append((name, md))
                     for n, d in members(data):
                         base = os.path.basename(n)[:40]
                         if n.startswith("vibs/"):
@@ -752,6 +829,7 @@ def main():
                             docs.append((name, "legacy", d))
         xml_target(docs)
         index_target(index)
+        metadata_target(metas)
         depot_target(depots, specdir)
         vib_target(vibs)
         tar_target()
