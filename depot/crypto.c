@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +161,8 @@ hash_final_hex(struct hash *h, char out[HASH_HEX_MAX])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
+	size_t i;
 
 	out[0] = '\0';
 	if (h->failed)
@@ -175,7 +177,7 @@ hash_final_hex(struct hash *h, char out[HASH_HEX_MAX])
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 0x0f];
 	}
-	out[2 * mdlen] = '\0';
+	out[2 * (size_t)mdlen] = '\0';
 }
 
 void
@@ -242,6 +244,35 @@ out:
 	return ret;
 }
 
+/*
+ * Whether the text ends inside a PEM block: a "-----" after the last
+ * "-----END ...-----" line.  OpenSSL takes a block cut off at its start
+ * ("-----BEGIN CERT") for the end of the file and quietly drops it, so a
+ * trust file cut short would lose its last certificates without a word.
+ */
+static bool
+pem_truncated(const char *buf, size_t len)
+{
+	static const char end[] = "-----END ", dashes[] = "-----";
+	const char *p = buf, *q, *last = NULL;
+
+	while ((q = memmem(p, len - (size_t)(p - buf), end, sizeof(end) - 1))
+	    != NULL) {
+		last = q;
+		p = q + sizeof(end) - 1;
+	}
+	if (last != NULL) {
+		p = last + sizeof(end) - 1;
+		q = memmem(p, len - (size_t)(p - buf), dashes,
+		    sizeof(dashes) - 1);
+		if (q == NULL)
+			return true;
+		p = q + sizeof(dashes) - 1;
+	}
+	return memmem(p, len - (size_t)(p - buf), dashes,
+	    sizeof(dashes) - 1) != NULL;
+}
+
 /* Add every certificate and CRL of one PEM file to t. */
 static int
 trust_add_file(struct sig_trust *t, const char *path, struct dv_error *err)
@@ -300,6 +331,12 @@ trust_add_file(struct sig_trust *t, const char *path, struct dv_error *err)
 	if (ncerts == 0 && ncrls == 0) {
 		ret = dv_error_set(err, DV_ESIG,
 		    "%s: no certificate or CRL in file", path);
+		goto out;
+	}
+	if (pem_truncated(buf, len)) {
+		ret = dv_error_set(err, DV_ESIG,
+		    "%s: ends inside a PEM block (the file is cut short)",
+		    path);
 		goto out;
 	}
 	ret = 0;
@@ -477,6 +514,29 @@ crl_flags(const struct sig_trust *trust, X509 *signer)
 }
 
 /*
+ * Purpose "any" lets the chain through whatever the signer certificate
+ * says it is for, as ESXi does; but a signer whose own extensions forbid
+ * signing was never meant to sign anything (a TLS server certificate, a
+ * key-encipherment key) and is refused.  Real VIB signers either carry no
+ * such extensions (VMware Certified VIB Signing) or allow digital
+ * signatures and code signing (VMware Accepted VIB Signing).  NULL when
+ * the certificate may sign, else why not.
+ */
+static const char *
+signer_purpose_problem(X509 *signer)
+{
+	uint32_t ku = X509_get_key_usage(signer);
+	uint32_t xku = X509_get_extended_key_usage(signer);
+
+	if ((ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0)
+		return "its key usage does not allow digital signatures";
+	if ((xku & (XKU_CODE_SIGN | XKU_SMIME | XKU_ANYEKU)) == 0)
+		return "its extended key usage allows neither code signing "
+		    "nor S/MIME";
+	return NULL;
+}
+
+/*
  * X509_V_FLAG_PARTIAL_CHAIN: any certificate given with --trust is an
  * anchor, so a signer certificate (as sig.pkcs7 carries it) can be
  * trusted directly even when it is not a self-signed root.
@@ -489,6 +549,7 @@ check_chain(PKCS7 *p7, X509 *signer, const struct sig_trust *trust,
 	X509_STORE_CTX *ctx = NULL;
 	X509_VERIFY_PARAM *param;
 	STACK_OF(X509) *chain;
+	const char *purpose;
 	char reason[200];
 	int i, n, ret, vret, verr;
 
@@ -525,7 +586,9 @@ check_chain(PKCS7 *p7, X509 *signer, const struct sig_trust *trust,
 	}
 	res->chain_checked = true;
 	vret = X509_verify_cert(ctx);
-	if (vret == 1) {
+	if (vret == 1 && (purpose = signer_purpose_problem(signer)) != NULL) {
+		verdict(res, SIG_UNTRUSTED, "signer certificate: %s", purpose);
+	} else if (vret == 1) {
 		/*
 		 * The verified chain ends at the trust anchor; when that is
 		 * the signer itself (like "VMware Certified VIB Signing" in

@@ -101,6 +101,7 @@ read_vendor_index(struct walk *w, const char *member, const char *referrer)
 	struct depot_metadata *node;
 	struct depot_platform *pl;
 	const char *product, *version, *locale, *url;
+	size_t entries = 0;
 	int ret;
 
 	if ((ret = read_outer_xml(w, member, referrer, &doc)) != 0)
@@ -109,6 +110,7 @@ read_vendor_index(struct walk *w, const char *member, const char *referrer)
 	for (m = doc.root->children; m != NULL; m = m->next) {
 		if (strcmp(m->name, "metadata") != 0)
 			continue;
+		entries++;
 		ret = 0;
 		product = required_text(w, m, "productId", what.buf, &ret);
 		version = required_text(w, m, "version", what.buf, &ret);
@@ -149,6 +151,14 @@ read_vendor_index(struct walk *w, const char *member, const char *referrer)
 		pl->version = arena_strdup(&d->arena, version);
 		pl->locale = arena_strdup(&d->arena, locale);
 	}
+	/*
+	 * Nothing to read, so the depot lists nothing and every check of it
+	 * passes: say so (index.xml naming itself as the vendor index ends
+	 * here too).
+	 */
+	if (entries == 0)
+		warn(w, "%s: lists no metadata zips; the vendor is empty",
+		    what.buf);
 	ret = 0;
 out:
 	sbuf_release(&path);

@@ -26,6 +26,21 @@
 /* An inner zip read into memory to see whether it is a depot. */
 #define DV_MAX_INNER_ZIP (512u << 20)
 
+/* ---- a .vib (vib.c) --------------------------------------------------- */
+
+/* The members held in memory; payloads are only ever streamed. */
+#define VIB_MAX_DESCRIPTOR (16u << 20)
+#define VIB_MAX_SIGNATURE (1u << 20)
+/* Members in one .vib. */
+#define VIB_MAX_MEMBERS 4096u
+/*
+ * A payload that inflates past this is refused (a decompression bomb).
+ * Tests build vib.c with a smaller value.
+ */
+#ifndef VIB_MAX_EXPANDED
+#define VIB_MAX_EXPANDED (64ull << 30)
+#endif
+
 /* ---- vendor packages (package.c, unpack.c) and tar archives ---------- */
 
 /*

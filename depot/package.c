@@ -175,11 +175,23 @@ stem_of(struct arena *a, const char *name)
 	return arena_strdup(a, name);
 }
 
-/* A name for a message: control bytes shown as \xNN. */
+/* Names longer than this are cut in messages (one fits in dv_error). */
+#define SHOWN_MAX 200
+
+/*
+ * A name for a message: control bytes shown as \xNN, and a very long
+ * name cut short, so that the reason after it still fits the message.
+ */
 static void
 add_shown(struct sbuf *sb, const char *s)
 {
+	size_t n = 0;
+
 	for (; *s != '\0'; s++) {
+		if (++n > SHOWN_MAX && strlen(s) > 3) {
+			sbuf_adds(sb, "...");
+			return;
+		}
 		unsigned char ch = (unsigned char)*s;
 		if (ch < 0x20 || ch == 0x7f)
 			sbuf_addf(sb, "\\x%02x", ch);
@@ -555,6 +567,9 @@ struct tee {
 	int fd; /* -1: only hash */
 	struct hash *sha;
 	uint64_t size;
+	uint64_t limit; /* with limited: the size the metadata says */
+	bool limited;
+	const char *what;
 };
 
 static long
@@ -569,6 +584,11 @@ tee_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 	if (t->sha != NULL)
 		hash_update(t->sha, buf, (size_t)n);
 	t->size += (uint64_t)n;
+	/* Refused as soon as it is too big, not after a disk's worth. */
+	if (t->limited && t->size > t->limit)
+		return dv_error_set(err, DV_EDIGEST, "%s: more than the %llu "
+		    "bytes the depot's metadata says", t->what,
+		    (unsigned long long)t->limit);
 	if (t->fd >= 0 && (ret = outdir_write(t->od, t->fd, buf, (size_t)n,
 	    err)) != 0)
 		return ret;
@@ -665,6 +685,7 @@ emit_stream(struct walk *w, struct package_node *n, const char *name,
     uint64_t expect_size, bool check_size)
 {
 	struct tee t = {0};
+	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
 	struct seen *s;
 	char sha[HASH_HEX_MAX];
 	int fd = -1, ret;
@@ -680,7 +701,12 @@ emit_stream(struct walk *w, struct package_node *n, const char *name,
 	t.od = w->x->out;
 	t.fd = fd;
 	t.sha = hash_new(HASH_SHA256);
+	t.limited = check_size;
+	t.limit = expect_size;
+	sbuf_addf(&what, "%s: %s", w->p->path, n->path);
+	t.what = what.buf;
 	ret = drain(&t, w->err);
+	sbuf_release(&what);
 	hash_final_hex(t.sha, sha);
 	hash_free(t.sha);
 	if (ret == 0 && ((expect != NULL && strcmp(expect, sha) != 0) ||
@@ -1154,6 +1180,9 @@ list_tar(struct cont *c)
 		    te.kind == TAR_ENTRY_DIR, te.size, te.mode, te.mtime)) != 0)
 			return ret;
 	}
+	/* The reader is past the end now: the last entry's data is gone,
+	 * so reading it means starting again (tar_seek). */
+	c->tar_used = true;
 	return ret;
 }
 
@@ -1428,9 +1457,12 @@ finish_tool(struct cont *c, struct special *sp)
 	struct sbuf img = SBUF_INIT(SBUF_NOCAP);
 	size_t i, len;
 
-	for (up = sp->node; up != NULL; up = up->parent)
+	/* From the tool's own folder (a ready special has its node) up. */
+	up = sp->node;
+	do
 		tool_from_name(w, t, up->parent == NULL ?
 		    base_name(w->p->path) : up->name);
+	while ((up = up->parent) != NULL);
 	if (t->target == NULL && *sp->dir != '\0' && strchr(sp->dir, '/'))
 		t->target = arena_strndup(a, sp->dir,
 		    (size_t)(strchr(sp->dir, '/') - sp->dir));

@@ -54,6 +54,28 @@ vib_of(const struct unpack *u, const char *member)
 	return found != NULL ? found->vib : NULL;
 }
 
+/* A member name for a one-line message: control bytes as \xNN. */
+static const char *
+shown(const char *name, struct sbuf *sb)
+{
+	size_t n = 0;
+
+	sbuf_reset(sb);
+	for (; *name != '\0'; name++) {
+		unsigned char ch = (unsigned char)*name;
+		/* Cut very long names: the reason must fit the message. */
+		if (++n > 200 && strlen(name) > 3) {
+			sbuf_adds(sb, "...");
+			break;
+		}
+		if (ch < 0x20 || ch == 0x7f)
+			sbuf_addf(sb, "\\x%02x", ch);
+		else
+			sbuf_addch(sb, *name);
+	}
+	return sb->buf;
+}
+
 static void
 note(struct unpack *u, struct ptrvec *pv, const char *name, uint64_t size,
     const char *sha, const char *reason)
@@ -105,6 +127,19 @@ copy_member(struct unpack *u, size_t i, const char *name,
 	while ((n = zipstream_read(zs, u->buf, COPY_BUF, u->err)) > 0) {
 		hash_update(h, u->buf, (size_t)n);
 		size += (uint64_t)n;
+		/*
+		 * With --verify a VIB is held to its metadata's size as it
+		 * is written, not after: a member far bigger than that (a
+		 * bomb) must not fill the disk before it is refused.
+		 */
+		if (v != NULL && (u->flags & UNPACK_VERIFY) != 0 &&
+		    v->has_packed_size && size > v->packed_size) {
+			ret = dv_error_set(u->err, DV_EDIGEST, "%s: %s: more "
+			    "than %llu bytes, but the metadata says %llu",
+			    u->d->path, name, (unsigned long long)v->packed_size,
+			    (unsigned long long)v->packed_size);
+			goto out;
+		}
 		if ((ret = outdir_write(u->od, fd, u->buf, (size_t)n,
 		    u->err)) != 0)
 			goto out;
@@ -178,7 +213,7 @@ expand_metadata(struct unpack *u, const char *member, const struct sbuf *data)
 			why = "is a device or special file";
 		if (why != NULL) {
 			ret = dv_error_set(u->err, DV_EPATH, "%s: %s: %s",
-			    label.buf, e.name, why);
+			    label.buf, shown(e.name, &out), why);
 			goto out;
 		}
 		if (e.kind == ZIP_ENTRY_DIR)
@@ -271,8 +306,10 @@ depot_unpack(const struct depot *d, struct outdir *od, unsigned flags,
 		if (why == NULL && e.kind == ZIP_ENTRY_OTHER)
 			why = "is a device or special file";
 		if (why != NULL) {
+			struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
 			ret = dv_error_set(err, DV_EPATH, "%s: %s: %s", d->path,
-			    e.name, why);
+			    shown(e.name, &sb), why);
+			sbuf_release(&sb);
 			goto out;
 		}
 	}

@@ -120,7 +120,7 @@ check_payloads(struct verify_vib *v, const struct depot_vib *d,
 	const struct depot_checksum *c;
 	const struct vib_member *mb;
 	const char *got, *why;
-	bool has_sha256;
+	bool has_sha256, said_why;
 	size_t i, k;
 
 	for (i = 0; i < d->npayloads; i++) {
@@ -141,7 +141,7 @@ check_payloads(struct verify_vib *v, const struct depot_vib *d,
 			    "descriptor says %llu", p->name,
 			    (unsigned long long)mb->expanded_size,
 			    (unsigned long long)p->uncompressed_size);
-		has_sha256 = false;
+		has_sha256 = said_why = false;
 		for (k = 0; k < p->nchecksums; k++) {
 			c = &p->checksums[k];
 			got = digest_for(c, mb, &why);
@@ -154,7 +154,11 @@ check_payloads(struct verify_vib *v, const struct depot_vib *d,
 				    c->verify_process ? " " : "",
 				    c->verify_process ? c->verify_process : "");
 			} else if (why != NULL) {
-				FAIL(v, "payload '%s': %s", p->name, why);
+				/* One reason stops every digest past it. */
+				if (!said_why)
+					FAIL(v, "payload '%s': %s", p->name,
+					    why);
+				said_why = true;
 			} else if (strcmp(got, c->value) != 0) {
 				FAIL(v, "payload '%s' %s%s%s checksum mismatch: "
 				    "%s calculated, %s expected", p->name,
@@ -448,9 +452,13 @@ check_structure(const struct depot *d, struct verify_report *r,
 		if (p->missing_vib_ids.n == 0)
 			continue;
 		sbuf_reset(&list);
-		for (j = 0; j < p->missing_vib_ids.n; j++)
+		/* Five ids say enough; a hostile profile may name 100,000. */
+		for (j = 0; j < p->missing_vib_ids.n && j < 5; j++)
 			sbuf_addf(&list, "%s%s", j ? ", " : "",
 			    p->missing_vib_ids.v[j]);
+		if (p->missing_vib_ids.n > 5)
+			sbuf_addf(&list, " and %zu more",
+			    p->missing_vib_ids.n - 5);
 		structure_failure(r, "profile %s: VIBs %s cannot be found in "
 		    "the depot", p->name, list.buf);
 	}

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "crypto.h"
+#include "dv_limits.h"
 #include "error.h"
 #include "sbuf.h"
 
@@ -18,17 +19,7 @@ struct byte_source {
 	void *ctx;
 };
 
-/* Caps on the in-memory members; payloads are never held in memory. */
-#define VIB_MAX_DESCRIPTOR (16u << 20)
-#define VIB_MAX_SIGNATURE (1u << 20)
-#define VIB_MAX_MEMBERS 4096u
-/*
- * A payload that inflates past this is refused (a decompression bomb).
- * Tests build vib.c with a smaller value.
- */
-#ifndef VIB_MAX_EXPANDED
-#define VIB_MAX_EXPANDED (64ull << 30)
-#endif
+/* VIB_MAX_DESCRIPTOR and the other caps on a VIB are in dv_limits.h. */
 
 /* What one pass learned about one payload member. */
 struct vib_member {

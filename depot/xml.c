@@ -29,6 +29,23 @@ xml_library_init(void)
 }
 
 /*
+ * The SAX callback libxml2 makes on "<!DOCTYPE name", before it reads a
+ * single declaration of the internal subset: stop there.  The prolog scan
+ * below only sees encodings with ASCII bytes; this refuses a DTD in any
+ * other (UTF-16 say) before an entity is declared, let alone expanded,
+ * whatever amplification limits the installed libxml2 has.
+ */
+static void
+refuse_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
+    const xmlChar *system_id)
+{
+	(void)name;
+	(void)external_id;
+	(void)system_id;
+	xmlStopParser(ctx);
+}
+
+/*
  * A DOCTYPE can only stand before the root element.  Looking for it in the
  * prolog refuses entity bombs before libxml2 spends any work on them; the
  * check after parsing catches the same in encodings this scan cannot read.
@@ -163,7 +180,15 @@ xml_parse(const char *data, size_t len, const char *what, struct xdoc *doc,
 	if (ctxt == NULL)
 		return dv_error_set(err, DV_EXML, "%s: cannot set up parser",
 		    what);
+	ctxt->sax->internalSubset = refuse_subset;
 	xd = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL, XML_OPTIONS);
+	/* Nothing else stops the parser: refuse_subset did. */
+	if (ctxt->errNo == XML_ERR_USER_STOP) {
+		ret = dv_error_set(err, DV_EXML,
+		    "%s: has a DTD, which depot files never have; refused",
+		    what);
+		goto out;
+	}
 	if (xd == NULL) {
 		xe = xmlCtxtGetLastError(ctxt);
 		snprintf(msg, sizeof(msg), "%s",

@@ -22,6 +22,8 @@ struct zipstream {
 	zip_file_t *zf;
 	const char *label;
 	const char *name;
+	uint64_t size; /* what the central directory declares */
+	uint64_t got;
 };
 
 static int
@@ -91,20 +93,24 @@ raw_read(const unsigned char *mem, size_t memlen, FILE *fp, uint64_t off,
 /*
  * libzip hands out names as C strings, so a NUL inside a stored name
  * (which would let "x.vib\0.txt" pass as "x.vib") cannot be seen through
- * it.  Look at the central directory's own name lengths instead.  This
- * only ever flags names; libzip stays the judge of the archive, and any
- * surprise here (zip64 oddities, prepended data, a count that does not
- * match) leaves every name unflagged.
+ * it.  Look at the central directory's own name lengths instead, found
+ * where libzip finds it: at the offset the end record (or, when its
+ * locator is there, the zip64 end record) gives.  Returns false when the
+ * names cannot be accounted for, one for each member libzip counted:
+ * the caller then refuses the archive rather than trust names it could
+ * not check (libzip, opened with ZIP_CHECKCONS, has accepted the same
+ * directory, so this does not happen to an honest archive).
  */
-static void
+static bool
 find_nul_names(struct zipfile *zf, const unsigned char *mem, size_t memlen,
     const char *path)
 {
-	unsigned char tail[65557], *cd = NULL;
-	uint64_t size, cd_size, eocd, pos;
+	unsigned char tail[65557], loc[20], rec[56], *cd = NULL;
+	uint64_t size, cd_size, cd_off, eocd, pos;
 	FILE *fp = NULL;
-	size_t n, i, k;
+	size_t n, i, k = 0;
 	long at = -1;
+	bool ok = false;
 
 	if (mem == NULL) {
 		if (path == NULL || (fp = fopen(path, "rb")) == NULL ||
@@ -126,23 +132,24 @@ find_nul_names(struct zipfile *zf, const unsigned char *mem, size_t memlen,
 		goto out;
 	eocd = size - n + (uint64_t)at;
 	cd_size = get32(tail + at + 12);
-	if (cd_size == 0xffffffffu) {
-		unsigned char loc[20], rec[56];
-		/* zip64: the locator sits just before the end record. */
-		if (eocd < 20 || !raw_read(mem, memlen, fp, eocd - 20, loc, 20) ||
-		    get32(loc) != 0x07064b50 ||
-		    !raw_read(mem, memlen, fp, get64(loc + 8), rec, 56) ||
+	cd_off = get32(tail + at + 16);
+	/* zip64: the locator sits just before the end record. */
+	if (eocd >= 20 && raw_read(mem, memlen, fp, eocd - 20, loc, 20) &&
+	    get32(loc) == 0x07064b50) {
+		if (!raw_read(mem, memlen, fp, get64(loc + 8), rec, 56) ||
 		    get32(rec) != 0x06064b50)
 			goto out;
 		cd_size = get64(rec + 40);
-		eocd = get64(loc + 8);
+		cd_off = get64(rec + 48);
 	}
-	if (cd_size > CD_CHECK_MAX || cd_size > eocd)
+	if (cd_size > CD_CHECK_MAX) {
+		ok = true; /* too big to check: libzip alone judges it */
 		goto out;
+	}
 	cd = xmalloc((size_t)cd_size + 1);
-	if (!raw_read(mem, memlen, fp, eocd - cd_size, cd, (size_t)cd_size))
+	if (!raw_read(mem, memlen, fp, cd_off, cd, (size_t)cd_size))
 		goto out;
-	for (pos = 0, k = 0; pos + 46 <= cd_size && k < zf->count; k++) {
+	for (pos = 0; pos + 46 <= cd_size && k < zf->count; k++) {
 		uint32_t nlen, xlen, clen;
 		if (get32(cd + pos) != 0x02014b50)
 			goto out;
@@ -155,12 +162,12 @@ find_nul_names(struct zipfile *zf, const unsigned char *mem, size_t memlen,
 			zf->nul_name[k] = true;
 		pos += 46 + (uint64_t)nlen + xlen + clen;
 	}
-	if (k != zf->count)
-		memset(zf->nul_name, 0, zf->count * sizeof(*zf->nul_name));
+	ok = k == zf->count;
 out:
 	free(cd);
 	if (fp != NULL)
 		fclose(fp);
+	return ok;
 }
 
 static int
@@ -200,11 +207,22 @@ zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 	if (st.st_size == 0)
 		return dv_error_set(err, DV_ENOTZIP,
 		    "%s: empty file, not a zip archive", path);
-	za = zip_open(path, ZIP_RDONLY, &zerr);
+	/*
+	 * ZIP_CHECKCONS: each local header must agree with the central
+	 * directory (name, sizes, CRC, method), as Python's zipfile, which
+	 * esxcli reads depots with, insists; otherwise two readers could see
+	 * two different archives in one file.
+	 */
+	za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 	if (za == NULL)
 		return zip_open_error(zerr, errno, path, err);
-	if ((ret = zipfile_setup(za, path, out, err)) == 0)
-		find_nul_names(*out, NULL, 0, path);
+	if ((ret = zipfile_setup(za, path, out, err)) == 0 &&
+	    !find_nul_names(*out, NULL, 0, path)) {
+		zipfile_close(*out);
+		*out = NULL;
+		ret = dv_error_set(err, DV_EZIP, "%s: damaged zip archive: "
+		    "its central directory cannot be read", path);
+	}
 	return ret;
 }
 
@@ -227,7 +245,7 @@ zipfile_open_mem(const void *data, size_t len, const char *label,
 		zip_error_fini(&ze);
 		return dv_error_set(err, DV_EZIP, "%s: cannot read zip", label);
 	}
-	za = zip_open_from_source(src, ZIP_RDONLY, &ze);
+	za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
 	if (za == NULL) {
 		ret = zip_open_error(zip_error_code_zip(&ze), 0, label, err);
 		zip_source_free(src);
@@ -235,8 +253,13 @@ zipfile_open_mem(const void *data, size_t len, const char *label,
 		return ret;
 	}
 	zip_error_fini(&ze);
-	if ((ret = zipfile_setup(za, label, out, err)) == 0)
-		find_nul_names(*out, data, len, NULL);
+	if ((ret = zipfile_setup(za, label, out, err)) == 0 &&
+	    !find_nul_names(*out, data, len, NULL)) {
+		zipfile_close(*out);
+		*out = NULL;
+		ret = dv_error_set(err, DV_EZIP, "%s: damaged zip archive: "
+		    "its central directory cannot be read", label);
+	}
 	return ret;
 }
 
@@ -270,7 +293,6 @@ zipfile_entry(struct zipfile *zf, size_t i, struct zip_entry *out,
 	zip_stat_t st;
 	zip_uint8_t opsys;
 	zip_uint32_t attr;
-	const char *raw;
 	unsigned mode;
 	size_t len;
 
@@ -287,10 +309,12 @@ zipfile_entry(struct zipfile *zf, size_t i, struct zip_entry *out,
 	len = strlen(st.name);
 	out->kind = len > 0 && st.name[len - 1] == '/' ? ZIP_ENTRY_DIR :
 	    ZIP_ENTRY_FILE;
-	/* A NUL inside the stored name would let two names look alike. */
-	raw = zip_get_name(zf->za, i, ZIP_FL_ENC_RAW);
-	if ((raw != NULL && strlen(raw) != len) || zf->nul_name[i])
-		out->name_has_nul = true;
+	/*
+	 * A NUL inside the stored name would let two names look alike.  (The
+	 * raw name's length says nothing: libzip turns a CP437 name into
+	 * longer UTF-8, and cuts both at a NUL.)
+	 */
+	out->name_has_nul = zf->nul_name[i];
 	if (zip_file_get_external_attributes(zf->za, i, 0, &opsys, &attr) ==
 	    0 && opsys == ZIP_OPSYS_UNIX) {
 		mode = attr >> 16;
@@ -321,9 +345,15 @@ zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
     struct dv_error *err)
 {
 	struct zipstream *zs;
+	zip_stat_t st;
 	zip_file_t *f;
 
 	*out = NULL;
+	zip_stat_init(&st);
+	if (zip_stat_index(zf->za, i, 0, &st) != 0 ||
+	    (st.valid & ZIP_STAT_SIZE) == 0)
+		return dv_error_set(err, DV_EZIP, "%s: member %zu: %s",
+		    zf->label, i, zip_strerror(zf->za));
 	f = zip_fopen_index(zf->za, i, 0);
 	if (f == NULL)
 		return dv_error_set(err, DV_EZIP, "%s: %s: cannot read: %s",
@@ -333,6 +363,7 @@ zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
 	zs->zf = f;
 	zs->label = zf->label;
 	zs->name = zip_get_name(zf->za, i, 0);
+	zs->size = st.size;
 	*out = zs;
 	return 0;
 }
@@ -346,6 +377,22 @@ zipstream_read(struct zipstream *zs, void *buf, size_t len,
 	if (n < 0)
 		return dv_error_set(err, DV_EZIP, "%s: %s: %s", zs->label,
 		    zs->name, zip_file_strerror(zs->zf));
+	/*
+	 * libzip inflates what the data holds, whatever size the headers
+	 * declare: hold the member to its declared size, so that a header
+	 * that lies cannot make a small member a bomb, and no reader sees
+	 * bytes another (Python's zipfile stops at the size) would not.
+	 */
+	zs->got += (uint64_t)n;
+	if (zs->got > zs->size)
+		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
+		    "archive: more data than the %llu bytes its header declares",
+		    zs->label, zs->name, (unsigned long long)zs->size);
+	if (n == 0 && len > 0 && zs->got != zs->size)
+		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
+		    "archive: %llu bytes, but its header declares %llu",
+		    zs->label, zs->name, (unsigned long long)zs->got,
+		    (unsigned long long)zs->size);
 	return (long)n;
 }
 

@@ -42,10 +42,7 @@ test_missing_vendor_index() {
 	    "vendor-index.xml: missing (named by index.xml)"
 }
 
-test_missing_metadata_zip() {
-	bad_depot "$(fixture err-missing-metadata)" 1 \
-	    "metadata.zip: missing (named by the vendor index)"
-}
+# A vendor index naming a missing metadata zip: tests/hostile/depot_logic.sh.
 
 test_malformed_index() {
 	bad_depot "$(fixture err-bad-index-xml)" 1 "index.xml: malformed XML: line"

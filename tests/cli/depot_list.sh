@@ -129,12 +129,7 @@ assert len(nt) == 2, "same name, different ids: both kept"
 ' "$T/out"
 }
 
-test_duplicate_profile_name_is_ambiguous() {
-	run "$DEPOT" show-profile "$(fixture dup-profiles)" "$P8-no-tools"
-	expect_status 1 &&
-	    expect_err "more than one image profile found with name '$P8-no-tools'" &&
-	    expect_err_lines 1
-}
+# Two profiles with one name: tests/hostile/depot_logic.sh.
 
 test_duplicate_vibs_merge() {
 	run "$DEPOT" list-vibs --json "$(fixture dup-vibs)"

@@ -1,0 +1,290 @@
+# xml.sh - hostile XML in every document a depot carries: entity bombs,
+# external entities and DTDs, huge text, deep nesting, bad encodings; and
+# the harmless oddities (a BOM, CRLF line ends) that must still list.
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Each depot is built by tests/hostile/mkdoc.py around one hostile
+# document, everything else in it consistent, so only that document can
+# make the reader fail.  Places: index.xml, vendor-index.xml, a VIB's,
+# a bulletin's and a profile's metadata, and descriptor.xml in a .vib.
+
+MK="$TOP/tests/hostile/mkdoc.py"
+SPECS="$TOP/testdata/depots"
+MARK=ESXSTAGE-SECRET-MARKER-7f3a
+PLACES="index vendor-index vib bulletin profile"
+
+# The member each place names in messages.
+member() {
+	case $1 in
+	index) echo "index.xml: " ;;
+	vendor-index) echo "vendor-index.xml: " ;;
+	vib) echo "metadata.zip: vibs/ne1000-" ;;
+	bulletin) echo "metadata.zip: bulletins/Intel-ne1000_0.9.2-1vmw.803.0.0.24022510.xml: " ;;
+	profile) echo "metadata.zip: profiles/ESXi-8.0U3e-24677879-standard" ;;
+	esac
+}
+
+# mkdoc SPEC PLACE KIND [OPTIONS]: build in/PLACE-KIND.zip (or .vib for
+# the place vibfile) and print its path.
+mkdoc() {
+	spec=$1 place=$2 kind=$3
+	shift 3
+	ext=zip
+	[ "$place" = vibfile ] && ext=vib
+	mkdir -p in
+	"$PYTHON" "$MK" doc "$SPECS/$spec.spec" "in/$place-$kind.$ext" \
+	    "$place" "$kind" "$@" >"$T/gen.log" 2>&1 ||
+	    { cat "$T/gen.log"; echo "  mkdoc $place $kind failed"; return 1; }
+	echo "in/$place-$kind.$ext"
+}
+
+# A file whose contents must never come out: an external entity names it.
+secret() {
+	echo "$MARK" >"$T/secret.txt"
+}
+
+expect_no_marker() {
+	! grep -qF "$MARK" "$T/out" "$T/err" ||
+	    fail "the contents of secret.txt came out"
+}
+
+# snapshot: every name under $T but dest/ and the run's own files, to see
+# that a command wrote nothing anywhere else.
+snapshot() {
+	(cd "$T" && find . -path ./dest -prune -o -print | grep -v \
+	    -e '^\./out$' -e '^\./err$' -e '^\./before$' -e '^\./after$' |
+	    LC_ALL=C sort) >"$T/$1"
+}
+
+# expect_nothing_written: dest/ is empty (no OUTDIR, no temporary folder
+# beside it) and nothing appeared anywhere else under $T.
+expect_nothing_written() {
+	[ -z "$(ls -A "$T/dest")" ] ||
+	    fail "dest/ holds: $(ls -A "$T/dest")" || return 1
+	snapshot after
+	diff -u "$T/before" "$T/after" >"$T/diff" || {
+		echo "  files appeared outside the output directory:"
+		sed 's/^/  | /' "$T/diff"
+		return 1
+	}
+}
+
+# refused FILE MESSAGE...: listing and unpacking FILE both fail with exit
+# status 1 and the one line "depot: FILE: MESSAGE..." (each MESSAGE a
+# part of it, in order of appearance), writing nothing.
+refused() {
+	f=$1
+	shift
+	run "$DEPOT" list-vibs "$f"
+	expect_status 1 && expect_err_lines 1 && expect_no_out &&
+	    expect_err "depot: $f: $1" && expect_no_marker || return 1
+	for part in "$@"; do
+		expect_err "$part" || return 1
+	done
+	mkdir -p dest
+	snapshot before
+	run "$DEPOT" unpack "$f" dest/out
+	expect_status 1 && expect_err_lines 1 && expect_err "depot: $f: $1" &&
+	    expect_no_marker && expect_nothing_written
+}
+
+# refused_everywhere KIND MESSAGE [OPTIONS]: KIND in each place of
+# $PLACES is refused with MESSAGE.
+refused_everywhere() {
+	kind=$1 msg=$2
+	shift 2
+	for place in $PLACES; do
+		f=$(mkdoc mini8 "$place" "$kind" "$@") &&
+		    refused "$f" "$(member "$place")" "$msg" || return 1
+	done
+}
+
+# descriptor_refused KIND MESSAGE [OPTIONS]: KIND in descriptor.xml is
+# refused by show-vib on the bare .vib and fails verify in a depot.
+descriptor_refused() {
+	kind=$1 msg=$2
+	shift 2
+	f=$(mkdoc verify8 vibfile "$kind" "$@") || return 1
+	run "$DEPOT" show-vib --trust "$KEYS/ca.crt" "$f"
+	expect_status 1 && expect_err_lines 1 && expect_no_out &&
+	    expect_err "depot: $f: descriptor.xml" && expect_err "$msg" &&
+	    expect_no_marker || return 1
+	f=$(mkdoc verify8 descriptor "$kind" "$@") || return 1
+	run "$DEPOT" verify --trust "$KEYS/ca.crt" --trust "$KEYS/certified.crt" "$f"
+	expect_status 1 && expect_err_lines 1 &&
+	    expect_err "depot: $f: 1 check failed" &&
+	    expect_out "VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510: FAILED: $f: vib20/ne1000/VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510.vib: descriptor.xml" &&
+	    expect_out "$msg" && expect_out "6 VIBs checked, 1 failed" &&
+	    expect_no_marker
+}
+
+DTD_REFUSED="has a DTD, which depot files never have; refused"
+
+test_billion_laughs() {
+	refused_everywhere laughs "$DTD_REFUSED" &&
+	    descriptor_refused laughs "$DTD_REFUSED"
+}
+
+# In UTF-16 the DOCTYPE is past the byte-level prolog scan: libxml2 itself
+# must stop at "<!DOCTYPE", before the first entity is declared.
+test_billion_laughs_utf16() {
+	refused_everywhere laughs16 "$DTD_REFUSED" &&
+	    descriptor_refused laughs16 "$DTD_REFUSED"
+}
+
+test_external_entity_local_file() {
+	secret
+	refused_everywhere xxe-file "$DTD_REFUSED" --file "$T/secret.txt" &&
+	    refused_everywhere xxe-file16 "$DTD_REFUSED" --file "$T/secret.txt" &&
+	    descriptor_refused xxe-file "$DTD_REFUSED" --file "$T/secret.txt" &&
+	    descriptor_refused xxe-file16 "$DTD_REFUSED" --file "$T/secret.txt"
+}
+
+# An external DTD and entity on a URL that a listener of ours answers:
+# nothing may connect to it.
+test_external_entity_url() {
+	"$PYTHON" "$MK" listen port conn.log &
+	lpid=$!
+	n=0
+	while [ ! -s port ] && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	[ -s port ] || { kill "$lpid"; fail "the listener did not start"; return 1; }
+	url="http://127.0.0.1:$(cat port)"
+	refused_everywhere xxe-url "$DTD_REFUSED" --url "$url" &&
+	    descriptor_refused xxe-url "$DTD_REFUSED" --url "$url"
+	status=$?
+	# A fetch would have been made before the command exited; give the
+	# listener's accept loop (one second per turn) time to log it.
+	sleep 2
+	kill "$lpid"
+	wait "$lpid" 2>/dev/null
+	[ $status = 0 ] || return 1
+	[ ! -s conn.log ] || fail "the depot reader connected: $(cat conn.log)"
+}
+
+# A plain internal subset with a default attribute: still a DTD.
+test_dtd() {
+	refused_everywhere dtd "$DTD_REFUSED" &&
+	    descriptor_refused dtd "$DTD_REFUSED"
+}
+
+# XInclude is never processed: the element is ignored, the file unread.
+test_xinclude_is_inert() {
+	secret
+	f=$(mkdoc mini8 profile xinclude --file "$T/secret.txt") || return 1
+	run "$DEPOT" list-profiles "$f"
+	expect_status 0 && expect_out "ESXi-8.0U3e-24677879-standard " &&
+	    expect_no_marker && { [ ! -s "$T/err" ] || fail "stderr is not empty"; }
+}
+
+# limits FILE: the last measure says it ran fast and small: the numbers
+# are for the plain build; sanitizers slow it down and add shadow memory.
+within() {
+	read -r secs kb <"$T/m.txt"
+	max_s=$1 max_kb=$2
+	# Under valgrind the numbers are its own (VALGRIND=1, tests/run.sh).
+	if [ -n "${VALGRIND:-}" ]; then
+		echo "  measured under valgrind: $secs s, $kb KB (not checked)"
+		return 0
+	fi
+	case ${SANITIZE:-} in
+	*address*) max_s=$((max_s * 4)) max_kb=$((max_kb * 4)) ;;
+	esac
+	echo "  measured: $secs s, $kb KB (limit $max_s s, $max_kb KB)"
+	awk -v s="$secs" -v m="$max_s" 'BEGIN { exit !(s < m) }' ||
+	    fail "took $secs s, more than $max_s" || return 1
+	[ "$kb" -lt "$max_kb" ] || fail "used $kb KB, more than $max_kb KB"
+}
+
+# 100 MiB of text in one node: refused at the 64 MiB document limit
+# (DV_MAX_XML_BYTES) while it is read, long before it is all inflated.
+test_huge_text_node() {
+	for place in index vib profile; do
+		f=$(mkdoc mini8 "$place" bigtext) || return 1
+		run "$PYTHON" "$MK" measure "$T/m.txt" "$DEPOT" list-vibs "$f"
+		expect_status 1 && expect_err_lines 1 && expect_no_out &&
+		    expect_err "depot: $f: $(member "$place")" &&
+		    expect_err ": larger than 67108864 bytes" &&
+		    within 10 150000 || return 1
+	done
+	f=$(mkdoc verify8 vibfile bigtext) || return 1
+	run "$PYTHON" "$MK" measure "$T/m.txt" "$DEPOT" show-vib "$f"
+	expect_status 1 && expect_err_lines 1 && expect_no_out &&
+	    expect_err "depot: $f: descriptor.xml is 104858" &&
+	    expect_err "bytes, more than the 16777216 allowed" &&
+	    within 10 60000
+}
+
+# 100,000 levels stop at libxml2's own 256; 70 at the reader's 64.
+test_deep_nesting() {
+	refused_everywhere deep "malformed XML: line" &&
+	    refused_everywhere deep-limit "elements nested deeper than 64" &&
+	    descriptor_refused deep "Excessive depth in document" &&
+	    descriptor_refused deep-limit "elements nested deeper than 64"
+}
+
+test_invalid_encoding_declaration() {
+	refused_everywhere bad-encoding \
+	    "malformed XML: line 1: Unsupported encoding x-no-such-encoding" &&
+	    descriptor_refused bad-encoding "Unsupported encoding x-no-such-encoding"
+}
+
+# same_listing FILE: every listing of FILE is what the unchanged mini8
+# gives (both copied to one name, so the outputs can be compared).
+same_listing() {
+	rm -rf a b
+	mkdir a b
+	cp "$(fixture mini8)" a/d.zip
+	cp "$1" b/d.zip
+	for cmd in info list-vibs list-components list-profiles \
+	    "show-profile d.zip ESXi-8.0U3e-24677879-standard"; do
+		# shellcheck disable=SC2086
+		case $cmd in
+		show-*) (cd a && "$DEPOT" $cmd) >want 2>&1 &&
+		    (cd b && "$DEPOT" $cmd) >have 2>&1 ;;
+		*) (cd a && "$DEPOT" $cmd d.zip) >want 2>&1 &&
+		    (cd b && "$DEPOT" $cmd d.zip) >have 2>&1 ;;
+		esac || { fail "$cmd failed on $1: $(cat have)"; return 1; }
+		diff -u want have >"$T/diff" || {
+			echo "  $cmd lists $1 differently:"
+			sed 's/^/  | /' "$T/diff"
+			return 1
+		}
+	done
+}
+
+# accepted KIND: KIND in every place lists exactly as the plain depot, and
+# in descriptor.xml (signed after the change) verifies and shows the same.
+accepted() {
+	for place in $PLACES; do
+		f=$(mkdoc mini8 "$place" "$1") && same_listing "$f" || return 1
+	done
+	f=$(mkdoc verify8 descriptor "$1") || return 1
+	run "$DEPOT" verify --trust "$KEYS/ca.crt" --trust "$KEYS/certified.crt" "$f"
+	expect_status 0 && expect_out "6 VIBs checked, 0 failed" &&
+	    [ ! -s "$T/err" ] || fail "verify failed on $1 in descriptor.xml" ||
+	    return 1
+	"$DEPOT" show-vib "$(fixture verify8)" ne1000 | grep -v '^   File: ' >want
+	"$DEPOT" show-vib "$f" ne1000 | grep -v '^   File: ' >have
+	diff -u want have >"$T/diff" || {
+		echo "  show-vib differs with $1 in descriptor.xml:"
+		sed 's/^/  | /' "$T/diff"
+		return 1
+	}
+	# The test can fail: the hostile file really differs from the plain.
+	! cmp -s "$f" "$(fixture verify8)" || fail "mkdoc changed nothing"
+}
+
+test_utf8_bom_is_accepted() {
+	accepted bom
+}
+
+test_crlf_line_ends_are_accepted() {
+	accepted crlf
+}
+
+test_bom_and_crlf_together_are_accepted() {
+	accepted bom-crlf
+}
