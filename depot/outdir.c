@@ -1,5 +1,6 @@
 /* outdir.c - stage files in a temporary directory, then rename into place. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -68,6 +69,12 @@ const char *
 outdir_path(const struct outdir *od)
 {
 	return od->path;
+}
+
+const char *
+outdir_stage_path(const struct outdir *od)
+{
+	return od->stage_path;
 }
 
 size_t
@@ -401,7 +408,7 @@ remove_tree(int dirfd, const char *name)
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (fd < 0) {
-		unlinkat(dirfd, name, 0);
+		(void)unlinkat(dirfd, name, 0);
 		return;
 	}
 	if ((dir = fdopendir(fd)) == NULL) {
@@ -417,12 +424,12 @@ remove_tree(int dirfd, const char *name)
 		    S_ISDIR(st.st_mode))
 			remove_tree(fd, names.v[i]);
 		else
-			unlinkat(fd, names.v[i], 0);
+			(void)unlinkat(fd, names.v[i], 0);
 		free(names.v[i]);
 	}
 	ptrvec_release(&names);
 	closedir(dir);
-	unlinkat(dirfd, name, AT_REMOVEDIR);
+	(void)unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
 static void
@@ -507,20 +514,122 @@ split_path(const char *path, char **parent, char **base, struct dv_error *err)
 	return 0;
 }
 
-/* mkdtemp in folder dir; the new name in *name, its path in *path. */
+/*
+ * Whether name is prefix followed by the six characters mkdtemp puts in
+ * place of "XXXXXX".
+ */
+static bool
+is_stage_name(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(name, prefix, n) != 0 || strlen(name) != n + 6)
+		return false;
+	for (name += n; *name != '\0'; name++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789", *name) == NULL)
+			return false;
+	return true;
+}
+
+/*
+ * Remove the temporary directories that runs killed by SIGKILL (or a
+ * crash, or a power cut) left in dirfd: those named prefix + XXXXXX that
+ * no one holds locked.  A running outdir holds a lock on its own, so a
+ * run writing the same OUTDIR at the same time keeps its directory; the
+ * kernel drops the lock of a dead process.  Best effort.
+ */
+static void
+remove_stale(int dirfd, const char *prefix)
+{
+	struct ptrvec names = PTRVEC_INIT;
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	fd = dup(dirfd);
+	if (fd < 0)
+		return;
+	if ((dir = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	rewinddir(dir);
+	while ((de = readdir(dir)) != NULL)
+		if (is_stage_name(de->d_name, prefix))
+			ptrvec_push(&names, xstrdup(de->d_name));
+	closedir(dir);
+	for (size_t i = 0; i < names.n; i++) {
+		fd = openat(dirfd, names.v[i], O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			remove_tree(dirfd, names.v[i]);
+		if (fd >= 0)
+			close(fd);
+		free(names.v[i]);
+	}
+	ptrvec_release(&names);
+}
+
+/*
+ * mkdtemp in folder dirfd (whose path is dir); the new name in *name, its
+ * path in *path, and in *fd the new directory open and locked for as long
+ * as fd stays open (see remove_stale).
+ */
 static int
-make_stage(const char *dir, const char *prefix, const char *suffix,
-    char **path, char **name)
+make_stage(int dirfd, const char *dir, const char *prefix,
+    const char *suffix, char **path, char **name, int *fd)
 {
 	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
-	sbuf_addf(&sb, "%s/%s%s", dir, prefix, suffix);
-	if (mkdtemp(sb.buf) == NULL) {
-		sbuf_release(&sb);
-		return -1;
+	struct stat st;
+	int tries, saved;
+
+	*fd = -1;
+	for (tries = 0; tries < 8; tries++) {
+		sbuf_reset(&sb);
+		sbuf_addf(&sb, "%s/%s%s", dir, prefix, suffix);
+		if (mkdtemp(sb.buf) == NULL)
+			break;
+		*fd = openat(dirfd, strrchr(sb.buf, '/') + 1, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (*fd < 0)
+			break;
+		/* Another run's remove_stale may have taken it for stale in
+		 * the instant before we locked it: then it is gone. */
+		if (flock(*fd, LOCK_EX | LOCK_NB) == 0 && fstat(*fd, &st) == 0 &&
+		    st.st_nlink > 0) {
+			*name = xstrdup(strrchr(sb.buf, '/') + 1);
+			*path = sbuf_detach(&sb, NULL);
+			return 0;
+		}
+		close(*fd);
+		*fd = -1;
+		errno = EAGAIN;
 	}
-	*name = xstrdup(strrchr(sb.buf, '/') + 1);
-	*path = sbuf_detach(&sb, NULL);
-	return 0;
+	saved = errno;
+	sbuf_release(&sb);
+	errno = saved;
+	return -1;
+}
+
+int
+outdir_make_temp(const char *dir, const char *prefix, char **path,
+    int *lockfd)
+{
+	char *name = NULL;
+	int dirfd, ret, saved;
+
+	*lockfd = -1;
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -1;
+	remove_stale(dirfd, prefix);
+	ret = make_stage(dirfd, dir, prefix, "XXXXXX", path, &name, lockfd);
+	saved = errno;
+	free(name);
+	close(dirfd);
+	errno = saved;
+	return ret;
 }
 
 int
@@ -567,38 +676,38 @@ outdir_begin(const char *path, unsigned flags, struct outdir **out,
 		ret = dv_error_errno(err, DV_EIO, "%s", path);
 		goto fail;
 	}
+	/* What SIGKILL left of earlier runs into this OUTDIR. */
+	sbuf_addf(&prefix, ".%s.depot-", od->base);
+	remove_stale(od->parent_fd, prefix.buf);
+	if (od->existed)
+		remove_stale(od->out_fd, ".depot-tmp-");
+	sbuf_reset(&prefix);
 	sbuf_addf(&prefix, ".%s", od->base);
 	od->stage_parent = od->parent_fd;
 	/* An existing OUTDIR on another file system than its parent (a
 	 * mount point): rename works only from inside it. */
 	if (od->existed && fstat(od->out_fd, &st) == 0 &&
 	    fstat(od->parent_fd, &pst) == 0 && st.st_dev != pst.st_dev) {
-		if (make_stage(path, "", STAGE_INSIDE, &od->stage_path,
-		    &od->stage_name) != 0) {
+		if (make_stage(od->out_fd, path, "", STAGE_INSIDE,
+		    &od->stage_path, &od->stage_name, &od->stage_fd) != 0) {
 			ret = dv_error_errno(err, DV_EIO, "%s: cannot make a "
 			    "temporary folder in it", path);
 			goto fail;
 		}
 		od->stage_parent = od->out_fd;
-	} else if (make_stage(parent, prefix.buf, STAGE_SUFFIX,
-	    &od->stage_path, &od->stage_name) != 0) {
+	} else if (make_stage(od->parent_fd, parent, prefix.buf, STAGE_SUFFIX,
+	    &od->stage_path, &od->stage_name, &od->stage_fd) != 0) {
 		saved = errno;
 		if (!od->existed || (saved != EACCES && saved != EPERM &&
-		    saved != EROFS) || make_stage(path, "", STAGE_INSIDE,
-		    &od->stage_path, &od->stage_name) != 0) {
+		    saved != EROFS) || make_stage(od->out_fd, path, "",
+		    STAGE_INSIDE, &od->stage_path, &od->stage_name,
+		    &od->stage_fd) != 0) {
 			errno = saved;
 			ret = dv_error_errno(err, DV_EIO, "%s: cannot make a "
 			    "temporary folder in '%s'", path, parent);
 			goto fail;
 		}
 		od->stage_parent = od->out_fd;
-	}
-	od->stage_fd = openat(od->stage_parent, od->stage_name, O_RDONLY |
-	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (od->stage_fd < 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot open",
-		    od->stage_path);
-		goto fail;
 	}
 	free(parent);
 	sbuf_release(&prefix);

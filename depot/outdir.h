@@ -17,7 +17,10 @@
  * place), and a name it already has is refused unless OUTDIR_FORCE.
  * outdir_abort, or any failure, removes the temporary directory, so an
  * interrupted run leaves nothing; only SIGKILL can leave the temporary
- * directory behind, never a half-written OUTDIR.
+ * directory behind, never a half-written OUTDIR.  The temporary directory
+ * is flock'd while its run lives, and outdir_begin removes every unlocked
+ * one an earlier run into the same OUTDIR left (".OUTDIR.depot-XXXXXX",
+ * or ".depot-tmp-XXXXXX" inside OUTDIR).
  *
  * When OUTDIR exists but its parent is not writable (OUTDIR is a home
  * directory) or is on another file system (OUTDIR is a mount point), the
@@ -39,6 +42,9 @@ int outdir_begin(const char *path, unsigned flags, struct outdir **out,
     struct dv_error *err);
 /* OUTDIR as given. */
 const char *outdir_path(const struct outdir *od);
+/* The temporary directory, where this run's files are until the commit:
+ * for a caller that reads back what it wrote (bundle's staging). */
+const char *outdir_stage_path(const struct outdir *od);
 
 /*
  * Create relname (its folders as needed) and return a file descriptor
@@ -81,6 +87,15 @@ size_t outdir_count(const struct outdir *od);
 int outdir_commit(struct outdir *od, struct dv_error *err);
 /* Remove the temporary directory and free od; NULL is fine. */
 void outdir_abort(struct outdir *od);
+
+/*
+ * For a writer that renames a whole folder into place itself (bundle):
+ * make the folder dir/prefixXXXXXX, locked for as long as *lockfd stays
+ * open, after removing every unlocked one that a killed run left there
+ * under the same prefix.  *path is malloc'd.  -1 with errno on failure.
+ */
+int outdir_make_temp(const char *dir, const char *prefix, char **path,
+    int *lockfd);
 
 /*
  * Ask every outdir to stop at the next file boundary (or the next write):

@@ -426,13 +426,18 @@ def resolve(spec):
         v['payloads'] = []
         for line in v['payload']:
             (pname, ptype, usize, *extra), pairs = split_row(line, f'VIB {v["key"]} payload', 3)
-            if extra or set(dict(pairs)) - {'seed'}:
-                raise SpecError(f'VIB {v["key"]}: payload is NAME TYPE SIZE [seed=S]')
+            if extra or set(dict(pairs)) - {'seed', 'zstd-flip'}:
+                raise SpecError(f'VIB {v["key"]}: payload is NAME TYPE SIZE [seed=S] '
+                                '[zstd-flip=OFFSET|mid]')
             opts = dict(pairs)
             if len(pname) > 15:
                 raise SpecError(f'VIB {v["key"]}: payload name {pname!r} exceeds 15 characters')
+            flip = opts.get('zstd-flip')
+            if flip is not None and (ptype != 'vzstd' or not (flip == 'mid' or flip.isdigit())):
+                raise SpecError(f'VIB {v["key"]}: zstd-flip=OFFSET|mid is for vzstd payloads')
             v['payloads'].append({'name': pname, 'type': ptype, 'usize': int(usize),
-                                  'seed': opts.get('seed', f"{m.seed}/{v['id']}/{pname}")})
+                                  'seed': opts.get('seed', f"{m.seed}/{v['id']}/{pname}"),
+                                  'zstd-flip': flip})
         copies = int(v['xml-copies'])
         v['xml-names'] = ([f"vibs/{v['xml-name']}"] if v['xml-name'] else []) + \
             [f"vibs/{v['name']}-{signed64(v['id'] + '#' + str(i))}.xml"
@@ -627,6 +632,7 @@ CHECKSUM_KINDS = {
     'sha256-gunzip': ('sha-256', ' verify-process="gunzip"', 'sha256_gunzip'),
     'sha256': ('sha-256', '', 'sha256'),
     'sha1-gunzip': ('sha-1', ' verify-process="gunzip"', 'sha1_gunzip'),
+    'sha256-gunzip1': ('sha-256-gunzip1', '', 'sha256_gunzip1'),
 }
 
 
@@ -654,6 +660,8 @@ def vib_xml(v, payloads, depot=None):
         attrs = f'name="{a(p["name"])}" type="{a(p["type"])}" size="{p["size"]}"'
         if yes(v['uncompressed-size-attr'], 'uncompressed-size-attr'):
             attrs += f' uncompressed-size="{p["usize"]}"'
+        if p['type'] == 'vzstd':
+            attrs += f' compression-option="level={ZSTD_LEVEL}"'
         sums = []
         for kind in v['checksums']:
             if kind not in CHECKSUM_KINDS:
@@ -889,8 +897,58 @@ def gzip_stored(chunks, size):
 SPOOL_MAX = 64 << 20
 
 
+ZSTD_LEVEL = 18     # ESXi 9's compression-option="level=18"
+
+
+def zstd_compress(data):
+    """One zstd frame (with its content checksum) from the zstd CLI: an
+    implementation that shares nothing with the reader's (libarchive/libzstd
+    through depot/vib.c)."""
+    try:
+        r = subprocess.run(['zstd', '-q', '-c', f'-{ZSTD_LEVEL}', '--check', '-'],
+                           input=data, capture_output=True)
+    except FileNotFoundError:
+        raise SpecError('zstd is not installed (needed for vzstd payloads; '
+                        'sh scripts/deps.sh installs it)')
+    if r.returncode != 0:
+        raise SpecError(f'zstd failed: {r.stderr.decode(errors="replace").strip()}')
+    return r.stdout
+
+
+def make_vzstd_payload(p):
+    """ESXi 9's vzstd payload: gzip(zstd(vmtar)) (vib-and-workflow.md A.3/A.4).
+    The stand-in for the vmtar is pseudo-random bytes with 4 bits of entropy each,
+    so zstd really compresses (Huffman and FSE coded blocks, not raw ones).
+    sha-256-gunzip1 is the digest of the zstd frame (the gzip layer removed);
+    the gunzip ones, of what zstd expands to.  zstd-flip=OFFSET|mid changes
+    one byte of the frame *after* those digests and before gzip, so the
+    stored bytes (their size and sha-256, the VIB's) match the damage and
+    only the gunzip1 and zstd levels can tell."""
+    low = bytes(0x40 | (i & 0x0f) for i in range(256))
+    plain = b''.join(chunk.translate(low)
+                     for chunk in payload_stream(p['seed'], p['usize']))
+    frame = zstd_compress(plain)
+    digests = dict(sha256_gunzip=hashlib.sha256(plain).hexdigest(),
+                   sha1_gunzip=hashlib.sha1(plain).hexdigest(),
+                   sha256_gunzip1=hashlib.sha256(frame).hexdigest())
+    if p.get('zstd-flip') is not None:
+        k = len(frame) // 2 if p['zstd-flip'] == 'mid' else int(p['zstd-flip'])
+        if k >= len(frame):
+            raise SpecError(f'payload {p["name"]}: zstd-flip={k} is past the '
+                            f'{len(frame)}-byte zstd frame')
+        frame = frame[:k] + bytes([frame[k] ^ 0x01]) + frame[k + 1:]
+    stored = b''.join(gzip_stored([frame], len(frame)))
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX)
+    spool.write(stored)
+    spool.seek(0)
+    return dict(p, size=len(stored), data=spool,
+                sha256=hashlib.sha256(stored).hexdigest(), **digests)
+
+
 def make_payload(p):
     """Generates one payload into a spooled temp file and digests it on the way."""
+    if p['type'] == 'vzstd':
+        return make_vzstd_payload(p)
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX)
     raw256, raw1, stored256, size = hashlib.sha256(), hashlib.sha1(), hashlib.sha256(), 0
 
@@ -904,8 +962,10 @@ def make_payload(p):
         spool.write(piece)
         size += len(piece)
     spool.seek(0)
+    # One gzip layer only: gunzip1 is the fully decompressed stream.
     return dict(p, size=size, data=spool, sha256_gunzip=raw256.hexdigest(),
-                sha1_gunzip=raw1.hexdigest(), sha256=stored256.hexdigest())
+                sha1_gunzip=raw1.hexdigest(), sha256=stored256.hexdigest(),
+                sha256_gunzip1=raw256.hexdigest())
 
 
 AR_STYLES = {'vibauthor': ('', '0'), 'python3': ('', '0o0'), 'gnu': ('/', '644')}

@@ -1,4 +1,4 @@
-# depot_extract.sh - info on vendor packages, extract, unpack, hostile input.
+# depot_extract.sh - info on vendor packages, extract, unpack.
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # Output goes to dest/out (O): dest holds nothing else, so expect_clean can
@@ -255,6 +255,17 @@ test_extract_tar_gz_input() {
 	    "$(truth intel-nvm-esx files 700Series/ESXi_x64/nvmupdate.cfg)"
 }
 
+# GNU tar, "./" names, the depot last: the listing pass leaves the reader
+# past the end, so the depot's data must be read from the start again.
+test_extract_depot_last_in_gnu_tar() {
+	mkdir dest pkg && (cd pkg && unzip -q "$(fixture e2e-nmst-package)") &&
+	    tar -czf nmst.tar.gz -C pkg ./doc "./$NMST.zip" || return 1
+	run "$DEPOT" extract nmst.tar.gz $O
+	expect_status 0 && expect_files $O "$NMST.zip" &&
+	    cmp -s "$O/$NMST.zip" "pkg/$NMST.zip" ||
+	    fail "the depot was not written byte for byte"
+}
+
 test_extract_expanded_needs_repack() {
 	mkdir dest
 	run "$DEPOT" extract "$(fixture wrapper-expanded)" $O
@@ -390,100 +401,6 @@ test_extract_nesting_too_deep() {
 	    expect_no_out
 }
 
-# hostile NAME FORMAT WHAT SECTION-LINES...: a package with one bad member
-# next to a good depot is refused whole, naming the member; nothing is left.
-# WHAT is "member: reason" as the message ends.
-hostile() {
-	name=$1 fmt=$2 what=$3
-	shift 3
-	mkdir -p dest
-	{
-		printf '[wrapper]\nformat = %s\n\n' "$fmt"
-		printf '[member good.zip]\nspec = %s\n\n' \
-		    "$TOP/testdata/depots/mini8.spec"
-		printf '%s\n' "$@"
-	} | mkspec "$name" || return 1
-	run "$DEPOT" extract "$name.bin" $O
-	expect_status 1 && expect_err "depot: $name.bin: " && expect_err "$what" &&
-	    expect_err_lines 1 && expect_no_out && expect_clean dest
-}
-
-test_hostile_absolute_path() {
-	hostile abs zip "/etc/evil.txt: absolute path" \
-	    '[member /etc/evil.txt]' 'text = x' &&
-	    hostile abs-tar tar.gz "/etc/evil.txt: absolute path" \
-	    '[member /etc/evil.txt]' 'text = x'
-}
-
-test_hostile_dotdot() {
-	hostile dd zip "../evil.txt: '..' in the member name" \
-	    '[member ../evil.txt]' 'text = x' &&
-	    hostile dd-tar tar "a/../../evil.txt: '..' in the member name" \
-	    '[member a/../../evil.txt]' 'text = x'
-}
-
-test_hostile_backslash() {
-	hostile bs zip 'a\..\evil.txt: backslash in the member name' \
-	    '[member a\..\evil.txt]' 'text = x'
-}
-
-test_hostile_drive_letter() {
-	hostile drive zip "C:/evil.txt: drive letter in the member name" \
-	    '[member C:/evil.txt]' 'text = x'
-}
-
-test_hostile_control_character() {
-	hostile ctl tar.gz 'evil\x1b[31m.txt: control character in the member name' \
-	    '[member evil\x1b[31m.txt]' 'text = x' 'name-escapes = yes'
-}
-
-test_hostile_nul_byte() {
-	hostile nul zip ".txt: NUL byte in the member name" \
-	    '[member evil.vib\x00.txt]' 'text = x' 'name-escapes = yes'
-}
-
-test_hostile_symlink() {
-	hostile sym zip "link: is a symbolic link" \
-	    '[member link]' 'type = symlink' 'target = /etc/passwd' &&
-	    hostile sym-tar tar.gz "link: is a symbolic link" \
-	    '[member link]' 'type = symlink' 'target = ../../etc/passwd'
-}
-
-test_hostile_hardlink() {
-	hostile hard tar "hard: is a hard link" \
-	    '[member hard]' 'type = hardlink' 'target = good.zip'
-}
-
-test_hostile_device() {
-	hostile dev tar.gz "dev/null: is a device file" \
-	    '[member dev/null]' 'type = device' &&
-	    hostile dev-zip zip "dev/null: is a device or special file" \
-	    '[member dev/null]' 'type = device' &&
-	    hostile fifo tar "fifo: is a fifo or other special file" \
-	    '[member fifo]' 'type = fifo'
-}
-
-# A hostile name deep inside is named with the chain that leads to it.
-test_hostile_inside_inner_tar() {
-	mkspec inner <<'SPEC'
-[wrapper]
-format = tar.gz
-[member ok.txt]
-text = fine
-[member ../../escape.txt]
-text = x
-SPEC
-	mkspec outer <<SPEC
-[wrapper]
-[member pkg/inner.tar.gz]
-file = $T/inner.bin
-SPEC
-	run "$DEPOT" info outer.bin
-	expect_status 1 &&
-	    expect_err "depot: outer.bin: pkg/inner.tar.gz!../../escape.txt: '..' in the member name" &&
-	    expect_err_lines 1 && expect_no_out
-}
-
 test_extract_refuses_existing_name() {
 	mkdir -p $O
 	echo old >"$O/$MFT.zip"
@@ -578,10 +495,11 @@ test_extract_sigint() {
 	mkdir dest
 	"$PYTHON" "$TOP/tests/mkdepot.py" --bench big.zip --size-mb 96 \
 	    --vibs 6 >/dev/null || return 1
-	set -m
-	"$DEPOT" extract --vibs big.zip $O >"$T/out" 2>"$T/err" &
+	# A shell starts background jobs with SIGINT ignored, and "set -m"
+	# cannot help without a terminal: env puts the default back.
+	env --default-signal=INT "$DEPOT" extract --vibs big.zip $O \
+	    >"$T/out" 2>"$T/err" &
 	pid=$!
-	set +m
 	n=0
 	while [ $n -lt 500 ] && ! ls -A dest | grep -q '^\.out\.depot-'; do
 		sleep 0.01
