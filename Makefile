@@ -4,6 +4,10 @@
 #   make                    build build/depot
 #   make check              install missing deps (Debian), build, run all tests
 #   make check SANITIZE=address,undefined
+#   make valgrind           the suite with depot, bundle, the unit tests and
+#                           the fuzz corpora under valgrind (make check
+#                           VALGRIND=1; about 30 minutes on two cores)
+#   make check TESTS='depot_list/* hostile_*/*'   only those shell tests
 #   make demo               build a sample depot and list what is inside
 #   make bench              size-independence and speed figures
 #   make install PREFIX=/usr/local DESTDIR=
@@ -93,11 +97,18 @@ $(BUILD)/unit: $(UNIT_OBJS) $(BUNDLE_OBJS) $(CMD_OBJS) $(BUILD)/libdepot.a
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh $(if $(VALGRIND),valgrind)
 
 check: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) sh tests/run.sh
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) \
+	    VALGRIND=$(VALGRIND) TESTS='$(TESTS)' sh tests/run.sh
+
+# Valgrind wants a build without sanitizers: the plain one.
+valgrind:
+	@if [ -n "$(SANITIZE)" ]; then \
+	    echo "valgrind: not with SANITIZE=$(SANITIZE)" >&2; exit 2; fi
+	@$(MAKE) --no-print-directory check VALGRIND=1
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -116,7 +127,7 @@ install: all
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check demo bench install clean
+.PHONY: all deps check valgrind demo bench install clean
 
 -include $(DEPOT_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
          $(BUNDLE_OBJS:.o=.d) $(BUILD)/obj/cmd/depot.d $(BUILD)/obj/cmd/bundle.d

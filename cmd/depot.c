@@ -130,15 +130,15 @@ json_strlist(struct json *j, const char *key, const struct dv_strlist *l)
 static void
 json_time(struct json *j, const char *key, const struct dv_time *t)
 {
-	char buf[24];
+	char buf[20], utc[24];
 
 	if (!t->set) {
 		json_string(j, key, NULL);
 		return;
 	}
 	dv_time_format(t, buf);
-	strcat(buf, "Z");
-	json_string(j, key, buf);
+	snprintf(utc, sizeof(utc), "%sZ", buf);
+	json_string(j, key, utc);
 }
 
 static void
@@ -282,6 +282,7 @@ profile_vibs(const struct depot *d, const char *name,
 	size_t k = 0;
 
 	*out = NULL;
+	*n = 0;
 	if (depot_find_profile(d, name, &p, &err) != 0)
 		return msg_dv_error(&err);
 	if (p->missing_vib_ids.n > 0) {

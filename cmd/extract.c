@@ -161,7 +161,8 @@ interrupted(const struct dv_error *err)
 	int sig = caught;
 
 	msg_error("%s", err->msg);
-	fflush(stdout);
+	/* The exit status says it failed already; nothing to add. */
+	(void)fflush(stdout);
 	if (sig != 0) {
 		signal(sig, SIG_DFL);
 		raise(sig);

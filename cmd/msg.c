@@ -23,7 +23,9 @@ msg_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
+	/* Keeps stdout before stderr; a failure stays on stdout's error
+	 * flag, which msg_finish_stdout reports. */
+	(void)fflush(stdout);
 	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -36,7 +38,7 @@ msg_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
+	(void)fflush(stdout); /* as in msg_error */
 	fprintf(stderr, "%s: warning: ", progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

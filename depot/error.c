@@ -7,6 +7,11 @@
 
 #include "error.h"
 
+/* error.h's analyzer-only macros must not rename the definitions here. */
+#undef dv_error_set
+#undef dv_error_errno
+#undef dv_exit_status
+
 static const struct {
 	const char *msg;
 	int status;

@@ -71,7 +71,8 @@ write_string(FILE *fp, const char *s)
 		} else if ((n = utf8_seq(p)) == 0) {
 			fputs("\\ufffd", fp), p++;
 		} else {
-			fwrite(p, 1, n, fp);
+			/* Errors stay on fp, for its owner's ferror. */
+			(void)fwrite(p, 1, n, fp);
 			p += n;
 		}
 	}

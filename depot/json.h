@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Writes one pretty-printed JSON document; keys are NULL inside arrays. */
+/*
+ * Writes one pretty-printed JSON document; keys are NULL inside arrays.
+ * Write errors are left on fp's error flag for whoever owns fp to check.
+ */
 struct json {
 	FILE *fp;
 	int depth;

@@ -102,8 +102,8 @@ dv_time_parse(const char *s, struct dv_time *out)
 	}
 	if (*p != '\0')
 		return -DV_EFORMAT;
-	out->sec = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec - off;
+	out->sec = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
+	    (int64_t)mi * 60 + sec - off;
 	out->usec = usec;
 	out->set = true;
 	return 0;

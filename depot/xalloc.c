@@ -63,7 +63,7 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
-#define ARENA_CHUNK (64 * 1024)
+#define ARENA_CHUNK ((size_t)64 * 1024)
 
 struct arena_chunk {
 	struct arena_chunk *next;

@@ -4,17 +4,33 @@
 # elsewhere it says what to install and stops.
 #   sh scripts/deps.sh          build and test (make check, make demo)
 #   sh scripts/deps.sh fuzz     also clang's libFuzzer, cppcheck, clang-tidy
+#   sh scripts/deps.sh valgrind also valgrind (make valgrind)
+#   sh scripts/deps.sh fuzz valgrind    both
 set -eu
 
 libs="libzip libarchive libxml-2.0 openssl"
-tools="cc make pkg-config python3 openssl busybox dash shellcheck mandoc"
-debs="build-essential pkg-config python3 openssl busybox dash shellcheck mandoc \
+tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc"
+debs="build-essential pkg-config python3 openssl zstd busybox dash shellcheck mandoc \
 libzip-dev libarchive-dev libxml2-dev libssl-dev"
 
-if [ "${1:-}" = fuzz ]; then
-	tools="$tools clang cppcheck clang-tidy"
-	debs="$debs clang libclang-rt-14-dev cppcheck clang-tidy"
-fi
+fuzz=no
+for extra in "$@"; do
+	case $extra in
+	fuzz)
+		fuzz=yes
+		tools="$tools clang cppcheck clang-tidy"
+		debs="$debs clang libclang-rt-14-dev cppcheck clang-tidy"
+		;;
+	valgrind)
+		tools="$tools valgrind"
+		debs="$debs valgrind"
+		;;
+	*)
+		echo "deps: unknown extra '$extra' (fuzz, valgrind)" >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=""
 for t in $tools; do
@@ -25,7 +41,7 @@ if command -v pkg-config >/dev/null 2>&1; then
 		pkg-config --exists "$l" || missing="$missing $l"
 	done
 fi
-if [ "${1:-}" = fuzz ] && [ -z "$missing" ] &&
+if [ $fuzz = yes ] && [ -z "$missing" ] &&
     ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a \
     >/dev/null 2>&1; then
 	missing=" libclang-rt"
@@ -51,5 +67,5 @@ if command -v apt-get >/dev/null 2>&1; then
 fi
 echo "deps: no apt-get here; install the development packages of" >&2
 echo "deps:   libzip, libarchive, libxml2 and OpenSSL, and pkg-config," >&2
-echo "deps:   python3, openssl, busybox, dash and shellcheck, then retry." >&2
+echo "deps:   python3, openssl, zstd, busybox, dash and shellcheck, then retry." >&2
 exit 1

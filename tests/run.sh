@@ -8,12 +8,66 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-python3}
 DEPOT="$TOP/$BUILD/depot"
+BUNDLE="$TOP/$BUILD/bundle"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/esxstage-test.XXXXXX")
 FIXTURES="$WORK/fixtures"
 SHARED="$TOP/../shared"
-export TOP BUILD PYTHON DEPOT FIXTURES SHARED
+VALGRIND=${VALGRIND:-}
+export TOP BUILD PYTHON DEPOT BUNDLE FIXTURES SHARED VALGRIND
 keep=0
 trap 'if [ $keep = 0 ]; then rm -rf "$WORK"; fi' EXIT INT TERM
+
+# VALGRIND=1 (make check VALGRIND=1, or make valgrind) runs every depot and
+# bundle of the shell tests, and the unit tests, under valgrind: $DEPOT and
+# $BUNDLE become scripts that exec it (same pid, so signals still reach
+# the program), each run writes its report to $VGLOG, and a test after
+# which a report is not empty fails showing it.  The build must be without
+# sanitizers.  Tests whose kill times are fixed for a native run skip.
+VGLOG="$WORK/valgrind"
+if [ -n "$VALGRIND" ]; then
+	if ! command -v valgrind >/dev/null 2>&1; then
+		echo "run.sh: VALGRIND is set but valgrind is not installed" >&2
+		exit 2
+	fi
+	if [ -n "${SANITIZE:-}" ]; then
+		echo "run.sh: VALGRIND and SANITIZE cannot be used together" >&2
+		exit 2
+	fi
+	# A test may run $DEPOT as another user (setpriv): it must reach
+	# the wrappers, and valgrind must write its report.
+	mkdir -p "$WORK/vg" "$VGLOG"
+	chmod 711 "$WORK" && chmod 755 "$WORK/vg" && chmod 1777 "$VGLOG"
+	vg="valgrind -q --error-exitcode=99 --leak-check=full"
+	vg="$vg --errors-for-leak-kinds=definite,indirect"
+	for prog in depot bundle unit; do
+		cat >"$WORK/vg/$prog" <<EOF
+#!/bin/sh
+exec $vg --log-file='$VGLOG/$prog.%p' '$TOP/$BUILD/$prog' "\$@"
+EOF
+		chmod +x "$WORK/vg/$prog"
+	done
+	DEPOT="$WORK/vg/depot" BUNDLE="$WORK/vg/bundle"
+	# The fuzz corpora too, each report in the replay's own output.
+	FUZZ_REPLAY_WRAP=$vg
+	export FUZZ_REPLAY_WRAP
+fi
+
+# vg_check: with VALGRIND, show and remove the reports runs left; false
+# when one was not empty.
+vg_check() {
+	[ -n "$VALGRIND" ] || return 0
+	bad=0
+	for log in "$VGLOG"/*; do
+		[ -f "$log" ] || continue
+		if [ -s "$log" ]; then
+			echo "  valgrind ($(basename "$log")):"
+			sed 's/^/  | /' "$log"
+			bad=1
+		fi
+		rm -f "$log"
+	done
+	return $bad
+}
 
 passed=0 failed=0 skipped=0
 result() { # STATUS NAME [WHY]
@@ -46,14 +100,33 @@ for spec in "$TOP"/testdata/depots/*.spec; do
 	fi
 done
 
-# ONLY=GLOB (say ONLY='hostile_*/*') runs just the shell tests whose
-# GROUP/NAME matches, without the unit tests and fuzz replay: for work on
-# one group.  make check never sets it.
+# TESTS='GLOB...' (make check TESTS=...) runs only the shell tests whose
+# GROUP/NAME matches one of the globs, and the unit tests and fuzz replay
+# as always: .ci/run's subset under valgrind.  ONLY='GLOB...' is the same
+# without the unit tests and fuzz replay, for work on one group.
 ONLY=${ONLY:-}
+TESTS=${ONLY:-${TESTS:-}}
+
+# selected NAME: NAME is one of TESTS' globs (all when TESTS is empty).
+selected() {
+	[ -n "$TESTS" ] || return 0
+	set -f
+	for glob in $TESTS; do
+		case $1 in
+		$glob) set +f; return 0 ;;
+		esac
+	done
+	set +f
+	return 1
+}
 
 # Unit tests: one C binary, one line per test.
 if [ -z "$ONLY" ]; then
-	"$TOP/$BUILD/unit" >"$WORK/unit.log" 2>&1
+	if [ -n "$VALGRIND" ]; then
+		"$WORK/vg/unit" >"$WORK/unit.log" 2>&1
+	else
+		"$TOP/$BUILD/unit" >"$WORK/unit.log" 2>&1
+	fi
 	unit_rc=$?
 	while IFS= read -r line; do
 		case $line in
@@ -65,6 +138,7 @@ if [ -z "$ONLY" ]; then
 	if [ $unit_rc -gt 1 ]; then
 		result FAIL "unit (crashed with status $unit_rc)"
 	fi
+	vg_check || result FAIL "unit (valgrind)"
 
 	# Fuzz corpora (testdata/fuzz/<target>/) replayed through each target
 	# built with the ordinary compiler and flags: one line per target.
@@ -90,10 +164,7 @@ for file in "$TOP"/tests/cli/*.sh "$TOP"/tests/hostile/*.sh; do
 	group=$(basename "$file" .sh)
 	case $file in */tests/hostile/*) group=hostile_$group ;; esac
 	for fn in $(sed -n 's/^\(test_[A-Za-z0-9_]*\)() *{*$/\1/p' "$file"); do
-		case "$group/${fn#test_}" in
-		${ONLY:-*}) ;;
-		*) continue ;;
-		esac
+		selected "$group/${fn#test_}" || continue
 		T="$WORK/$group.$fn"
 		mkdir -p "$T"
 		(
@@ -104,6 +175,7 @@ for file in "$TOP"/tests/cli/*.sh "$TOP"/tests/hostile/*.sh; do
 			"$fn"
 		) >"$WORK/test.log" 2>&1
 		status=$?
+		vg_check >>"$WORK/test.log" || status=99
 		name="$group/${fn#test_}"
 		if [ -f "$T/skip" ]; then
 			result skip "$name" "$(cat "$T/skip")"

@@ -11,7 +11,9 @@
 #   fuzz.sh probe CC                     exit 0 if CC links a fuzzer
 #
 # Environment: FUZZ_TIMEOUT (seconds one input may take, default 25),
-# FUZZ_RSS_MB (default 2560), FUZZ_ARGS (more libFuzzer options).
+# FUZZ_RSS_MB (default 2560), FUZZ_ARGS (more libFuzzer options),
+# FUZZ_REPLAY_WRAP (a command the replay runs each target under, split on
+# spaces: tests/run.sh sets it to valgrind and its options for VALGRIND=1).
 set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,11 +33,12 @@ replay() {
 		fi
 		log=$(mktemp "${TMPDIR:-/tmp}/fuzz-replay.XXXXXX")
 		# A hang fails the replay instead of stopping make check.
+		# shellcheck disable=SC2086
 		if command -v timeout >/dev/null 2>&1; then
-			timeout "${FUZZ_REPLAY_TIMEOUT:-600}" "$bin" "$dir" \
-			    >"$log" 2>&1
+			timeout "${FUZZ_REPLAY_TIMEOUT:-600}" \
+			    ${FUZZ_REPLAY_WRAP:-} "$bin" "$dir" >"$log" 2>&1
 		else
-			"$bin" "$dir" >"$log" 2>&1
+			${FUZZ_REPLAY_WRAP:-} "$bin" "$dir" >"$log" 2>&1
 		fi
 		status=$?
 		if [ $status = 0 ] && grep -q "^ok fuzz/$t: " "$log"; then
