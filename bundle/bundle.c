@@ -28,9 +28,11 @@ static const char *const kind_name[] = {
 	[ITEM_DEPOT] = "offline-bundle",
 	[ITEM_VIB] = "vib",
 	[ITEM_MELLANOX] = "mellanox-firmware",
+	[ITEM_INTEL] = "intel-nvm-tool",
 };
 
-/* Remove a folder this run made (flat: files only). */
+/* Remove a folder this run made, and what it holds (links not followed:
+ * unlink takes a link away, a folder is emptied first). */
 static void
 remove_tree(const char *dir)
 {
@@ -45,11 +47,12 @@ remove_tree(const char *dir)
 				continue;
 			sbuf_reset(&path);
 			sbuf_addf(&path, "%s/%s", dir, e->d_name);
-			unlink(path.buf);
+			if (unlink(path.buf) != 0 && errno == EISDIR)
+				remove_tree(path.buf);
 		}
 		closedir(d);
 	}
-	rmdir(dir);
+	(void)rmdir(dir);
 	sbuf_release(&path);
 }
 
@@ -99,54 +102,50 @@ finish_file(int fd, const char *path, struct dv_error *err)
 	return ret;
 }
 
-/* Copy one item into the folder, hashing while the bytes go by. */
+/*
+ * Copy the file src to dir/name, hashing while the bytes go by: one read
+ * per byte.  An executable source stays executable (the Intel tool).
+ */
 static int
-copy_item(const char *dir, struct bundle_item *it, struct dv_error *err)
+copy_file(const char *dir, const char *src, const char *name,
+    char sha256[HASH_HEX_MAX], uint64_t *size, struct dv_error *err)
 {
 	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
 	struct hash *h = hash_new(HASH_SHA256);
 	char *buf = NULL;
 	int in = -1, out = -1, ret;
+	struct stat st;
 	ssize_t n;
 
-	it->size = 0;
-	if ((ret = create_file(dir, it->name, 0644, &out, &path, err)) != 0)
+	*size = 0;
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", src);
 		goto out;
-	if (it->mem != NULL) {
-		hash_update(h, it->mem, it->memlen);
-		it->size = it->memlen;
-		if ((ret = write_all(out, it->mem, it->memlen, path.buf,
-		    err)) != 0)
-			goto out;
-	} else {
-		in = open(it->source, O_RDONLY | O_CLOEXEC);
-		if (in < 0) {
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot open",
-			    it->source);
-			goto out;
-		}
-		buf = xmalloc(COPY_CHUNK);
-		while ((n = read(in, buf, COPY_CHUNK)) != 0) {
-			if (n < 0 && errno == EINTR && !bundle_stop)
-				continue;
-			if (bundle_stop) {
-				ret = dv_error_set(err, DV_EINTR,
-				    "interrupted; nothing was written");
-				goto out;
-			}
-			if (n < 0) {
-				ret = dv_error_errno(err, DV_EIO,
-				    "%s: cannot read", it->source);
-				goto out;
-			}
-			hash_update(h, buf, (size_t)n);
-			it->size += (uint64_t)n;
-			if ((ret = write_all(out, buf, (size_t)n, path.buf,
-			    err)) != 0)
-				goto out;
-		}
 	}
-	hash_final_hex(h, it->sha256);
+	if ((ret = create_file(dir, name, (st.st_mode & 0111) != 0 ? 0755 :
+	    0644, &out, &path, err)) != 0)
+		goto out;
+	buf = xmalloc(COPY_CHUNK);
+	while ((n = read(in, buf, COPY_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR && !bundle_stop)
+			continue;
+		if (bundle_stop) {
+			ret = dv_error_set(err, DV_EINTR,
+			    "interrupted; nothing was written");
+			goto out;
+		}
+		if (n < 0) {
+			ret = dv_error_errno(err, DV_EIO, "%s: cannot read",
+			    src);
+			goto out;
+		}
+		hash_update(h, buf, (size_t)n);
+		*size += (uint64_t)n;
+		if ((ret = write_all(out, buf, (size_t)n, path.buf, err)) != 0)
+			goto out;
+	}
+	hash_final_hex(h, sha256);
 	ret = finish_file(out, path.buf, err);
 	out = -1;
 out:
@@ -157,6 +156,68 @@ out:
 	hash_free(h);
 	free(buf);
 	sbuf_release(&path);
+	return ret;
+}
+
+/*
+ * Copy one item into the folder; each file it adds goes into SHA256SUMS
+ * (sums) and the tar's list (names, whose strings stay in owned).
+ */
+static int
+copy_item(const char *dir, struct bundle_item *it, struct sbuf *sums,
+    struct ptrvec *names, struct ptrvec *owned, struct dv_error *err)
+{
+	struct sbuf src = SBUF_INIT(SBUF_NOCAP), dst = SBUF_INIT(SBUF_NOCAP);
+	char sha256[HASH_HEX_MAX];
+	uint64_t size;
+	const char *slash;
+	int ret = 0;
+
+	if (it->kind != ITEM_INTEL) {
+		ret = copy_file(dir, it->file, it->name, it->sha256, &it->size,
+		    err);
+		if (ret == 0) {
+			sbuf_addf(sums, "%s  %s\n", it->sha256, it->name);
+			ptrvec_push(names, it->name);
+		}
+		goto out;
+	}
+	/* A tool folder: its files, each under NAME/ in SHA256SUMS. */
+	sbuf_addf(&dst, "%s/%s", dir, it->name);
+	if (mkdir(dst.buf, 0755) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot create", dst.buf);
+		goto out;
+	}
+	it->size = 0;
+	for (size_t i = 0; i < it->files.n; i++) {
+		const char *f = it->files.v[i];
+		sbuf_reset(&dst);
+		sbuf_addf(&dst, "%s/%s", it->name, f);
+		/* Folders inside the tool's, parents first. */
+		for (slash = strchr(f, '/'); slash != NULL;
+		    slash = strchr(slash + 1, '/')) {
+			sbuf_reset(&src);
+			sbuf_addf(&src, "%s/%s/%.*s", dir, it->name,
+			    (int)(slash - f), f);
+			if (mkdir(src.buf, 0755) != 0 && errno != EEXIST) {
+				ret = dv_error_errno(err, DV_EIO, "%s: cannot "
+				    "create", src.buf);
+				goto out;
+			}
+		}
+		sbuf_reset(&src);
+		sbuf_addf(&src, "%s/%s", it->file, f);
+		if ((ret = copy_file(dir, src.buf, dst.buf, sha256, &size,
+		    err)) != 0)
+			goto out;
+		it->size += size;
+		sbuf_addf(sums, "%s  %s\n", sha256, dst.buf);
+		ptrvec_push(owned, sbuf_detach(&dst, NULL));
+		ptrvec_push(names, owned->v[owned->n - 1]);
+	}
+out:
+	sbuf_release(&src);
+	sbuf_release(&dst);
 	return ret;
 }
 
@@ -209,6 +270,11 @@ step_words(const struct bundle_item *it, struct sbuf *sb)
 		    "PSID %s (mlxfwmanager)", it->name, it->fw_version,
 		    it->psid);
 		break;
+	case ITEM_INTEL:
+		sbuf_addf(sb, "update the Intel NICs' NVM%s%s with the tool in "
+		    "%s/ (nvmupdaten64e -u)", *it->fw_version ? " to " : "",
+		    it->fw_version, it->name);
+		break;
 	}
 }
 
@@ -260,13 +326,16 @@ manifest(const struct bundle_opts *o, const struct bundle_plan *p,
 		json_uint(&j, "size", it->size);
 		json_string(&j, "sha256", it->sha256);
 		json_string(&j, "profile", it->profile);
-		json_string(&j, "acceptance_level", it->kind == ITEM_MELLANOX ?
-		    NULL : dv_acceptance_name(it->lowest));
+		json_string(&j, "acceptance_level", it->kind == ITEM_MELLANOX ||
+		    it->kind == ITEM_INTEL ? NULL :
+		    dv_acceptance_name(it->lowest));
 		json_bool(&j, "has_unsigned_vibs", it->has_unsigned);
 		json_ptrvec(&j, "platforms", &it->platforms);
 		json_ptrvec(&j, "vibs", &it->vibs);
 		json_string(&j, "psid", it->psid);
 		json_string(&j, "firmware_version", it->fw_version);
+		if (it->kind == ITEM_INTEL)
+			json_ptrvec(&j, "files", &it->files);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -345,6 +414,8 @@ tar_header(unsigned char hdr[512], const char *name, uint64_t size,
 		memcpy(hdr + 345, name, (size_t)(slash - name));
 		name = slash + 1;
 	}
+	/* ustar's name field is NUL-padded (hdr is zeroed), no NUL if full. */
+	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
 	memcpy(hdr, name, strlen(name) > 100 ? 100 : strlen(name));
 	snprintf((char *)hdr + 100, 8, "%07o", (unsigned)mode & 07777);
 	snprintf((char *)hdr + 108, 8, "%07o", 0);
@@ -354,6 +425,8 @@ tar_header(unsigned char hdr[512], const char *name, uint64_t size,
 	memset(hdr + 148, ' ', 8);
 	hdr[156] = (unsigned char)type;
 	memcpy(hdr + 257, "ustar", 6);
+	/* The version field is the two bytes "00", no NUL. */
+	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
 	memcpy(hdr + 263, "00", 2);
 	for (int i = 0; i < 512; i++)
 		sum += hdr[i];
@@ -366,10 +439,11 @@ write_tar(const char *tarpath, const char *dir, const char *top,
     const struct ptrvec *names, struct dv_error *err)
 {
 	struct sbuf tmp = SBUF_INIT(SBUF_NOCAP), src = SBUF_INIT(SBUF_NOCAP);
-	struct sbuf inner = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf inner = SBUF_INIT(SBUF_NOCAP), dirs = SBUF_INIT(SBUF_NOCAP);
 	unsigned char hdr[512], *buf = xmalloc(COPY_CHUNK);
 	struct stat st;
 	int out = -1, in = -1, ret;
+	uint64_t copied;
 	ssize_t n;
 	size_t pad;
 
@@ -385,8 +459,26 @@ write_tar(const char *tarpath, const char *dir, const char *top,
 	if ((ret = write_all(out, hdr, 512, tmp.buf, err)) != 0)
 		goto out;
 	for (size_t i = 0; i < names->n; i++) {
+		const char *name = names->v[i], *slash;
+		/* Each folder once, before its first file; dirs holds those
+		 * written as "\nNAME\n" lines. */
+		for (slash = strchr(name, '/'); slash != NULL;
+		    slash = strchr(slash + 1, '/')) {
+			sbuf_reset(&inner);
+			sbuf_addf(&inner, "\n%s/%.*s/\n", top,
+			    (int)(slash - name), name);
+			if (dirs.len > 0 && strstr(dirs.buf, inner.buf) != NULL)
+				continue;
+			sbuf_adds(&dirs, inner.buf);
+			sbuf_reset(&inner);
+			sbuf_addf(&inner, "%s/%.*s/", top, (int)(slash - name),
+			    name);
+			tar_header(hdr, inner.buf, 0, 0755, '5');
+			if ((ret = write_all(out, hdr, 512, tmp.buf, err)) != 0)
+				goto out;
+		}
 		sbuf_reset(&src);
-		sbuf_addf(&src, "%s/%s", dir, (char *)names->v[i]);
+		sbuf_addf(&src, "%s/%s", dir, name);
 		in = open(src.buf, O_RDONLY | O_CLOEXEC);
 		if (in < 0 || fstat(in, &st) != 0) {
 			ret = dv_error_errno(err, DV_EIO, "%s: cannot read",
@@ -399,10 +491,25 @@ write_tar(const char *tarpath, const char *dir, const char *top,
 		    '0');
 		if ((ret = write_all(out, hdr, 512, tmp.buf, err)) != 0)
 			goto out;
-		while ((n = read(in, buf, COPY_CHUNK)) > 0)
+		copied = 0;
+		while ((n = read(in, buf, COPY_CHUNK)) > 0) {
+			copied += (uint64_t)n;
 			if ((ret = write_all(out, buf, (size_t)n, tmp.buf,
 			    err)) != 0)
 				goto out;
+		}
+		if (n < 0) {
+			ret = dv_error_errno(err, DV_EIO, "%s: cannot read",
+			    src.buf);
+			goto out;
+		}
+		/* The header promised st_size bytes: anything else is a file
+		 * changed under us, and a tar that would not read back. */
+		if (copied != (uint64_t)st.st_size) {
+			ret = dv_error_set(err, DV_EIO, "%s: changed while it "
+			    "was copied into the tar", src.buf);
+			goto out;
+		}
 		close(in);
 		in = -1;
 		pad = (512 - (size_t)(st.st_size % 512)) % 512;
@@ -425,11 +532,12 @@ out:
 	if (in >= 0)
 		close(in);
 	if (ret != 0)
-		unlink(tmp.buf);
+		(void)unlink(tmp.buf);
 	free(buf);
 	sbuf_release(&tmp);
 	sbuf_release(&src);
 	sbuf_release(&inner);
+	sbuf_release(&dirs);
 	return ret;
 }
 
@@ -452,11 +560,13 @@ bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
 	struct sbuf tmpdir = SBUF_INIT(SBUF_NOCAP), old = SBUF_INIT(SBUF_NOCAP);
 	struct sbuf parent = SBUF_INIT(SBUF_NOCAP), text = SBUF_INIT(SBUF_NOCAP);
 	struct sbuf sums = SBUF_INIT(SBUF_NOCAP), tarpath = SBUF_INIT(SBUF_NOCAP);
-	struct ptrvec names = PTRVEC_INIT;
+	struct sbuf prefix = SBUF_INIT(SBUF_NOCAP);
+	struct ptrvec names = PTRVEC_INIT, owned = PTRVEC_INIT;
 	const char *slash = strrchr(o->outdir, '/'), *top;
+	char *made_path = NULL;
 	struct stat st;
 	bool exists = lstat(o->outdir, &st) == 0, made = false;
-	int ret;
+	int ret, lockfd = -1;
 
 	if (exists && !o->force) {
 		ret = dv_error_set(err, DV_EEXIST, "%s: already exists; give "
@@ -473,13 +583,20 @@ bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
 		sbuf_add(&parent, o->outdir, (size_t)(slash - o->outdir) + 1);
 	else
 		sbuf_adds(&parent, "./");
-	/* Beside OUTDIR, so the final rename never crosses filesystems. */
-	sbuf_addf(&tmpdir, "%s.%s.tmp-XXXXXX", parent.buf, top);
-	if (mkdtemp(tmpdir.buf) == NULL) {
+	/*
+	 * Beside OUTDIR, so the final rename never crosses filesystems, and
+	 * locked while this run lives: a later run removes one that a killed
+	 * run left, and never one still in use.
+	 */
+	sbuf_addf(&prefix, ".%s.tmp-", top);
+	sbuf_add(&tmpdir, parent.buf, parent.len > 1 ? parent.len - 1 : 1);
+	if (outdir_make_temp(tmpdir.buf, prefix.buf, &made_path, &lockfd) != 0) {
 		ret = dv_error_errno(err, DV_EIO, "%s: cannot create a folder "
 		    "beside it", o->outdir);
 		goto out;
 	}
+	sbuf_reset(&tmpdir);
+	sbuf_adds(&tmpdir, made_path);
 	made = true;
 	/* mkdtemp makes it private; the bundle is an ordinary folder. */
 	if (chmod(tmpdir.buf, 0755) != 0) {
@@ -487,13 +604,10 @@ bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
 		    tmpdir.buf);
 		goto out;
 	}
-	for (size_t i = 0; i < p->items.n; i++) {
-		if ((ret = copy_item(tmpdir.buf, plan_item(p, i), err)) != 0)
+	for (size_t i = 0; i < p->items.n; i++)
+		if ((ret = copy_item(tmpdir.buf, plan_item(p, i), &sums, &names,
+		    &owned, err)) != 0)
 			goto out;
-		sbuf_addf(&sums, "%s  %s\n", plan_item(p, i)->sha256,
-		    plan_item(p, i)->name);
-		ptrvec_push(&names, plan_item(p, i)->name);
-	}
 	manifest(o, p, &text);
 	if ((ret = write_text(tmpdir.buf, "manifest.json", 0644, &text, &sums,
 	    err)) != 0)
@@ -534,8 +648,11 @@ bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
 	if (rename(tmpdir.buf, o->outdir) != 0) {
 		ret = dv_error_errno(err, DV_EIO, "%s: cannot rename into place",
 		    o->outdir);
-		if (exists)
-			rename(old.buf, o->outdir);
+		/* Put the old folder back; failing that, say where it is. */
+		if (exists && rename(old.buf, o->outdir) != 0)
+			ret = dv_error_errno(err, DV_EIO, "%s: cannot rename "
+			    "into place, and the old folder is left as %s",
+			    o->outdir, old.buf);
 		goto out;
 	}
 	made = false;
@@ -550,6 +667,13 @@ bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
 out:
 	if (made)
 		remove_tree(tmpdir.buf);
+	if (lockfd >= 0)
+		close(lockfd);
+	free(made_path);
+	sbuf_release(&prefix);
+	for (size_t i = 0; i < owned.n; i++)
+		free(owned.v[i]);
+	ptrvec_release(&owned);
 	ptrvec_release(&names);
 	sbuf_release(&tmpdir);
 	sbuf_release(&old);
@@ -638,7 +762,8 @@ bundle_check(const char *dir, struct sbuf *problems, size_t *nfiles,
 			continue;
 		}
 		name = line + 66;
-		if (dv_path_check(name) != 0 || strchr(name, '/') != NULL) {
+		/* A name may go into a folder (the Intel tool's), never up. */
+		if (dv_path_check(name) != 0) {
 			problem(problems, "SHA256SUMS line %zu: unsafe file name",
 			    lineno);
 			continue;

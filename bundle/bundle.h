@@ -9,6 +9,7 @@
 
 #include "../depot/crypto.h"
 #include "../depot/depot.h"
+#include "../depot/outdir.h"
 #include "../depot/sbuf.h"
 
 enum bundle_item_kind {
@@ -17,13 +18,15 @@ enum bundle_item_kind {
 	ITEM_DEPOT,	/* an offline bundle: vib install -d */
 	ITEM_VIB,	/* a bare .vib: vib install -v */
 	ITEM_MELLANOX,	/* a Mellanox firmware image for mlxfwmanager */
+	ITEM_INTEL,	/* Intel's NVM update tool folder: nvmupdaten64e */
 };
 
 /* One thing the bundle carries and the step that installs it. */
 struct bundle_item {
 	enum bundle_item_kind kind;
-	char *source;	/* the input path (or "PACKAGE!inner.zip") */
-	char *name;	/* its file name inside the bundle */
+	char *source;	/* the input as named: a path, or "PACKAGE!inner.zip" */
+	char *file;	/* where its bytes are: the input, or a staged copy */
+	char *name;	/* its file (ITEM_INTEL: folder) name in the bundle */
 	char *profile;	/* ITEM_PROFILE: the image profile */
 	enum dv_acceptance lowest; /* lowest acceptance level of its VIBs */
 	bool has_unsigned;
@@ -32,11 +35,8 @@ struct bundle_item {
 	struct ptrvec depends;	 /* names its VIBs depend on */
 	struct ptrvec platforms; /* versions it is built for: "8.0", "6.*" */
 	char *psid;		 /* ITEM_MELLANOX */
-	char *fw_version;	 /* ITEM_MELLANOX */
-	/* Where its bytes come from: a file, or memory (an inner depot). */
-	const void *mem;
-	size_t memlen;
-	void *owned; /* freed with the item */
+	char *fw_version;	 /* ITEM_MELLANOX; ITEM_INTEL: "9.52" or "" */
+	struct ptrvec files;	 /* ITEM_INTEL: the folder's file names */
 	uint64_t size;
 	char sha256[HASH_HEX_MAX];
 	bool needs_reboot;
@@ -52,6 +52,7 @@ struct bundle_opts {
 	size_t nadds;
 	const char *const *firmware; /* "mellanox:FILE" */
 	size_t nfirmware;
+	const char *intel_nvm; /* Intel's NVM update package, or NULL */
 	const struct sig_trust *trust;
 	bool tar;
 	bool force;
@@ -61,6 +62,9 @@ struct bundle_opts {
 struct bundle_plan {
 	struct ptrvec items; /* struct bundle_item *, in install order */
 	struct ptrvec notes; /* what an admin should know (owned strings) */
+	/* Vendor packages are unwrapped beside OUTDIR, one struct outdir *
+	 * each, as `depot extract` would; bundle_plan_release removes them. */
+	struct ptrvec stages;
 };
 
 static inline struct bundle_item *
@@ -72,9 +76,12 @@ plan_item(const struct bundle_plan *p, size_t i)
 /*
  * Read and verify every input, and order the steps: the profile update,
  * then components and VIBs so that what provides comes before what
- * depends on it, then firmware.  Nothing is written.  Errors name the
- * input: DV_EIO, DV_ENOMATCH, DV_EAMBIGUOUS, DV_EFORMAT (a dependency
- * cycle), and any error of depot_open or a failed verification (DV_EVIB).
+ * depends on it, then Mellanox firmware, then the Intel NVM update.
+ * Nothing is written but the staging folder for vendor packages, which
+ * bundle_plan_release removes.  Errors name the input: DV_EEXIST (OUTDIR
+ * exists, without force), DV_EIO, DV_ENOMATCH, DV_EAMBIGUOUS, DV_EFORMAT
+ * (a dependency cycle), any error of depot_open or package_open, and a
+ * failed verification (DV_EVIB).
  */
 int bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *plan,
     struct dv_error *err);

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "../depot/depot_int.h"
+#include "../depot/package.h"
 #include "../depot/verify.h"
 #include "bundle.h"
 
@@ -38,13 +40,16 @@ bundle_file_name(const char *path)
 	return s;
 }
 
+/* An item named source, whose bytes are in file, called name's base. */
 static struct bundle_item *
-item_new(enum bundle_item_kind kind, const char *source, const char *name)
+item_new(enum bundle_item_kind kind, const char *source, const char *file,
+    const char *name)
 {
 	struct bundle_item *it = xcalloc(1, sizeof(*it));
 
 	it->kind = kind;
 	it->source = xstrdup(source);
+	it->file = xstrdup(file);
 	it->name = bundle_file_name(name);
 	it->lowest = DV_ACCEPT_CERTIFIED;
 	return it;
@@ -53,7 +58,7 @@ item_new(enum bundle_item_kind kind, const char *source, const char *name)
 static void
 item_free(struct bundle_item *it)
 {
-	struct ptrvec *lists[4];
+	struct ptrvec *lists[5];
 
 	if (it == NULL)
 		return;
@@ -61,17 +66,18 @@ item_free(struct bundle_item *it)
 	lists[1] = &it->provides;
 	lists[2] = &it->depends;
 	lists[3] = &it->platforms;
+	lists[4] = &it->files;
 	for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
 		for (size_t i = 0; i < lists[k]->n; i++)
 			free(lists[k]->v[i]);
 		ptrvec_release(lists[k]);
 	}
 	free(it->source);
+	free(it->file);
 	free(it->name);
 	free(it->profile);
 	free(it->psid);
 	free(it->fw_version);
-	free(it->owned);
 	free(it);
 }
 
@@ -204,7 +210,7 @@ plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
 		    prof->missing_vib_ids.v[0], prof->name);
 		goto out;
 	}
-	it = item_new(ITEM_PROFILE, o->depot, o->depot);
+	it = item_new(ITEM_PROFILE, o->depot, o->depot, o->depot);
 	it->profile = xstrdup(prof->name);
 	for (i = 0; i < prof->vib_ids.n; i++)
 		item_add_vib(it, depot_find_vib(d, prof->vib_ids.v[i]));
@@ -255,59 +261,6 @@ plan_depot(const struct bundle_opts *o, struct bundle_plan *p,
 	return 0;
 }
 
-/* A vendor package: add the depots it holds, as `depot extract` would. */
-static int
-plan_wrapper(const struct bundle_opts *o, struct bundle_plan *p,
-    const char *path, struct depot *outer, struct dv_error *err)
-{
-	struct sbuf data = SBUF_INIT(DV_MAX_INNER_ZIP);
-	struct sbuf label = SBUF_INIT(SBUF_NOCAP);
-	struct bundle_item *it = NULL;
-	struct zipfile *zip = NULL;
-	struct depot *d = NULL;
-	size_t i, added = 0;
-	long idx;
-	int ret;
-
-	if ((ret = zipfile_open(path, &zip, err)) != 0)
-		goto out;
-	for (i = 0; i < outer->ninner; i++) {
-		if (outer->inner[i].kind != DEPOT_INNER_DEPOT)
-			continue;
-		idx = zipfile_find(zip, outer->inner[i].name);
-		if (idx < 0)
-			continue;
-		sbuf_release(&data);
-		sbuf_init(&data, DV_MAX_INNER_ZIP);
-		if ((ret = zipfile_read(zip, (size_t)idx, DV_MAX_INNER_ZIP,
-		    &data, err)) != 0)
-			goto out;
-		sbuf_reset(&label);
-		sbuf_addf(&label, "%s!%s", path, outer->inner[i].name);
-		it = item_new(ITEM_DEPOT, label.buf, outer->inner[i].name);
-		it->owned = sbuf_detach(&data, &it->memlen);
-		it->mem = it->owned;
-		if ((ret = depot_open_mem(it->mem, it->memlen, label.buf, &d,
-		    err)) != 0 || (ret = plan_depot(o, p, d, it, err)) != 0)
-			goto out;
-		note(p, "%s: from the package %s", it->name, base_name(path));
-		it = NULL;
-		depot_free(d);
-		d = NULL;
-		added++;
-	}
-	if (added == 0)
-		ret = dv_error_set(err, DV_ENOMATCH, "%s: a package that holds "
-		    "no depot zip; see 'depot info %s'", path, path);
-out:
-	item_free(it);
-	depot_free(d);
-	zipfile_close(zip);
-	sbuf_release(&data);
-	sbuf_release(&label);
-	return ret;
-}
-
 static long
 file_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 {
@@ -318,9 +271,11 @@ file_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 	return (long)n;
 }
 
+/* A bare VIB: verified in one pass, as `depot verify` does. */
 static int
 plan_vib(const struct bundle_opts *o, struct bundle_plan *p,
-    const char *path, struct dv_error *err)
+    const char *source, const char *file, const char *name,
+    struct dv_error *err)
 {
 	struct bundle_item *it = NULL;
 	struct byte_source src;
@@ -328,19 +283,19 @@ plan_vib(const struct bundle_opts *o, struct bundle_plan *p,
 	FILE *fp;
 	int ret = 0;
 
-	if ((fp = fopen(path, "rb")) == NULL)
-		return dv_error_errno(err, DV_EIO, "%s: cannot open", path);
+	if ((fp = fopen(file, "rb")) == NULL)
+		return dv_error_errno(err, DV_EIO, "%s: cannot open", source);
 	verify_vib_init(&v, NULL);
 	src.read = file_read;
 	src.ctx = fp;
-	verify_vib_run(&v, &src, path, o->trust, true);
+	verify_vib_run(&v, &src, source, o->trust, true);
 	fclose(fp);
 	if (!v.ok || v.descriptor == NULL) {
-		ret = dv_error_set(err, DV_EVIB, "%s: %.*s", path,
+		ret = dv_error_set(err, DV_EVIB, "%s: %.*s", source,
 		    (int)strcspn(v.problems.buf, "\n"), v.problems.buf);
 		goto out;
 	}
-	it = item_new(ITEM_VIB, path, path);
+	it = item_new(ITEM_VIB, source, file, name);
 	item_add_vib(it, v.descriptor);
 	it->has_unsigned = v.sig.status == SIG_UNSIGNED;
 	note(p, "%s: VIB %s, %s", it->name, v.descriptor->id,
@@ -351,27 +306,179 @@ out:
 	return ret;
 }
 
+/* A depot zip: its VIBs, verified, as one component or depot step. */
+static int
+plan_depot_file(const struct bundle_opts *o, struct bundle_plan *p,
+    const char *source, const char *file, const char *name,
+    struct dv_error *err)
+{
+	struct bundle_item *it;
+	struct depot *d = NULL;
+	int ret;
+
+	if ((ret = depot_open(file, &d, err)) != 0)
+		return ret;
+	it = item_new(ITEM_DEPOT, source, file, name);
+	if ((ret = plan_depot(o, p, d, it, err)) != 0)
+		item_free(it);
+	depot_free(d);
+	return ret;
+}
+
+/* The Intel NVM update tool folder, with the files extract wrote in it. */
+static int
+plan_intel_tool(struct bundle_plan *p, const char *path, const char *stage,
+    const struct package_node *tool, const struct ptrvec *outputs,
+    struct dv_error *err)
+{
+	const struct package_tool_info *t = &tool->tool;
+	struct sbuf sb = SBUF_INIT(SBUF_NOCAP), source = SBUF_INIT(SBUF_NOCAP);
+	struct bundle_item *it;
+	size_t prefix = strlen(t->folder);
+	int ret;
+
+	sbuf_addf(&source, "%s%s%s", path, *tool->path ? "!" : "", tool->path);
+	if (t->missing.n > 0) {
+		ret = dv_error_set(err, DV_EMISSING, "%s: nvmupdate.cfg names "
+		    "the NVM image %s, which the package does not hold",
+		    source.buf, t->missing.v[0]);
+		sbuf_release(&source);
+		return ret;
+	}
+	sbuf_addf(&sb, "%s/%s", stage, t->folder);
+	it = item_new(ITEM_INTEL, source.buf, sb.buf, t->folder);
+	sbuf_release(&source);
+	for (size_t i = 0; i < outputs->n; i++) {
+		const char *out = outputs->v[i];
+		if (strncmp(out, t->folder, prefix) == 0 && out[prefix] == '/')
+			ptrvec_push(&it->files, xstrdup(out + prefix + 1));
+	}
+	it->fw_version = xstrdup(t->version != NULL ? t->version : "");
+	it->needs_reboot = true;
+	sbuf_release(&sb);
+	note(p, "%s/: Intel NVM update tool%s%s for %s, %zu NVM image%s",
+	    it->name, *it->fw_version ? " " : "", it->fw_version,
+	    t->target != NULL ? t->target : "its adapters", t->images.n,
+	    t->images.n == 1 ? "" : "s");
+	ptrvec_push(&p->items, it);
+	return 0;
+}
+
+/* Installable nodes of a package tree and every file written, in order. */
+static void
+gather(const struct package_node *n, struct ptrvec *installable,
+    struct ptrvec *outputs)
+{
+	if (n->installable && n->output != NULL)
+		ptrvec_push(installable, (void *)n);
+	if (n->output != NULL && !n->installable)
+		ptrvec_push(outputs, (void *)n->output);
+	for (size_t i = 0; i < n->nchildren; i++)
+		gather(n->children[i], installable, outputs);
+}
+
+/*
+ * A vendor package (zip, tar.gz, folders, nesting): unwrapped as `depot
+ * extract --repack` would, into a staging folder beside OUTDIR, and each
+ * depot and VIB it holds added and verified from there.  With intel, the
+ * package is the one named by --intel-nvm: its NVM update tool is what
+ * is wanted, and the rest is left out.
+ */
+static int
+plan_package(const struct bundle_opts *o, struct bundle_plan *p,
+    const char *path, bool intel, struct dv_error *err)
+{
+	struct ptrvec installable = PTRVEC_INIT, outputs = PTRVEC_INIT;
+	const struct package_node *tool = NULL;
+	struct sbuf staged = SBUF_INIT(SBUF_NOCAP), source = SBUF_INIT(SBUF_NOCAP);
+	struct package_extract x;
+	struct package *pkg = NULL;
+	struct outdir *stage = NULL;
+	size_t added = 0, tools = 0, others = 0;
+	int ret;
+
+	if ((ret = outdir_begin(o->outdir, OUTDIR_FORCE, &stage, err)) != 0)
+		return ret;
+	ptrvec_push(&p->stages, stage);
+	package_extract_init(&x, stage, false, true);
+	if ((ret = package_open(path, &x, &pkg, err)) != 0)
+		goto out;
+	gather(pkg->root, &installable, &outputs);
+	for (size_t i = 0; i < installable.n; i++) {
+		const struct package_node *n = installable.v[i];
+
+		sbuf_reset(&source);
+		sbuf_addf(&source, "%s%s%s", path, *n->path ? "!" : "",
+		    n->path);
+		if (n->kind == PACKAGE_NVM_TOOL) {
+			tools++;
+			tool = n;
+			continue;
+		}
+		if (intel) {
+			others++;
+			continue;
+		}
+		sbuf_reset(&staged);
+		sbuf_addf(&staged, "%s/%s", outdir_stage_path(stage),
+		    n->output);
+		if (n->kind == PACKAGE_VIB)
+			ret = plan_vib(o, p, source.buf, staged.buf,
+			    n->output, err);
+		else
+			ret = plan_depot_file(o, p, source.buf, staged.buf,
+			    n->output, err);
+		if (ret != 0)
+			goto out;
+		note(p, "%s: from the package %s", plan_item(p,
+		    p->items.n - 1)->name, base_name(path));
+		added++;
+	}
+	if (intel) {
+		if (tools != 1) {
+			ret = dv_error_set(err, DV_ENOMATCH, "%s: %s; see 'depot "
+			    "info %s'", path, tools == 0 ? "holds no Intel NVM "
+			    "update tool (nvmupdaten64e with its nvmupdate.cfg)"
+			    : "holds more than one Intel NVM update tool", path);
+			goto out;
+		}
+		ret = plan_intel_tool(p, path, outdir_stage_path(stage), tool,
+		    &outputs, err);
+		if (ret == 0 && others > 0)
+			note(p, "%s: %zu other installable item%s left out; "
+			    "give %s with --add for those", base_name(path),
+			    others, others == 1 ? "" : "s", base_name(path));
+		goto out;
+	}
+	if (added == 0)
+		ret = dv_error_set(err, DV_ENOMATCH, "%s: %s; see 'depot info "
+		    "%s'", path, tools > 0 ? "holds only the Intel NVM update "
+		    "tool: give it with --intel-nvm" : "a package that holds "
+		    "no depot or VIB", path);
+	else if (tools > 0)
+		note(p, "%s: also holds the Intel NVM update tool; give it with "
+		    "--intel-nvm to update the NICs", base_name(path));
+out:
+	package_free(pkg);
+	package_extract_release(&x);
+	ptrvec_release(&installable);
+	ptrvec_release(&outputs);
+	sbuf_release(&staged);
+	sbuf_release(&source);
+	return ret;
+}
+
 static int
 plan_add(const struct bundle_opts *o, struct bundle_plan *p,
     const char *path, struct dv_error *err)
 {
-	struct bundle_item *it;
-	struct depot *d = NULL;
 	size_t n = strlen(path);
-	int ret;
 
 	if (n > 4 && strcasecmp(path + n - 4, ".vib") == 0)
-		return plan_vib(o, p, path, err);
-	ret = depot_open(path, &d, err);
-	if (ret == -DV_EWRAPPER) {
-		ret = plan_wrapper(o, p, path, d, err);
-	} else if (ret == 0) {
-		it = item_new(ITEM_DEPOT, path, path);
-		if ((ret = plan_depot(o, p, d, it, err)) != 0)
-			item_free(it);
-	}
-	depot_free(d);
-	return ret;
+		return plan_vib(o, p, path, path, path, err);
+	if (package_is_package(path))
+		return plan_package(o, p, path, false, err);
+	return plan_depot_file(o, p, path, path, path, err);
 }
 
 /*
@@ -412,7 +519,7 @@ plan_firmware(struct bundle_plan *p, const char *spec, struct dv_error *err)
 	n = fread(head, 1, sizeof(head) - 1, fp);
 	fclose(fp);
 	head[n] = '\0';
-	it = item_new(ITEM_MELLANOX, file, file);
+	it = item_new(ITEM_MELLANOX, file, file, file);
 	if (psid == NULL && (q = strstr(head, "PSID=")) != NULL)
 		it->psid = xstrndup(q + 5, strcspn(q + 5, " \t\r\n"));
 	else if (psid != NULL)
@@ -465,12 +572,16 @@ needs(const struct bundle_item *a, const struct bundle_item *b)
 int
 bundle_order(struct bundle_item **items, size_t n, struct dv_error *err)
 {
-	struct bundle_item **out = xcalloc(n + 1, sizeof(*out));
-	bool *done = xcalloc(n + 1, sizeof(*done));
+	struct bundle_item **out;
 	struct sbuf cycle = SBUF_INIT(SBUF_NOCAP);
 	size_t placed = 0, i, k;
-	bool ready;
+	bool ready, *done;
 	int ret = 0;
+
+	if (n == 0) /* items may be NULL: a bundle of firmware only */
+		return 0;
+	out = xcalloc(n, sizeof(*out));
+	done = xcalloc(n, sizeof(*done));
 
 	while (placed < n) {
 		for (i = 0; i < n; i++) {
@@ -504,6 +615,13 @@ out:
 	return ret;
 }
 
+/* What bundle_write and install.sh put in the folder themselves. */
+static const char *const reserved[] = {
+	"SHA256SUMS", "manifest.json", "README.txt", "install.sh",
+	"install.log", "backup", "nvmupdate.log", "nvmupdate-results.xml",
+	"nvmupdate-inventory.xml",
+};
+
 int
 bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
     struct dv_error *err)
@@ -513,6 +631,10 @@ bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
 	int ret;
 
 	memset(p, 0, sizeof(*p));
+	/* Before the long part: bundle_write checks again at the end. */
+	if (!o->force && access(o->outdir, F_OK) == 0)
+		return dv_error_set(err, DV_EEXIST, "%s: already exists; give "
+		    "--force to replace it", o->outdir);
 	if (o->depot != NULL && (ret = plan_profile_depot(o, p, err)) != 0)
 		return ret;
 	first = p->items.n;
@@ -524,18 +646,31 @@ bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
 			return ret;
 	}
 	v = (struct bundle_item **)p->items.v;
-	/* Two inputs must not land on one name in the bundle. */
-	for (i = first; i < p->items.n; i++)
-		for (k = 0; k < i; k++)
-			if (strcmp(v[i]->name, v[k]->name) == 0)
-				return dv_error_set(err, DV_EFORMAT, "%s and %s "
-				    "would both be '%s' in the bundle",
-				    v[k]->source, v[i]->source, v[i]->name);
 	if ((ret = bundle_order(v + first, p->items.n - first, err)) != 0)
 		return ret;
 	for (i = 0; i < o->nfirmware; i++)
 		if ((ret = plan_firmware(p, o->firmware[i], err)) != 0)
 			return ret;
+	/* Last: the NICs are flashed once their drivers are in place. */
+	if (o->intel_nvm != NULL &&
+	    (ret = plan_package(o, p, o->intel_nvm, true, err)) != 0)
+		return ret;
+	/* Two inputs must not land on one name in the bundle, nor on a
+	 * name the bundle or install.sh uses itself. */
+	v = (struct bundle_item **)p->items.v;
+	for (i = 0; i < p->items.n; i++) {
+		for (k = 0; k < sizeof(reserved) / sizeof(reserved[0]); k++)
+			if (strcmp(v[i]->name, reserved[k]) == 0)
+				return dv_error_set(err, DV_EFORMAT, "%s: would "
+				    "be '%s' in the bundle, a name the bundle "
+				    "uses itself; rename it", v[i]->source,
+				    v[i]->name);
+		for (k = 0; k < i; k++)
+			if (strcmp(v[i]->name, v[k]->name) == 0)
+				return dv_error_set(err, DV_EFORMAT, "%s and %s "
+				    "would both be '%s' in the bundle",
+				    v[k]->source, v[i]->source, v[i]->name);
+	}
 	return 0;
 }
 
@@ -548,5 +683,8 @@ bundle_plan_release(struct bundle_plan *p)
 	for (size_t i = 0; i < p->notes.n; i++)
 		free(p->notes.v[i]);
 	ptrvec_release(&p->notes);
+	for (size_t i = 0; i < p->stages.n; i++)
+		outdir_abort(p->stages.v[i]);
+	ptrvec_release(&p->stages);
 	memset(p, 0, sizeof(*p));
 }

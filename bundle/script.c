@@ -50,6 +50,7 @@ static const char *const step_function[] = {
 	[ITEM_DEPOT] = "step_depot",
 	[ITEM_VIB] = "step_vib",
 	[ITEM_MELLANOX] = "step_mellanox",
+	[ITEM_INTEL] = "step_intel",
 };
 
 static void
@@ -63,6 +64,11 @@ emit_step(struct sbuf *sb, const struct bundle_item *it, size_t n)
 	arg(sb, it->name);
 	if (it->kind == ITEM_MELLANOX) {
 		arg(sb, it->psid);
+		arg(sb, it->fw_version);
+		sbuf_addch(sb, '\n');
+		return;
+	}
+	if (it->kind == ITEM_INTEL) {
 		arg(sb, it->fw_version);
 		sbuf_addch(sb, '\n');
 		return;

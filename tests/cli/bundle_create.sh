@@ -1,13 +1,14 @@
 # bundle_create.sh - bundle create/verify/show on the workstation side.
 # SPDX-License-Identifier: BSD-2-Clause
 
-BUNDLE="$TOP/$BUILD/bundle"
+BUNDLE=${BUNDLE:-$TOP/$BUILD/bundle}
 trust() { echo --trust "$KEYS/ca.crt" --trust "$KEYS/certified.crt"; }
 
-# nothing_written DIR: no DIR, and no temporary folder left beside it.
+# nothing_written DIR: no DIR, and no temporary folder left beside it
+# (.DIR.tmp-*, or .DIR.depot-* where vendor packages were unwrapped).
 nothing_written() {
 	[ ! -e "$1" ] || fail "$1 exists" || return 1
-	leftovers=$(ls -A . | grep -F ".$1.tmp-" || true)
+	leftovers=$(ls -A . | grep -F ".$1." || true)
 	[ -z "$leftovers" ] || fail "left behind: $leftovers"
 }
 
@@ -143,6 +144,114 @@ test_hostile_names() {
 	done
 	[ ! -e PWNED ] && [ ! -e PWNED2 ] && [ ! -e bdl/PWNED ] ||
 	    fail "a name was executed"
+}
+
+# A vendor package as a tar.gz, made by GNU tar, inside a zip made by
+# Python: unwrapped as `depot extract` would, its depot bundled.
+test_add_package_nested_tar_gz() {
+	mkdir pkg && (cd pkg && unzip -q "$(fixture e2e-nmst-package)") &&
+	    tar -czf nmst.tar.gz -C pkg . &&
+	    "$PYTHON" -c 'import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.write(sys.argv[2], "NMST/" + sys.argv[2])' outer.zip nmst.tar.gz ||
+	    fail "cannot build the package" || return 1
+	# shellcheck disable=SC2046
+	run "$BUNDLE" create bdl --datastore ds1 --add outer.zip $(trust)
+	expect_status 0 &&
+	    expect_out "Mellanox-NATIVE-NMST_4.18.1.14-1OEM.700.1.0.15843807_19206114.zip: from the package outer.zip" ||
+	    return 1
+	(cd bdl && sha256sum -c SHA256SUMS >/dev/null) ||
+	    fail "sha256sum -c fails" || return 1
+	grep -q '"source": "outer.zip!NMST/nmst.tar.gz!' bdl/manifest.json ||
+	    fail "manifest.json does not say where the depot came from" ||
+	    return 1
+	[ -z "$(ls -A . | grep -F '.bdl.' || true)" ] ||
+	    fail "a staging folder was left: $(ls -A .)"
+}
+
+# A bad depot deep in a package is named by its chain; nothing written.
+test_add_package_bad_depot_inside() {
+	"$PYTHON" "$TOP/tests/mutate.py" "$(fixture verify8)" bad.zip ne1000 \
+	    flip-payload
+	mkdir pkg && cp bad.zip pkg/ && tar -czf pkg.tar.gz -C pkg . ||
+	    return 1
+	# shellcheck disable=SC2046
+	run "$BUNDLE" create bdl --datastore ds1 --add pkg.tar.gz $(trust)
+	expect_status 1 &&
+	    expect_err "bundle: pkg.tar.gz!bad.zip: VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510: " &&
+	    expect_err_lines 1 && nothing_written bdl
+}
+
+test_intel_nvm_bundle() {
+	# shellcheck disable=SC2046
+	run "$BUNDLE" create bdl --datastore ds1 --tar \
+	    --intel-nvm "$(fixture wrapper-intel)" $(trust)
+	expect_status 0 &&
+	    expect_out "700Series_NVMUpdatePackage_v9_52_ESX/: Intel NVM update tool 9.52 for 700Series, 2 NVM images" &&
+	    expect_out "1 other installable item left out" || return 1
+	d=bdl/700Series_NVMUpdatePackage_v9_52_ESX
+	for f in nvmupdaten64e nvmupdate.cfg X710_4P_v9_52.bin \
+	    XXV710_DA2_v9_52.bin; do
+		grep -q "  700Series_NVMUpdatePackage_v9_52_ESX/$f\$" \
+		    bdl/SHA256SUMS || fail "SHA256SUMS lacks $f" || return 1
+	done
+	[ -x "$d/nvmupdaten64e" ] || fail "the tool is not executable" ||
+	    return 1
+	(cd bdl && busybox sha256sum -c SHA256SUMS >/dev/null) ||
+	    fail "busybox sha256sum -c fails" || return 1
+	run "$BUNDLE" verify bdl
+	expect_status 0 && expect_out "bdl: OK (7 files match SHA256SUMS)" ||
+	    return 1
+	run "$BUNDLE" show bdl
+	expect_status 0 &&
+	    expect_out "1. update the Intel NICs' NVM to 9.52 with the tool in 700Series_NVMUpdatePackage_v9_52_ESX/ (nvmupdaten64e -u)" ||
+	    return 1
+	grep -q '"kind": "intel-nvm-tool"' bdl/manifest.json ||
+	    fail "manifest.json lacks the tool" || return 1
+	tar -tvf bdl.tar >tar.list || return 1
+	grep -q '^drwx.* bdl/700Series_NVMUpdatePackage_v9_52_ESX/$' tar.list &&
+	    grep -q '^-rwxr-xr-x.* bdl/700Series_NVMUpdatePackage_v9_52_ESX/nvmupdaten64e$' tar.list ||
+	    fail "the tar lacks the tool folder or its mode: $(cat tar.list)" ||
+	    return 1
+	shellcheck -s sh bdl/install.sh || fail "shellcheck"
+	# A damaged image is caught like any other file.
+	printf 'x' | dd of="$d/X710_4P_v9_52.bin" bs=1 seek=10 conv=notrunc \
+	    2>/dev/null
+	run "$BUNDLE" verify bdl
+	expect_status 1 &&
+	    expect_out "700Series_NVMUpdatePackage_v9_52_ESX/X710_4P_v9_52.bin: SHA-256 mismatch"
+}
+
+test_intel_nvm_errors() {
+	run "$BUNDLE" create bdl --datastore ds1 \
+	    --intel-nvm "$(fixture e2e-nmst-package)"
+	expect_status 1 &&
+	    expect_err "bundle: $(fixture e2e-nmst-package): holds no Intel NVM update tool (nvmupdaten64e with its nvmupdate.cfg); see 'depot info" &&
+	    expect_err_lines 1 && nothing_written bdl || return 1
+	run "$BUNDLE" create bdl --datastore ds1 --add "$(fixture intel-nvm-esx)"
+	expect_status 1 &&
+	    expect_err "holds only the Intel NVM update tool: give it with --intel-nvm" &&
+	    expect_err_lines 1 && nothing_written bdl || return 1
+	run "$BUNDLE" create bdl --datastore ds1 --intel-nvm a --intel-nvm b
+	expect_status 2 && expect_err "--intel-nvm is given once" || return 1
+	# The cfg names an image the package lacks.
+	mkdir -p t/700Series/ESXi_x64 && tar -xzf "$(fixture intel-nvm-esx)" -C t &&
+	    rm t/700Series/ESXi_x64/XXV710_DA2_v9_52.bin &&
+	    tar -czf nvm.tar.gz -C t 700Series || return 1
+	run "$BUNDLE" create bdl --datastore ds1 --intel-nvm nvm.tar.gz
+	expect_status 1 &&
+	    expect_err "bundle: nvm.tar.gz!700Series/ESXi_x64: nvmupdate.cfg names the NVM image XXV710_DA2_v9_52.bin, which the package does not hold" &&
+	    expect_err_lines 1 && nothing_written bdl
+}
+
+# An input cannot take a name the bundle uses itself.
+test_reserved_name_refused() {
+	cp "$(fixture verify8)" manifest.json
+	# shellcheck disable=SC2046
+	run "$BUNDLE" create bdl --datastore ds1 --add manifest.json $(trust)
+	expect_status 1 &&
+	    expect_err "bundle: manifest.json: would be 'manifest.json' in the bundle, a name the bundle uses itself; rename it" &&
+	    expect_err_lines 1 && nothing_written bdl
 }
 
 test_man_page() {

@@ -3,7 +3,7 @@
 # reboot, mst, mlxfwmanager modelling host state).
 # SPDX-License-Identifier: BSD-2-Clause
 
-BUNDLE="$TOP/$BUILD/bundle"
+BUNDLE=${BUNDLE:-$TOP/$BUILD/bundle}
 FH="$TOP/tests/fakehost"
 SHELLS="dash busybox_sh"
 
@@ -202,6 +202,83 @@ test_esxcli_failure_stops_everything() {
 			fail "$sh: a later step ran"
 			return 1
 		fi
+	done
+}
+
+# intel_package: Intel's ESX tar.gz (the intel-nvm-esx fixture) with the
+# fake host's tool in place of the fixture's placeholder binary, packed
+# again by GNU tar.
+intel_package() {
+	rm -rf intel && mkdir intel &&
+	    tar -xzf "$(fixture intel-nvm-esx)" -C intel &&
+	    "$PYTHON" "$FH/fakehost.py" install-nvmupdate \
+	        intel/700Series/ESXi_x64 &&
+	    tar -czf "$T/700Series_NVMUpdatePackage_v9_52_ESX.tar.gz" \
+	        -C intel 700Series
+}
+
+# Drivers first, then the NVM update after their reboot, then its own.
+test_intel_nvm_after_drivers_across_reboots() {
+	for sh in $SHELLS; do
+		host --intel-nvm-version 9.20 || return 1
+		intel_package || return 1
+		make_b1 --add "$(fixture e2e-nmst-package)" \
+		    --intel-nvm "$T/700Series_NVMUpdatePackage_v9_52_ESX.tar.gz" ||
+		    return 1
+		sh_run "$sh" check
+		expect_status 0 &&
+		    expect_out "step 2: an NVM update is available; apply runs it" ||
+		    return 1
+		[ "$(state intel.version)" = 9.20 ] ||
+		    fail "$sh: check changed the NVM" || return 1
+		sh_run "$sh" apply --yes
+		expect_status 3 &&
+		    expect_out "step 2: the NVM update runs after the reboot the steps above need" ||
+		    return 1
+		[ "$(state intel.pending)" = null ] ||
+		    fail "$sh: flashed before the driver's reboot" || return 1
+		reboot >/dev/null
+		sh_run "$sh" apply --yes
+		expect_status 3 && expect_out "step 1: already installed, skipped" &&
+		    expect_out "Update in progress." &&
+		    expect_out "step 2: nvmupdaten64e: All operations completed successfully." &&
+		    expect_out "step 2: the new NVM takes effect after a reboot" ||
+		    return 1
+		[ "$(state intel.pending)" = 9.52 ] ||
+		    fail "$sh: no NVM update pending" || return 1
+		grep -q "Update in progress" "$B/nvmupdate.log" &&
+		    grep -q "<RebootRequired> 1 </RebootRequired>" \
+		        "$B/nvmupdate-results.xml" ||
+		    fail "$sh: no tool log or results in the bundle folder" ||
+		    return 1
+		reboot >/dev/null
+		sh_run "$sh" apply --yes
+		expect_status 0 &&
+		    expect_out "step 2: the NVM is current; nothing to update" &&
+		    expect_out "Exited maintenance mode." || return 1
+		[ "$(state intel.version)" = 9.52 ] ||
+		    fail "$sh: the NVM is not 9.52" || return 1
+	done
+}
+
+# No adapter the tool can update: check says so, apply stops before
+# maintenance mode, and the tool's own verdict is shown.
+test_intel_nvm_no_device() {
+	for sh in $SHELLS; do
+		host || return 1
+		intel_package || return 1
+		make_b1 --intel-nvm "$T/700Series_NVMUpdatePackage_v9_52_ESX.tar.gz" ||
+		    return 1
+		sh_run "$sh" check
+		expect_status 1 &&
+		    expect_out "step 1: nvmupdaten64e cannot update this host: Device not found." ||
+		    return 1
+		sh_run "$sh" apply --yes
+		expect_status 1 &&
+		    expect_out "FAILED: step 1: the nvmupdaten64e inventory failed: Device not found." ||
+		    return 1
+		[ "$(state maintenance_mode)" = false ] ||
+		    fail "$sh: entered maintenance mode for nothing" || return 1
 	done
 }
 

@@ -10,8 +10,9 @@
  * Input: NUL-separated fields and single control bytes, read in order:
  * datastore, dir, item count; per item a kind byte, its name, a flags
  * byte (profile present, lowest acceptance, unsigned), the profile, the
- * Mellanox PSID and firmware version, a platform count and platforms, a
- * VIB count and "name version" strings.  A field past the end is "".
+ * Mellanox PSID and firmware version (the Intel tool version), a
+ * platform count and platforms, a VIB count and "name version" strings.
+ * A field past the end is "".
  *
  * Property: the data part of the script (everything before the fixed
  * template) reads back, with the rules of POSIX sh, as exactly the
@@ -208,6 +209,7 @@ static const char *const step_function[] = {
 	[ITEM_DEPOT] = "step_depot",
 	[ITEM_VIB] = "step_vib",
 	[ITEM_MELLANOX] = "step_mellanox",
+	[ITEM_INTEL] = "step_intel",
 };
 
 static void
@@ -224,6 +226,11 @@ expect_step(const struct command *c, const struct bundle_item *it, size_t n)
 	if (it->kind == ITEM_MELLANOX) {
 		FUZZ_ASSERT(c->n == 5);
 		expect_value(&c->w[k++], it->psid);
+		expect_value(&c->w[k++], it->fw_version);
+		goto out;
+	}
+	if (it->kind == ITEM_INTEL) {
+		FUZZ_ASSERT(c->n == 4);
 		expect_value(&c->w[k++], it->fw_version);
 		goto out;
 	}
@@ -270,7 +277,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nitems = take_byte(&c) % 6;
 	for (i = 0; i < nitems; i++) {
 		it = xcalloc(1, sizeof(*it));
-		it->kind = (enum bundle_item_kind)(take_byte(&c) % 5);
+		it->kind = (enum bundle_item_kind)(take_byte(&c) % 6);
 		it->name = take_str(&c);
 		flags = take_byte(&c);
 		if (flags & 1)
@@ -281,6 +288,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			it->psid = take_str(&c);
 			it->fw_version = take_str(&c);
 		}
+		if (it->kind == ITEM_INTEL)
+			it->fw_version = take_str(&c);
 		n = take_byte(&c) % 4;
 		for (k = 0; k < n; k++)
 			ptrvec_push(&it->platforms, take_str(&c));
