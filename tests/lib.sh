@@ -13,6 +13,10 @@
 #   expect_no_out         stdout is empty
 #   fixture NAME          path of the generated fixture NAME.zip
 #   skip WHY              end the test as skipped
+#   expect_clean DIR N... DIR holds exactly the entries N...
+#   snapshot before, then expect_nothing_written: nothing appeared under
+#                         $T outside an empty dest/
+#   mk CASE [FIXTURE]     tests/hostile/mkarchive.py's CASE as $T/CASE.bin
 
 run() {
 	"$@" >"$T/out" 2>"$T/err"
@@ -63,4 +67,46 @@ fixture() {
 skip() {
 	echo "$*" >"$T/skip"
 	return 0
+}
+
+# expect_clean DIR NAME...: DIR holds exactly these entries: nothing was
+# left behind (no temporary directory, no partial output).
+expect_clean() {
+	dir=$1
+	shift
+	ls -A "$dir" | LC_ALL=C sort >"$T/have"
+	printf '%s\n' "$@" | sed '/^$/d' | LC_ALL=C sort >"$T/want"
+	diff -u "$T/want" "$T/have" >"$T/diff" || {
+		echo "  $dir holds something else:"
+		sed 's/^/  | /' "$T/diff"
+		return 1
+	}
+}
+
+# snapshot NAME: every path under $T but dest/ and the harness's own
+# files, into $T/NAME, for expect_nothing_written.
+snapshot() {
+	(cd "$T" && find . -path ./dest -prune -o -print | grep -v \
+	    -e '^\./out$' -e '^\./err$' -e '^\./before$' -e '^\./after$' |
+	    LC_ALL=C sort) >"$T/$1"
+}
+
+# expect_nothing_written: dest/ is empty (no OUTDIR, no temporary folder
+# beside it) and nothing appeared under $T since "snapshot before".
+expect_nothing_written() {
+	[ -z "$(ls -A "$T/dest")" ] ||
+	    fail "dest/ holds: $(ls -A "$T/dest")" || return 1
+	snapshot after
+	diff -u "$T/before" "$T/after" >"$T/diff" || {
+		echo "  files appeared outside the output directory:"
+		sed 's/^/  | /' "$T/diff"
+		return 1
+	}
+}
+
+# mk CASE [FIXTURE]: tests/hostile/mkarchive.py's CASE around the depot
+# FIXTURE (mini8) as $T/CASE.bin.
+mk() {
+	"$PYTHON" "$TOP/tests/hostile/mkarchive.py" "$1" "$T/$1.bin" \
+	    --depot "$(fixture "${2:-mini8}")" || fail "mkarchive.py $1 failed"
 }

@@ -120,6 +120,18 @@ selected() {
 	return 1
 }
 
+# results_of LOG INDENT: count LOG's "ok NAME" and "FAIL NAME" lines;
+# show the others, indented.
+results_of() {
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) result ok "${line#ok }" ;;
+		"FAIL "*) result FAIL "${line#FAIL }" ;;
+		*) echo "$2$line" ;;
+		esac
+	done <"$1"
+}
+
 # Unit tests: one C binary, one line per test.
 if [ -z "$ONLY" ]; then
 	if [ -n "$VALGRIND" ]; then
@@ -128,13 +140,7 @@ if [ -z "$ONLY" ]; then
 		"$TOP/$BUILD/unit" >"$WORK/unit.log" 2>&1
 	fi
 	unit_rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) result ok "${line#ok }" ;;
-		"FAIL "*) result FAIL "${line#FAIL }" ;;
-		*) echo "$line" ;;
-		esac
-	done <"$WORK/unit.log"
+	results_of "$WORK/unit.log" ""
 	if [ $unit_rc -gt 1 ]; then
 		result FAIL "unit (crashed with status $unit_rc)"
 	fi
@@ -145,13 +151,7 @@ if [ -z "$ONLY" ]; then
 	make -s -C "$TOP" --no-print-directory fuzz-replay BUILD="$BUILD" \
 	    SANITIZE="${SANITIZE:-}" >"$WORK/fuzz.log" 2>&1
 	fuzz_rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) result ok "${line#ok }" ;;
-		"FAIL "*) result FAIL "${line#FAIL }" ;;
-		*) echo "  $line" ;;
-		esac
-	done <"$WORK/fuzz.log"
+	results_of "$WORK/fuzz.log" "  "
 	if [ $fuzz_rc != 0 ] && ! grep -q '^FAIL ' "$WORK/fuzz.log"; then
 		result FAIL "fuzz-replay (make exited $fuzz_rc)"
 	fi

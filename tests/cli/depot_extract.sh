@@ -52,20 +52,6 @@ expect_files() {
 	}
 }
 
-# expect_clean DIR NAME...: DIR holds exactly these entries: nothing was
-# left behind (no temporary directory, no partial output).
-expect_clean() {
-	dir=$1
-	shift
-	ls -A "$dir" | LC_ALL=C sort >"$T/have"
-	printf '%s\n' "$@" | sed '/^$/d' | LC_ALL=C sort >"$T/want"
-	diff -u "$T/want" "$T/have" >"$T/diff" || {
-		echo "  $dir holds something else:"
-		sed 's/^/  | /' "$T/diff"
-		return 1
-	}
-}
-
 # pkg FIXTURE NAME: the fixture copied under a real download's name (and
 # the empty dest/ made for the output).
 pkg() {

@@ -22,24 +22,6 @@ VIBID=VMware_bootbank_esx-base_8.0.3-0.55.24677879
 VIBSIZE=3442
 TMO=${TMO:-60}
 
-# mk CASE [FIXTURE]: mkarchive.py's CASE around FIXTURE (mini8) as CASE.bin.
-mk() {
-	"$PYTHON" "$TOP/tests/hostile/mkarchive.py" "$1" "$T/$1.bin" \
-	    --depot "$(fixture "${2:-mini8}")" || fail "mkarchive.py $1 failed"
-}
-
-expect_clean() {
-	dir=$1
-	shift
-	ls -A "$dir" | LC_ALL=C sort >"$T/have"
-	printf '%s\n' "$@" | sed '/^$/d' | LC_ALL=C sort >"$T/want"
-	diff -u "$T/want" "$T/have" >"$T/diff" || {
-		echo "  $dir holds something else:"
-		sed 's/^/  | /' "$T/diff"
-		return 1
-	}
-}
-
 snap() {
 	(cd "$T" && find . -path ./dest/out -prune -o -path ./out -prune \
 	    -o -path ./err -prune -o -name '*.snap' -prune -o -path ./have \

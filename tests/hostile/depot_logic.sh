@@ -31,23 +31,6 @@ vendor_index() {
 	    '    <channelName>default</channelName>' '  </metadata>' '</metaList>'
 }
 
-snapshot() {
-	(cd "$T" && find . -path ./dest -prune -o -print | grep -v \
-	    -e '^\./out$' -e '^\./err$' -e '^\./before$' -e '^\./after$' |
-	    LC_ALL=C sort) >"$T/$1"
-}
-
-expect_nothing_written() {
-	[ -z "$(ls -A "$T/dest")" ] ||
-	    fail "dest/ holds: $(ls -A "$T/dest")" || return 1
-	snapshot after
-	diff -u "$T/before" "$T/after" >"$T/diff" || {
-		echo "  files appeared outside the output directory:"
-		sed 's/^/  | /' "$T/diff"
-		return 1
-	}
-}
-
 # refused FILE STATUS MESSAGE: list-vibs, verify and unpack all fail with
 # STATUS and the one line "depot: FILE: MESSAGE", and write nothing.
 refused() {

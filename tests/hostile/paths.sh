@@ -17,26 +17,6 @@ mkspec() {
 	    >"$T/gen.log" 2>&1 || { cat "$T/gen.log"; return 1; }
 }
 
-# expect_clean DIR NAME...: DIR holds exactly these entries.
-expect_clean() {
-	dir=$1
-	shift
-	ls -A "$dir" | LC_ALL=C sort >"$T/have"
-	printf '%s\n' "$@" | sed '/^$/d' | LC_ALL=C sort >"$T/want"
-	diff -u "$T/want" "$T/have" >"$T/diff" || {
-		echo "  $dir holds something else:"
-		sed 's/^/  | /' "$T/diff"
-		return 1
-	}
-}
-
-# mk CASE: tests/hostile/mkarchive.py's CASE, around the mini8 depot, as
-# CASE.bin.
-mk() {
-	"$PYTHON" "$TOP/tests/hostile/mkarchive.py" "$1" "$T/$1.bin" \
-	    --depot "$(fixture mini8)" || fail "mkarchive.py $1 failed"
-}
-
 # snap NAME: every path under $T but the output folder's contents and
 # the test's own scratch files (run's out and err, the snapshots, diffs).
 snap() {

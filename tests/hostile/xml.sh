@@ -48,27 +48,6 @@ expect_no_marker() {
 	    fail "the contents of secret.txt came out"
 }
 
-# snapshot: every name under $T but dest/ and the run's own files, to see
-# that a command wrote nothing anywhere else.
-snapshot() {
-	(cd "$T" && find . -path ./dest -prune -o -print | grep -v \
-	    -e '^\./out$' -e '^\./err$' -e '^\./before$' -e '^\./after$' |
-	    LC_ALL=C sort) >"$T/$1"
-}
-
-# expect_nothing_written: dest/ is empty (no OUTDIR, no temporary folder
-# beside it) and nothing appeared anywhere else under $T.
-expect_nothing_written() {
-	[ -z "$(ls -A "$T/dest")" ] ||
-	    fail "dest/ holds: $(ls -A "$T/dest")" || return 1
-	snapshot after
-	diff -u "$T/before" "$T/after" >"$T/diff" || {
-		echo "  files appeared outside the output directory:"
-		sed 's/^/  | /' "$T/diff"
-		return 1
-	}
-}
-
 # refused FILE MESSAGE...: listing and unpacking FILE both fail with exit
 # status 1 and the one line "depot: FILE: MESSAGE..." (each MESSAGE a
 # part of it, in order of appearance), writing nothing.
