@@ -17,6 +17,7 @@
 #   snapshot before, then expect_nothing_written: nothing appeared under
 #                         $T outside an empty dest/
 #   mk CASE [FIXTURE]     tests/hostile/mkarchive.py's CASE as $T/CASE.bin
+#   snap NAME             paths under $T outside dest/out, into $T/NAME.snap
 
 run() {
 	"$@" >"$T/out" 2>"$T/err"
@@ -109,4 +110,14 @@ expect_nothing_written() {
 mk() {
 	"$PYTHON" "$TOP/tests/hostile/mkarchive.py" "$1" "$T/$1.bin" \
 	    --depot "$(fixture "${2:-mini8}")" || fail "mkarchive.py $1 failed"
+}
+
+# snap NAME: every path under $T but the output folder's contents and the
+# test's own scratch files (out, err, the snapshots, have/want/diff), into
+# $T/NAME.snap; compare two with diff to see what was written outside.
+snap() {
+	(cd "$T" && find . -path ./dest/out -prune -o -path ./out -prune \
+	    -o -path ./err -prune -o -name '*.snap' -prune -o -path ./have \
+	    -prune -o -path ./want -prune -o -path ./diff -prune -o -print |
+	    LC_ALL=C sort) >"$T/$1.snap"
 }

@@ -22,13 +22,6 @@ VIBID=VMware_bootbank_esx-base_8.0.3-0.55.24677879
 VIBSIZE=3442
 TMO=${TMO:-60}
 
-snap() {
-	(cd "$T" && find . -path ./dest/out -prune -o -path ./out -prune \
-	    -o -path ./err -prune -o -name '*.snap' -prune -o -path ./have \
-	    -prune -o -path ./want -prune -o -path ./diff -prune -o -print |
-	    LC_ALL=C sort) >"$T/$1.snap"
-}
-
 unchanged() {
 	diff -u "$T/before.snap" "$T/after.snap" >"$T/diff" || {
 		echo "  written outside the output folder:"

@@ -17,15 +17,6 @@ mkspec() {
 	    >"$T/gen.log" 2>&1 || { cat "$T/gen.log"; return 1; }
 }
 
-# snap NAME: every path under $T but the output folder's contents and
-# the test's own scratch files (run's out and err, the snapshots, diffs).
-snap() {
-	(cd "$T" && find . -path ./dest/out -prune -o -path ./out -prune \
-	    -o -path ./err -prune -o -name '*.snap' -prune -o -path ./have \
-	    -prune -o -path ./want -prune -o -path ./diff -prune -o -print |
-	    LC_ALL=C sort) >"$T/$1.snap"
-}
-
 # refused STATUS MESSAGE CMD...: CMD, run with an empty dest/, exits
 # STATUS with MESSAGE as its one stderr line and nothing on stdout; dest/
 # is empty again (no OUTDIR, no temporary folder) and nothing else in $T
