@@ -18,6 +18,8 @@
 #                         $T outside an empty dest/
 #   mk CASE [FIXTURE]     tests/hostile/mkarchive.py's CASE as $T/CASE.bin
 #   snap NAME             paths under $T outside dest/out, into $T/NAME.snap
+#   refused_in_dest S M CMD...  CMD fails with status S and the one line M,
+#                         leaving dest/ empty and $T otherwise unchanged
 
 run() {
 	"$@" >"$T/out" 2>"$T/err"
@@ -120,4 +122,30 @@ snap() {
 	    -o -path ./err -prune -o -name '*.snap' -prune -o -path ./have \
 	    -prune -o -path ./want -prune -o -path ./diff -prune -o -print |
 	    LC_ALL=C sort) >"$T/$1.snap"
+}
+
+# refused_in_dest STATUS MESSAGE CMD...: CMD, run (under timeout $TMO,
+# 60 s by default) with an empty dest/, exits STATUS with MESSAGE as its
+# one stderr line and nothing on stdout; dest/ is empty again (no OUTDIR,
+# no temporary folder) and nothing else under $T changed (snap).
+refused_in_dest() {
+	status=$1 msg=$2
+	shift 2
+	rm -rf dest
+	mkdir dest
+	snap before
+	run timeout "${TMO:-60}" "$@"
+	snap after
+	expect_status "$status" && expect_err "$msg" && expect_err_lines 1 &&
+	    expect_no_out && expect_clean dest && snap_unchanged ||
+	    { echo "  (ran: $*)"; return 1; }
+}
+
+# snap_unchanged: "snap before" and "snap after" list the same paths.
+snap_unchanged() {
+	diff -u "$T/before.snap" "$T/after.snap" >"$T/diff" || {
+		echo "  written outside the output folder:"
+		sed 's/^/  | /' "$T/diff"
+		return 1
+	}
 }

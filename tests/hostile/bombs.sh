@@ -20,30 +20,7 @@ O=dest/out
 VIB=vib20/esx-base/VMware_bootbank_esx-base_8.0.3-0.55.24677879.vib
 VIBID=VMware_bootbank_esx-base_8.0.3-0.55.24677879
 VIBSIZE=3442
-TMO=${TMO:-60}
-
-unchanged() {
-	diff -u "$T/before.snap" "$T/after.snap" >"$T/diff" || {
-		echo "  written outside the output folder:"
-		sed 's/^/  | /' "$T/diff"
-		return 1
-	}
-}
-
-# refused STATUS MESSAGE CMD...: exits STATUS, MESSAGE its one stderr
-# line, nothing on stdout, dest/ empty again, nothing else in $T changed.
-refused() {
-	status=$1 msg=$2
-	shift 2
-	rm -rf dest
-	mkdir dest
-	snap before
-	run timeout "$TMO" "$@"
-	snap after
-	expect_status "$status" && expect_err "$msg" && expect_err_lines 1 &&
-	    expect_no_out && expect_clean dest && unchanged ||
-	    { echo "  (ran: $*)"; return 1; }
-}
+TMO=${TMO:-60} # seconds a command may take (refused_in_dest too)
 
 # written CMD...: exits 0 with nothing on stderr; dest/ holds only out.
 written() {
@@ -53,17 +30,17 @@ written() {
 	run timeout "$TMO" "$@"
 	snap after
 	expect_status 0 && [ ! -s "$T/err" ] && expect_clean dest out &&
-	    unchanged || { fail "(ran: $*)"; return 1; }
+	    snap_unchanged || { fail "(ran: $*)"; return 1; }
 }
 
 # everywhere STATUS MESSAGE FILE: info, list-profiles, list-vibs, verify,
 # extract and unpack --verify all fail so on FILE (a depot).
 everywhere() {
 	for v in info list-profiles list-vibs verify; do
-		refused "$1" "$2" "$DEPOT" $v "$3" || return 1
+		refused_in_dest "$1" "$2" "$DEPOT" $v "$3" || return 1
 	done
-	refused "$1" "$2" "$DEPOT" extract "$3" $O &&
-	    refused "$1" "$2" "$DEPOT" unpack --verify "$3" $O
+	refused_in_dest "$1" "$2" "$DEPOT" extract "$3" $O &&
+	    refused_in_dest "$1" "$2" "$DEPOT" unpack --verify "$3" $O
 }
 
 # ---- nesting ------------------------------------------------------------
@@ -85,9 +62,9 @@ test_nest42() {
 test_deep_and_wide() {
 	mk deep-wide || return 1
 	chain='lvl1-0.zip!lvl2-0.zip!lvl3-0.zip!lvl4-0.zip!lvl5-0.zip!lvl6-0.zip!lvl7-0.zip!lvl8-0.zip'
-	refused 1 "depot: deep-wide.bin: $chain: archives nested more than 8 deep" \
+	refused_in_dest 1 "depot: deep-wide.bin: $chain: archives nested more than 8 deep" \
 	    "$DEPOT" extract deep-wide.bin $O &&
-	    refused 1 "depot: deep-wide.bin: $chain: archives nested more than 8 deep" \
+	    refused_in_dest 1 "depot: deep-wide.bin: $chain: archives nested more than 8 deep" \
 	    "$DEPOT" info deep-wide.bin
 }
 
@@ -105,21 +82,21 @@ test_bomb_member_beside_depot() {
 test_bomb_inner_archive() {
 	mk bomb-inner || return 1
 	m="depot: bomb-inner.bin: zeros.zip: 10737418240 bytes; an archive inside another is read into memory, up to 1073741824 bytes"
-	refused 1 "$m" "$DEPOT" extract bomb-inner.bin $O &&
-	    refused 1 "$m" "$DEPOT" info bomb-inner.bin
+	refused_in_dest 1 "$m" "$DEPOT" extract bomb-inner.bin $O &&
+	    refused_in_dest 1 "$m" "$DEPOT" info bomb-inner.bin
 }
 
 # Both headers say 1 MiB: reading stops at the 1 MiB (not at 1 GiB).
 test_bomb_inner_archive_headers_lie() {
 	mk bomb-inner-lies || return 1
 	m="depot: bomb-inner-lies.bin: zeros.zip: damaged zip archive: more data than the 1048576 bytes its header declares"
-	refused 1 "$m" "$DEPOT" extract bomb-inner-lies.bin $O &&
-	    refused 1 "$m" "$DEPOT" info bomb-inner-lies.bin
+	refused_in_dest 1 "$m" "$DEPOT" extract bomb-inner-lies.bin $O &&
+	    refused_in_dest 1 "$m" "$DEPOT" info bomb-inner-lies.bin
 }
 
 test_bomb_bare_vib() {
 	mk bomb-vib || return 1
-	refused 1 "depot: bomb-vib.bin: zeros.vib: not a valid ar file" \
+	refused_in_dest 1 "depot: bomb-vib.bin: zeros.vib: not a valid ar file" \
 	    "$DEPOT" extract bomb-vib.bin $O
 }
 
@@ -136,9 +113,9 @@ test_bomb_vib_in_depot() {
 	expect_status 1 &&
 	    expect_out "$VIBID: FAILED: bomb-depot-vib.bin: $VIB: not a valid ar file" ||
 	    return 1
-	refused 1 "depot: bomb-depot-vib.bin: $VIB: more than $VIBSIZE bytes, but the metadata says $VIBSIZE" \
+	refused_in_dest 1 "depot: bomb-depot-vib.bin: $VIB: more than $VIBSIZE bytes, but the metadata says $VIBSIZE" \
 	    "$DEPOT" unpack --verify bomb-depot-vib.bin $O &&
-	    refused 1 "depot: bomb-depot-vib.bin: $VIB: more than the $VIBSIZE bytes the depot's metadata says" \
+	    refused_in_dest 1 "depot: bomb-depot-vib.bin: $VIB: more than the $VIBSIZE bytes the depot's metadata says" \
 	    "$DEPOT" extract --vibs bomb-depot-vib.bin $O
 }
 
@@ -147,8 +124,8 @@ test_bomb_vib_in_depot() {
 test_bomb_vib_in_depot_headers_lie() {
 	mk bomb-depot-vib-lies || return 1
 	m="depot: bomb-depot-vib-lies.bin: $VIB: damaged zip archive: more data than the $VIBSIZE bytes its header declares"
-	refused 1 "$m" "$DEPOT" unpack bomb-depot-vib-lies.bin $O &&
-	    refused 1 "$m" "$DEPOT" extract --vibs bomb-depot-vib-lies.bin $O &&
+	refused_in_dest 1 "$m" "$DEPOT" unpack bomb-depot-vib-lies.bin $O &&
+	    refused_in_dest 1 "$m" "$DEPOT" extract --vibs bomb-depot-vib-lies.bin $O &&
 	    run timeout "$TMO" "$DEPOT" verify bomb-depot-vib-lies.bin &&
 	    expect_status 1 && expect_out "$VIBID: FAILED: ${m#depot: }"
 }
@@ -177,9 +154,9 @@ test_central_directory_lies_about_sizes() {
 	    cd-size-small.bin &&
 	    everywhere 1 "depot: cd-size-large.bin: damaged zip archive: Zip archive inconsistent" \
 	    cd-size-large.bin &&
-	    refused 1 "depot: cd-csize-past-end.bin: not a zip archive" \
+	    refused_in_dest 1 "depot: cd-csize-past-end.bin: not a zip archive" \
 	    "$DEPOT" unpack --verify cd-csize-past-end.bin $O &&
-	    refused 1 "depot: cd-csize-past-end.bin: not a zip archive" \
+	    refused_in_dest 1 "depot: cd-csize-past-end.bin: not a zip archive" \
 	    "$DEPOT" list-vibs cd-csize-past-end.bin
 }
 
@@ -204,11 +181,11 @@ test_crc_mismatch() {
 	run timeout "$TMO" "$DEPOT" verify crc-vib.bin
 	expect_status 1 &&
 	    expect_out "$VIBID: FAILED: crc-vib.bin: $VIB: CRC error" || return 1
-	refused 1 "depot: crc-vib.bin: $VIB: CRC error" \
+	refused_in_dest 1 "depot: crc-vib.bin: $VIB: CRC error" \
 	    "$DEPOT" unpack crc-vib.bin $O &&
-	    refused 1 "depot: crc-inner.bin: good.zip: CRC error" \
+	    refused_in_dest 1 "depot: crc-inner.bin: good.zip: CRC error" \
 	    "$DEPOT" extract crc-inner.bin $O &&
-	    refused 1 "depot: crc-inner.bin: good.zip: CRC error" \
+	    refused_in_dest 1 "depot: crc-inner.bin: good.zip: CRC error" \
 	    "$DEPOT" info crc-inner.bin
 }
 
@@ -216,14 +193,14 @@ test_truncated_zip() {
 	mk truncated-end && mk truncated-inner && mk truncated-member ||
 	    return 1
 	for v in info list-profiles list-vibs verify; do
-		refused 1 "depot: truncated-end.bin: not a zip archive" \
+		refused_in_dest 1 "depot: truncated-end.bin: not a zip archive" \
 		    "$DEPOT" $v truncated-end.bin || return 1
 	done
-	refused 1 "depot: truncated-end.bin: not a zip, tar or VIB file" \
+	refused_in_dest 1 "depot: truncated-end.bin: not a zip, tar or VIB file" \
 	    "$DEPOT" extract truncated-end.bin $O &&
-	    refused 1 "depot: truncated-end.bin: not a zip archive" \
+	    refused_in_dest 1 "depot: truncated-end.bin: not a zip archive" \
 	    "$DEPOT" unpack truncated-end.bin $O &&
-	    refused 1 "depot: truncated-inner.bin: cut.zip: not a zip archive" \
+	    refused_in_dest 1 "depot: truncated-inner.bin: cut.zip: not a zip archive" \
 	    "$DEPOT" extract truncated-inner.bin $O &&
 	    everywhere 1 "depot: truncated-member.bin: damaged zip archive: Zip archive inconsistent" \
 	    truncated-member.bin
@@ -269,19 +246,19 @@ test_ar_member_past_end() {
 	mk ar-past-end-vib && mk ar-past-end-pkg && mk ar-past-end-depot ||
 	    return 1
 	m="depot: ar-past-end-vib.bin: member 'esx-base' runs past the end of the file (9999999999 bytes claimed)"
-	refused 1 "$m" "$DEPOT" extract ar-past-end-vib.bin $O &&
-	    refused 1 "$m" "$DEPOT" info ar-past-end-vib.bin &&
-	    refused 1 "$m" "$DEPOT" show-vib ar-past-end-vib.bin || return 1
+	refused_in_dest 1 "$m" "$DEPOT" extract ar-past-end-vib.bin $O &&
+	    refused_in_dest 1 "$m" "$DEPOT" info ar-past-end-vib.bin &&
+	    refused_in_dest 1 "$m" "$DEPOT" show-vib ar-past-end-vib.bin || return 1
 	m="depot: ar-past-end-pkg.bin: $VIBID.vib: descriptor.xml is 9999999999 bytes, more than the 16777216 allowed"
-	refused 1 "$m" "$DEPOT" extract ar-past-end-pkg.bin $O &&
-	    refused 1 "$m" "$DEPOT" info ar-past-end-pkg.bin || return 1
+	refused_in_dest 1 "$m" "$DEPOT" extract ar-past-end-pkg.bin $O &&
+	    refused_in_dest 1 "$m" "$DEPOT" info ar-past-end-pkg.bin || return 1
 	run timeout "$TMO" "$DEPOT" verify ar-past-end-depot.bin
 	expect_status 1 &&
 	    expect_out "$VIBID: FAILED: ar-past-end-depot.bin: $VIB: descriptor.xml is 9999999999 bytes, more than the 16777216 allowed" ||
 	    return 1
-	refused 1 "depot: ar-past-end-depot.bin: $VIB: SHA-256 is " \
+	refused_in_dest 1 "depot: ar-past-end-depot.bin: $VIB: SHA-256 is " \
 	    "$DEPOT" unpack --verify ar-past-end-depot.bin $O &&
-	    refused 1 "depot: ar-past-end-depot.bin: $VIB: $VIBSIZE bytes with SHA-256 " \
+	    refused_in_dest 1 "depot: ar-past-end-depot.bin: $VIB: $VIBSIZE bytes with SHA-256 " \
 	    "$DEPOT" extract --vibs ar-past-end-depot.bin $O
 }
 
@@ -292,9 +269,9 @@ test_ar_member_past_end() {
 test_gzip_never_ends() {
 	for c in tgz-truncated tgz-never-ends tgz-multi-truncated; do
 		mk $c || return 1
-		refused 1 "depot: $c.bin: not a tar archive: truncated gzip input" \
+		refused_in_dest 1 "depot: $c.bin: not a tar archive: truncated gzip input" \
 		    "$DEPOT" extract $c.bin $O &&
-		    refused 1 "depot: $c.bin: not a tar archive: truncated gzip input" \
+		    refused_in_dest 1 "depot: $c.bin: not a tar archive: truncated gzip input" \
 		    "$DEPOT" info $c.bin || return 1
 	done
 }

@@ -17,27 +17,6 @@ mkspec() {
 	    >"$T/gen.log" 2>&1 || { cat "$T/gen.log"; return 1; }
 }
 
-# refused STATUS MESSAGE CMD...: CMD, run with an empty dest/, exits
-# STATUS with MESSAGE as its one stderr line and nothing on stdout; dest/
-# is empty again (no OUTDIR, no temporary folder) and nothing else in $T
-# changed.
-refused() {
-	status=$1 msg=$2
-	shift 2
-	rm -rf dest
-	mkdir dest
-	snap before
-	run "$@"
-	snap after
-	expect_status "$status" && expect_err "$msg" && expect_err_lines 1 &&
-	    expect_no_out && expect_clean dest || return 1
-	diff -u "$T/before.snap" "$T/after.snap" >"$T/diff" || {
-		echo "  written outside the output folder:"
-		sed 's/^/  | /' "$T/diff"
-		return 1
-	}
-}
-
 # chain FORM: what leads to the hostile member in a package of that form.
 chain() {
 	case $1 in
@@ -57,13 +36,13 @@ paths() {
 		mk "$case.$form" || return 1
 		f=$case.$form.bin
 		if [ "$form" = depot ]; then
-			refused 1 "depot: $f: $what" "$DEPOT" unpack --all "$f" $O ||
+			refused_in_dest 1 "depot: $f: $what" "$DEPOT" unpack --all "$f" $O ||
 			    { echo "  (unpack $f)"; return 1; }
 			continue
 		fi
-		refused 1 "depot: $f: $(chain "$form")$what" \
+		refused_in_dest 1 "depot: $f: $(chain "$form")$what" \
 		    "$DEPOT" extract "$f" $O || { echo "  (extract $f)"; return 1; }
-		refused 1 "depot: $f: $(chain "$form")$what" "$DEPOT" info "$f" ||
+		refused_in_dest 1 "depot: $f: $(chain "$form")$what" "$DEPOT" info "$f" ||
 		    { echo "  (info $f)"; return 1; }
 	done
 }
@@ -119,7 +98,7 @@ test_dot_components() {
 	paths dotslash-dup "./././x.txt: the member name appears twice" \
 	    tar tgz nested-tgz zip nested-zip || return 1
 	mk dotslash.depot || return 1
-	refused 1 "depot: $O: cannot write './././x.txt': '.' component" \
+	refused_in_dest 1 "depot: $O: cannot write './././x.txt': '.' component" \
 	    "$DEPOT" unpack --all dotslash.depot.bin $O
 }
 
@@ -162,12 +141,12 @@ test_device() {
 test_nul_byte() {
 	for form in zip nested-zip; do
 		mk nul.$form || return 1
-		refused 1 "depot: nul.$form.bin: $(chain $form)evil.vib" \
+		refused_in_dest 1 "depot: nul.$form.bin: $(chain $form)evil.vib" \
 		    "$DEPOT" extract nul.$form.bin $O &&
 		    expect_err ".txt: NUL byte in the member name" || return 1
 	done
 	mk nul.depot &&
-	    refused 1 "depot: nul.depot.bin: evil.vib" \
+	    refused_in_dest 1 "depot: nul.depot.bin: evil.vib" \
 	    "$DEPOT" unpack --all nul.depot.bin $O &&
 	    expect_err ".txt: NUL byte in the member name" &&
 	    hostile nul zip ".txt: NUL byte in the member name" \
@@ -180,7 +159,7 @@ test_nul_byte() {
 test_nul_byte_zip64_and_junk() {
 	for c in zip64-nul junk-nul; do
 		mk $c || return 1
-		refused 1 "depot: $c.bin: evil.vib" "$DEPOT" extract $c.bin $O &&
+		refused_in_dest 1 "depot: $c.bin: evil.vib" "$DEPOT" extract $c.bin $O &&
 		    expect_err ".txt: NUL byte in the member name" || return 1
 	done
 }
@@ -226,7 +205,7 @@ test_duplicate_names() {
 	    nested-tgz &&
 	    paths dup "damaged zip archive: File already exists" zip depot &&
 	    mk dup.nested-zip &&
-	    refused 1 "depot: dup.nested-zip.bin: pkg/inner.zip: damaged zip archive: File already exists" \
+	    refused_in_dest 1 "depot: dup.nested-zip.bin: pkg/inner.zip: damaged zip archive: File already exists" \
 	    "$DEPOT" extract dup.nested-zip.bin $O
 }
 
@@ -252,7 +231,7 @@ hostile() {
 		    "$TOP/testdata/depots/mini8.spec"
 		printf '%s\n' "$@"
 	} | mkspec "$name" || return 1
-	refused 1 "depot: $name.bin: " "$DEPOT" extract "$name.bin" $O &&
+	refused_in_dest 1 "depot: $name.bin: " "$DEPOT" extract "$name.bin" $O &&
 	    expect_err "$what"
 }
 
