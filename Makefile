@@ -62,7 +62,7 @@ BUNDLE_OBJS = $(BUNDLE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/install_sh.o
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 
-all: $(BUILD)/depot $(BUILD)/bundle
+all: $(BUILD)/depot $(BUILD)/esxbundle
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -87,7 +87,7 @@ $(BUILD)/obj/install_sh.o: $(BUILD)/obj/install_sh.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/bundle: $(BUILD)/obj/cmd/bundle.o $(BUNDLE_OBJS) $(CMD_OBJS) \
+$(BUILD)/esxbundle: $(BUILD)/obj/cmd/bundle.o $(BUNDLE_OBJS) $(CMD_OBJS) \
     $(BUILD)/libdepot.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -121,8 +121,8 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BUILD)/depot $(DESTDIR)$(BINDIR)/depot
-	install -m 755 $(BUILD)/bundle $(DESTDIR)$(BINDIR)/bundle
-	install -m 644 depot.1 bundle.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 755 $(BUILD)/esxbundle $(DESTDIR)$(BINDIR)/esxbundle
+	install -m 644 depot.1 esxbundle.1 $(DESTDIR)$(MANDIR)/man1/
 
 clean:
 	rm -rf build build-san

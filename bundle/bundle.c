@@ -389,7 +389,7 @@ readme(const struct bundle_opts *o, const struct bundle_plan *p,
 	    "  'sh install.sh status' tells where the host stands; everything "
 	    "is\n"
 	    "  also written to install.log in this folder.\n\n"
-	    "Before uploading, 'bundle verify' on the workstation checks "
+	    "Before uploading, 'esxbundle verify' on the workstation checks "
 	    "every file\nagainst SHA256SUMS; install.sh checks them again on "
 	    "the host.\n\nRolling back: press Shift+R at boot to start the "
 	    "previous image, or\nrestore the saved config with "
@@ -861,7 +861,7 @@ bundle_steps(const char *dir, struct ptrvec *out, struct dv_error *err)
 	p = strstr(doc.buf, "\n  \"steps\": [");
 	if (p == NULL || doc.len >= (16u << 20)) {
 		ret = dv_error_set(err, DV_EFORMAT, "%s: no steps list (not "
-		    "made by bundle create, or damaged)", path.buf);
+		    "made by esxbundle create, or damaged)", path.buf);
 		goto out;
 	}
 	p = strchr(p, '[') + 1;

@@ -294,7 +294,7 @@ main(int argc, char **argv)
 {
 	static const struct command bundle = {verbs,
 	    sizeof(verbs) / sizeof(verbs[0]),
-	    "'bundle COMMAND --help' describes one command; bundle(1) has the "
+	    "'esxbundle COMMAND --help' describes one command; esxbundle(1) has the "
 	    "details.\n\nExit status: 0 success; 1 an input or the bundle is "
 	    "bad; 2 usage or I/O error.\n"};
 

@@ -5,7 +5,7 @@
 
 #include "../depot/error.h"
 
-/* Documented in depot.1 and bundle.1 under EXIT STATUS. */
+/* Documented in depot.1 and esxbundle.1 under EXIT STATUS. */
 enum exit_status {
 	EXIT_OK = 0,
 	EXIT_BAD = 1,	/* bad input, a failed check, or nothing found */

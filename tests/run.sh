@@ -8,7 +8,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-python3}
 DEPOT="$TOP/$BUILD/depot"
-BUNDLE="$TOP/$BUILD/bundle"
+BUNDLE="$TOP/$BUILD/esxbundle"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/esxstage-test.XXXXXX")
 FIXTURES="$WORK/fixtures"
 SHARED="$TOP/../shared"
@@ -39,14 +39,14 @@ if [ -n "$VALGRIND" ]; then
 	chmod 711 "$WORK" && chmod 755 "$WORK/vg" && chmod 1777 "$VGLOG"
 	vg="valgrind -q --error-exitcode=99 --leak-check=full"
 	vg="$vg --errors-for-leak-kinds=definite,indirect"
-	for prog in depot bundle unit; do
+	for prog in depot esxbundle unit; do
 		cat >"$WORK/vg/$prog" <<EOF
 #!/bin/sh
 exec $vg --log-file='$VGLOG/$prog.%p' '$TOP/$BUILD/$prog' "\$@"
 EOF
 		chmod +x "$WORK/vg/$prog"
 	done
-	DEPOT="$WORK/vg/depot" BUNDLE="$WORK/vg/bundle"
+	DEPOT="$WORK/vg/depot" BUNDLE="$WORK/vg/esxbundle"
 	# The fuzz corpora too, each report in the replay's own output.
 	FUZZ_REPLAY_WRAP=$vg
 	export FUZZ_REPLAY_WRAP

@@ -1,7 +1,7 @@
-# bundle_create.sh - bundle create/verify/show on the workstation side.
+# bundle_create.sh - esxbundle create/verify/show on the workstation side.
 # SPDX-License-Identifier: BSD-2-Clause
 
-BUNDLE=${BUNDLE:-$TOP/$BUILD/bundle}
+BUNDLE=${BUNDLE:-$TOP/$BUILD/esxbundle}
 trust() { echo --trust "$KEYS/ca.crt" --trust "$KEYS/certified.crt"; }
 
 # nothing_written DIR: no DIR, and no temporary folder left beside it
@@ -55,7 +55,7 @@ test_verify_catches_damage() {
 	printf 'x' | dd of=bdl/verify8.zip bs=1 seek=100 conv=notrunc 2>/dev/null
 	run "$BUNDLE" verify bdl
 	expect_status 1 && expect_out "verify8.zip: SHA-256 mismatch" &&
-	    expect_err "bundle: bdl: FAILED: the bundle does not match its SHA256SUMS" &&
+	    expect_err "esxbundle: bdl: FAILED: the bundle does not match its SHA256SUMS" &&
 	    expect_err_lines 1
 }
 
@@ -87,7 +87,7 @@ test_bad_input_writes_nothing() {
 	# shellcheck disable=SC2046
 	run "$BUNDLE" create bdl --datastore datastore1 --depot bad.zip $(trust)
 	expect_status 1 &&
-	    expect_err "bundle: bad.zip: VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510: " &&
+	    expect_err "esxbundle: bad.zip: VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510: " &&
 	    expect_err_lines 1 && nothing_written bdl
 }
 
@@ -115,7 +115,7 @@ test_usage_errors() {
 	expect_status 2 && expect_err "must be a folder relative to the datastore" ||
 	    return 1
 	run "$BUNDLE" frob
-	expect_status 2 && expect_err "bundle: unknown command 'frob'" || return 1
+	expect_status 2 && expect_err "esxbundle: unknown command 'frob'" || return 1
 	run "$BUNDLE" verify
 	expect_status 2 && expect_err "verify: expected 1 operand" || return 1
 	run "$BUNDLE" verify nowhere
@@ -178,7 +178,7 @@ test_add_package_bad_depot_inside() {
 	# shellcheck disable=SC2046
 	run "$BUNDLE" create bdl --datastore ds1 --add pkg.tar.gz $(trust)
 	expect_status 1 &&
-	    expect_err "bundle: pkg.tar.gz!bad.zip: VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510: " &&
+	    expect_err "esxbundle: pkg.tar.gz!bad.zip: VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510: " &&
 	    expect_err_lines 1 && nothing_written bdl
 }
 
@@ -226,7 +226,7 @@ test_intel_nvm_errors() {
 	run "$BUNDLE" create bdl --datastore ds1 \
 	    --intel-nvm "$(fixture e2e-nmst-package)"
 	expect_status 1 &&
-	    expect_err "bundle: $(fixture e2e-nmst-package): holds no Intel NVM update tool (nvmupdaten64e with its nvmupdate.cfg); see 'depot info" &&
+	    expect_err "esxbundle: $(fixture e2e-nmst-package): holds no Intel NVM update tool (nvmupdaten64e with its nvmupdate.cfg); see 'depot info" &&
 	    expect_err_lines 1 && nothing_written bdl || return 1
 	run "$BUNDLE" create bdl --datastore ds1 --add "$(fixture intel-nvm-esx)"
 	expect_status 1 &&
@@ -240,7 +240,7 @@ test_intel_nvm_errors() {
 	    tar -czf nvm.tar.gz -C t 700Series || return 1
 	run "$BUNDLE" create bdl --datastore ds1 --intel-nvm nvm.tar.gz
 	expect_status 1 &&
-	    expect_err "bundle: nvm.tar.gz!700Series/ESXi_x64: nvmupdate.cfg names the NVM image XXV710_DA2_v9_52.bin, which the package does not hold" &&
+	    expect_err "esxbundle: nvm.tar.gz!700Series/ESXi_x64: nvmupdate.cfg names the NVM image XXV710_DA2_v9_52.bin, which the package does not hold" &&
 	    expect_err_lines 1 && nothing_written bdl
 }
 
@@ -250,17 +250,17 @@ test_reserved_name_refused() {
 	# shellcheck disable=SC2046
 	run "$BUNDLE" create bdl --datastore ds1 --add manifest.json $(trust)
 	expect_status 1 &&
-	    expect_err "bundle: manifest.json: would be 'manifest.json' in the bundle, a name the bundle uses itself; rename it" &&
+	    expect_err "esxbundle: manifest.json: would be 'manifest.json' in the bundle, a name the bundle uses itself; rename it" &&
 	    expect_err_lines 1 && nothing_written bdl
 }
 
 test_man_page() {
 	command -v mandoc >/dev/null 2>&1 ||
 	    { skip "mandoc is not installed"; return 0; }
-	run mandoc -Tlint -W warning "$TOP/bundle.1"
+	run mandoc -Tlint -W warning "$TOP/esxbundle.1"
 	expect_status 0 || return 1
 	for verb in $("$BUNDLE" --help | sed -n 's/^  bundle \([a-z-]*\).*/\1/p'); do
-		grep -q "^\.Cm $verb\$" "$TOP/bundle.1" ||
-		    fail "bundle.1 does not describe '$verb'" || return 1
+		grep -q "^\.Cm $verb\$" "$TOP/esxbundle.1" ||
+		    fail "esxbundle.1 does not describe '$verb'" || return 1
 	done
 }

@@ -3,7 +3,7 @@
 # reboot, mst, mlxfwmanager modelling host state).
 # SPDX-License-Identifier: BSD-2-Clause
 
-BUNDLE=${BUNDLE:-$TOP/$BUILD/bundle}
+BUNDLE=${BUNDLE:-$TOP/$BUILD/esxbundle}
 FH="$TOP/tests/fakehost"
 SHELLS="dash busybox_sh"
 
@@ -22,7 +22,7 @@ host() {
 
 B="$T/vmfs/volumes/datastore1/esxstage/b1"
 
-# make_b1 [bundle create options]: the bundle, made where it is uploaded.
+# make_b1 [esxbundle create options]: the bundle, made where it is uploaded.
 make_b1() {
 	run "$BUNDLE" create "$B" --datastore datastore1 --dir esxstage/b1 \
 	    --trust "$KEYS/ca.crt" --trust "$KEYS/certified.crt" "$@"

@@ -1,8 +1,8 @@
-# bundle_interrupt.sh - kill bundle create at random points: the folder is
+# bundle_interrupt.sh - kill esxbundle create at random points: the folder is
 # absent or complete, never half, and the input is never modified.
 # SPDX-License-Identifier: BSD-2-Clause
 
-BUNDLE=${BUNDLE:-$TOP/$BUILD/bundle}
+BUNDLE=${BUNDLE:-$TOP/$BUILD/esxbundle}
 
 # complete_or_absent DIR: DIR is missing, or every file matches SHA256SUMS.
 complete_or_absent() {

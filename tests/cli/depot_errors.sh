@@ -147,8 +147,8 @@ test_make_install() {
 	run make -C "$TOP" --no-print-directory install BUILD="$BUILD" \
 	    PREFIX=/usr DESTDIR="$T/root"
 	expect_status 0 || return 1
-	for f in usr/bin/depot usr/bin/bundle usr/share/man/man1/depot.1 \
-	    usr/share/man/man1/bundle.1; do
+	for f in usr/bin/depot usr/bin/esxbundle usr/share/man/man1/depot.1 \
+	    usr/share/man/man1/esxbundle.1; do
 		[ -f "$T/root/$f" ] || fail "make install did not write $f" ||
 		    return 1
 	done

@@ -1,4 +1,4 @@
-# interrupt_loop.sh - kill depot extract, depot unpack and bundle create at
+# interrupt_loop.sh - kill depot extract, depot unpack and esxbundle create at
 # random points of their run, with SIGINT and with SIGKILL: the output
 # folder is absent or exactly the reference run's, temporary folders are
 # gone (SIGINT) or clearly named and removed by the next run (SIGKILL: the
@@ -14,7 +14,7 @@
 # was written, while the temporary folder was being filled, and after the
 # output was complete (shown when the test is run by hand, see the end).
 
-BUNDLE=${BUNDLE:-$TOP/$BUILD/bundle}
+BUNDLE=${BUNDLE:-$TOP/$BUILD/esxbundle}
 # Under valgrind (VALGRIND=1) each run is some twenty times slower: fewer
 # points keep the file within minutes; the times scale by themselves.
 if [ -n "${VALGRIND:-}" ]; then
