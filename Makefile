@@ -21,7 +21,7 @@ MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
-PKGS = libzip libarchive libxml-2.0 openssl
+PKGS = libzip libarchive libxml-2.0 openssl libcurl
 
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
@@ -53,9 +53,10 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
              depot/archive.c depot/outdir.c depot/package.c \
+             depot/source.c depot/http.c \
              depot/unpack.c
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
-CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c
+CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/net.c
 DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 BUNDLE_OBJS = $(BUNDLE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/install_sh.o

@@ -12,6 +12,7 @@
 #include "../depot/verify.h"
 #include "cmd.h"
 #include "extract.h"
+#include "net.h"
 #include "output.h"
 
 #include "verb.h"
@@ -38,6 +39,7 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 		{"json", no_argument, NULL, 'j'},
 		{"profile", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
+		NET_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -59,6 +61,8 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
+			if (net_option(c, optarg))
+				break;
 			if (optopt != 0)
 				msg_error("%s: unknown or incomplete option '-%c'",
 				    argv[0], optopt);
@@ -90,9 +94,12 @@ open_depot(const char *path, struct depot **out)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct depot *d = NULL;
-	int ret = depot_open(path, &d, &err);
+	int ret;
 
 	*out = NULL;
+	if ((ret = net_ready(path)) != EXIT_OK)
+		return ret;
+	ret = depot_open_net(path, &cmd_net.opts, &d, &err);
 	if (ret != 0) {
 		if (err.code == DV_EWRAPPER)
 			msg_error("%s; run '%s extract %s OUTDIR' to unwrap it",
@@ -574,7 +581,7 @@ cmd_depot_info(int argc, char **argv)
 	if (o.json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
-		json_string(&j, "depot", o.path);
+		json_string(&j, "depot", d->path);
 		json_string(&j, "kind", depot_kind_name(d));
 		json_array_begin(&j, "vendors");
 		for (size_t i = 0; i < d->nvendors; i++) {
@@ -1185,20 +1192,20 @@ out:
 
 static const struct verb verbs[] = {
 	{"list-profiles", cmd_depot_list_profiles,
-	    "list-profiles [--json] DEPOT.zip",
+	    "list-profiles [--json] DEPOT",
 	    "List the image profiles, as 'esxcli software sources profile "
 	    "list' does."},
 	{"list-vibs", cmd_depot_list_vibs,
-	    "list-vibs [--json] [--profile NAME] DEPOT.zip",
+	    "list-vibs [--json] [--profile NAME] DEPOT",
 	    "List the VIBs, or those of one image profile."},
 	{"list-components", cmd_depot_list_components,
-	    "list-components [--json] DEPOT.zip",
+	    "list-components [--json] DEPOT",
 	    "List the components (bulletins)."},
 	{"show-profile", cmd_depot_show_profile,
-	    "show-profile [--json] DEPOT.zip NAME",
+	    "show-profile [--json] DEPOT NAME",
 	    "Show one image profile, as 'esxcli software sources profile "
 	    "get' does."},
-	{"info", cmd_depot_info, "info [--json] DEPOT.zip | PACKAGE",
+	{"info", cmd_depot_info, "info [--json] DEPOT | PACKAGE",
 	    "Say what the file is: vendors, platforms, counts, profiles; "
 	    "for a vendor package, the tree of what it holds."},
 	{"verify", cmd_depot_verify,
@@ -1219,6 +1226,10 @@ main(int argc, char **argv)
 	static const struct command depot = {verbs,
 	    sizeof(verbs) / sizeof(verbs[0]),
 	    "Every listing takes --json for one JSON document on stdout.\n"
+	    "DEPOT is a depot zip, an unpacked depot (its folder or "
+	    "index.xml) or an online\ndepot's URL (http://, https://, "
+	    "file://); with a URL, " NET_SYNOPSIS "\n"
+	    "apply, and only indexes and metadata are downloaded.\n"
 	    "'depot COMMAND --help' describes one command; depot(1) has the "
 	    "details.\n\nExit status: 0 success; 1 the depot is bad or nothing "
 	    "matched; 2 usage or I/O error.\n"};

@@ -198,6 +198,7 @@ struct depot {
 	/* Filled when depot_open fails with DV_EWRAPPER. */
 	struct depot_inner *inner;
 	size_t ninner;
+	struct depot_source *source; /* where the files are read from */
 };
 
 /*
@@ -209,6 +210,16 @@ struct depot {
  * DV_EWRAPPER, DV_EMISSING, DV_EXML, DV_EFORMAT, DV_ELIMIT, DV_EPATH.
  */
 int depot_open(const char *path, struct depot **out, struct dv_error *err);
+/*
+ * The same for any depot: a zip, an unpacked depot's folder (or its
+ * index.xml), or an online depot's URL (http://, https://, file://) read
+ * with the network options net (NULL for none).  From a URL only the
+ * indexes and metadata zips are downloaded.  path is the label messages
+ * use: a URL's token shows as <token>.  More errors: DV_ENET, DV_EDENIED.
+ */
+struct http_opts;
+int depot_open_net(const char *where, const struct http_opts *net,
+    struct depot **out, struct dv_error *err);
 /*
  * The same for a zip held in memory (an inner depot of a vendor package);
  * label names it in messages.  mem must outlive the depot.

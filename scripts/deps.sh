@@ -8,10 +8,10 @@
 #   sh scripts/deps.sh fuzz valgrind    both
 set -eu
 
-libs="libzip libarchive libxml-2.0 openssl"
-tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc"
+libs="libzip libarchive libxml-2.0 openssl libcurl"
+tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc curl"
 debs="build-essential pkg-config python3 openssl zstd busybox dash shellcheck mandoc \
-libzip-dev libarchive-dev libxml2-dev libssl-dev"
+libzip-dev libarchive-dev libxml2-dev libssl-dev libcurl4-openssl-dev curl nginx"
 
 fuzz=no
 for extra in "$@"; do
@@ -36,6 +36,9 @@ missing=""
 for t in $tools; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
+# The fetch tests serve depots with nginx, which lives in /usr/sbin.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
+    missing="$missing nginx"
 if command -v pkg-config >/dev/null 2>&1; then
 	for l in $libs; do
 		pkg-config --exists "$l" || missing="$missing $l"
@@ -66,6 +69,7 @@ if command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 echo "deps: no apt-get here; install the development packages of" >&2
-echo "deps:   libzip, libarchive, libxml2 and OpenSSL, and pkg-config," >&2
-echo "deps:   python3, openssl, zstd, busybox, dash and shellcheck, then retry." >&2
+echo "deps:   libzip, libarchive, libxml2, OpenSSL and libcurl, and pkg-config," >&2
+echo "deps:   python3, openssl, zstd, busybox, dash, shellcheck, curl and nginx," >&2
+echo "deps:   then retry." >&2
 exit 1
