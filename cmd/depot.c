@@ -12,6 +12,7 @@
 #include "../depot/verify.h"
 #include "cmd.h"
 #include "extract.h"
+#include "fetch.h"
 #include "net.h"
 #include "output.h"
 
@@ -1218,6 +1219,7 @@ static const struct verb verbs[] = {
 	    "does, and check it."},
 	{"extract", cmd_depot_extract, EXTRACT_SYNOPSIS, EXTRACT_SUMMARY},
 	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY},
+	{"fetch", cmd_depot_fetch, FETCH_SYNOPSIS, FETCH_SUMMARY},
 };
 
 int
