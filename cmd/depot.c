@@ -1220,6 +1220,8 @@ static const struct verb verbs[] = {
 	{"extract", cmd_depot_extract, EXTRACT_SYNOPSIS, EXTRACT_SUMMARY},
 	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY},
 	{"fetch", cmd_depot_fetch, FETCH_SYNOPSIS, FETCH_SUMMARY},
+	{"mirror", cmd_depot_mirror, MIRROR_SYNOPSIS, MIRROR_SUMMARY},
+	{"check", cmd_depot_check, CHECK_SYNOPSIS, CHECK_SUMMARY},
 };
 
 int

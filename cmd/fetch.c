@@ -11,6 +11,7 @@
 #include "../depot/depot.h"
 #include "../depot/fetch.h"
 #include "../depot/json.h"
+#include "../depot/mirror.h"
 #include "../depot/outdir.h"
 #include "cmd.h"
 #include "fetch.h"
@@ -91,12 +92,15 @@ parse_fetch_opts(int argc, char **argv, int nargs, struct fetch_cli *o)
 	bool is_mirror = strcmp(argv[0], "mirror") == 0;
 	char *end;
 	long v;
-	int c;
+	int c, li;
 
 	o->jobs = 4;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jp:J:h", longopts, NULL)) != -1) {
+	for (;;) {
+		li = -1;
+		if ((c = getopt_long(argc, argv, "jp:J:h", longopts, &li)) == -1)
+			break;
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -166,7 +170,11 @@ parse_fetch_opts(int argc, char **argv, int nargs, struct fetch_cli *o)
 		o->operands[o->noperands++] = argv[optind + i];
 	return true;
 bad:
-	if (optopt != 0 && c == '?')
+	if (c != '?')
+		msg_error("%s: option '%s%s' is not for this command", argv[0],
+		    li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name :
+		    (char[]){(char)c, '\0'});
+	else if (optopt != 0)
 		msg_error("%s: unknown or incomplete option '-%c'", argv[0],
 		    optopt);
 	else
@@ -287,6 +295,128 @@ out:
 	for (i = 0; i < n; i++)
 		depot_free(depots[i]);
 	free(depots);
+	release_cli(&o);
+	return ret;
+}
+
+int
+cmd_depot_mirror(int argc, char **argv)
+{
+	struct fetch_cli o = {0};
+	struct dv_error err = DV_ERROR_INIT;
+	struct mirror_report r;
+	struct mirror_opts mo;
+	struct depot *d = NULL;
+	struct json j;
+	int ret;
+
+	if (!parse_fetch_opts(argc, argv, 2, &o)) {
+		ret = o.status;
+		goto out;
+	}
+	catch_signals();
+	if ((ret = open_source(o.operands[0], &d)) != EXIT_OK)
+		goto out;
+	mo.outdir = o.operands[1];
+	mo.versions = (const char *const *)o.versions.v;
+	mo.nversions = o.versions.n;
+	mo.profiles = (const char *const *)o.profiles.v;
+	mo.nprofiles = o.profiles.n;
+	mo.jobs = o.jobs;
+	mo.net = &cmd_net.opts;
+	if (depot_mirror(d, &mo, &r, &err) != 0) {
+		if (err.code == DV_EINTR || err.code == DV_ENET)
+			msg_error("%s; what was downloaded and verified is "
+			    "kept, and the indexes in %s are the old ones: run "
+			    "again to finish", err.msg, mo.outdir);
+		ret = err.code == DV_EINTR || err.code == DV_ENET ?
+		    (caught ? failed(&err) : dv_exit_status(err.code)) :
+		    failed(&err);
+		goto out;
+	}
+	if (o.json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "depot", d->path);
+		json_string(&j, "output", mo.outdir);
+		json_uint(&j, "metadata", r.metadata);
+		json_uint(&j, "vibs", r.vibs);
+		json_uint(&j, "downloaded", r.downloaded);
+		json_uint(&j, "unchanged", r.unchanged);
+		json_uint(&j, "bytes_received", r.received);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		printf("%zu metadata zip%s, %zu VIBs: %zu downloaded (%.1f MiB), "
+		    "%zu unchanged\n", r.metadata, r.metadata == 1 ? "" : "s",
+		    r.vibs, r.downloaded, mib(r.received), r.unchanged);
+		printf("Serve %s and use: esxcli software sources profile list "
+		    "-d http://HOST/PATH/%s\n", mo.outdir,
+		    strrchr(d->path, '/') != NULL &&
+		    strstr(strrchr(d->path, '/'), ".xml") != NULL ?
+		    strrchr(d->path, '/') + 1 : "index.xml");
+	}
+	ret = EXIT_OK;
+out:
+	depot_free(d);
+	release_cli(&o);
+	return ret;
+}
+
+int
+cmd_depot_check(int argc, char **argv)
+{
+	struct fetch_cli o = {0};
+	struct dv_error err = DV_ERROR_INIT;
+	struct check_report r = {0};
+	struct depot *d = NULL;
+	struct json j;
+	int ret;
+
+	if (!parse_fetch_opts(argc, argv, 1, &o)) {
+		ret = o.status;
+		goto out;
+	}
+	if (http_is_url(o.operands[0]) &&
+	    strncmp(o.operands[0], "file://", 7) != 0) {
+		msg_error("%s: check reads a folder on this machine; 'depot "
+		    "mirror' copies an online depot first", o.operands[0]);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if ((ret = open_source(o.operands[0], &d)) != EXIT_OK)
+		goto out;
+	if (depot_check(d, &r, &err) != 0) {
+		ret = failed(&err);
+		goto out;
+	}
+	if (o.json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "depot", d->path);
+		json_uint(&j, "vibs", r.vibs);
+		json_array_begin(&j, "problems");
+		for (size_t i = 0; i < r.problems.n; i++)
+			json_string(&j, NULL, r.problems.v[i]);
+		json_array_end(&j);
+		json_bool(&j, "ok", r.problems.n == 0);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		for (size_t i = 0; i < r.problems.n; i++)
+			printf("%s\n", (const char *)r.problems.v[i]);
+		printf("%zu VIBs checked, %zu problem%s\n", r.vibs,
+		    r.problems.n, r.problems.n == 1 ? "" : "s");
+	}
+	ret = EXIT_OK;
+	if (r.problems.n > 0) {
+		msg_error("%s: %zu problem%s", d->path, r.problems.n,
+		    r.problems.n == 1 ? "" : "s");
+		ret = EXIT_BAD;
+	}
+out:
+	check_report_release(&r);
+	depot_free(d);
 	release_cli(&o);
 	return ret;
 }
