@@ -43,18 +43,44 @@ catch_signals(void)
 			sigaction(sigs[i], &sa, NULL);
 }
 
-/* Print the error; after an interrupt, die of the signal as asked. */
-static int
-failed(const struct dv_error *err)
+/* After an interrupt, die of the signal, as a calling script expects. */
+static void
+die_if_caught(void)
 {
-	int ret = msg_dv_error(err), sig = caught;
+	int sig = caught;
 
 	if (sig != 0) {
 		(void)fflush(stdout);
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
+}
+
+/* Print the error (then die_if_caught); an exit status. */
+static int
+failed(const struct dv_error *err)
+{
+	int ret = msg_dv_error(err);
+
+	die_if_caught();
 	return ret;
+}
+
+/*
+ * A download that broke off (the network, a signal) leaves state the
+ * next run resumes from: say where ("what was downloaded and verified
+ * is BEFORE WHERE AFTER"); other errors as they are.
+ */
+static int
+download_failed(const struct dv_error *err, const char *before,
+    const char *where, const char *after)
+{
+	if (err->code != DV_EINTR && err->code != DV_ENET)
+		return failed(err);
+	msg_error("%s; what was downloaded and verified is %s %s %s",
+	    err->msg, before, where, after);
+	die_if_caught();
+	return dv_exit_status(err->code);
 }
 
 struct fetch_cli {
@@ -256,12 +282,8 @@ cmd_depot_fetch(int argc, char **argv)
 	fo.jobs = o.jobs;
 	fo.net = &cmd_net.opts;
 	if (depot_fetch(depots, n, &fo, &r, &err) != 0) {
-		if (err.code == DV_EINTR || err.code == DV_ENET)
-			msg_error("%s; what was downloaded and verified is "
-			    "kept in %s for the next run", err.msg, r.state);
-		ret = err.code == DV_EINTR || err.code == DV_ENET ?
-		    (caught ? failed(&err) : dv_exit_status(err.code)) :
-		    failed(&err);
+		ret = download_failed(&err, "kept in", r.state, "for the next "
+		    "run");
 		goto out;
 	}
 	if (o.json) {
@@ -325,13 +347,8 @@ cmd_depot_mirror(int argc, char **argv)
 	mo.jobs = o.jobs;
 	mo.net = &cmd_net.opts;
 	if (depot_mirror(d, &mo, &r, &err) != 0) {
-		if (err.code == DV_EINTR || err.code == DV_ENET)
-			msg_error("%s; what was downloaded and verified is "
-			    "kept, and the indexes in %s are the old ones: run "
-			    "again to finish", err.msg, mo.outdir);
-		ret = err.code == DV_EINTR || err.code == DV_ENET ?
-		    (caught ? failed(&err) : dv_exit_status(err.code)) :
-		    failed(&err);
+		ret = download_failed(&err, "kept, and the indexes in",
+		    mo.outdir, "are the old ones: run again to finish");
 		goto out;
 	}
 	if (o.json) {

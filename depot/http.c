@@ -770,8 +770,7 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 	}
 	for (;;) {
 		if (outdir_interrupted()) {
-			ret = dv_error_set(err, DV_EINTR, "interrupted; what "
-			    "was downloaded is kept for the next run");
+			ret = dv_error_set(err, DV_EINTR, "interrupted");
 			break;
 		}
 		now = now_seconds();

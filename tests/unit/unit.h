@@ -37,7 +37,8 @@ struct unit {
 	X(platform_covers)                                                   \
 	X(platforms_fit)                                                     \
 	X(vib_fits)                                                          \
-	X(profile_esxi)
+	X(profile_esxi)                                                      \
+	X(http_token)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
