@@ -259,3 +259,32 @@ test_fault_stall_gives_up() {
 	expect_status 2 && expect_err "$GHOST: no data for 1 seconds, 2 times" &&
 	    nothing_unverified o.zip
 }
+
+# SIGTERM in the middle of a body: what arrived is kept, the command dies
+# of the signal, and the next run resumes from the kept partial.
+test_sigterm_keeps_partial_next_run_resumes() {
+	faults '[{"match": "ghost-driver", "mode": "stall", "after": 1500, "secs": 30}]' || return 1
+	"$DEPOT" fetch --stall-timeout 20 --profile "$STD" \
+	    --add-channel "$base/addon-main/index.xml" "$base/main/index.xml" \
+	    o.zip >out 2>err &
+	pid=$!
+	i=0
+	until grep -q 'ghost-driver.* 0 200 1500' fault.log 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { echo "  the stalled request never came"; kill $pid; return 1; }
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	expect_status 143 && expect_err "interrupted; what was downloaded and verified is kept in .o.zip.fetch for the next run" &&
+	    nothing_unverified o.zip || return 1
+	[ "$(cat .o.zip.fetch/*.part | wc -c | tr -d ' ')" = 1500 ] ||
+	    { echo "  the partial was not kept"; ls -la .o.zip.fetch; return 1; }
+	fetch_faulty
+	expect_status 0 && fetched o.zip || return 1
+	grep -q 'ghost-driver.* 1500 206 ' fault.log &&
+	    [ "$(sent ghost-driver)" = "$(size_of "addon-main/$GHOST")" ] ||
+	    { echo "  requests:"; cat fault.log; return 1; }
+}

@@ -172,3 +172,19 @@ test_url_cannot_connect() {
 	run "$DEPOT" list-profiles "http://127.0.0.1:$port/index.xml"
 	expect_status 2 && expect_err "cannot connect" && expect_err_lines 1
 }
+
+# https_proxy is used (and named in the message); no_proxy is honoured;
+# credentials in the proxy URL are not shown.
+test_url_proxy_named_and_no_proxy_honoured() {
+	mkdir www && unpacked mini8 www/m || return 1
+	serve_nginx "$T/www" || return 1
+	dead=$(free_port)
+	run env http_proxy="http://user:pw@127.0.0.1:$dead" no_proxy= NO_PROXY= \
+	    "$DEPOT" list-profiles "http://127.0.0.1:$PORT/m/index.xml"
+	expect_status 2 &&
+	    expect_err "cannot connect (through the proxy http://127.0.0.1:$dead from http_proxy)" || return 1
+	! grep -q 'pw@' err || { echo "  the proxy password was shown"; return 1; }
+	run env http_proxy="http://127.0.0.1:$dead" no_proxy=127.0.0.1 \
+	    "$DEPOT" list-profiles "http://127.0.0.1:$PORT/m/index.xml"
+	expect_status 0
+}
