@@ -7,7 +7,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
+#include "../depot/sbuf.h"
 #include "../depot/package.h"
 #include "../depot/verify.h"
 #include "bundle.h"

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "../bundle/bundle.h"
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
+#include "../depot/sbuf.h"
 #include "cmd.h"
 #include "verb.h"
 

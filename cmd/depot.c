@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "../depot/depot.h"
-#include "../depot/depot_int.h"
 #include "../depot/verify.h"
 #include "cmd.h"
 #include "extract.h"
@@ -99,7 +98,6 @@ open_depot(const char *path, struct depot **out)
 			    err.msg, progname, path);
 		else
 			msg_dv_error(&err);
-		depot_free(d);
 		return dv_exit_status(err.code);
 	}
 	for (size_t i = 0; i < d->warnings.n; i++)
@@ -912,12 +910,6 @@ file_source_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 	return (long)n;
 }
 
-static long
-zip_member_read(void *ctx, void *buf, size_t len, struct dv_error *err)
-{
-	return zipstream_read(ctx, buf, len, err);
-}
-
 /* A depot's VIB by id, or by name when exactly one VIB has it. */
 static int
 find_vib(const struct depot *d, const char *key, const struct depot_vib **out)
@@ -1103,13 +1095,11 @@ cmd_depot_show_vib(int argc, char **argv)
 	struct verify_vib v;
 	struct check_opts o;
 	struct depot *d = NULL;
-	struct zipfile *zip = NULL;
-	struct zipstream *zs = NULL;
+	struct depot_vib_file *vf = NULL;
 	const struct depot_vib *meta = NULL;
 	struct byte_source src;
 	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
 	FILE *fp = NULL;
-	long idx;
 	int ret;
 
 	verify_vib_init(&v, NULL);
@@ -1134,23 +1124,12 @@ cmd_depot_show_vib(int argc, char **argv)
 		if ((ret = open_depot(o.operands[0], &d)) != EXIT_OK ||
 		    (ret = find_vib(d, o.operands[1], &meta)) != EXIT_OK)
 			goto out;
-		if (meta->member == NULL ||
-		    depot_reopen(d, &zip, &err) != 0 ||
-		    (idx = zipfile_find(zip, meta->member)) < 0 ||
-		    zipstream_open(zip, (size_t)idx, &zs, &err) != 0) {
-			if (err.code != 0)
-				ret = msg_dv_error(&err);
-			else {
-				msg_error("%s: %s: the VIB file is missing",
-				    d->path, meta->member ? meta->member :
-				    meta->id);
-				ret = EXIT_BAD;
-			}
+		if (depot_open_vib(d, meta, &vf, &err) != 0) {
+			ret = msg_dv_error(&err);
 			goto out;
 		}
 		sbuf_addf(&what, "%s: %s", d->path, meta->member);
-		src.read = zip_member_read;
-		src.ctx = zs;
+		src = *depot_vib_file_source(vf);
 	}
 	v.meta = meta;
 	verify_vib_run(&v, &src, what.buf, trust, true);
@@ -1172,8 +1151,7 @@ cmd_depot_show_vib(int argc, char **argv)
 	}
 out:
 	verify_vib_release(&v);
-	zipstream_close(zs);
-	zipfile_close(zip);
+	depot_vib_file_close(vf);
 	depot_free(d);
 	if (fp != NULL)
 		fclose(fp);

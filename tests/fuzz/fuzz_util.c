@@ -481,8 +481,6 @@ fuzz_walk_depot(const struct depot *d)
 	int ret;
 
 	touch(d->path);
-	for (i = 0; i < d->ninner; i++)
-		touch(d->inner[i].name);
 	for (i = 0; i < d->warnings.n; i++)
 		touch(d->warnings.v[i]);
 	for (i = 0; i < d->nvendors; i++) {

@@ -32,11 +32,24 @@ struct unit {
 	X(bundle_order_cycle)                                                \
 	X(member_names)                                                      \
 	X(tar_header_detect)                                                 \
-	X(outdir_rules)
+	X(outdir_rules)                                                       \
+	X(depot_open_model)                                                  \
+	X(depot_open_mem)                                                    \
+	X(depot_open_wrapper)                                                \
+	X(depot_open_errors)                                                 \
+	X(depot_open_warnings)                                               \
+	X(depot_open_vib)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
 #undef UNIT_DECLARE
+
+/* fixture.c: a spec of testdata/depots built into a zip (make check's
+ * $FIXTURES, else made now), the mkkeys.sh folder, a scratch folder. */
+const char *unit_fixture(const char *spec);
+const char *unit_keys(void);
+const char *unit_scratch(void);
+void unit_cleanup(void);
 
 #define CHECK(u, cond)                                                       \
 	do {                                                                 \
