@@ -61,7 +61,7 @@ struct bundle_opts {
 
 struct bundle_plan {
 	struct ptrvec items; /* struct bundle_item *, in install order */
-	struct ptrvec notes; /* what an admin should know (owned strings) */
+	struct dv_diags notes; /* what an admin should know (DV_DIAG_NOTE) */
 	/* Vendor packages are unwrapped beside OUTDIR, one struct outdir *
 	 * each, as `depot extract` would; bundle_plan_release removes them. */
 	struct ptrvec stages;

@@ -180,7 +180,7 @@ cmd_bundle_create(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < plan.notes.n; i++)
-		printf("  %s\n", (char *)plan.notes.v[i]);
+		printf("  %s\n", plan.notes.v[i].msg);
 	printf("Bundle written to %s (%zu step%s) for /vmfs/volumes/%s/%s\n",
 	    o.outdir, plan.items.n, plan.items.n == 1 ? "" : "s", o.datastore,
 	    o.dir);
