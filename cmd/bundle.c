@@ -221,7 +221,7 @@ static int
 cmd_bundle_verify(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct sbuf problems = SBUF_INIT(SBUF_NOCAP);
+	struct dv_diags problems = DV_DIAGS_INIT;
 	const char *dir;
 	size_t nfiles;
 	int ret;
@@ -232,8 +232,9 @@ cmd_bundle_verify(int argc, char **argv)
 		ret = msg_dv_error(&err);
 		goto out;
 	}
-	if (problems.len > 0) {
-		fputs(problems.buf, stdout);
+	if (problems.n > 0) {
+		for (size_t i = 0; i < problems.n; i++)
+			printf("%s\n", problems.v[i].msg);
 		msg_error("%s: FAILED: the bundle does not match its "
 		    "SHA256SUMS", dir);
 		ret = EXIT_BAD;
@@ -242,7 +243,7 @@ cmd_bundle_verify(int argc, char **argv)
 	printf("%s: OK (%zu files match SHA256SUMS)\n", dir, nfiles);
 	ret = EXIT_OK;
 out:
-	sbuf_release(&problems);
+	dv_diags_release(&problems);
 	return ret;
 }
 

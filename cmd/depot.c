@@ -101,18 +101,41 @@ open_depot(const char *path, struct depot **out)
 		return dv_exit_status(err.code);
 	}
 	for (size_t i = 0; i < d->warnings.n; i++)
-		msg_warn("%s", d->warnings.v[i]);
+		msg_warn("%s", d->warnings.v[i].msg);
 	*out = d;
 	return EXIT_OK;
+}
+
+/* The messages of one kind, as a JSON array. */
+static void
+json_diags(struct json *j, const char *key, const struct dv_diags *l,
+    enum dv_diag_kind kind)
+{
+	json_array_begin(j, key);
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].kind == kind)
+			json_string(j, NULL, l->v[i].msg);
+	json_array_end(j);
+}
+
+/* The messages of one kind, joined by "; ". */
+static void
+print_diags(const struct dv_diags *l, enum dv_diag_kind kind)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].kind != kind)
+			continue;
+		printf("%s%s", sep, l->v[i].msg);
+		sep = "; ";
+	}
 }
 
 static void
 json_warnings(struct json *j, const struct depot *d)
 {
-	json_array_begin(j, "warnings");
-	for (size_t i = 0; i < d->warnings.n; i++)
-		json_string(j, NULL, d->warnings.v[i]);
-	json_array_end(j);
+	json_diags(j, "warnings", &d->warnings, DV_DIAG_WARNING);
 }
 
 static void
@@ -786,32 +809,6 @@ sig_status_name(enum sig_status s)
 		return "untrusted";
 	}
 	return "unknown";
-}
-
-/* The messages of one kind, as a JSON array. */
-static void
-json_diags(struct json *j, const char *key, const struct dv_diags *l,
-    enum dv_diag_kind kind)
-{
-	json_array_begin(j, key);
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].kind == kind)
-			json_string(j, NULL, l->v[i].msg);
-	json_array_end(j);
-}
-
-/* The messages of one kind, joined by "; ". */
-static void
-print_diags(const struct dv_diags *l, enum dv_diag_kind kind)
-{
-	const char *sep = "";
-
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->v[i].kind != kind)
-			continue;
-		printf("%s%s", sep, l->v[i].msg);
-		sep = "; ";
-	}
 }
 
 static void

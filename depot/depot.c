@@ -28,7 +28,7 @@ struct depot_inner {
 struct walk {
 	struct depot *d;
 	struct zipfile *zip;
-	struct ptrvec vibs, bulletins, profiles, warnings;
+	struct ptrvec vibs, bulletins, profiles;
 	struct ptrvec legacy; /* vmware.xml's VIB records, when vibs/ exists */
 	uint64_t xml_total; /* XML bytes read from metadata zips so far */
 	struct dv_error *err;
@@ -49,7 +49,7 @@ warn(struct walk *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	ptrvec_push(&w->warnings, arena_strdup(&w->d->arena, sb.buf));
+	dv_diag_add(&w->d->warnings, DV_DIAG_WARNING, 0, "%s", sb.buf);
 	sbuf_release(&sb);
 }
 
@@ -985,15 +985,6 @@ out:
 	return ret;
 }
 
-static void
-finish_strlist(struct arena *a, struct ptrvec *pv, struct dv_strlist *out)
-{
-	out->n = pv->n;
-	out->v = arena_alloc(a, (pv->n + 1) * sizeof(*out->v));
-	if (pv->n != 0)
-		memcpy(out->v, pv->v, pv->n * sizeof(*out->v));
-}
-
 static int
 depot_read(struct depot *d, struct dv_error *err)
 {
@@ -1043,8 +1034,6 @@ depot_read(struct depot *d, struct dv_error *err)
 	ret = 0;
 out:
 	ptrvec_release(&w.legacy);
-	finish_strlist(&d->arena, &w.warnings, &d->warnings);
-	ptrvec_release(&w.warnings);
 	ptrvec_release(&w.vibs);
 	ptrvec_release(&w.bulletins);
 	ptrvec_release(&w.profiles);
@@ -1172,6 +1161,7 @@ depot_free(struct depot *d)
 	free(d->vibs_by_id);
 	free(d->bulletins);
 	free(d->profiles);
+	dv_diags_release(&d->warnings);
 	arena_release(&d->arena);
 	free(d);
 }

@@ -181,7 +181,7 @@ struct depot {
 	size_t nbulletins;
 	struct depot_profile **profiles; /* sorted by name */
 	size_t nprofiles;
-	struct dv_strlist warnings; /* for cmd/ to print; never fatal */
+	struct dv_diags warnings; /* DV_DIAG_WARNINGs for cmd/ to print */
 };
 
 /*

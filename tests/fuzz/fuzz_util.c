@@ -480,7 +480,7 @@ fuzz_walk_depot(const struct depot *d)
 
 	touch(d->path);
 	for (i = 0; i < d->warnings.n; i++)
-		touch(d->warnings.v[i]);
+		touch(d->warnings.v[i].msg);
 	for (i = 0; i < d->nvendors; i++) {
 		touch(d->vendors[i].name);
 		touch(d->vendors[i].code);
@@ -552,7 +552,7 @@ fuzz_walk_depot(const struct depot *d)
 		json_array_end(&j);
 		json_array_begin(&j, "warnings");
 		for (i = 0; i < d->warnings.n; i++)
-			json_string(&j, NULL, d->warnings.v[i]);
+			json_string(&j, NULL, d->warnings.v[i].msg);
 		json_array_end(&j);
 		json_object_end(&j);
 		json_finish(&j);
