@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../../depot/archive.h"
+#include "../../depot/crypto.h"
 #include "../../depot/depot.h"
 #include "../../depot/sbuf.h"
 #include "../../depot/vib.h"
@@ -183,4 +185,23 @@ test_depot_open_vib(struct unit *u)
 	    f == NULL);
 	CHECK(u, strstr(err.msg, ghost.id) != NULL);
 	depot_free(d);
+}
+
+/* Every opener leaves its out-parameter NULL when it fails. */
+void
+test_out_params_null(struct unit *u)
+{
+	static const char junk[] = "this is neither a zip nor a tar archive";
+	const char *const missing[] = {"/nonexistent/ca.pem"};
+	struct dv_error err = DV_ERROR_INIT;
+	struct tarfile *t = (struct tarfile *)1;
+	struct sig_trust *trust = (struct sig_trust *)1;
+	struct depot *d = (struct depot *)1;
+
+	CHECK(u, tarfile_open_mem(junk, sizeof(junk), "junk", &t, &err) != 0 &&
+	    t == NULL);
+	CHECK(u, sig_trust_load(missing, 1, &trust, &err) == -DV_EIO &&
+	    trust == NULL);
+	CHECK(u, depot_open_mem(junk, sizeof(junk), "junk", &d, &err) ==
+	    -DV_ENOTZIP && d == NULL);
 }

@@ -38,7 +38,8 @@ struct unit {
 	X(depot_open_wrapper)                                                \
 	X(depot_open_errors)                                                 \
 	X(depot_open_warnings)                                               \
-	X(depot_open_vib)
+	X(depot_open_vib)                                                    \
+	X(out_params_null)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
