@@ -54,8 +54,9 @@ unit_fixture(const char *spec)
 	snprintf(p, sizeof(path[0]), "%s/%s.zip", scratch_dir(), spec);
 	if (access(p, R_OK) == 0)
 		return p;
-	snprintf(cmd, sizeof(cmd), "'%s' '%s/tests/mkdepot.py' "
-	    "'%s/testdata/depots/%s.spec' '%s' >/dev/null",
+	/* Signed specs take their signers from mkkeys.sh's env file. */
+	snprintf(cmd, sizeof(cmd), ". '%s/env' && '%s' '%s/tests/mkdepot.py' "
+	    "'%s/testdata/depots/%s.spec' '%s' >/dev/null", unit_keys(),
 	    python ? python : "python3", top ? top : ".", top ? top : ".",
 	    spec, p);
 	run(cmd);

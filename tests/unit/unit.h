@@ -39,7 +39,14 @@ struct unit {
 	X(depot_open_errors)                                                 \
 	X(depot_open_warnings)                                               \
 	X(depot_open_vib)                                                    \
-	X(out_params_null)
+	X(out_params_null)                                                   \
+	X(hash_digests)                                                      \
+	X(trust_files)                                                       \
+	X(sig_verify_verdicts)                                               \
+	X(verify_signed_depot)                                               \
+	X(verify_signing_rules)                                              \
+	X(verify_structure)                                                  \
+	X(verify_one_vib)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
