@@ -234,7 +234,7 @@ open_source(const char *where, struct depot **out)
 		return failed(&err);
 	}
 	for (size_t i = 0; i < (*out)->warnings.n; i++)
-		msg_warn("%s", (*out)->warnings.v[i]);
+		msg_warn("%s", (*out)->warnings.v[i].msg);
 	return EXIT_OK;
 }
 
