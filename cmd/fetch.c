@@ -414,14 +414,14 @@ cmd_depot_check(int argc, char **argv)
 		json_uint(&j, "vibs", r.vibs);
 		json_array_begin(&j, "problems");
 		for (size_t i = 0; i < r.problems.n; i++)
-			json_string(&j, NULL, r.problems.v[i]);
+			json_string(&j, NULL, r.problems.v[i].msg);
 		json_array_end(&j);
 		json_bool(&j, "ok", r.problems.n == 0);
 		json_object_end(&j);
 		json_finish(&j);
 	} else {
 		for (size_t i = 0; i < r.problems.n; i++)
-			printf("%s\n", (const char *)r.problems.v[i]);
+			printf("%s\n", r.problems.v[i].msg);
 		printf("%zu VIBs checked, %zu problem%s\n", r.vibs,
 		    r.problems.n, r.problems.n == 1 ? "" : "s");
 	}

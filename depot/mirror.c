@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,23 +434,6 @@ out:
 	return ret;
 }
 
-static void
-problem(struct check_report *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-problem(struct check_report *r, const char *fmt, ...)
-{
-	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
-	va_list ap;
-
-	va_start(ap, fmt);
-	sbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	ptrvec_push(&r->problems, arena_strdup(&r->arena, sb.buf));
-	sbuf_release(&sb);
-}
-
 static bool
 is_metadata(const struct depot *d, const char *rel)
 {
@@ -495,7 +477,8 @@ find_unreferenced(const struct depot *d, const char *top, const char *rel,
 		if (S_ISREG(st.st_mode) && n > 4 &&
 		    strcasecmp(e->d_name + n - 4, ".zip") == 0 &&
 		    !is_metadata(d, sub.buf))
-			problem(r, "%s: a zip no vendor index names", sub.buf);
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EFORMAT,
+			    "%s: a zip no vendor index names", sub.buf);
 	}
 	closedir(dir);
 	sbuf_release(&path);
@@ -525,25 +508,29 @@ depot_check(const struct depot *d, struct check_report *r,
 		sbuf_reset(&path);
 		sbuf_addf(&path, "%s/%s", top, v->member);
 		if (lstat(path.buf, &st) != 0 || !S_ISREG(st.st_mode)) {
-			problem(r, "%s: missing (VIB %s, named by %s)",
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EMISSING,
+			    "%s: missing (VIB %s, named by %s)",
 			    v->member, v->id, v->source);
 			continue;
 		}
 		if (v->has_packed_size && (uint64_t)st.st_size !=
 		    v->packed_size) {
-			problem(r, "%s: %llu bytes, but %s says %llu",
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EDIGEST,
+			    "%s: %llu bytes, but %s says %llu",
 			    v->member, (unsigned long long)st.st_size,
 			    v->source, (unsigned long long)v->packed_size);
 			continue;
 		}
 		if (v->sha256 == NULL) {
-			problem(r, "%s: %s gives no SHA-256; not checked",
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EFORMAT,
+			    "%s: %s gives no SHA-256; not checked",
 			    v->member, v->source);
 			continue;
 		}
 		if (!file_matches(path.buf, (uint64_t)st.st_size, v->sha256,
 		    hex))
-			problem(r, "%s: SHA-256 is %s, but %s says %s",
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EDIGEST,
+			    "%s: SHA-256 is %s, but %s says %s",
 			    v->member, hex, v->source, v->sha256);
 	}
 	find_unreferenced(d, top, "", 0, r);
@@ -554,6 +541,5 @@ depot_check(const struct depot *d, struct check_report *r,
 void
 check_report_release(struct check_report *r)
 {
-	ptrvec_release(&r->problems);
-	arena_release(&r->arena);
+	dv_diags_release(&r->problems);
 }

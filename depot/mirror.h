@@ -45,11 +45,10 @@ struct mirror_report {
 int depot_mirror(struct depot *d, const struct mirror_opts *o,
     struct mirror_report *r, struct dv_error *err);
 
-/* What depot_check found; every string is owned by the report. */
+/* What depot_check found. */
 struct check_report {
-	struct arena arena;
-	size_t vibs;		/* VIB files checked */
-	struct ptrvec problems; /* one line each: "MEMBER: what is wrong" */
+	size_t vibs;		  /* VIB files checked */
+	struct dv_diags problems; /* DV_DIAG_FAILs: "MEMBER: what is wrong" */
 };
 
 /*
