@@ -392,6 +392,7 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 	const struct package_node *tool = NULL;
 	struct sbuf staged = SBUF_INIT(SBUF_NOCAP), source = SBUF_INIT(SBUF_NOCAP);
 	struct package_extract x;
+	struct package_sink sink;
 	struct package *pkg = NULL;
 	struct outdir *stage = NULL;
 	size_t added = 0, tools = 0, others = 0;
@@ -401,7 +402,8 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		return ret;
 	ptrvec_push(&p->stages, stage);
 	package_extract_init(&x, stage, false, true);
-	if ((ret = package_open(path, &x, &pkg, err)) != 0)
+	package_sink_outdir(&sink, &x);
+	if ((ret = package_open(path, &sink, &pkg, err)) != 0)
 		goto out;
 	gather(pkg->root, &installable, &outputs);
 	for (size_t i = 0; i < installable.n; i++) {

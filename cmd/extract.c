@@ -9,6 +9,7 @@
 
 #include "../depot/outdir.h"
 #include "../depot/package.h"
+#include "../depot/unpack.h"
 #include "../depot/sbuf.h"
 #include "cmd.h"
 #include "extract.h"
@@ -687,6 +688,7 @@ cmd_depot_extract(int argc, char **argv)
 	struct dv_error err = DV_ERROR_INIT;
 	struct sigaction old[2];
 	struct package_extract x;
+	struct package_sink sink;
 	struct package **pkgs = NULL;
 	struct outdir *od = NULL;
 	struct xopts o;
@@ -698,13 +700,14 @@ cmd_depot_extract(int argc, char **argv)
 		return o.status;
 	outdir = o.operands[o.noperands - 1];
 	package_extract_init(&x, NULL, o.vibs, o.repack);
+	package_sink_outdir(&sink, &x);
 	pkgs = xcalloc((size_t)o.noperands, sizeof(*pkgs));
 	catch_signals(old);
 	if (outdir_begin(outdir, o.force ? OUTDIR_FORCE : 0, &od, &err) != 0)
 		goto fail;
 	x.out = od;
 	for (i = 0; i + 1 < (size_t)o.noperands; i++) {
-		if (package_open(o.operands[i], &x, &pkgs[n], &err) != 0)
+		if (package_open(o.operands[i], &sink, &pkgs[n], &err) != 0)
 			goto fail;
 		n++;
 	}

@@ -7,7 +7,7 @@
 
 #include "crypto.h"
 #include "depot_int.h"
-#include "package.h"
+#include "unpack.h"
 
 #define COPY_BUF (256u << 10)
 

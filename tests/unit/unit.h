@@ -31,8 +31,14 @@ struct unit {
 	X(bundle_order)                                                      \
 	X(bundle_order_cycle)                                                \
 	X(member_names)                                                      \
+	X(path_check)                                                        \
+	X(shown_name)                                                        \
+	X(suffix_and_base)                                                   \
 	X(tar_header_detect)                                                 \
-	X(outdir_rules)
+	X(outdir_rules)                                                      \
+	X(walk_intel_tool)                                                   \
+	X(walk_expanded_depot)                                               \
+	X(walk_nested_duplicate)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
