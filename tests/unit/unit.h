@@ -38,7 +38,12 @@ struct unit {
 	X(outdir_rules)                                                      \
 	X(walk_intel_tool)                                                   \
 	X(walk_expanded_depot)                                               \
-	X(walk_nested_duplicate)
+	X(walk_nested_duplicate)                                             \
+	X(esxi_parse)                                                        \
+	X(platform_covers)                                                   \
+	X(platforms_fit)                                                     \
+	X(vib_fits)                                                          \
+	X(profile_esxi)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
