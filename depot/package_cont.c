@@ -215,20 +215,16 @@ refuse(struct cont *c, const char *raw, const char *why)
 	return ret;
 }
 
-/* Check one listed member and keep it. */
+/* Keep one listed member; why (names.c) refuses the whole archive. */
 static int
-add_entry(struct cont *c, const char *raw, bool nul, const char *kind_problem,
-    bool dir, uint64_t size, unsigned mode, int64_t mtime)
+add_entry(struct cont *c, const char *raw, const char *why, bool dir,
+    uint64_t size, unsigned mode, int64_t mtime)
 {
-	const char *why = nul ? "NUL byte in the member name" :
-	    dv_member_problem(raw);
 	struct centry *e;
 	uintptr_t k;
 	char *name;
 	bool isdir;
 
-	if (why == NULL)
-		why = kind_problem;
 	if (why != NULL)
 		return refuse(c, raw, why);
 	/* NULL for "./", the archive's own root: kept, so that entry k is
@@ -269,10 +265,8 @@ pk_list_zip(struct cont *c)
 
 	for (i = 0; i < zipfile_count(c->zip); i++) {
 		if ((ret = zipfile_entry(c->zip, i, &ze, c->w->err)) != 0 ||
-		    (ret = add_entry(c, ze.name, ze.name_has_nul,
-		    ze.kind == ZIP_ENTRY_SYMLINK ? "is a symbolic link" :
-		    ze.kind == ZIP_ENTRY_OTHER ? "is a device or special file" :
-		    NULL, ze.kind == ZIP_ENTRY_DIR, ze.size, ze.mode,
+		    (ret = add_entry(c, ze.name, dv_zip_entry_problem(&ze),
+		    ze.kind == ZIP_ENTRY_DIR, ze.size, ze.mode,
 		    ze.mtime)) != 0)
 			return ret;
 	}
@@ -282,14 +276,6 @@ pk_list_zip(struct cont *c)
 int
 pk_list_tar(struct cont *c)
 {
-	static const char *const problems[] = {
-		[TAR_ENTRY_FILE] = NULL,
-		[TAR_ENTRY_DIR] = NULL,
-		[TAR_ENTRY_SYMLINK] = "is a symbolic link",
-		[TAR_ENTRY_HARDLINK] = "is a hard link",
-		[TAR_ENTRY_DEVICE] = "is a device file",
-		[TAR_ENTRY_OTHER] = "is a fifo or other special file",
-	};
 	struct tar_entry te;
 	int ret;
 
@@ -297,7 +283,7 @@ pk_list_tar(struct cont *c)
 		return ret;
 	while ((ret = tarfile_next(c->tar, &te, c->w->err)) == 1) {
 		c->tar_cur++;
-		if ((ret = add_entry(c, te.name, false, problems[te.kind],
+		if ((ret = add_entry(c, te.name, dv_tar_entry_problem(&te),
 		    te.kind == TAR_ENTRY_DIR, te.size, te.mode, te.mtime)) != 0)
 			return ret;
 	}

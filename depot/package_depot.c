@@ -167,6 +167,35 @@ out:
 }
 
 /*
+ * A depot's members obey the rules on names every archive does (names.c):
+ * extract copies the depot whole, and unpack and esxcli would meet them.
+ */
+static int
+check_members(struct walk *w, const struct package_node *n,
+    struct zipfile *zf)
+{
+	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
+	struct zip_entry e;
+	const char *why;
+	int ret = 0;
+
+	for (size_t i = 0; i < zipfile_count(zf); i++) {
+		if ((ret = zipfile_entry(zf, i, &e, w->err)) != 0)
+			break;
+		if ((why = dv_zip_entry_problem(&e)) == NULL)
+			continue;
+		if (*n->path != '\0')
+			sbuf_addf(&sb, "%s!", n->path);
+		dv_shown_name(&sb, e.name);
+		ret = dv_error_set(w->err, DV_EPATH, "%s: %s: %s", w->p->path,
+		    sb.buf, why);
+		break;
+	}
+	sbuf_release(&sb);
+	return ret;
+}
+
+/*
  * A depot zip, in memory (mem) or the input file itself: describe it and,
  * when extracting, write it under its own name.
  */
@@ -189,6 +218,12 @@ pk_depot_item(struct walk *w, struct package_node *n, const void *mem,
 	ret = mem != NULL ? depot_open_mem(mem, len, label.buf, &d, w->err) :
 	    depot_open(p->path, &d, w->err);
 	if (ret != 0)
+		goto out;
+	vc.w = w;
+	vc.chain = n->path;
+	ret = mem != NULL ? zipfile_open_mem(mem, len, label.buf, &vc.zip,
+	    w->err) : zipfile_open(p->path, &vc.zip, w->err);
+	if (ret != 0 || (ret = check_members(w, n, vc.zip)) != 0)
 		goto out;
 	n->kind = PACKAGE_DEPOT;
 	n->installable = true;
@@ -217,12 +252,7 @@ pk_depot_item(struct walk *w, struct package_node *n, const void *mem,
 	if ((ret = w->sink->ops->file(w->sink->ctx, p, n, &f, w->err)) != 0 ||
 	    n->duplicate_of != NULL)
 		goto out;
-	vc.w = w;
-	vc.chain = n->path;
-	ret = mem != NULL ? zipfile_open_mem(mem, len, label.buf, &vc.zip,
-	    w->err) : zipfile_open(p->path, &vc.zip, w->err);
-	if (ret == 0)
-		ret = pk_extract_vibs(w, n, d, &vr);
+	ret = pk_extract_vibs(w, n, d, &vr);
 out:
 	if (ret == 0) {
 		/* The depot's warnings become the package's. */

@@ -39,35 +39,12 @@ owner_of(struct cont *c, const char *name)
 	return found;
 }
 
-/* Whether name lies in folder dir ("" is the archive's root). */
-static bool
-under(const char *name, const char *dir)
+static const char *
+entry_name(void *ctx, size_t i)
 {
-	size_t n = strlen(dir);
+	const struct centry *e = &((const struct cont *)ctx)->ents[i];
 
-	return n == 0 || (strncmp(name, dir, n) == 0 && name[n] == '/');
-}
-
-/*
- * Beside index.xml, a depot has a vendor index (another .xml) and a
- * metadata zip somewhere below: a help folder's index.xml does not.
- */
-static bool
-looks_like_depot(const struct cont *c, const char *dir)
-{
-	bool xml = false, zip = false;
-
-	for (size_t i = 0; i < c->nents && !(xml && zip); i++) {
-		const struct centry *e = &c->ents[i];
-		if (e->dir || e->name == NULL || !under(e->name, dir))
-			continue;
-		if (dv_has_suffix(e->name, ".zip"))
-			zip = true;
-		else if (dv_has_suffix(e->name, ".xml") &&
-		    strcmp(dv_base_name(e->name), "index.xml") != 0)
-			xml = true;
-	}
-	return xml && zip;
+	return e->dir ? NULL : e->name;
 }
 
 /*
@@ -80,6 +57,7 @@ void
 pk_find_specials(struct cont *c)
 {
 	struct sbuf cfg = SBUF_INIT(SBUF_NOCAP);
+	bool *depot = dv_depot_folders(entry_name, c, c->nents);
 	size_t i, dirlen;
 	const char *base;
 
@@ -92,7 +70,7 @@ pk_find_specials(struct cont *c)
 		dirlen = dirlen > 0 ? dirlen - 1 : 0;
 		if (strcmp(base, "index.xml") == 0) {
 			char *dir = xstrndup(e->name, dirlen);
-			if (looks_like_depot(c, dir))
+			if (depot[i])
 				add_special(c, PACKAGE_EXPANDED, dir);
 			free(dir);
 		} else if (strcmp(base, TOOL_BINARY) == 0) {
@@ -108,6 +86,7 @@ pk_find_specials(struct cont *c)
 		}
 	}
 	sbuf_release(&cfg);
+	free(depot);
 	/* A special folder inside another belongs to the outer one. */
 	for (i = 0; i < c->nents; i++) {
 		struct centry *e = &c->ents[i];

@@ -1,5 +1,8 @@
 /* test_names.c - the rules on hostile names (names.c), one test a rule. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <stdlib.h>
+
+#include "../../depot/archive.h"
 #include "../../depot/depot_int.h"
 #include "../../depot/names.h"
 #include "unit.h"
@@ -82,4 +85,65 @@ test_suffix_and_base(struct unit *u)
 	CHECK_STR(u, dv_base_name("a/b/c.vib"), "c.vib");
 	CHECK_STR(u, dv_base_name("c.vib"), "c.vib");
 	CHECK_STR(u, dv_base_name("a/"), "");
+}
+
+void
+test_entry_problems(struct unit *u)
+{
+	struct zip_entry ze = {"ok/file.vib", 1, 1, ZIP_ENTRY_FILE, false, 0,
+	    -1};
+	struct tar_entry te = {"ok/file.vib", TAR_ENTRY_FILE, 1, 0644, 0};
+
+	CHECK(u, dv_zip_entry_problem(&ze) == NULL);
+	ze.kind = ZIP_ENTRY_DIR;
+	CHECK(u, dv_zip_entry_problem(&ze) == NULL);
+	ze.kind = ZIP_ENTRY_SYMLINK;
+	CHECK_STR(u, dv_zip_entry_problem(&ze), "is a symbolic link");
+	ze.kind = ZIP_ENTRY_OTHER;
+	CHECK_STR(u, dv_zip_entry_problem(&ze), "is a device or special file");
+	/* The name is judged first, and a NUL inside it before all. */
+	ze.name = "../x";
+	CHECK_STR(u, dv_zip_entry_problem(&ze), "'..' in the member name");
+	ze.name_has_nul = true;
+	CHECK_STR(u, dv_zip_entry_problem(&ze), "NUL byte in the member name");
+	CHECK(u, dv_tar_entry_problem(&te) == NULL);
+	te.kind = TAR_ENTRY_HARDLINK;
+	CHECK_STR(u, dv_tar_entry_problem(&te), "is a hard link");
+	te.kind = TAR_ENTRY_DEVICE;
+	CHECK_STR(u, dv_tar_entry_problem(&te), "is a device file");
+	te.kind = TAR_ENTRY_OTHER;
+	CHECK_STR(u, dv_tar_entry_problem(&te),
+	    "is a fifo or other special file");
+	te.name = "/etc/passwd";
+	CHECK_STR(u, dv_tar_entry_problem(&te), "absolute path");
+}
+
+static const char *
+name_at(void *ctx, size_t i)
+{
+	return ((const char *const *)ctx)[i];
+}
+
+void
+test_depot_folders(struct unit *u)
+{
+	static const char *const names[] = {
+		"help/index.xml",		/* 0: a help folder, no depot */
+		"help/style.css",
+		"dep/index.xml",		/* 2: a depot */
+		"dep/vendor-index.xml",
+		"dep/metadata/metadata.zip",
+		"half/index.xml",		/* 5: no metadata zip */
+		"half/vendor-index.xml",
+		NULL,				/* 7: a folder */
+		"index.xml",			/* 8: the root: all of it */
+		"zipless/index.xml",		/* 9: zip beside, not below */
+		"zipless/v.xml",
+	};
+	size_t n = sizeof(names) / sizeof(names[0]);
+	bool *yes = dv_depot_folders(name_at, (void *)names, n);
+
+	for (size_t i = 0; i < n; i++)
+		CHECK(u, yes[i] == (i == 2 || i == 8));
+	free(yes);
 }

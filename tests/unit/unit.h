@@ -34,6 +34,8 @@ struct unit {
 	X(path_check)                                                        \
 	X(shown_name)                                                        \
 	X(suffix_and_base)                                                   \
+	X(entry_problems)                                                    \
+	X(depot_folders)                                                     \
 	X(tar_header_detect)                                                 \
 	X(outdir_rules)                                                      \
 	X(walk_intel_tool)                                                   \
