@@ -57,6 +57,7 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
              depot/package_tree.c depot/package_depot.c \
              depot/package_special.c depot/package_nvm.c \
              depot/package_expanded.c depot/package_emit.c \
+             depot/package_extract.c \
              depot/unpack.c depot/platform.c
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
 CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c

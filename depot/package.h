@@ -195,6 +195,35 @@ int package_open(const char *path, const struct package_sink *sink,
     struct package **out, struct dv_error *err);
 void package_free(struct package *p);
 
+/* ---- depot extract: the whole run --------------------------------------- */
+
+enum package_extract_flags {
+	PACKAGE_EXTRACT_VIBS = 1 << 0,	 /* also each depot's VIBs */
+	PACKAGE_EXTRACT_REPACK = 1 << 1, /* expanded depots as depot zips */
+	PACKAGE_EXTRACT_FORCE = 1 << 2	 /* OUTDIR's names may be replaced */
+};
+
+/*
+ * Walk each of the n inputs into the output folder outdir through one
+ * OUTDIR sink (identical content is written once across them), then
+ * commit it: all of it appears, or on any error nothing does.  A run that
+ * finds nothing to write is refused with DV_ENOMATCH, saying whether
+ * --repack would help.  *out receives the n trees (package_free_all),
+ * NULL on failure.  Errors: package_open's, outdir_begin's and
+ * outdir_commit's (DV_EINTR when interrupted), DV_ENOMATCH.
+ */
+int package_extract_run(const char *outdir, const char *const *inputs,
+    size_t n, unsigned flags, struct package ***out, struct dv_error *err);
+void package_free_all(struct package **pkgs, size_t n);
+
+/* What installs in a tree, by kind; duplicates are not counted. */
+struct package_counts {
+	size_t depots, expanded, vibs, tools;
+};
+
+void package_count_installable(const struct package_node *n,
+    struct package_counts *c);
+
 /*
  * Whether path looks like a vendor package rather than a depot: a tar
  * or tar.gz, a zip without index.xml at its root, or a bare VIB.  False
