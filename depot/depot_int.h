@@ -1,4 +1,4 @@
-/* depot_int.h - declarations shared inside the depot library. */
+/* depot_int.h - declarations private to depot/ (never cmd/ or bundle/). */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef DEPOT_INT_H
 #define DEPOT_INT_H

@@ -11,8 +11,9 @@
 #include "error.h"
 #include "outdir.h"
 #include "sbuf.h"
-#include "vib.h"
 #include "xalloc.h"
+
+struct byte_source;
 
 /*
  * A vendor download is a tree: zips, tars and folders inside one another,

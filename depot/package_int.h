@@ -12,6 +12,7 @@
 #include "depot_int.h"
 #include "package.h"
 #include "smap.h"
+#include "vib.h"
 
 /* Enough of a member to recognise zip, gzip, tar and ar. */
 #define HEAD_LEN 512

@@ -10,6 +10,7 @@
 #include "../../depot/depot_int.h"
 #include "../../depot/outdir.h"
 #include "../../depot/package.h"
+#include "../../depot/vib.h"
 #include "unit.h"
 
 void
