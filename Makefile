@@ -21,7 +21,7 @@ MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
-PKGS = libzip libarchive libxml-2.0 openssl
+PKGS = libzip libarchive libxml-2.0 openssl zlib
 
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
@@ -50,6 +50,7 @@ say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
+             depot/gzip.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
              depot/archive.c depot/outdir.c depot/package.c \

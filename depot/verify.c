@@ -112,6 +112,81 @@ digest_for(const struct depot_checksum *c, const struct vib_member *mb,
 	return NULL;
 }
 
+/*
+ * The digests check_payloads will compare for one descriptor payload,
+ * as digest_for picks them, so that the scan computes those and no
+ * others.  A payload no digest covers still gets its gzip CRC-32 checked.
+ */
+static unsigned
+payload_digests(const struct depot_payload *p)
+{
+	const struct depot_checksum *c;
+	unsigned want = p->uncompressed_size != 0 ? VIB_WANT_EXPAND : 0;
+	bool gunzip;
+
+	for (size_t k = 0; k < p->nchecksums; k++) {
+		c = &p->checksums[k];
+		gunzip = c->verify_process != NULL &&
+		    strcmp(c->verify_process, "gunzip") == 0;
+		if (c->verify_process != NULL && *c->verify_process != '\0' &&
+		    !gunzip)
+			continue;
+		if (strcmp(c->type, "sha-256-gunzip1") == 0)
+			want |= VIB_WANT_GUNZIP1;
+		else if (strcmp(c->type, "sha-256") == 0)
+			want |= gunzip ? VIB_WANT_SHA256 : VIB_WANT_RAW;
+		else if (gunzip && strcmp(c->type, "sha-1") == 0)
+			want |= VIB_WANT_SHA1;
+	}
+	if ((want & ~VIB_WANT_EXPAND) == 0)
+		want |= VIB_WANT_CHECK;
+	return want;
+}
+
+/*
+ * descriptor.xml, parsed once: by the scan's first payload (which comes
+ * after it in every VIB), or after the scan when it has no payload.
+ */
+struct descriptor_parse {
+	struct verify_vib *v;
+	const char *what;
+	bool tried;
+	struct xdoc doc;
+	struct dv_error err; /* why it did not parse */
+};
+
+static void
+parse_descriptor(struct descriptor_parse *dp, const struct sbuf *desc)
+{
+	struct sbuf label = SBUF_INIT(SBUF_NOCAP);
+
+	dp->tried = true;
+	sbuf_addf(&label, "%s: descriptor.xml", dp->what);
+	if (xml_parse(desc->buf, desc->len, label.buf, &dp->doc,
+	    &dp->err) != 0 || parse_vib(&dp->v->arena, dp->doc.root,
+	    label.buf, false, &dp->v->descriptor, &dp->err) != 0)
+		dp->v->descriptor = NULL;
+	sbuf_release(&label);
+}
+
+/* vib_want.payload: what the descriptor lists for the member name. */
+static unsigned
+wanted_digests(void *ctx, const struct sbuf *descriptor, const char *name)
+{
+	struct descriptor_parse *dp = ctx;
+	const struct depot_vib *d;
+	unsigned want = 0;
+
+	if (!dp->tried)
+		parse_descriptor(dp, descriptor);
+	if ((d = dp->v->descriptor) == NULL)
+		return 0; /* nothing will be compared */
+	for (size_t i = 0; i < d->npayloads; i++)
+		if (strcmp(d->payloads[i].name, name) == 0)
+			want |= payload_digests(&d->payloads[i]);
+	return want;
+}
+
 static void
 check_payloads(struct verify_vib *v, const struct depot_vib *d,
     const struct vib_scan *s)
@@ -120,7 +195,7 @@ check_payloads(struct verify_vib *v, const struct depot_vib *d,
 	const struct depot_checksum *c;
 	const struct vib_member *mb;
 	const char *got, *why;
-	bool has_sha256, said_why;
+	bool has_sha256, said_why, compared;
 	size_t i, k;
 
 	for (i = 0; i < d->npayloads; i++) {
@@ -141,13 +216,14 @@ check_payloads(struct verify_vib *v, const struct depot_vib *d,
 			    "descriptor says %llu", p->name,
 			    (unsigned long long)mb->expanded_size,
 			    (unsigned long long)p->uncompressed_size);
-		has_sha256 = said_why = false;
+		has_sha256 = said_why = compared = false;
 		for (k = 0; k < p->nchecksums; k++) {
 			c = &p->checksums[k];
 			got = digest_for(c, mb, &why);
 			if (strcmp(c->type, "sha-256") == 0 ||
 			    strcmp(c->type, "sha-256-gunzip1") == 0)
 				has_sha256 = true;
+			compared |= got != NULL;
 			if (got == NULL) {
 				NOTE(v, "payload '%s': %s%s%s checksum not "
 				    "checked", p->name, c->type,
@@ -167,6 +243,14 @@ check_payloads(struct verify_vib *v, const struct depot_vib *d,
 				    got, c->value);
 			}
 		}
+		/*
+		 * Damage no digest spoke of: a payload with no digest (its gzip
+		 * CRC-32s were the check), or an uncompressed-size that could
+		 * not be checked.
+		 */
+		if (!said_why && mb->error[0] != '\0' &&
+		    (!compared || p->uncompressed_size != 0))
+			FAIL(v, "payload '%s': %s", p->name, mb->error);
 		if (!has_sha256)
 			NOTE(v, "payload '%s' has no sha-256 checksum, which "
 			    "ESXi 8 and later refuse", p->name);
@@ -267,11 +351,19 @@ verify_vib_run(struct verify_vib *v, const struct byte_source *src,
 {
 	const struct depot_vib *m = v->meta;
 	struct dv_error err = DV_ERROR_INIT;
-	struct xdoc doc = {0};
-	struct sbuf label = SBUF_INIT(SBUF_NOCAP);
+	struct descriptor_parse dp = {0};
+	struct vib_want want = {0};
 
-	if (vib_scan(src, what, &v->scan, &err) != 0) {
+	dp.v = v;
+	dp.what = what;
+	/* The whole file's digest: when a record gives it, or to show it. */
+	want.file_sha256 = m == NULL || keep || m->sha256 != NULL ||
+	    (m->has_legacy && m->legacy_sha256 != NULL);
+	want.payload = wanted_digests;
+	want.ctx = &dp;
+	if (vib_scan_want(src, what, &want, &v->scan, &err) != 0) {
 		FAIL(v, "%s", err.msg);
+		v->descriptor = NULL;
 		goto out;
 	}
 	v->scanned = true;
@@ -296,13 +388,10 @@ verify_vib_run(struct verify_vib *v, const struct byte_source *src,
 	}
 	if (m != NULL && m->sha256 == NULL && !m->has_legacy)
 		NOTE(v, "the metadata gives no sha-256 for the whole VIB");
-	sbuf_addf(&label, "%s: descriptor.xml", what);
-	if (xml_parse(v->scan.descriptor.buf, v->scan.descriptor.len,
-	    label.buf, &doc, &err) != 0 ||
-	    parse_vib(&v->arena, doc.root, label.buf, false, &v->descriptor,
-	    &err) != 0) {
-		FAIL(v, "%s", err.msg);
-		v->descriptor = NULL;
+	if (!dp.tried)
+		parse_descriptor(&dp, &v->scan.descriptor);
+	if (v->descriptor == NULL) {
+		FAIL(v, "%s", dp.err.msg);
 	} else {
 		if (m != NULL)
 			check_descriptor(v, m, v->descriptor);
@@ -313,8 +402,7 @@ verify_vib_run(struct verify_vib *v, const struct byte_source *src,
 	    DV_ACCEPT_COMMUNITY, trust);
 out:
 	v->ok = v->problems.len == 0;
-	xdoc_release(&doc);
-	sbuf_release(&label);
+	xdoc_release(&dp.doc);
 	if (!keep) {
 		vib_scan_release(&v->scan);
 		arena_release(&v->arena);
