@@ -9,7 +9,8 @@
 #                           VALGRIND=1; about 30 minutes on two cores)
 #   make check TESTS='depot_list/* hostile_*/*'   only those shell tests
 #   make demo               build a sample depot and list what is inside
-#   make bench              size-independence and speed figures
+#   make bench              size-independence and speed figures (COLD=1:
+#                           page cache dropped first, as root)
 #   make install PREFIX=/usr/local DESTDIR=
 #
 -include config.mk
@@ -117,7 +118,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh scripts/bench.sh
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) COLD=$(COLD) sh scripts/bench.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

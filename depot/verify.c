@@ -427,6 +427,7 @@ struct worker_pool {
 	const struct verify_opts *o;
 	struct verify_report *r;
 	atomic_size_t next;
+	size_t ntasks;	       /* the VIBs, and the side task if any */
 	atomic_int error;      /* first error code, or 0 */
 	struct dv_error err;   /* set by the worker that set error */
 	pthread_mutex_t lock;
@@ -477,6 +478,27 @@ out:
 	sbuf_release(&what);
 }
 
+/* The first error of any worker is the pool's. */
+static void
+pool_fail(struct worker_pool *pool, const struct dv_error *err)
+{
+	pthread_mutex_lock(&pool->lock);
+	if (atomic_load(&pool->error) == 0) {
+		pool->err = *err;
+		atomic_store(&pool->error, err->code != 0 ? err->code : DV_EIO);
+	}
+	pthread_mutex_unlock(&pool->lock);
+}
+
+static void
+side_task(struct worker_pool *pool)
+{
+	struct dv_error err = DV_ERROR_INIT;
+
+	if (pool->o->side(pool->o->side_ctx, &err) != 0)
+		pool_fail(pool, &err);
+}
+
 static void *
 worker(void *arg)
 {
@@ -487,16 +509,18 @@ worker(void *arg)
 
 	/* libzip handles are not shared between threads: one each. */
 	if (depot_reopen(pool->d, &zip, &err) != 0) {
-		pthread_mutex_lock(&pool->lock);
-		if (atomic_load(&pool->error) == 0) {
-			pool->err = err;
-			atomic_store(&pool->error, err.code);
-		}
-		pthread_mutex_unlock(&pool->lock);
+		pool_fail(pool, &err);
 		return NULL;
 	}
-	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->r->nvibs)
-		verify_in_zip(pool, zip, &pool->r->vibs[i]);
+	/* With a side task, it is task 0 and VIB i is task i + 1. */
+	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->ntasks &&
+	    atomic_load(&pool->error) == 0) {
+		if (pool->o->side != NULL && i == 0)
+			side_task(pool);
+		else
+			verify_in_zip(pool, zip,
+			    &pool->r->vibs[i - (pool->o->side != NULL)]);
+	}
 	zipfile_close(zip);
 	return NULL;
 }
@@ -612,11 +636,12 @@ depot_verify(const struct depot *d, const struct verify_opts *o,
 	pool.o = o;
 	pool.r = r;
 	atomic_init(&pool.next, 0);
+	pool.ntasks = d->nvibs + (o->side != NULL);
 	atomic_init(&pool.error, 0);
 	pthread_mutex_init(&pool.lock, NULL);
 	jobs = o->jobs < 1 ? 1 : o->jobs;
-	if ((size_t)jobs > d->nvibs)
-		jobs = d->nvibs > 0 ? (int)d->nvibs : 1;
+	if ((size_t)jobs > pool.ntasks)
+		jobs = pool.ntasks > 0 ? (int)pool.ntasks : 1;
 	threads = xcalloc((size_t)jobs, sizeof(*threads));
 	for (int t = 1; t < jobs; t++)
 		if (pthread_create(&threads[t], NULL, worker, &pool) == 0)
