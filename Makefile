@@ -10,7 +10,8 @@
 #   make check TESTS='depot_list/* hostile_*/*'   only those shell tests
 #   make demo               build a sample depot and list what is inside
 #   make bench              size-independence and speed figures
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (uninstall: the same paths)
+#   make deb                a Debian package (dpkg-buildpackage -us -uc -b)
 #
 -include config.mk
 
@@ -18,6 +19,9 @@ PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+MAN_PAGES = depot.1 esxbundle.1
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
@@ -39,7 +43,7 @@ endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) \
              $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread
@@ -49,7 +53,7 @@ Q = @
 say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
-DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
+DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/suggest.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
              depot/archive.c depot/outdir.c depot/package.c \
@@ -118,16 +122,33 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh scripts/bench.sh
 
+# Every path install writes, so that uninstall removes exactly those.
+INSTALLED = $(BINDIR)/depot $(BINDIR)/esxbundle \
+            $(MANDIR)/man1/depot.1 $(MANDIR)/man1/esxbundle.1 \
+            $(BASHCOMPDIR)/depot $(BASHCOMPDIR)/esxbundle $(ZSHCOMPDIR)/_depot
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BUILD)/depot $(DESTDIR)$(BINDIR)/depot
 	install -m 755 $(BUILD)/esxbundle $(DESTDIR)$(BINDIR)/esxbundle
-	install -m 644 depot.1 esxbundle.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 completion/depot.bash $(DESTDIR)$(BASHCOMPDIR)/depot
+	install -m 644 completion/depot.bash $(DESTDIR)$(BASHCOMPDIR)/esxbundle
+	install -m 644 completion/_depot $(DESTDIR)$(ZSHCOMPDIR)/_depot
+
+# The Debian package, built from a clean copy and checked by lintian.
+deb:
+	@sh scripts/deps.sh deb
+	@sh scripts/deb.sh $(BUILD)/deb
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps check valgrind demo bench install clean
+.PHONY: all deps check valgrind demo bench install uninstall deb clean
 
 -include $(DEPOT_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
          $(BUNDLE_OBJS:.o=.d) $(BUILD)/obj/cmd/depot.d $(BUILD)/obj/cmd/bundle.d

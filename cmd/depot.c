@@ -1187,30 +1187,66 @@ static const struct verb verbs[] = {
 	{"list-profiles", cmd_depot_list_profiles,
 	    "list-profiles [--json] DEPOT.zip",
 	    "List the image profiles, as 'esxcli software sources profile "
-	    "list' does."},
+	    "list' does.",
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"list-vibs", cmd_depot_list_vibs,
 	    "list-vibs [--json] [--profile NAME] DEPOT.zip",
-	    "List the VIBs, or those of one image profile."},
+	    "List the VIBs, or those of one image profile.",
+	    "  --profile NAME    only the VIBs of image profile NAME\n"
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"list-components", cmd_depot_list_components,
 	    "list-components [--json] DEPOT.zip",
-	    "List the components (bulletins)."},
+	    "List the components (bulletins).",
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"show-profile", cmd_depot_show_profile,
 	    "show-profile [--json] DEPOT.zip NAME",
 	    "Show one image profile, as 'esxcli software sources profile "
-	    "get' does."},
+	    "get' does.",
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"info", cmd_depot_info, "info [--json] DEPOT.zip | PACKAGE",
 	    "Say what the file is: vendors, platforms, counts, profiles; "
-	    "for a vendor package, the tree of what it holds."},
+	    "for a vendor package, the tree of what it holds.",
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"verify", cmd_depot_verify,
 	    "verify [--json] [--trust CA.pem]... [--jobs N] DEPOT.zip",
 	    "Check every VIB: sizes, SHA-256, the ar container, the "
-	    "descriptor, payload checksums, signatures."},
+	    "descriptor, payload checksums, signatures.",
+	    "  --trust CA.pem    trust anchors (PEM certificates and CRLs) for the\n"
+	    "                    signature check; may be given more than once\n"
+	    "  --jobs N          check N VIBs at a time (1 to 256; default: the\n"
+	    "                    number of processors)\n"
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"show-vib", cmd_depot_show_vib,
 	    "show-vib [--json] [--trust CA.pem]... FILE.vib | DEPOT.zip VIB",
 	    "Show one VIB's descriptor, as 'esxcli software sources vib get' "
-	    "does, and check it."},
-	{"extract", cmd_depot_extract, EXTRACT_SYNOPSIS, EXTRACT_SUMMARY},
-	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY},
+	    "does, and check it.",
+	    "  --trust CA.pem    trust anchors (PEM certificates and CRLs) for the\n"
+	    "                    signature check; may be given more than once\n"
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
+	{"extract", cmd_depot_extract, EXTRACT_SYNOPSIS, EXTRACT_SUMMARY,
+	    "  --vibs            also write each depot's VIBs as VIB-ID.vib,\n"
+	    "                    checked against the metadata as they are written\n"
+	    "  --repack          write each expanded depot folder as a depot zip\n"
+	    "  --force           replace files of the same name in an existing\n"
+	    "                    OUTDIR\n"
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
+	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY,
+	    "  --verify          check each VIB's size and SHA-256 against the\n"
+	    "                    metadata while writing\n"
+	    "  --metadata        also write each metadata zip's documents, expanded\n"
+	    "  --all             also write the members no metadata names\n"
+	    "  --force           replace files of the same name in an existing\n"
+	    "                    OUTDIR\n"
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 };
 
 int

@@ -10,6 +10,8 @@ struct verb {
 	int (*fn)(int argc, char **argv); /* argv[0] is the verb */
 	const char *synopsis;		  /* SYNOPSIS form, without the command */
 	const char *summary;
+	/* "  --opt ARG   what it does" lines for 'COMMAND --help'. */
+	const char *options;
 };
 
 struct command {
@@ -23,7 +25,8 @@ struct command {
  * and flush stdout.  Returns the exit status.
  */
 int command_main(const struct command *cmd, int argc, char **argv);
-/* "usage: PROG SYNOPSIS" for one verb (and its summary on success). */
+/* "usage: PROG SYNOPSIS" for one verb; on success also its summary and
+ * options, on stdout. */
 int verb_usage(const char *verb, int status);
 
 #endif

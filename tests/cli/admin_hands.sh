@@ -1,0 +1,149 @@
+# admin_hands.sh - help, version, "did you mean", manual pages, install,
+# uninstall and shell completion: what an admin touches every day.
+# SPDX-License-Identifier: BSD-2-Clause
+
+test_help_command() {
+	run "$DEPOT" help verify
+	expect_status 0 && expect_out "usage: depot verify" &&
+	    expect_out "Options:" && expect_out "  --jobs N " &&
+	    expect_out "depot(1) has the details." || return 1
+	run "$BUNDLE" help create
+	expect_status 0 && expect_out "usage: esxbundle create" &&
+	    expect_out "  --datastore NAME " || return 1
+	run "$DEPOT" help
+	expect_status 0 && expect_out "Commands:" || return 1
+	run "$DEPOT" help verify list-vibs
+	expect_status 2 && expect_no_out && expect_err_lines 1 &&
+	    expect_err "depot: help: expected at most one command, got 2"
+}
+
+test_version_short_and_long() {
+	for opt in -V --version; do
+		run "$DEPOT" "$opt"
+		expect_status 0 && expect_out "depot (esxstage) " || return 1
+		run "$BUNDLE" "$opt"
+		expect_status 0 && expect_out "esxbundle (esxstage) " || return 1
+	done
+}
+
+test_did_you_mean_command() {
+	run "$DEPOT" lsit-vibs x.zip
+	expect_status 2 && expect_no_out && expect_err_lines 1 &&
+	    expect_err "depot: unknown command 'lsit-vibs'; did you mean 'list-vibs'?" ||
+	    return 1
+	run "$BUNDLE" crate out
+	expect_status 2 && expect_err_lines 1 &&
+	    expect_err "esxbundle: unknown command 'crate'; did you mean 'create'?" ||
+	    return 1
+	run "$DEPOT" help verfy
+	expect_status 2 && expect_err "did you mean 'verify'?" || return 1
+	# Nothing close: the list of commands instead of a guess.
+	run "$DEPOT" frobnicate
+	expect_status 2 && expect_err "depot: unknown command 'frobnicate'" &&
+	    expect_err "Commands:" || return 1
+	grep -q "did you mean" "$T/err" && fail "guessed for frobnicate"
+	return 0
+}
+
+# Every option a verb's synopsis names is described by its --help.
+test_every_option_described() {
+	for prog in "$DEPOT" "$BUNDLE"; do
+		name=$(basename "$prog")
+		for verb in $("$prog" --help |
+		    sed -n "s/^  $name \([a-z-]*\).*/\1/p"); do
+			"$prog" "$verb" --help >"$T/help" 2>&1 ||
+			    fail "$name $verb --help failed" || return 1
+			for opt in $(sed -n 1p "$T/help" |
+			    grep -o -- '--[a-z][a-z-]*' | sort -u); do
+				grep -q "^  \(-[a-zA-Z], \)\{0,1\}$opt\( \|$\)" "$T/help" ||
+				    fail "$name $verb --help does not describe $opt" ||
+				    return 1
+			done
+		done
+	done
+}
+
+test_man_pages_lint_clean() {
+	command -v mandoc >/dev/null 2>&1 ||
+	    { skip "mandoc is not installed"; return 0; }
+	for page in depot.1 esxbundle.1; do
+		mandoc -Tlint -W style "$TOP/$page" 2>&1 |
+		    grep -v 'mandoc.db\|referenced manual not found' >"$T/lint"
+		[ -s "$T/lint" ] && { cat "$T/lint"; fail "$page: mandoc -Tlint"; return 1; }
+		# Rendered, no stray roff escapes and balanced parentheses.
+		mandoc -Tascii "$TOP/$page" | col -b >"$T/page.txt"
+		grep -q '&\.' "$T/page.txt" && fail "$page renders '&.'" && return 1
+		o=$(tr -cd '(' <"$T/page.txt" | wc -c)
+		c=$(tr -cd ')' <"$T/page.txt" | wc -c)
+		[ "$o" = "$c" ] || fail "$page: $o '(' but $c ')'" || return 1
+		grep -q '\.\./shared' "$TOP/$page" &&
+		    fail "$page points outside the repository" && return 1
+	done
+	grep -q '^\.Xr esxbundle 1' "$TOP/depot.1" &&
+	    grep -q '^\.Xr depot 1' "$TOP/esxbundle.1" ||
+	    fail "SEE ALSO does not name the sibling page"
+}
+
+test_install_and_uninstall() {
+	run make -C "$TOP" --no-print-directory install BUILD="$BUILD" \
+	    PREFIX=/usr DESTDIR="$T/root"
+	expect_status 0 || return 1
+	for f in usr/bin/depot usr/bin/esxbundle usr/share/man/man1/depot.1 \
+	    usr/share/man/man1/esxbundle.1 \
+	    usr/share/bash-completion/completions/depot \
+	    usr/share/bash-completion/completions/esxbundle \
+	    usr/share/zsh/vendor-completions/_depot; do
+		[ -f "$T/root/$f" ] || fail "make install did not write $f" ||
+		    return 1
+	done
+	# Nothing installed belongs to a Debian package already.
+	if command -v dpkg >/dev/null 2>&1; then
+		(cd "$T/root" && find . -type f | sed 's/^\.//') >"$T/files"
+		while read -r f; do
+			if dpkg -S "$f" >/dev/null 2>&1; then
+				fail "$f belongs to $(dpkg -S "$f" 2>/dev/null)"
+				return 1
+			fi
+		done <"$T/files"
+	fi
+	run make -C "$TOP" --no-print-directory uninstall BUILD="$BUILD" \
+	    PREFIX=/usr DESTDIR="$T/root"
+	expect_status 0 || return 1
+	left=$(find "$T/root" -type f)
+	[ -z "$left" ] || fail "make uninstall left: $left"
+}
+
+# bash completion, driven as bash does: COMP_WORDS in, COMPREPLY out.
+complete_words() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+	    PATH="$BINDIR:$PATH" _esxstage; printf "%s\n" "${COMPREPLY[@]}"' \
+	    complete "$TOP/completion/depot.bash" "$@" >"$T/out" 2>"$T/err"
+}
+
+test_bash_completion() {
+	command -v bash >/dev/null 2>&1 || { skip "bash is not installed"; return 0; }
+	BINDIR=$T/bin
+	export BINDIR
+	mkdir -p "$BINDIR"
+	ln -s "$DEPOT" "$BINDIR/depot"
+	ln -s "$BUNDLE" "$BINDIR/esxbundle"
+	complete_words depot list-
+	expect_out "list-profiles" && expect_out "list-components" || return 1
+	complete_words depot verify --j
+	expect_out "--jobs" && expect_out "--json" || return 1
+	complete_words esxbundle create out --dat
+	expect_out "--datastore" || return 1
+	d=$(fixture esxi8-full)
+	complete_words depot list-vibs "$d" --profile ""
+	"$DEPOT" list-profiles "$d" | awk 'NR > 2 { print $1 }' >"$T/want"
+	[ -s "$T/want" ] || fail "the fixture has no profiles" || return 1
+	sort "$T/out" | diff -u "$T/want" - || fail "profile names" || return 1
+	complete_words depot show-profile "$d" ""
+	sort "$T/out" | diff -u "$T/want" - || fail "show-profile's operand"
+}
+
+test_zsh_completion_parses() {
+	command -v zsh >/dev/null 2>&1 || { skip "zsh is not installed"; return 0; }
+	run zsh -n "$TOP/completion/_depot"
+	expect_status 0
+}
