@@ -147,3 +147,25 @@ test_zsh_completion_parses() {
 	run zsh -n "$TOP/completion/_depot"
 	expect_status 0
 }
+
+# depot list-profiles against a table a real 7.0 host printed for the same
+# depot (../shared/reference/host-output.md, kept in testdata/expected):
+# byte for byte, header and dashes included.  esxcli's row order is dict
+# order, so the data rows of both sides are sorted before comparing.
+test_list_profiles_as_esxcli_prints() {
+	real=$TOP/testdata/expected/esxi7-u3k.esxcli-profile-list
+	ref=$SHARED/reference/host-output.md
+	if [ -f "$ref" ]; then
+		# The kept copy is the reference's table, unchanged.
+		awk '/^`esxcli software sources profile list -d/ { f = 1 }
+		    f && /^```$/ { if (n++) exit; next } f && n' "$ref" >"$T/ref"
+		diff -u "$T/ref" "$real" || fail "kept table differs from $ref" ||
+		    return 1
+	fi
+	run "$DEPOT" list-profiles "$(fixture esxi7-u3k-listing)"
+	expect_status 0 || return 1
+	sorted() { sed -n 1,2p "$1"; sed -n '3,$p' "$1" | sort; }
+	sorted "$real" >"$T/want"
+	sorted "$T/out" >"$T/got"
+	diff -u "$T/want" "$T/got" || fail "not esxcli's table"
+}
