@@ -115,9 +115,8 @@ cmd_bundle_create(int argc, char **argv)
 			ret = verb_usage(argv[0], EXIT_OK);
 			goto out;
 		default:
-			msg_error("create: unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-			ret = verb_usage(argv[0], EXIT_USAGE);
+			ret = verb_option_error(argv, longopts,
+			    "d:D:p:P:a:f:I:t:j:TFh");
 			goto out;
 		}
 	}

@@ -40,12 +40,12 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, li = 0;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jp:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jp:h", longopts, &li)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -59,13 +59,7 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
-			if (optopt != 0)
-				msg_error("%s: unknown or incomplete option '-%c'",
-				    argv[0], optopt);
-			else
-				msg_error("%s: unknown option '%s'", argv[0],
-				    argv[optind - 1]);
-			o->status = verb_usage(argv[0], EXIT_USAGE);
+			o->status = verb_option_error(argv, longopts, "jp:h");
 			return false;
 		}
 	}
@@ -79,7 +73,9 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 	o->arg = nargs > 1 ? argv[optind + 1] : NULL;
 	return true;
 bad:
-	msg_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
+	/* Only long options come here, so li names the one given. */
+	msg_error("%s: option '--%s' is not for this command", argv[0],
+	    longopts[li].name);
 	o->status = verb_usage(argv[0], EXIT_USAGE);
 	return false;
 }
@@ -689,8 +685,13 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 		case 'J':
 			errno = 0;
 			n = strtol(optarg, &end, 10);
-			if (!takes_jobs || errno != 0 || *end != '\0' ||
-			    n < 1 || n > 256) {
+			if (!takes_jobs) {
+				msg_error("%s: option '--jobs' is not for this "
+				    "command", argv[0]);
+				o->status = verb_usage(argv[0], EXIT_USAGE);
+				return false;
+			}
+			if (errno != 0 || *end != '\0' || n < 1 || n > 256) {
 				msg_error("%s: --jobs takes a number from 1 to 256",
 				    argv[0]);
 				o->status = verb_usage(argv[0], EXIT_USAGE);
@@ -702,9 +703,7 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
-			msg_error("%s: unknown or incomplete option '%s'", argv[0],
-			    argv[optind - 1]);
-			o->status = verb_usage(argv[0], EXIT_USAGE);
+			o->status = verb_option_error(argv, longopts, "jt:J:h");
 			return false;
 		}
 	}

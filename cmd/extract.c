@@ -44,12 +44,12 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, li = 0;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jfh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jfh", longopts, &li)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -75,13 +75,7 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
-			if (optopt != 0)
-				msg_error("%s: unknown or incomplete option '-%c'",
-				    argv[0], optopt);
-			else
-				msg_error("%s: unknown option '%s'", argv[0],
-				    argv[optind - 1]);
-			o->status = verb_usage(argv[0], EXIT_USAGE);
+			o->status = verb_option_error(argv, longopts, "jfh");
 			return false;
 		}
 	}
@@ -95,7 +89,9 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 	}
 	return true;
 bad:
-	msg_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
+	/* Only long options come here, so li names the one given. */
+	msg_error("%s: option '--%s' is not for this command", argv[0],
+	    longopts[li].name);
 	o->status = verb_usage(argv[0], EXIT_USAGE);
 	return false;
 }

@@ -1,5 +1,6 @@
 /* verb.c - dispatch a command's verbs from its table; usage texts. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,60 @@ usage(int status)
 		fprintf(fp, "  %s %s\n", progname, current->verbs[i].synopsis);
 	fprintf(fp, "\n%s", current->footer);
 	return status;
+}
+
+int
+verb_option_error(char **argv, const struct option *longopts,
+    const char *optstring)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	const char *verb = argv[0];
+
+	if (strncmp(arg, "--", 2) == 0) {
+		const char *name = arg + 2, *eq = strchr(name, '=');
+		size_t len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+		const char *names[64];
+		size_t n = 0;
+
+		for (const struct option *o = longopts; o->name != NULL; o++) {
+			if (strlen(o->name) == len &&
+			    strncmp(o->name, name, len) == 0) {
+				if (o->has_arg == no_argument && eq != NULL)
+					msg_error("%s: option '--%s' takes no "
+					    "value", verb, o->name);
+				else
+					msg_error("%s: option '--%s' needs a "
+					    "value", verb, o->name);
+				return verb_usage(verb, EXIT_USAGE);
+			}
+			if (n < 64)
+				names[n++] = o->name;
+		}
+		char typed[DV_SUGGEST_MAXLEN + 1];
+		const char *near = NULL;
+
+		if (len <= DV_SUGGEST_MAXLEN) {
+			memcpy(typed, name, len);
+			typed[len] = '\0';
+			near = dv_suggest(typed, names, n);
+		}
+		if (near != NULL)
+			msg_error("%s: unknown option '%.*s'; did you mean "
+			    "'--%s'?", verb, (int)(len + 2), arg, near);
+		else
+			msg_error("%s: unknown option '%.*s'", verb,
+			    (int)(len + 2), arg);
+		return verb_usage(verb, EXIT_USAGE);
+	}
+	const char *spec = optopt != 0 ? strchr(optstring, optopt) : NULL;
+
+	if (spec != NULL && spec[1] == ':')
+		msg_error("%s: option '-%c' needs a value", verb, optopt);
+	else if (optopt != 0)
+		msg_error("%s: unknown option '-%c'", verb, optopt);
+	else
+		msg_error("%s: unknown option '%s'", verb, arg);
+	return verb_usage(verb, EXIT_USAGE);
 }
 
 /* "unknown command", with the likely one when it is a typo. */

@@ -169,3 +169,30 @@ test_list_profiles_as_esxcli_prints() {
 	sorted "$T/out" >"$T/got"
 	diff -u "$T/want" "$T/got" || fail "not esxcli's table"
 }
+
+# Each option mistake is named in the user's words, with the usage after.
+test_option_mistakes_named() {
+	d=$(fixture mini8)
+	run "$DEPOT" list-vibs --json=yes "$d"
+	expect_status 2 && expect_no_out &&
+	    expect_err "depot: list-vibs: option '--json' takes no value" &&
+	    expect_err "usage: depot list-vibs" || return 1
+	run "$DEPOT" verify "$d" --jobs
+	expect_status 2 &&
+	    expect_err "depot: verify: option '--jobs' needs a value" || return 1
+	run "$DEPOT" list-vibs --porfile=x "$d"
+	expect_status 2 && expect_err "depot: list-vibs: unknown option '--porfile'; did you mean '--profile'?" ||
+	    return 1
+	run "$DEPOT" show-vib --jobs 2 "$d" x
+	expect_status 2 &&
+	    expect_err "depot: show-vib: option '--jobs' is not for this command" ||
+	    return 1
+	run "$DEPOT" list-vibs -Z "$d"
+	expect_status 2 && expect_err "depot: list-vibs: unknown option '-Z'" ||
+	    return 1
+	run "$BUNDLE" create out --tar=1
+	expect_status 2 && expect_err "esxbundle: create: option '--tar' takes no value" ||
+	    return 1
+	run "$DEPOT" extract --vibs=yes a b
+	expect_status 2 && expect_err "depot: extract: option '--vibs' takes no value"
+}

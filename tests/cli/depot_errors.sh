@@ -105,7 +105,7 @@ test_usage_unknown_option() {
 
 test_usage_profile_option_where_not_taken() {
 	run "$DEPOT" list-profiles --profile x "$(fixture esxi8-full)"
-	expect_status 2 && expect_err "list-profiles: unknown option"
+	expect_status 2 && expect_err "list-profiles: option '--profile' is not for this command"
 }
 
 test_usage_missing_operand() {
