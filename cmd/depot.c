@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "extract.h"
 #include "output.h"
+#include "progress.h"
 
 #include "verb.h"
 
@@ -647,6 +648,8 @@ cmd_depot_info(int argc, char **argv)
 /* Options of verify and show-vib. */
 struct check_opts {
 	bool json;
+	bool quiet;   /* verify: only failures and the summary */
+	bool verbose; /* verify: say what is read */
 	int jobs;
 	struct ptrvec trust_paths;
 	char **operands;
@@ -662,6 +665,8 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 		{"json", no_argument, NULL, 'j'},
 		{"trust", required_argument, NULL, 't'},
 		{"jobs", required_argument, NULL, 'J'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -674,10 +679,21 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 	o->jobs = n > 0 ? (int)(n > 256 ? 256 : n) : 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jt:J:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jt:J:qvh", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
+			break;
+		case 'q':
+		case 'v':
+			if (!takes_jobs) { /* verify's alone, as --jobs */
+				msg_error("%s: option '%s' is not for this "
+				    "command", argv[0], argv[optind - 1]);
+				o->status = verb_usage(argv[0], EXIT_USAGE);
+				return false;
+			}
+			*(c == 'q' ? &o->quiet : &o->verbose) = true;
 			break;
 		case 't':
 			ptrvec_push(&o->trust_paths, optarg);
@@ -703,7 +719,7 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
-			o->status = verb_option_error(argv, longopts, "jt:J:h");
+			o->status = verb_option_error(argv, longopts, "jt:J:qvh");
 			return false;
 		}
 	}
@@ -796,6 +812,21 @@ json_signature(struct json *j, const struct verify_vib *v)
 	json_object_end(j);
 }
 
+/* --verbose: what verify is about to read, on stderr. */
+static void
+verify_say_what(const struct depot *d, const struct check_opts *o)
+{
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < d->nvibs; i++)
+		bytes += d->vibs[i]->packed_size;
+	fprintf(stderr, "%s: verify: reading %s: %zu VIB%s, %.1f MiB, with "
+	    "%d job%s; trust %s\n", progname, d->path, d->nvibs,
+	    d->nvibs == 1 ? "" : "s", (double)bytes / 1048576.0, o->jobs,
+	    o->jobs == 1 ? "" : "s", o->trust_paths.n > 0 ?
+	    "checked against --trust" : "not checked (no --trust)");
+}
+
 static int
 cmd_depot_verify(int argc, char **argv)
 {
@@ -803,6 +834,7 @@ cmd_depot_verify(int argc, char **argv)
 	struct verify_report r = {0};
 	struct verify_opts vo = {0};
 	struct sig_trust *trust = NULL;
+	struct progress progress;
 	struct check_opts o;
 	struct depot *d = NULL;
 	struct json j;
@@ -817,7 +849,13 @@ cmd_depot_verify(int argc, char **argv)
 		goto out;
 	vo.trust = trust;
 	vo.jobs = o.jobs;
-	if (depot_verify(d, &vo, &r, &err) != 0) {
+	if (o.verbose)
+		verify_say_what(d, &o);
+	progress_start(&progress, "verify", "VIBs", o.quiet);
+	vo.progress = &progress.counters;
+	ret = depot_verify(d, &vo, &r, &err);
+	progress_stop(&progress);
+	if (ret != 0) {
 		ret = msg_dv_error(&err);
 		goto out;
 	}
@@ -872,6 +910,8 @@ cmd_depot_verify(int argc, char **argv)
 			printf("WARNING: %s\n", (char *)r.warnings.v[i]);
 		for (i = 0; i < r.nvibs; i++) {
 			const struct verify_vib *v = &r.vibs[i];
+			if (o.quiet && v->ok)
+				continue;
 			printf("%s: %s", v->meta->id, v->ok ? "OK" : "FAILED: ");
 			if (!v->ok)
 				print_lines(v->problems.buf);
@@ -1212,13 +1252,15 @@ static const struct verb verbs[] = {
 	    "  --json            one JSON document on stdout instead of a table\n"
 	    "  -h, --help        describe this command\n"},
 	{"verify", cmd_depot_verify,
-	    "verify [--json] [--trust CA.pem]... [--jobs N] DEPOT.zip",
+	    "verify [--json] [-q|-v] [--trust CA.pem]... [--jobs N] DEPOT.zip",
 	    "Check every VIB: sizes, SHA-256, the ar container, the "
 	    "descriptor, payload checksums, signatures.",
 	    "  --trust CA.pem    trust anchors (PEM certificates and CRLs) for the\n"
 	    "                    signature check; may be given more than once\n"
 	    "  --jobs N          check N VIBs at a time (1 to 256; default: the\n"
 	    "                    number of processors)\n"
+	    "  -q, --quiet       print only failures and the summary\n"
+	    "  -v, --verbose     say what is read before reading it\n"
 	    "  --json            one JSON document on stdout instead of a table\n"
 	    "  -h, --help        describe this command\n"},
 	{"show-vib", cmd_depot_show_vib,

@@ -344,10 +344,21 @@ struct worker_pool {
 	pthread_mutex_t lock;
 };
 
+/* A VIB read from the depot zip, counted for the progress line. */
+struct counted_stream {
+	struct zipstream *zs;
+	struct dv_progress *progress;
+};
+
 static long
 zip_source_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 {
-	return zipstream_read(ctx, buf, len, err);
+	struct counted_stream *cs = ctx;
+	long n = zipstream_read(cs->zs, buf, len, err);
+
+	if (n > 0)
+		dv_progress_bytes(cs->progress, (uint64_t)n);
+	return n;
 }
 
 static void
@@ -357,6 +368,7 @@ verify_in_zip(struct worker_pool *pool, struct zipfile *zip,
 	const struct depot_vib *m = v->meta;
 	struct dv_error err = DV_ERROR_INIT;
 	struct zipstream *zs = NULL;
+	struct counted_stream cs;
 	struct byte_source src;
 	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
 	long idx;
@@ -377,11 +389,14 @@ verify_in_zip(struct worker_pool *pool, struct zipfile *zip,
 		goto out;
 	}
 	sbuf_addf(&what, "%s: %s", pool->d->path, m->member);
+	cs.zs = zs;
+	cs.progress = pool->o->progress;
 	src.read = zip_source_read;
-	src.ctx = zs;
+	src.ctx = &cs;
 	verify_vib_run(v, &src, what.buf, pool->o->trust, false);
 out:
 	v->ok = v->problems.len == 0;
+	dv_progress_item_done(pool->o->progress);
 	zipstream_close(zs);
 	sbuf_release(&what);
 }
@@ -516,6 +531,8 @@ depot_verify(const struct depot *d, const struct verify_opts *o,
 		verify_vib_init(&r->vibs[i], d->vibs[i]);
 	if ((ret = check_structure(d, r, err)) != 0)
 		return ret;
+	for (i = 0; i < d->nvibs && o->progress != NULL; i++)
+		dv_progress_plan(o->progress, 1, d->vibs[i]->packed_size);
 	memset(&pool, 0, sizeof(pool));
 	pool.d = d;
 	pool.o = o;

@@ -196,3 +196,46 @@ test_option_mistakes_named() {
 	run "$DEPOT" extract --vibs=yes a b
 	expect_status 2 && expect_err "depot: extract: option '--vibs' takes no value"
 }
+
+# verify -q: failures and the summary only; -v: what it reads, first.
+test_verify_quiet_and_verbose() {
+	d=$(fixture verify8)
+	run "$DEPOT" verify -q "$d"
+	expect_status 0 && expect_out "VIBs checked, 0 failed" || return 1
+	grep -q ': OK$' "$T/out" && fail "-q printed OK lines" && return 1
+	[ "$(wc -l <"$T/out")" = 1 ] || fail "-q printed more than the summary" ||
+	    return 1
+	run "$DEPOT" verify --verbose "$d"
+	expect_status 0 && expect_out ": OK" &&
+	    expect_err "depot: verify: reading $d: " &&
+	    expect_err "trust not checked (no --trust)" || return 1
+	# A failure still shows under -q, with its reason.
+	run "$DEPOT" verify -q "$(fixture mini8)"
+	expect_status 1 && expect_out ": FAILED: unsigned" &&
+	    expect_out "VIBs checked" || return 1
+	run "$DEPOT" show-vib -q "$d" x
+	expect_status 2 &&
+	    expect_err "depot: show-vib: option '-q' is not for this command"
+}
+
+# Progress on stderr when it is a terminal (script(1) gives it one), never
+# in a pipe or a file.
+test_verify_progress_only_on_a_terminal() {
+	command -v script >/dev/null 2>&1 ||
+	    { skip "script(1) is not installed"; return 0; }
+	d=$(fixture verify8)
+	TERM=xterm script -qec "'$DEPOT' verify '$d'" /dev/null >"$T/tty" 2>&1
+	grep -q "depot: verify: [0-9]*/[0-9]* VIBs, .* MiB/s" "$T/tty" ||
+	    fail "no progress line on a terminal" || return 1
+	tr -d '\r' <"$T/tty" | grep -q 'VIBs checked, 0 failed' ||
+	    fail "the summary is missing on a terminal" || return 1
+	run "$DEPOT" verify "$d"
+	expect_status 0 || return 1
+	grep -q "$(printf '\r')" "$T/err" "$T/out" && fail "progress in a pipe" &&
+	    return 1
+	grep -q "MiB/s" "$T/err" && fail "progress in a pipe" && return 1
+	# -q asks for no progress either.
+	TERM=xterm script -qec "'$DEPOT' verify -q '$d'" /dev/null >"$T/tty" 2>&1
+	grep -q "MiB/s" "$T/tty" && fail "progress under -q"
+	return 0
+}
