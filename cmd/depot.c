@@ -9,6 +9,7 @@
 
 #include "../depot/depot.h"
 #include "../depot/depot_int.h"
+#include "../depot/suggest.h"
 #include "../depot/verify.h"
 #include "cmd.h"
 #include "extract.h"
@@ -94,6 +95,9 @@ open_depot(const char *path, struct depot **out)
 		if (err.code == DV_EWRAPPER)
 			msg_error("%s; run '%s extract %s OUTDIR' to unwrap it",
 			    err.msg, progname, path);
+		else if (err.code == DV_EISVIB)
+			msg_error("%s; run '%s show-vib %s' to see it", err.msg,
+			    progname, path);
 		else
 			msg_dv_error(&err);
 		depot_free(d);
@@ -742,9 +746,13 @@ load_trust(struct check_opts *o, struct sig_trust **out)
 	*out = NULL;
 	if (o->trust_paths.n == 0)
 		return EXIT_OK;
+	/* A --trust file that is missing or unusable is the same mistake,
+	 * in an option: usage, exit 2, either way. */
 	if (sig_trust_load((const char *const *)o->trust_paths.v,
-	    o->trust_paths.n, out, &err) != 0)
-		return msg_dv_error(&err);
+	    o->trust_paths.n, out, &err) != 0) {
+		msg_dv_error(&err);
+		return EXIT_USAGE;
+	}
 	return EXIT_OK;
 }
 
@@ -838,7 +846,7 @@ cmd_depot_verify(int argc, char **argv)
 	struct check_opts o;
 	struct depot *d = NULL;
 	struct json j;
-	size_t i, signed_n = 0, unsigned_n = 0;
+	size_t i, signed_n = 0, unsigned_n = 0, untrusted_n = 0;
 	int ret;
 
 	if (!parse_check_opts(argc, argv, true, 1, 1, &o))
@@ -859,11 +867,19 @@ cmd_depot_verify(int argc, char **argv)
 		ret = msg_dv_error(&err);
 		goto out;
 	}
+	/* A signature that is there counts as signed, trusted or not;
+	 * untrusted ones are counted again, apart. */
 	for (i = 0; i < r.nvibs; i++) {
-		if (r.vibs[i].scanned && r.vibs[i].sig.status == SIG_UNSIGNED)
+		enum sig_status st = r.vibs[i].sig.status;
+
+		if (!r.vibs[i].scanned)
+			continue;
+		if (st == SIG_UNSIGNED)
 			unsigned_n++;
-		else if (r.vibs[i].scanned && r.vibs[i].sig.status == SIG_OK)
+		else if (st == SIG_OK || st == SIG_UNTRUSTED)
 			signed_n++;
+		if (st == SIG_UNTRUSTED)
+			untrusted_n++;
 	}
 	if (o.json) {
 		json_init(&j, stdout);
@@ -899,6 +915,7 @@ cmd_depot_verify(int argc, char **argv)
 		json_uint(&j, "failed", r.failed);
 		json_uint(&j, "signed", signed_n);
 		json_uint(&j, "unsigned", unsigned_n);
+		json_uint(&j, "untrusted", untrusted_n);
 		json_object_end(&j);
 		json_warnings(&j, d);
 		json_object_end(&j);
@@ -923,10 +940,13 @@ cmd_depot_verify(int argc, char **argv)
 			putchar('\n');
 		}
 		printf("%zu VIB%s checked, %zu failed; structure: %s; "
-		    "signatures: %zu signed, %zu unsigned, %s\n", r.nvibs,
-		    r.nvibs == 1 ? "" : "s", r.failed - r.failures.n,
-		    r.failures.n ? "FAILED" : "OK", signed_n, unsigned_n,
-		    r.trust_checked ? "chains checked against --trust" :
+		    "signatures: %zu signed", r.nvibs, r.nvibs == 1 ? "" : "s",
+		    r.failed - r.failures.n, r.failures.n ? "FAILED" : "OK",
+		    signed_n);
+		if (untrusted_n > 0)
+			printf(" (%zu not trusted)", untrusted_n);
+		printf(", %zu unsigned, %s\n", unsigned_n, r.trust_checked ?
+		    "chains checked against --trust" :
 		    "trust not checked (no --trust given)");
 	}
 	ret = r.failed == 0 ? EXIT_OK : EXIT_BAD;
@@ -976,7 +996,20 @@ find_vib(const struct depot *d, const char *key, const struct depot_vib **out)
 		}
 	}
 	if (n == 0) {
-		msg_error("%s: no VIB with id or name '%s'", d->path, key);
+		const char **names = xcalloc(d->nvibs + 1, sizeof(*names));
+		const char *near;
+
+		for (size_t i = 0; i < d->nvibs; i++)
+			names[i] = d->vibs[i]->name;
+		near = dv_suggest(key, names, d->nvibs);
+		free(names);
+		if (near != NULL)
+			msg_error("%s: no VIB with id or name '%s'; did you "
+			    "mean '%s'?", d->path, key, near);
+		else
+			msg_error("%s: no VIB with id or name '%s'; '%s "
+			    "list-vibs %s' lists them", d->path, key, progname,
+			    d->path);
 		return EXIT_BAD;
 	}
 	if (n > 1) {
@@ -1009,7 +1042,8 @@ tf(bool b)
 }
 
 static void
-show_vib_text(const struct verify_vib *v, const struct depot_vib *x)
+show_vib_text(const struct verify_vib *v, const struct depot_vib *x,
+    bool trust_checked)
 {
 	const struct vib_member *mb;
 	char date[20];
@@ -1074,6 +1108,9 @@ show_vib_text(const struct verify_vib *v, const struct depot_vib *x)
 	printf("   Verification: %s", v->ok ? "OK" : "FAILED: ");
 	if (!v->ok)
 		print_lines(v->problems.buf);
+	else if (!trust_checked && v->sig.status != SIG_UNSIGNED)
+		fputs(" (signature and checksums; the signer is not checked "
+		    "without --trust)", stdout);
 	putchar('\n');
 }
 
@@ -1134,6 +1171,40 @@ show_vib_json(const struct verify_vib *v, const struct depot_vib *x)
 	json_finish(&j);
 }
 
+/* A zip starts with a local header or, empty, an end record. */
+static bool
+looks_like_zip(const char *path)
+{
+	unsigned char magic[4];
+	FILE *fp = fopen(path, "rb");
+	bool zip;
+
+	if (fp == NULL)
+		return false;
+	zip = fread(magic, 1, 4, fp) == 4 && magic[0] == 'P' &&
+	    magic[1] == 'K' && ((magic[2] == 3 && magic[3] == 4) ||
+	    (magic[2] == 5 && magic[3] == 6));
+	fclose(fp);
+	return zip;
+}
+
+/* "show-vib DEPOT.zip" alone: say so, and list the VIBs it could be. */
+static int
+show_vib_needs_a_name(const char *path)
+{
+	struct depot *d = NULL;
+	int ret = open_depot(path, &d);
+
+	if (ret != EXIT_OK)
+		return ret;
+	msg_error("show-vib: %s is a depot of %zu VIB%s: name one of them "
+	    "after it (id or name):", path, d->nvibs, d->nvibs == 1 ? "" : "s");
+	for (size_t i = 0; i < d->nvibs; i++)
+		fprintf(stderr, "  %s\n", d->vibs[i]->id);
+	depot_free(d);
+	return EXIT_USAGE;
+}
+
 static int
 cmd_depot_show_vib(int argc, char **argv)
 {
@@ -1158,6 +1229,10 @@ cmd_depot_show_vib(int argc, char **argv)
 	}
 	if ((ret = load_trust(&o, &trust)) != EXIT_OK)
 		goto out;
+	if (o.noperands == 1 && looks_like_zip(o.operands[0])) {
+		ret = show_vib_needs_a_name(o.operands[0]);
+		goto out;
+	}
 	if (o.noperands == 1) {
 		fp = fopen(o.operands[0], "rb");
 		if (fp == NULL) {
@@ -1202,7 +1277,7 @@ cmd_depot_show_vib(int argc, char **argv)
 	if (o.json)
 		show_vib_json(&v, v.descriptor);
 	else
-		show_vib_text(&v, v.descriptor);
+		show_vib_text(&v, v.descriptor, trust != NULL);
 	ret = EXIT_OK;
 	if (!v.ok) {
 		msg_error("%s: %.*s", what.buf,

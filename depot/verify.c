@@ -231,6 +231,10 @@ check_signature(struct verify_vib *v, const struct vib_scan *s,
 		if (level == DV_ACCEPT_COMMUNITY)
 			NOTE(v, "signer not trusted (%s), not needed for "
 			    "community level", r->detail);
+		else if (r->anchor_wanted[0] != '\0')
+			FAIL(v, "signer %s is not trusted: %s; give --trust a "
+			    "PEM file holding the certificate of %s",
+			    r->subject, r->detail, r->anchor_wanted);
 		else
 			FAIL(v, "signer %s is not trusted: %s", r->subject,
 			    r->detail);

@@ -190,7 +190,7 @@ test_option_mistakes_named() {
 	run "$DEPOT" list-vibs -Z "$d"
 	expect_status 2 && expect_err "depot: list-vibs: unknown option '-Z'" ||
 	    return 1
-	run "$BUNDLE" create out --tar=1
+	run "$BUNDLE" create bdl --tar=1
 	expect_status 2 && expect_err "esxbundle: create: option '--tar' takes no value" ||
 	    return 1
 	run "$DEPOT" extract --vibs=yes a b
@@ -238,4 +238,76 @@ test_verify_progress_only_on_a_terminal() {
 	TERM=xterm script -qec "'$DEPOT' verify -q '$d'" /dev/null >"$T/tty" 2>&1
 	grep -q "MiB/s" "$T/tty" && fail "progress under -q"
 	return 0
+}
+
+# The mistakes an admin makes with files, each answered with what to do.
+test_file_mistakes_get_help() {
+	d=$(fixture mini8)
+	# A VIB given to a listing.
+	"$DEPOT" extract --vibs "$d" vibs >/dev/null 2>&1 || fail "extract" ||
+	    return 1
+	v=$(ls vibs/*esx-base*.vib)
+	run "$DEPOT" list-vibs "$v"
+	expect_status 1 && expect_err_lines 1 && expect_no_out &&
+	    expect_err "depot: $v: a VIB (an ar archive), not a depot zip; run 'depot show-vib $v' to see it" ||
+	    return 1
+	# show-vib on a depot with no VIB named: usage, and what it holds.
+	run "$DEPOT" show-vib "$d"
+	expect_status 2 && expect_no_out &&
+	    expect_err "depot: show-vib: $d is a depot of 4 VIBs: name one of them after it (id or name):" &&
+	    expect_err "  VMware_bootbank_esx-base_8.0.3-0.55.24677879" || return 1
+	# A typo in a VIB or profile name.
+	run "$DEPOT" show-vib "$d" esx-bsae
+	expect_status 1 &&
+	    expect_err "no VIB with id or name 'esx-bsae'; did you mean 'esx-base'?" ||
+	    return 1
+	run "$DEPOT" show-vib "$d" nothing-like-it
+	expect_status 1 &&
+	    expect_err "no VIB with id or name 'nothing-like-it'; 'depot list-vibs $d' lists them" ||
+	    return 1
+	run "$DEPOT" show-profile "$d" ESXi-8.0U3e-24677879-standrad
+	expect_status 1 && expect_err_lines 1 &&
+	    expect_err "no image profile found with name 'ESXi-8.0U3e-24677879-standrad'; did you mean 'ESXi-8.0U3e-24677879-standard'?" ||
+	    return 1
+	# A download cut short, read directly and inside a package.
+	head -c 3000 "$d" >cut.zip
+	for verb in list-profiles info verify; do
+		run "$DEPOT" $verb cut.zip
+		expect_status 1 && expect_err_lines 1 &&
+		    expect_err "depot: cut.zip: truncated or damaged zip: no end of central directory; download it again" ||
+		    return 1
+	done
+	# A --trust file that cannot be used is a usage error, as a missing one.
+	echo "not a certificate" >junk.pem
+	run "$DEPOT" verify --trust junk.pem "$d"
+	expect_status 2 && expect_err "depot: junk.pem: " || return 1
+	run "$DEPOT" verify --trust missing.pem "$d"
+	expect_status 2 && expect_err "depot: missing.pem: cannot read"
+}
+
+# esxbundle --depot with a depot that has no single -standard profile.
+test_bundle_depot_profile_help() {
+	run "$BUNDLE" create bdl --datastore ds1 --depot "$(fixture component7)"
+	expect_status 1 && expect_err_lines 1 &&
+	    expect_err "a component depot with no image profile; give it with --add, not --depot" ||
+	    return 1
+	[ ! -e bdl ] || fail "wrote bdl" || return 1
+	# Two -standard profiles: both named.
+	cat >two.spec <<SPEC
+include $TOP/testdata/depots/mini8.spec
+
+[profile ESXi-8.0U3f-24677880-standard]
+profile-id = 2a1b2c3d4e5f60718293a4b5c6d7e8f9
+creation-time = 2025-05-10T00:00:00+00:00
+description = A second standard image
+vibs = *
+bulletins = *
+SPEC
+	"$PYTHON" "$TOP/tests/mkdepot.py" two.spec two.zip >/dev/null ||
+	    fail "mkdepot" || return 1
+	run "$BUNDLE" create bdl --datastore ds1 --depot two.zip
+	expect_status 1 && expect_err_lines 1 &&
+	    expect_err "esxbundle: two.zip: more than one -standard image profile: ESXi-8.0U3e-24677879-standard, ESXi-8.0U3f-24677880-standard; choose one with --profile" ||
+	    return 1
+	[ ! -e bdl ] || fail "wrote bdl"
 }

@@ -30,7 +30,7 @@ test_nonexistent() {
 test_truncated_zip() {
 	f=$(fixture esxi8-full)
 	head -c $(($(wc -c <"$f") / 2)) "$f" >half.zip
-	bad_depot half.zip 1 "not a zip archive"
+	bad_depot half.zip 1 "truncated or damaged zip: no end of central directory; download it again"
 }
 
 test_no_index_xml() {
