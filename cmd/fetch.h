@@ -21,6 +21,27 @@
 	"Check a mirror or an unpacked depot against its metadata: missing " \
 	"or wrong VIBs, metadata zips no index names."
 
+#define FETCH_HELP \
+	"  --profile NAME    the image profile to take (required)\n" \
+	"  --add-channel URL another online depot to take VIBs from; may be\n" \
+	"                    given more than once\n" \
+	"  --jobs N          download N files at a time (1 to 64; default 4)\n" \
+	"  --json            one JSON document on stdout\n" \
+	NET_HELP \
+	"  -h, --help        describe this command\n"
+#define MIRROR_HELP \
+	"  --version V       only the metadata for platform version V; may be\n" \
+	"                    given more than once\n" \
+	"  --profile GLOB    only the VIBs of the profiles matching GLOB; may\n" \
+	"                    be given more than once\n" \
+	"  --jobs N          download N files at a time (1 to 64; default 4)\n" \
+	"  --json            one JSON document on stdout\n" \
+	NET_HELP \
+	"  -h, --help        describe this command\n"
+#define CHECK_HELP \
+	"  --json            one JSON document on stdout\n" \
+	"  -h, --help        describe this command\n"
+
 int cmd_depot_fetch(int argc, char **argv);
 int cmd_depot_mirror(int argc, char **argv);
 int cmd_depot_check(int argc, char **argv);

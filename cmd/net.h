@@ -28,6 +28,15 @@ enum {
 #define NET_SYNOPSIS \
 	"[--token-file FILE] [--cacert FILE] [--insecure]"
 
+/* The --help lines of the network options. */
+#define NET_HELP \
+	"  --token-file FILE the download token for a URL that says {token}\n" \
+	"                    (else ESXSTAGE_TOKEN); only you may read FILE\n" \
+	"  --cacert FILE     trust these CAs for https:// (a site proxy's)\n" \
+	"  --insecure        do not check https:// certificates (warns)\n" \
+	"  --stall-timeout S a transfer with no byte for S seconds is retried\n" \
+	"  --retries N       retry transient failures N times (default 5)\n"
+
 struct net_cli {
 	const char *token_file;
 	char token[HTTP_TOKEN_MAX + 1];
