@@ -21,7 +21,7 @@ MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
-PKGS = libzip libarchive libxml-2.0 openssl
+PKGS = libzip libarchive libxml-2.0 openssl jansson
 
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers

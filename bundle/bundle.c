@@ -18,6 +18,9 @@
 
 #include "../depot/version.h"
 #define COPY_CHUNK (1u << 20)
+/* What a bundle's own small files may weigh; ours are a few KiB. */
+#define SUMS_MAX (1u << 20)
+#define MANIFEST_MAX (16u << 20)
 
 /* Set from a signal handler in cmd/; checked between chunks. */
 volatile sig_atomic_t bundle_stop;
@@ -279,12 +282,12 @@ step_words(const struct bundle_item *it, struct sbuf *sb)
 }
 
 static void
-json_ptrvec(struct json *j, const char *key, const struct ptrvec *pv)
+json_ptrvec(struct dv_json *j, const char *key, const struct ptrvec *pv)
 {
-	json_array_begin(j, key);
+	dv_json_array_begin(j, key);
 	for (size_t i = 0; i < pv->n; i++)
-		json_string(j, NULL, pv->v[i]);
-	json_array_end(j);
+		dv_json_string(j, NULL, pv->v[i]);
+	dv_json_array_end(j);
 }
 
 static void
@@ -295,7 +298,7 @@ manifest(const struct bundle_opts *o, const struct bundle_plan *p,
 	struct ptrvec platforms = PTRVEC_INIT;
 	char *buf = NULL;
 	size_t len = 0, i, k, m;
-	struct json j;
+	struct dv_json j;
 	FILE *fp = open_memstream(&buf, &len);
 
 	if (fp == NULL)
@@ -310,44 +313,44 @@ manifest(const struct bundle_opts *o, const struct bundle_plan *p,
 				ptrvec_push(&platforms,
 				    plan_item(p, i)->platforms.v[k]);
 		}
-	json_init(&j, fp);
-	json_object_begin(&j, NULL);
-	json_string(&j, "tool", "esxstage " ESXSTAGE_VERSION);
-	json_string(&j, "datastore", o->datastore);
-	json_string(&j, "dir", o->dir);
+	dv_json_init(&j, fp);
+	dv_json_object_begin(&j, NULL);
+	dv_json_string(&j, "tool", "esxstage " ESXSTAGE_VERSION);
+	dv_json_string(&j, "datastore", o->datastore);
+	dv_json_string(&j, "dir", o->dir);
 	json_ptrvec(&j, "target_platforms", &platforms);
-	json_array_begin(&j, "inputs");
+	dv_json_array_begin(&j, "inputs");
 	for (i = 0; i < p->items.n; i++) {
 		const struct bundle_item *it = plan_item(p, i);
-		json_object_begin(&j, NULL);
-		json_string(&j, "name", it->name);
-		json_string(&j, "source", it->source);
-		json_string(&j, "kind", kind_name[it->kind]);
-		json_uint(&j, "size", it->size);
-		json_string(&j, "sha256", it->sha256);
-		json_string(&j, "profile", it->profile);
-		json_string(&j, "acceptance_level", it->kind == ITEM_MELLANOX ||
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "name", it->name);
+		dv_json_string(&j, "source", it->source);
+		dv_json_string(&j, "kind", kind_name[it->kind]);
+		dv_json_uint(&j, "size", it->size);
+		dv_json_string(&j, "sha256", it->sha256);
+		dv_json_string(&j, "profile", it->profile);
+		dv_json_string(&j, "acceptance_level", it->kind == ITEM_MELLANOX ||
 		    it->kind == ITEM_INTEL ? NULL :
 		    dv_acceptance_name(it->lowest));
-		json_bool(&j, "has_unsigned_vibs", it->has_unsigned);
+		dv_json_bool(&j, "has_unsigned_vibs", it->has_unsigned);
 		json_ptrvec(&j, "platforms", &it->platforms);
 		json_ptrvec(&j, "vibs", &it->vibs);
-		json_string(&j, "psid", it->psid);
-		json_string(&j, "firmware_version", it->fw_version);
+		dv_json_string(&j, "psid", it->psid);
+		dv_json_string(&j, "firmware_version", it->fw_version);
 		if (it->kind == ITEM_INTEL)
 			json_ptrvec(&j, "files", &it->files);
-		json_object_end(&j);
+		dv_json_object_end(&j);
 	}
-	json_array_end(&j);
-	json_array_begin(&j, "steps");
+	dv_json_array_end(&j);
+	dv_json_array_begin(&j, "steps");
 	for (i = 0; i < p->items.n; i++) {
 		sbuf_reset(&words);
 		step_words(plan_item(p, i), &words);
-		json_string(&j, NULL, words.buf);
+		dv_json_string(&j, NULL, words.buf);
 	}
-	json_array_end(&j);
-	json_object_end(&j);
-	json_finish(&j);
+	dv_json_array_end(&j);
+	dv_json_object_end(&j);
+	dv_json_finish(&j);
 	fclose(fp);
 	sbuf_add(out, buf, len);
 	free(buf);
@@ -719,33 +722,42 @@ hash_file(const char *path, char hex[HASH_HEX_MAX])
 	return ret;
 }
 
+/* The whole of a small file we wrote, into sb, whose cap is its limit. */
+static int
+read_small(const char *path, struct sbuf *sb, struct dv_error *err)
+{
+	char chunk[4096];
+	size_t n;
+	FILE *fp;
+	int ret = 0;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return dv_error_errno(err, DV_EIO, "%s: cannot open", path);
+	while (ret == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (sbuf_add(sb, chunk, n) != 0)
+			ret = dv_error_set(err, DV_ELIMIT, "%s: larger than "
+			    "%zu bytes; not made by esxbundle create", path,
+			    sb->cap);
+	if (ret == 0 && ferror(fp))
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot read", path);
+	fclose(fp);
+	return ret;
+}
+
 int
 bundle_check(const char *dir, struct sbuf *problems, size_t *nfiles,
     struct dv_error *err)
 {
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP), sums = SBUF_INIT(1u << 20);
+	struct sbuf path = SBUF_INIT(SBUF_NOCAP), sums = SBUF_INIT(SUMS_MAX);
 	char hex[HASH_HEX_MAX], *line, *next, *name;
 	bool have_script = false;
 	size_t lineno = 0;
-	FILE *fp;
-	char chunk[4096];
-	size_t n;
 	int ret = 0;
 
 	*nfiles = 0;
 	sbuf_addf(&path, "%s/SHA256SUMS", dir);
-	if ((fp = fopen(path.buf, "r")) == NULL) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", path.buf);
+	if ((ret = read_small(path.buf, &sums, err)) != 0)
 		goto out;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (sbuf_add(&sums, chunk, n) != 0) {
-			fclose(fp);
-			ret = dv_error_set(err, DV_ELIMIT, "%s: larger than 1 MiB",
-			    path.buf);
-			goto out;
-		}
-	fclose(fp);
 	for (line = sums.buf; *line != '\0'; line = next) {
 		next = strchr(line, '\n');
 		if (next != NULL)
@@ -786,100 +798,42 @@ out:
 	return ret;
 }
 
-/* Parse one JSON string at *p (just past its opening quote) into out. */
-static int
-json_string_at(const char **p, struct sbuf *out)
-{
-	const char *s = *p;
-	unsigned cp;
-	int i;
-
-	for (; *s != '"'; s++) {
-		if (*s == '\0' || (unsigned char)*s < 0x20)
-			return -1;
-		if (*s != '\\') {
-			sbuf_addch(out, *s);
-			continue;
-		}
-		switch (*++s) {
-		case '"': case '\\': case '/':
-			sbuf_addch(out, *s);
-			break;
-		case 'n':
-			sbuf_addch(out, '\n');
-			break;
-		case 't':
-			sbuf_addch(out, '\t');
-			break;
-		case 'r': case 'b': case 'f':
-			sbuf_addch(out, ' ');
-			break;
-		case 'u':
-			for (cp = 0, i = 1; i <= 4; i++) {
-				char c = s[i];
-				if (c >= '0' && c <= '9')
-					cp = cp * 16 + (unsigned)(c - '0');
-				else if (c >= 'a' && c <= 'f')
-					cp = cp * 16 + (unsigned)(c - 'a' + 10);
-				else if (c >= 'A' && c <= 'F')
-					cp = cp * 16 + (unsigned)(c - 'A' + 10);
-				else
-					return -1;
-			}
-			/* Our writer escapes only controls and U+FFFD. */
-			sbuf_addch(out, cp < 0x80 && cp >= 0x20 ? (char)cp : '?');
-			s += 4;
-			break;
-		default:
-			return -1;
-		}
-	}
-	*p = s + 1;
-	return 0;
-}
-
 int
 bundle_steps(const char *dir, struct ptrvec *out, struct dv_error *err)
 {
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP), doc = SBUF_INIT(16u << 20);
-	struct sbuf one = SBUF_INIT(SBUF_NOCAP);
-	const char *p;
-	char chunk[4096];
-	size_t n;
-	FILE *fp;
-	int ret = 0;
+	struct sbuf path = SBUF_INIT(SBUF_NOCAP), doc = SBUF_INIT(MANIFEST_MAX);
+	struct dv_json_value *root = NULL;
+	const struct dv_json_value *steps;
+	const char *s;
+	size_t i;
+	int ret;
 
 	sbuf_addf(&path, "%s/manifest.json", dir);
-	if ((fp = fopen(path.buf, "r")) == NULL) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", path.buf);
+	if ((ret = read_small(path.buf, &doc, err)) != 0 ||
+	    (ret = dv_json_parse(doc.buf, doc.len, path.buf, &root, err)) != 0)
 		goto out;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (sbuf_add(&doc, chunk, n) != 0)
-			break;
-	fclose(fp);
-	p = strstr(doc.buf, "\n  \"steps\": [");
-	if (p == NULL || doc.len >= (16u << 20)) {
-		ret = dv_error_set(err, DV_EFORMAT, "%s: no steps list (not "
+	steps = dv_json_get(root, "steps");
+	if (!dv_json_is_array(steps)) {
+		ret = dv_error_set(err, DV_EFORMAT, "%s: no \"steps\" list (not "
 		    "made by esxbundle create, or damaged)", path.buf);
 		goto out;
 	}
-	p = strchr(p, '[') + 1;
-	for (;;) {
-		p += strspn(p, " \t\r\n,");
-		if (*p == ']')
-			break;
-		sbuf_reset(&one);
-		if (*p != '"' || (++p, json_string_at(&p, &one)) != 0) {
-			ret = dv_error_set(err, DV_EFORMAT, "%s: damaged steps "
-			    "list", path.buf);
+	for (i = 0; i < dv_json_count(steps); i++) {
+		if ((s = dv_json_str(dv_json_at(steps, i))) == NULL) {
+			ret = dv_error_set(err, DV_EFORMAT, "%s: step %zu is not "
+			    "a string", path.buf, i + 1);
 			goto out;
 		}
-		ptrvec_push(out, xstrdup(one.buf));
+		ptrvec_push(out, xstrdup(s));
 	}
 out:
+	if (ret != 0) {
+		for (i = 0; i < out->n; i++)
+			free(out->v[i]);
+		out->n = 0;
+	}
+	dv_json_free(root);
 	sbuf_release(&path);
 	sbuf_release(&doc);
-	sbuf_release(&one);
 	return ret;
 }

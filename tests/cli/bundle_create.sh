@@ -50,6 +50,45 @@ test_verify_and_show() {
 	    expect_out "1. update the host to image profile ESXi-8.0U3e-24677879-standard from verify8.zip"
 }
 
+# show reads manifest.json as JSON, not as text laid out one way: the
+# same document re-indented with its keys in another order reads the same.
+test_show_reads_reformatted_manifest() {
+	make_bundle bdl
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+open(sys.argv[1], "w").write(json.dumps(dict(reversed(list(d.items()))),
+    indent="\t", separators=(" ,", " : ")))' bdl/manifest.json ||
+	    fail "cannot rewrite manifest.json" || return 1
+	head -c 40 bdl/manifest.json | grep -q '^{' || return 1
+	run "$BUNDLE" show bdl
+	expect_status 0 &&
+	    expect_out "1. update the host to image profile ESXi-8.0U3e-24677879-standard from verify8.zip"
+}
+
+# A manifest.json that is not JSON, or has no steps, is refused with where.
+test_show_refuses_malformed_manifest() {
+	make_bundle bdl
+	printf '{\n  "tool": "x",\n  "steps": [\n    "a",,\n  ]\n}\n' \
+	    >bdl/manifest.json
+	run "$BUNDLE" show bdl
+	expect_status 1 &&
+	    expect_err "esxbundle: bdl/manifest.json: line 4 column 9: " &&
+	    expect_err_lines 1 && expect_no_out || return 1
+	printf '{"steps": {"a": 1}}' >bdl/manifest.json
+	run "$BUNDLE" show bdl
+	expect_status 1 &&
+	    expect_err "esxbundle: bdl/manifest.json: no \"steps\" list" ||
+	    return 1
+	printf '{"steps": ["a", 2]}' >bdl/manifest.json
+	run "$BUNDLE" show bdl
+	expect_status 1 &&
+	    expect_err "esxbundle: bdl/manifest.json: step 2 is not a string" ||
+	    return 1
+	printf '{"steps": [], "steps": ["a"]}' >bdl/manifest.json
+	run "$BUNDLE" show bdl
+	expect_status 1 && expect_err "duplicate object key"
+}
+
 test_verify_catches_damage() {
 	make_bundle bdl
 	printf 'x' | dd of=bdl/verify8.zip bs=1 seek=100 conv=notrunc 2>/dev/null
