@@ -5,13 +5,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../depot/archive.h"
 #include "../depot/depot_int.h"
 #include "../depot/json.h"
 #include "bundle.h"
@@ -22,9 +22,6 @@
 #define SUMS_MAX (1u << 20)
 #define MANIFEST_MAX (16u << 20)
 
-/* Set from a signal handler in cmd/; checked between chunks. */
-volatile sig_atomic_t bundle_stop;
-
 static const char *const kind_name[] = {
 	[ITEM_PROFILE] = "profile-depot",
 	[ITEM_COMPONENT] = "component",
@@ -34,86 +31,15 @@ static const char *const kind_name[] = {
 	[ITEM_INTEL] = "intel-nvm-tool",
 };
 
-/* Remove a folder this run made, and what it holds (links not followed:
- * unlink takes a link away, a folder is emptied first). */
-static void
-remove_tree(const char *dir)
-{
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 ||
-			    strcmp(e->d_name, "..") == 0)
-				continue;
-			sbuf_reset(&path);
-			sbuf_addf(&path, "%s/%s", dir, e->d_name);
-			if (unlink(path.buf) != 0 && errno == EISDIR)
-				remove_tree(path.buf);
-		}
-		closedir(d);
-	}
-	(void)rmdir(dir);
-	sbuf_release(&path);
-}
-
-static int
-write_all(int fd, const void *buf, size_t len, const char *what,
-    struct dv_error *err)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return dv_error_errno(err, DV_EIO, "%s: cannot write",
-			    what);
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-create_file(const char *dir, const char *name, mode_t mode, int *fd,
-    struct sbuf *path, struct dv_error *err)
-{
-	sbuf_reset(path);
-	sbuf_addf(path, "%s/%s", dir, name);
-	*fd = open(path->buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, mode);
-	if (*fd < 0)
-		return dv_error_errno(err, DV_EIO, "%s: cannot create",
-		    path->buf);
-	return 0;
-}
-
-static int
-finish_file(int fd, const char *path, struct dv_error *err)
-{
-	int ret = 0;
-
-	if (fsync(fd) != 0)
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync", path);
-	if (close(fd) != 0 && ret == 0)
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot close", path);
-	return ret;
-}
-
 /*
- * Copy the file src to dir/name, hashing while the bytes go by: one read
- * per byte.  An executable source stays executable (the Intel tool).
+ * Copy the file src into the bundle as name, hashing while the bytes go
+ * by: one read per byte.  An executable source stays executable (the
+ * Intel tool).
  */
 static int
-copy_file(const char *dir, const char *src, const char *name,
+copy_file(struct outdir *od, const char *src, const char *name,
     char sha256[HASH_HEX_MAX], uint64_t *size, struct dv_error *err)
 {
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
 	struct hash *h = hash_new(HASH_SHA256);
 	char *buf = NULL;
 	int in = -1, out = -1, ret;
@@ -126,17 +52,15 @@ copy_file(const char *dir, const char *src, const char *name,
 		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", src);
 		goto out;
 	}
-	if ((ret = create_file(dir, name, (st.st_mode & 0111) != 0 ? 0755 :
-	    0644, &out, &path, err)) != 0)
+	if ((ret = outdir_open_file(od, name, (st.st_mode & 0111) != 0, &out,
+	    err)) != 0)
 		goto out;
 	buf = xmalloc(COPY_CHUNK);
 	while ((n = read(in, buf, COPY_CHUNK)) != 0) {
-		if (n < 0 && errno == EINTR && !bundle_stop)
+		if (n < 0 && errno == EINTR) {
+			if ((ret = outdir_check(od, err)) != 0)
+				goto out;
 			continue;
-		if (bundle_stop) {
-			ret = dv_error_set(err, DV_EINTR,
-			    "interrupted; nothing was written");
-			goto out;
 		}
 		if (n < 0) {
 			ret = dv_error_errno(err, DV_EIO, "%s: cannot read",
@@ -145,39 +69,37 @@ copy_file(const char *dir, const char *src, const char *name,
 		}
 		hash_update(h, buf, (size_t)n);
 		*size += (uint64_t)n;
-		if ((ret = write_all(out, buf, (size_t)n, path.buf, err)) != 0)
+		if ((ret = outdir_write(od, out, buf, (size_t)n, err)) != 0)
 			goto out;
 	}
 	hash_final_hex(h, sha256);
-	ret = finish_file(out, path.buf, err);
+	ret = outdir_close_file(od, out, err);
 	out = -1;
 out:
 	if (out >= 0)
-		close(out);
+		(void)outdir_remove(od, name, NULL);
 	if (in >= 0)
 		close(in);
 	hash_free(h);
 	free(buf);
-	sbuf_release(&path);
 	return ret;
 }
 
 /*
- * Copy one item into the folder; each file it adds goes into SHA256SUMS
+ * Copy one item into the bundle; each file it adds goes into SHA256SUMS
  * (sums) and the tar's list (names, whose strings stay in owned).
  */
 static int
-copy_item(const char *dir, struct bundle_item *it, struct sbuf *sums,
+copy_item(struct outdir *od, struct bundle_item *it, struct sbuf *sums,
     struct ptrvec *names, struct ptrvec *owned, struct dv_error *err)
 {
 	struct sbuf src = SBUF_INIT(SBUF_NOCAP), dst = SBUF_INIT(SBUF_NOCAP);
 	char sha256[HASH_HEX_MAX];
 	uint64_t size;
-	const char *slash;
 	int ret = 0;
 
 	if (it->kind != ITEM_INTEL) {
-		ret = copy_file(dir, it->file, it->name, it->sha256, &it->size,
+		ret = copy_file(od, it->file, it->name, it->sha256, &it->size,
 		    err);
 		if (ret == 0) {
 			sbuf_addf(sums, "%s  %s\n", it->sha256, it->name);
@@ -185,32 +107,16 @@ copy_item(const char *dir, struct bundle_item *it, struct sbuf *sums,
 		}
 		goto out;
 	}
-	/* A tool folder: its files, each under NAME/ in SHA256SUMS. */
-	sbuf_addf(&dst, "%s/%s", dir, it->name);
-	if (mkdir(dst.buf, 0755) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot create", dst.buf);
-		goto out;
-	}
+	/* A tool folder: its files, each under NAME/ in SHA256SUMS; outdir
+	 * makes the folders. */
 	it->size = 0;
 	for (size_t i = 0; i < it->files.n; i++) {
 		const char *f = it->files.v[i];
 		sbuf_reset(&dst);
 		sbuf_addf(&dst, "%s/%s", it->name, f);
-		/* Folders inside the tool's, parents first. */
-		for (slash = strchr(f, '/'); slash != NULL;
-		    slash = strchr(slash + 1, '/')) {
-			sbuf_reset(&src);
-			sbuf_addf(&src, "%s/%s/%.*s", dir, it->name,
-			    (int)(slash - f), f);
-			if (mkdir(src.buf, 0755) != 0 && errno != EEXIST) {
-				ret = dv_error_errno(err, DV_EIO, "%s: cannot "
-				    "create", src.buf);
-				goto out;
-			}
-		}
 		sbuf_reset(&src);
 		sbuf_addf(&src, "%s/%s", it->file, f);
-		if ((ret = copy_file(dir, src.buf, dst.buf, sha256, &size,
+		if ((ret = copy_file(od, src.buf, dst.buf, sha256, &size,
 		    err)) != 0)
 			goto out;
 		it->size += size;
@@ -226,26 +132,23 @@ out:
 
 /* Write data as a new file and note its digest for SHA256SUMS. */
 static int
-write_text(const char *dir, const char *name, mode_t mode,
+write_text(struct outdir *od, const char *name, bool executable,
     const struct sbuf *data, struct sbuf *sums, struct dv_error *err)
 {
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
 	char hex[HASH_HEX_MAX];
 	int fd, ret;
 
-	if ((ret = create_file(dir, name, mode, &fd, &path, err)) != 0)
-		goto out;
-	if ((ret = write_all(fd, data->buf, data->len, path.buf, err)) != 0) {
-		close(fd);
-		goto out;
+	if ((ret = outdir_open_file(od, name, executable, &fd, err)) != 0)
+		return ret;
+	if ((ret = outdir_write(od, fd, data->buf, data->len, err)) != 0) {
+		(void)outdir_remove(od, name, NULL);
+		return ret;
 	}
-	if ((ret = finish_file(fd, path.buf, err)) != 0)
-		goto out;
+	if ((ret = outdir_close_file(od, fd, err)) != 0)
+		return ret;
 	hash_hex(HASH_SHA256, data->buf, data->len, hex);
 	sbuf_addf(sums, "%s  %s\n", hex, name);
-out:
-	sbuf_release(&path);
-	return ret;
+	return 0;
 }
 
 static void
@@ -402,157 +305,158 @@ readme(const struct bundle_opts *o, const struct bundle_plan *p,
 	sbuf_release(&words);
 }
 
-/* One ustar header block for name (a path inside the archive). */
-static void
-tar_header(unsigned char hdr[512], const char *name, uint64_t size,
-    mode_t mode, char type)
+/* The process's umask (mkostemp makes files 0600). */
+static mode_t
+current_umask(void)
 {
-	const char *slash;
-	unsigned sum = 0;
-	size_t len = strlen(name);
+	mode_t m = umask(0);
 
-	memset(hdr, 0, 512);
-	if (len > 100 && (slash = strchr(name, '/')) != NULL &&
-	    (size_t)(slash - name) < 155 && strlen(slash + 1) <= 100) {
-		memcpy(hdr + 345, name, (size_t)(slash - name));
-		name = slash + 1;
-	}
-	/* ustar's name field is NUL-padded (hdr is zeroed), no NUL if full. */
-	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
-	memcpy(hdr, name, strlen(name) > 100 ? 100 : strlen(name));
-	snprintf((char *)hdr + 100, 8, "%07o", (unsigned)mode & 07777);
-	snprintf((char *)hdr + 108, 8, "%07o", 0);
-	snprintf((char *)hdr + 116, 8, "%07o", 0);
-	snprintf((char *)hdr + 124, 12, "%011llo", (unsigned long long)size);
-	snprintf((char *)hdr + 136, 12, "%011o", 0);
-	memset(hdr + 148, ' ', 8);
-	hdr[156] = (unsigned char)type;
-	memcpy(hdr + 257, "ustar", 6);
-	/* The version field is the two bytes "00", no NUL. */
-	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
-	memcpy(hdr + 263, "00", 2);
-	for (int i = 0; i < 512; i++)
-		sum += hdr[i];
-	snprintf((char *)hdr + 148, 8, "%06o", sum);
+	umask(m);
+	return m;
 }
 
-/* OUTDIR.tar beside the folder, for a single-file transfer. */
-static int
-write_tar(const char *tarpath, const char *dir, const char *top,
-    const struct ptrvec *names, struct dv_error *err)
+/*
+ * The time stamped on the tar's entries: SOURCE_DATE_EPOCH when it is set
+ * (reproducible builds' convention), else the file's own mtime.
+ */
+static int64_t
+tar_mtime(const struct stat *st)
 {
-	struct sbuf tmp = SBUF_INIT(SBUF_NOCAP), src = SBUF_INIT(SBUF_NOCAP);
-	struct sbuf inner = SBUF_INIT(SBUF_NOCAP), dirs = SBUF_INIT(SBUF_NOCAP);
-	unsigned char hdr[512], *buf = xmalloc(COPY_CHUNK);
-	struct stat st;
-	int out = -1, in = -1, ret;
-	uint64_t copied;
-	ssize_t n;
-	size_t pad;
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
 
-	sbuf_addf(&tmp, "%s.tmp-%ld", tarpath, (long)getpid());
-	out = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0644);
-	if (out < 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot create", tmp.buf);
+	if (e != NULL && *e != '\0') {
+		errno = 0;
+		v = strtoll(e, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= 0)
+			return v;
+	}
+	return (int64_t)st->st_mtime;
+}
+
+/* One file of the folder into the tar, as top/name. */
+static int
+tar_file(struct tarwriter *t, const char *dir, const char *top,
+    const char *name, char *buf, struct dv_error *err)
+{
+	struct sbuf src = SBUF_INIT(SBUF_NOCAP), inner = SBUF_INIT(SBUF_NOCAP);
+	struct stat st;
+	uint64_t copied = 0;
+	int in, ret;
+	ssize_t n;
+
+	sbuf_addf(&src, "%s/%s", dir, name);
+	sbuf_addf(&inner, "%s/%s", top, name);
+	in = open(src.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot read", src.buf);
 		goto out;
 	}
-	sbuf_addf(&inner, "%s/", top);
-	tar_header(hdr, inner.buf, 0, 0755, '5');
-	if ((ret = write_all(out, hdr, 512, tmp.buf, err)) != 0)
+	if ((ret = tarwriter_add_file(t, inner.buf, (uint64_t)st.st_size,
+	    st.st_mode, tar_mtime(&st), err)) != 0)
 		goto out;
-	for (size_t i = 0; i < names->n; i++) {
-		const char *name = names->v[i], *slash;
-		/* Each folder once, before its first file; dirs holds those
-		 * written as "\nNAME\n" lines. */
-		for (slash = strchr(name, '/'); slash != NULL;
-		    slash = strchr(slash + 1, '/')) {
-			sbuf_reset(&inner);
-			sbuf_addf(&inner, "\n%s/%.*s/\n", top,
-			    (int)(slash - name), name);
-			if (dirs.len > 0 && strstr(dirs.buf, inner.buf) != NULL)
-				continue;
-			sbuf_adds(&dirs, inner.buf);
-			sbuf_reset(&inner);
-			sbuf_addf(&inner, "%s/%.*s/", top, (int)(slash - name),
-			    name);
-			tar_header(hdr, inner.buf, 0, 0755, '5');
-			if ((ret = write_all(out, hdr, 512, tmp.buf, err)) != 0)
-				goto out;
-		}
-		sbuf_reset(&src);
-		sbuf_addf(&src, "%s/%s", dir, name);
-		in = open(src.buf, O_RDONLY | O_CLOEXEC);
-		if (in < 0 || fstat(in, &st) != 0) {
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot read",
-			    src.buf);
+	while ((n = read(in, buf, COPY_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR && !outdir_interrupted())
+			continue;
+		if ((ret = outdir_check(NULL, err)) != 0)
 			goto out;
-		}
-		sbuf_reset(&inner);
-		sbuf_addf(&inner, "%s/%s", top, (char *)names->v[i]);
-		tar_header(hdr, inner.buf, (uint64_t)st.st_size, st.st_mode,
-		    '0');
-		if ((ret = write_all(out, hdr, 512, tmp.buf, err)) != 0)
-			goto out;
-		copied = 0;
-		while ((n = read(in, buf, COPY_CHUNK)) > 0) {
-			copied += (uint64_t)n;
-			if ((ret = write_all(out, buf, (size_t)n, tmp.buf,
-			    err)) != 0)
-				goto out;
-		}
 		if (n < 0) {
 			ret = dv_error_errno(err, DV_EIO, "%s: cannot read",
 			    src.buf);
 			goto out;
 		}
-		/* The header promised st_size bytes: anything else is a file
-		 * changed under us, and a tar that would not read back. */
-		if (copied != (uint64_t)st.st_size) {
-			ret = dv_error_set(err, DV_EIO, "%s: changed while it "
-			    "was copied into the tar", src.buf);
-			goto out;
-		}
-		close(in);
-		in = -1;
-		pad = (512 - (size_t)(st.st_size % 512)) % 512;
-		memset(buf, 0, 1024);
-		if ((ret = write_all(out, buf, pad, tmp.buf, err)) != 0)
+		/* The header promised st_size bytes: more is a file changed
+		 * under us, and a tar that would not read back. */
+		if ((copied += (uint64_t)n) > (uint64_t)st.st_size)
+			break;
+		if ((ret = tarwriter_write(t, buf, (size_t)n, err)) != 0)
 			goto out;
 	}
-	memset(buf, 0, 1024);
-	if ((ret = write_all(out, buf, 1024, tmp.buf, err)) != 0 ||
-	    (ret = finish_file(out, tmp.buf, err)) != 0) {
-		out = -1;
-		goto out;
-	}
-	out = -1;
-	if (rename(tmp.buf, tarpath) != 0)
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot rename", tarpath);
+	if (copied != (uint64_t)st.st_size)
+		ret = dv_error_set(err, DV_EIO, "%s: changed while it was "
+		    "copied into the tar", src.buf);
 out:
-	if (out >= 0)
-		close(out);
 	if (in >= 0)
 		close(in);
-	if (ret != 0)
-		(void)unlink(tmp.buf);
-	free(buf);
-	sbuf_release(&tmp);
 	sbuf_release(&src);
 	sbuf_release(&inner);
-	sbuf_release(&dirs);
 	return ret;
 }
 
+/*
+ * OUTDIR.tar beside the folder, for a single-file transfer: written by
+ * libarchive (depot/archive.c) to a temporary name, then renamed.
+ */
 static int
-sync_dir(const char *dir)
+write_tar(const char *tarpath, const char *dir, const char *top,
+    const struct ptrvec *names, struct dv_error *err)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
+	struct sbuf tmp = SBUF_INIT(SBUF_NOCAP), inner = SBUF_INIT(SBUF_NOCAP);
+	struct ptrvec dirs = PTRVEC_INIT;
+	struct tarwriter *t = NULL;
+	char *buf = xmalloc(COPY_CHUNK);
+	const char *slash;
+	struct stat st;
+	int out = -1, ret;
+	size_t i, k;
 
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
+	sbuf_addf(&tmp, "%s.tmp-XXXXXX", tarpath);
+	if ((out = mkostemp(tmp.buf, O_CLOEXEC)) < 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot create", tmp.buf);
+		goto out;
+	}
+	if (stat(dir, &st) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s", dir);
+		goto out;
+	}
+	if ((ret = tarwriter_open(out, tarpath, &t, err)) != 0 ||
+	    (ret = tarwriter_add_dir(t, top, st.st_mode, tar_mtime(&st),
+	    err)) != 0)
+		goto out;
+	for (i = 0; i < names->n; i++) {
+		const char *name = names->v[i];
+		/* Each folder once, before its first file. */
+		for (slash = strchr(name, '/'); slash != NULL;
+		    slash = strchr(slash + 1, '/')) {
+			sbuf_reset(&inner);
+			sbuf_addf(&inner, "%s/%.*s", top, (int)(slash - name),
+			    name);
+			for (k = 0; k < dirs.n; k++)
+				if (strcmp(dirs.v[k], inner.buf) == 0)
+					break;
+			if (k < dirs.n)
+				continue;
+			ptrvec_push(&dirs, xstrdup(inner.buf));
+			if ((ret = tarwriter_add_dir(t, inner.buf, st.st_mode,
+			    tar_mtime(&st), err)) != 0)
+				goto out;
+		}
+		if ((ret = tar_file(t, dir, top, name, buf, err)) != 0)
+			goto out;
+	}
+	ret = tarwriter_close(t, err);
+	t = NULL;
+	if (ret == 0 && (fchmod(out, 0666 & ~current_umask()) != 0 ||
+	    fsync(out) != 0))
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", tmp.buf);
+	if (close(out) != 0 && ret == 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", tmp.buf);
+	out = -1;
+	if (ret == 0 && rename(tmp.buf, tarpath) != 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot rename", tarpath);
+out:
+	tarwriter_abort(t);
+	if (out >= 0)
+		close(out);
+	if (ret != 0 && tmp.len > 0)
+		(void)unlink(tmp.buf);
+	for (i = 0; i < dirs.n; i++)
+		free(dirs.v[i]);
+	ptrvec_release(&dirs);
+	free(buf);
+	sbuf_release(&tmp);
+	sbuf_release(&inner);
 	return ret;
 }
 
@@ -560,127 +464,59 @@ int
 bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
     struct dv_error *err)
 {
-	struct sbuf tmpdir = SBUF_INIT(SBUF_NOCAP), old = SBUF_INIT(SBUF_NOCAP);
-	struct sbuf parent = SBUF_INIT(SBUF_NOCAP), text = SBUF_INIT(SBUF_NOCAP);
-	struct sbuf sums = SBUF_INIT(SBUF_NOCAP), tarpath = SBUF_INIT(SBUF_NOCAP);
-	struct sbuf prefix = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf text = SBUF_INIT(SBUF_NOCAP), sums = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf tarpath = SBUF_INIT(SBUF_NOCAP);
 	struct ptrvec names = PTRVEC_INIT, owned = PTRVEC_INIT;
-	const char *slash = strrchr(o->outdir, '/'), *top;
-	char *made_path = NULL;
+	const char *slash = strrchr(o->outdir, '/');
+	struct outdir *od = NULL;
 	struct stat st;
-	bool exists = lstat(o->outdir, &st) == 0, made = false;
-	int ret, lockfd = -1;
+	int ret;
 
-	if (exists && !o->force) {
+	if (!o->force && lstat(o->outdir, &st) == 0) {
 		ret = dv_error_set(err, DV_EEXIST, "%s: already exists; give "
 		    "--force to replace it", o->outdir);
 		goto out;
 	}
-	if (exists && !S_ISDIR(st.st_mode)) {
-		ret = dv_error_set(err, DV_EEXIST, "%s: exists and is not a "
-		    "folder", o->outdir);
+	/* Staged beside OUTDIR and swapped in whole (depot/outdir.h). */
+	if ((ret = outdir_begin(o->outdir, o->force ? OUTDIR_REPLACE : 0, &od,
+	    err)) != 0)
 		goto out;
-	}
-	top = slash != NULL ? slash + 1 : o->outdir;
-	if (slash != NULL)
-		sbuf_add(&parent, o->outdir, (size_t)(slash - o->outdir) + 1);
-	else
-		sbuf_adds(&parent, "./");
-	/*
-	 * Beside OUTDIR, so the final rename never crosses filesystems, and
-	 * locked while this run lives: a later run removes one that a killed
-	 * run left, and never one still in use.
-	 */
-	sbuf_addf(&prefix, ".%s.tmp-", top);
-	sbuf_add(&tmpdir, parent.buf, parent.len > 1 ? parent.len - 1 : 1);
-	if (outdir_make_temp(tmpdir.buf, prefix.buf, &made_path, &lockfd) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot create a folder "
-		    "beside it", o->outdir);
-		goto out;
-	}
-	sbuf_reset(&tmpdir);
-	sbuf_adds(&tmpdir, made_path);
-	made = true;
-	/* mkdtemp makes it private; the bundle is an ordinary folder. */
-	if (chmod(tmpdir.buf, 0755) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot set permissions",
-		    tmpdir.buf);
-		goto out;
-	}
 	for (size_t i = 0; i < p->items.n; i++)
-		if ((ret = copy_item(tmpdir.buf, plan_item(p, i), &sums, &names,
+		if ((ret = copy_item(od, plan_item(p, i), &sums, &names,
 		    &owned, err)) != 0)
 			goto out;
 	manifest(o, p, &text);
-	if ((ret = write_text(tmpdir.buf, "manifest.json", 0644, &text, &sums,
+	if ((ret = write_text(od, "manifest.json", false, &text, &sums,
 	    err)) != 0)
 		goto out;
 	sbuf_reset(&text);
 	readme(o, p, &text);
-	if ((ret = write_text(tmpdir.buf, "README.txt", 0644, &text, &sums,
-	    err)) != 0)
+	if ((ret = write_text(od, "README.txt", false, &text, &sums, err)) != 0)
 		goto out;
 	sbuf_reset(&text);
 	bundle_script(o, p, &text);
-	if ((ret = write_text(tmpdir.buf, "install.sh", 0755, &text, &sums,
-	    err)) != 0)
+	if ((ret = write_text(od, "install.sh", true, &text, &sums, err)) != 0)
 		goto out;
 	ptrvec_push(&names, "manifest.json");
 	ptrvec_push(&names, "README.txt");
 	ptrvec_push(&names, "install.sh");
 	ptrvec_push(&names, "SHA256SUMS");
-	if ((ret = write_text(tmpdir.buf, "SHA256SUMS", 0644, &sums, &text,
+	if ((ret = write_text(od, "SHA256SUMS", false, &sums, &text,
 	    err)) != 0)
 		goto out;
-	if (bundle_stop) {
-		ret = dv_error_set(err, DV_EINTR,
-		    "interrupted; nothing was written");
-		goto out;
-	}
-	sync_dir(tmpdir.buf);
-	if (exists) {
-		/* Move the old folder aside first: rename() cannot replace a
-		 * folder that has files in it. */
-		sbuf_addf(&old, "%s.%s.old-XXXXXX", parent.buf, top);
-		if (mkdtemp(old.buf) == NULL || rename(o->outdir, old.buf) != 0) {
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot move the "
-			    "old folder aside", o->outdir);
-			goto out;
-		}
-	}
-	if (rename(tmpdir.buf, o->outdir) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot rename into place",
-		    o->outdir);
-		/* Put the old folder back; failing that, say where it is. */
-		if (exists && rename(old.buf, o->outdir) != 0)
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot rename "
-			    "into place, and the old folder is left as %s",
-			    o->outdir, old.buf);
-		goto out;
-	}
-	made = false;
-	sync_dir(parent.buf);
-	if (exists)
-		remove_tree(old.buf);
-	ret = 0;
-	if (o->tar) {
+	ret = outdir_commit(od, err);
+	od = NULL;
+	if (ret == 0 && o->tar) {
 		sbuf_addf(&tarpath, "%s.tar", o->outdir);
-		ret = write_tar(tarpath.buf, o->outdir, top, &names, err);
+		ret = write_tar(tarpath.buf, o->outdir, slash != NULL &&
+		    slash[1] != '\0' ? slash + 1 : o->outdir, &names, err);
 	}
 out:
-	if (made)
-		remove_tree(tmpdir.buf);
-	if (lockfd >= 0)
-		close(lockfd);
-	free(made_path);
-	sbuf_release(&prefix);
+	outdir_abort(od);
 	for (size_t i = 0; i < owned.n; i++)
 		free(owned.v[i]);
 	ptrvec_release(&owned);
 	ptrvec_release(&names);
-	sbuf_release(&tmpdir);
-	sbuf_release(&old);
-	sbuf_release(&parent);
 	sbuf_release(&text);
 	sbuf_release(&sums);
 	sbuf_release(&tarpath);

@@ -99,9 +99,10 @@ void bundle_script(const struct bundle_opts *o, const struct bundle_plan *p,
 
 /*
  * Write the bundle: the items, SHA256SUMS, manifest.json, install.sh and
- * README.txt, into a temporary folder beside OUTDIR, renamed into place
- * at the end (and OUTDIR.tar with opts->tar).  An existing OUTDIR is
- * refused (DV_EEXIST) unless opts->force.
+ * README.txt, through depot/outdir.h, so OUTDIR appears (or, with
+ * opts->force, replaces the old one) whole or not at all; then
+ * OUTDIR.tar with opts->tar.  An existing OUTDIR is refused (DV_EEXIST)
+ * unless opts->force.  Stops with DV_EINTR when outdir_interrupted().
  */
 int bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
     struct dv_error *err);
@@ -113,9 +114,5 @@ int bundle_check(const char *dir, struct sbuf *problems, size_t *nfiles,
 
 /* The steps of a bundle in plain words, from its manifest.json. */
 int bundle_steps(const char *dir, struct ptrvec *out, struct dv_error *err);
-
-/* Set (from a signal handler) to make bundle_write stop and clean up. */
-#include <signal.h>
-extern volatile sig_atomic_t bundle_stop;
 
 #endif

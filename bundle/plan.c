@@ -639,9 +639,8 @@ bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
 		return ret;
 	first = p->items.n;
 	for (i = 0; i < o->nadds; i++) {
-		if (bundle_stop)
-			return dv_error_set(err, DV_EINTR,
-			    "interrupted; nothing was written");
+		if ((ret = outdir_check(NULL, err)) != 0)
+			return ret;
 		if ((ret = plan_add(o, p, o->adds[i], err)) != 0)
 			return ret;
 	}

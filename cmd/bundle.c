@@ -2,7 +2,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,34 +12,6 @@
 #include "cmd.h"
 #include "verb.h"
 
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	bundle_stop = 1;
-	outdir_interrupt(); /* a vendor package being unwrapped */
-}
-
-/*
- * SIGINT and SIGTERM make bundle_write stop at the next chunk and remove
- * its temporary folder.  A signal ignored when we started (a background
- * job of a script) stays ignored.
- */
-static void
-catch_signals(void)
-{
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-	struct sigaction sa, old;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    old.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-}
 
 static int
 cmd_bundle_create(int argc, char **argv)
@@ -71,7 +42,7 @@ cmd_bundle_create(int argc, char **argv)
 	char *end;
 	int c, ret;
 
-	catch_signals();
+	msg_catch_signals();
 	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.jobs < 1)
 		o.jobs = 1;
@@ -170,14 +141,13 @@ cmd_bundle_create(int argc, char **argv)
 	o.firmware = (const char *const *)fw.v;
 	o.nfirmware = fw.n;
 	o.trust = trust;
-	if (bundle_plan_make(&o, &plan, &err) != 0) {
-		ret = msg_dv_error(&err);
+	if (bundle_plan_make(&o, &plan, &err) != 0 ||
+	    bundle_write(&o, &plan, &err) != 0) {
+		bundle_plan_release(&plan);
+		ret = msg_fail(&err);
 		goto out;
 	}
-	if (bundle_write(&o, &plan, &err) != 0) {
-		ret = msg_dv_error(&err);
-		goto out;
-	}
+	msg_restore_signals();
 	for (size_t i = 0; i < plan.notes.n; i++)
 		printf("  %s\n", (char *)plan.notes.v[i]);
 	printf("Bundle written to %s (%zu step%s) for /vmfs/volumes/%s/%s\n",
@@ -189,6 +159,7 @@ cmd_bundle_create(int argc, char **argv)
 	    "'sh install.sh check'.\n");
 	ret = EXIT_OK;
 out:
+	msg_restore_signals();
 	bundle_plan_release(&plan);
 	sig_trust_free(trust);
 	ptrvec_release(&adds);

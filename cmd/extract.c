@@ -2,7 +2,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,64 +109,6 @@ bad:
 	msg_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
 	o->status = usage_of(argv[0], EXIT_USAGE);
 	return false;
-}
-
-/* ---- interrupts --------------------------------------------------------- */
-
-static volatile sig_atomic_t caught;
-
-static void
-on_signal(int sig)
-{
-	caught = sig;
-	outdir_interrupt();
-}
-
-/*
- * SIGINT and SIGTERM only ask the library to stop at the next file
- * boundary, so the temporary directory is always removed.  A signal
- * ignored on entry (a background job of a script) stays ignored.
- */
-static void
-catch_signals(struct sigaction old[2])
-{
-	static const int sigs[2] = {SIGINT, SIGTERM};
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 2; i++) {
-		sigaction(sigs[i], NULL, &old[i]);
-		if (old[i].sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-	}
-}
-
-static void
-restore_signals(const struct sigaction old[2])
-{
-	sigaction(SIGINT, &old[0], NULL);
-	sigaction(SIGTERM, &old[1], NULL);
-}
-
-/*
- * After cleaning up, die of the signal as if it had not been caught,
- * so that a calling shell or script stops as it expects.
- */
-static int
-interrupted(const struct dv_error *err)
-{
-	int sig = caught;
-
-	msg_error("%s", err->msg);
-	/* The exit status says it failed already; nothing to add. */
-	(void)fflush(stdout);
-	if (sig != 0) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
-	return EXIT_BAD;
 }
 
 /* ---- describing a node -------------------------------------------------- */
@@ -685,7 +626,6 @@ int
 cmd_depot_extract(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct sigaction old[2];
 	struct package_extract x;
 	struct package **pkgs = NULL;
 	struct outdir *od = NULL;
@@ -699,7 +639,7 @@ cmd_depot_extract(int argc, char **argv)
 	outdir = o.operands[o.noperands - 1];
 	package_extract_init(&x, NULL, o.vibs, o.repack);
 	pkgs = xcalloc((size_t)o.noperands, sizeof(*pkgs));
-	catch_signals(old);
+	msg_catch_signals();
 	if (outdir_begin(outdir, o.force ? OUTDIR_FORCE : 0, &od, &err) != 0)
 		goto fail;
 	x.out = od;
@@ -723,7 +663,7 @@ cmd_depot_extract(int argc, char **argv)
 	od = NULL;
 	if (ret != 0)
 		goto fail;
-	restore_signals(old);
+	msg_restore_signals();
 	for (i = 0; i < n; i++)
 		for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
 			msg_warn("%s", pkgs[i]->warnings.v[w]);
@@ -732,8 +672,8 @@ cmd_depot_extract(int argc, char **argv)
 fail:
 	outdir_abort(od);
 	od = NULL;
-	restore_signals(old);
-	ret = err.code == DV_EINTR ? interrupted(&err) : msg_dv_error(&err);
+	msg_restore_signals();
+	ret = msg_fail(&err);
 out:
 	for (i = 0; i < n; i++)
 		package_free(pkgs[i]);
@@ -804,7 +744,6 @@ cmd_depot_unpack(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct unpack_report r;
-	struct sigaction old[2];
 	struct depot *d = NULL;
 	struct outdir *od = NULL;
 	struct xopts o;
@@ -827,7 +766,7 @@ cmd_depot_unpack(int argc, char **argv)
 		msg_warn("%s", d->warnings.v[i]);
 	flags = (o.verify ? UNPACK_VERIFY : 0) |
 	    (o.metadata ? UNPACK_METADATA : 0) | (o.all ? UNPACK_ALL : 0);
-	catch_signals(old);
+	msg_catch_signals();
 	if (outdir_begin(o.operands[1], o.force ? OUTDIR_FORCE : 0, &od,
 	    &err) != 0 || depot_unpack(d, od, flags, &r, &err) != 0)
 		goto fail;
@@ -835,14 +774,14 @@ cmd_depot_unpack(int argc, char **argv)
 	od = NULL;
 	if (ret != 0)
 		goto fail;
-	restore_signals(old);
+	msg_restore_signals();
 	unpack_report(&r, o.operands[0], o.operands[1], o.json, o.verify);
 	ret = EXIT_OK;
 	goto out;
 fail:
 	outdir_abort(od);
-	restore_signals(old);
-	ret = err.code == DV_EINTR ? interrupted(&err) : msg_dv_error(&err);
+	msg_restore_signals();
+	ret = msg_fail(&err);
 out:
 	unpack_report_release(&r);
 	depot_free(d);
