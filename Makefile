@@ -54,7 +54,7 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
              depot/archive.c depot/outdir.c depot/package.c \
              depot/unpack.c
-BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
+BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c bundle/check.c
 CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c
 DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -1,4 +1,4 @@
-/* bundle.c - write a bundle folder atomically, and check one later. */
+/* bundle.c - write a bundle folder atomically, and its tar. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <sys/stat.h>
 
@@ -18,9 +18,6 @@
 
 #include "../depot/version.h"
 #define COPY_CHUNK (1u << 20)
-/* What a bundle's own small files may weigh; ours are a few KiB. */
-#define SUMS_MAX (1u << 20)
-#define MANIFEST_MAX (16u << 20)
 
 static const char *const kind_name[] = {
 	[ITEM_PROFILE] = "profile-depot",
@@ -520,156 +517,5 @@ out:
 	sbuf_release(&text);
 	sbuf_release(&sums);
 	sbuf_release(&tarpath);
-	return ret;
-}
-
-static void
-problem(struct sbuf *problems, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-problem(struct sbuf *problems, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	sbuf_vaddf(problems, fmt, ap);
-	va_end(ap);
-	sbuf_addch(problems, '\n');
-}
-
-static int
-hash_file(const char *path, char hex[HASH_HEX_MAX])
-{
-	struct hash *h = hash_new(HASH_SHA256);
-	char *buf = xmalloc(COPY_CHUNK);
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret = -1;
-	ssize_t n;
-
-	if (fd >= 0) {
-		while ((n = read(fd, buf, COPY_CHUNK)) > 0)
-			hash_update(h, buf, (size_t)n);
-		ret = n == 0 ? 0 : -1;
-		close(fd);
-	}
-	hash_final_hex(h, hex);
-	hash_free(h);
-	free(buf);
-	return ret;
-}
-
-/* The whole of a small file we wrote, into sb, whose cap is its limit. */
-static int
-read_small(const char *path, struct sbuf *sb, struct dv_error *err)
-{
-	char chunk[4096];
-	size_t n;
-	FILE *fp;
-	int ret = 0;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return dv_error_errno(err, DV_EIO, "%s: cannot open", path);
-	while (ret == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (sbuf_add(sb, chunk, n) != 0)
-			ret = dv_error_set(err, DV_ELIMIT, "%s: larger than "
-			    "%zu bytes; not made by esxbundle create", path,
-			    sb->cap);
-	if (ret == 0 && ferror(fp))
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot read", path);
-	fclose(fp);
-	return ret;
-}
-
-int
-bundle_check(const char *dir, struct sbuf *problems, size_t *nfiles,
-    struct dv_error *err)
-{
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP), sums = SBUF_INIT(SUMS_MAX);
-	char hex[HASH_HEX_MAX], *line, *next, *name;
-	bool have_script = false;
-	size_t lineno = 0;
-	int ret = 0;
-
-	*nfiles = 0;
-	sbuf_addf(&path, "%s/SHA256SUMS", dir);
-	if ((ret = read_small(path.buf, &sums, err)) != 0)
-		goto out;
-	for (line = sums.buf; *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		lineno++;
-		if (*line == '\0')
-			continue;
-		if (strlen(line) < 67 || strspn(line, "0123456789abcdef") != 64 ||
-		    line[64] != ' ' || (line[65] != ' ' && line[65] != '*')) {
-			problem(problems, "SHA256SUMS line %zu: not '<sha256>  "
-			    "<file>'", lineno);
-			continue;
-		}
-		name = line + 66;
-		/* A name may go into a folder (the Intel tool's), never up. */
-		if (dv_path_check(name) != 0) {
-			problem(problems, "SHA256SUMS line %zu: unsafe file name",
-			    lineno);
-			continue;
-		}
-		(*nfiles)++;
-		have_script |= strcmp(name, "install.sh") == 0;
-		sbuf_reset(&path);
-		sbuf_addf(&path, "%s/%s", dir, name);
-		if (hash_file(path.buf, hex) != 0)
-			problem(problems, "%s: missing or unreadable", name);
-		else if (memcmp(hex, line, 64) != 0)
-			problem(problems, "%s: SHA-256 mismatch: %s calculated, "
-			    "%.64s expected", name, hex, line);
-	}
-	if (!have_script)
-		problem(problems, "SHA256SUMS does not list install.sh");
-out:
-	sbuf_release(&path);
-	sbuf_release(&sums);
-	return ret;
-}
-
-int
-bundle_steps(const char *dir, struct ptrvec *out, struct dv_error *err)
-{
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP), doc = SBUF_INIT(MANIFEST_MAX);
-	struct dv_json_value *root = NULL;
-	const struct dv_json_value *steps;
-	const char *s;
-	size_t i;
-	int ret;
-
-	sbuf_addf(&path, "%s/manifest.json", dir);
-	if ((ret = read_small(path.buf, &doc, err)) != 0 ||
-	    (ret = dv_json_parse(doc.buf, doc.len, path.buf, &root, err)) != 0)
-		goto out;
-	steps = dv_json_get(root, "steps");
-	if (!dv_json_is_array(steps)) {
-		ret = dv_error_set(err, DV_EFORMAT, "%s: no \"steps\" list (not "
-		    "made by esxbundle create, or damaged)", path.buf);
-		goto out;
-	}
-	for (i = 0; i < dv_json_count(steps); i++) {
-		if ((s = dv_json_str(dv_json_at(steps, i))) == NULL) {
-			ret = dv_error_set(err, DV_EFORMAT, "%s: step %zu is not "
-			    "a string", path.buf, i + 1);
-			goto out;
-		}
-		ptrvec_push(out, xstrdup(s));
-	}
-out:
-	if (ret != 0) {
-		for (i = 0; i < out->n; i++)
-			free(out->v[i]);
-		out->n = 0;
-	}
-	dv_json_free(root);
-	sbuf_release(&path);
-	sbuf_release(&doc);
 	return ret;
 }

@@ -107,12 +107,28 @@ void bundle_script(const struct bundle_opts *o, const struct bundle_plan *p,
 int bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
     struct dv_error *err);
 
-/* Check a bundle folder: SHA256SUMS against the files.  Each problem is
- * one line in problems; returns 0 when the check ran. */
-int bundle_check(const char *dir, struct sbuf *problems, size_t *nfiles,
-    struct dv_error *err);
+/* What bundle_check found (check.c). */
+struct bundle_report {
+	bool tar;		/* it was the tar of a bundle */
+	size_t nfiles;		/* files SHA256SUMS lists */
+	struct ptrvec problems; /* one owned line each: "NAME: what is wrong" */
+	struct ptrvec unlisted; /* files present but not in SHA256SUMS, other
+				 * than those install.sh writes on the host */
+};
 
-/* The steps of a bundle in plain words, from its manifest.json. */
-int bundle_steps(const char *dir, struct ptrvec *out, struct dv_error *err);
+/*
+ * Check a bundle folder, or the tar esxbundle create --tar made of one:
+ * every file against SHA256SUMS, manifest.json (read as JSON) against
+ * SHA256SUMS, and what is there that SHA256SUMS does not list.  Returns
+ * 0 when the check ran (the bundle is good when r has no problems and
+ * nothing unlisted); DV_EIO (no SHA256SUMS), DV_ETAR, DV_ELIMIT, DV_EINTR.
+ */
+int bundle_check(const char *path, struct bundle_report *r,
+    struct dv_error *err);
+void bundle_report_release(struct bundle_report *r);
+
+/* The steps of a bundle (folder or tar) in plain words, from its
+ * manifest.json.  Errors: those of bundle_check, DV_EFORMAT. */
+int bundle_steps(const char *path, struct ptrvec *out, struct dv_error *err);
 
 #endif

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "../bundle/bundle.h"
 #include "../depot/depot_int.h"
+#include "../depot/json.h"
 #include "cmd.h"
 #include "verb.h"
 
@@ -169,50 +171,106 @@ out:
 	return ret;
 }
 
+/* "[--json] BUNDLE": 1 with *path and *json set, or 0 with *status. */
 static int
-one_dir_operand(int argc, char **argv, const char **dir, int *status)
+bundle_operand(int argc, char **argv, const char **path, bool *json,
+    int *status)
 {
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0)) {
-		*status = verb_usage(argv[0], EXIT_OK);
-		return 0;
+	int i = 1;
+
+	*json = false;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			*status = verb_usage(argv[0], EXIT_OK);
+			return 0;
+		}
+		if (strcmp(argv[i], "--json") != 0) {
+			msg_error("%s: unknown option '%s'", argv[0], argv[i]);
+			*status = verb_usage(argv[0], EXIT_USAGE);
+			return 0;
+		}
+		*json = true;
 	}
-	if (argc != 2 || argv[1][0] == '-') {
-		msg_error("%s: expected 1 operand (the bundle folder)",
-		    argv[0]);
+	if (argc - i != 1) {
+		msg_error("%s: expected 1 operand (the bundle folder, or its "
+		    "tar)", argv[0]);
 		*status = verb_usage(argv[0], EXIT_USAGE);
 		return 0;
 	}
-	*dir = argv[1];
+	*path = argv[i];
 	return 1;
+}
+
+static void
+json_strings(struct dv_json *j, const char *key, const struct ptrvec *pv)
+{
+	dv_json_array_begin(j, key);
+	for (size_t i = 0; i < pv->n; i++)
+		dv_json_string(j, NULL, pv->v[i]);
+	dv_json_array_end(j);
+}
+
+static void
+verify_json(const char *path, const struct bundle_report *r)
+{
+	struct dv_json j;
+
+	dv_json_init(&j, stdout);
+	dv_json_object_begin(&j, NULL);
+	dv_json_string(&j, "bundle", path);
+	dv_json_bool(&j, "ok", r->problems.n == 0 && r->unlisted.n == 0);
+	dv_json_uint(&j, "files", r->nfiles);
+	json_strings(&j, "problems", &r->problems);
+	json_strings(&j, "not_in_sha256sums", &r->unlisted);
+	dv_json_object_end(&j);
+	dv_json_finish(&j);
+}
+
+static void
+verify_text(const char *path, const struct bundle_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->problems.n; i++)
+		printf("%s\n", (char *)r->problems.v[i]);
+	for (i = 0; i < r->unlisted.n; i++)
+		printf("%s: not in SHA256SUMS\n", (char *)r->unlisted.v[i]);
+	if (r->problems.n == 0 && r->unlisted.n == 0)
+		printf("%s: OK (%zu files match SHA256SUMS)\n", path,
+		    r->nfiles);
 }
 
 static int
 cmd_bundle_verify(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct sbuf problems = SBUF_INIT(SBUF_NOCAP);
-	const char *dir;
-	size_t nfiles;
+	struct bundle_report r;
+	const char *path;
+	bool json;
 	int ret;
 
-	if (!one_dir_operand(argc, argv, &dir, &ret))
+	if (!bundle_operand(argc, argv, &path, &json, &ret))
 		return ret;
-	if (bundle_check(dir, &problems, &nfiles, &err) != 0) {
-		ret = msg_dv_error(&err);
-		goto out;
-	}
-	if (problems.len > 0) {
-		fputs(problems.buf, stdout);
-		msg_error("%s: FAILED: the bundle does not match its "
-		    "SHA256SUMS", dir);
-		ret = EXIT_BAD;
-		goto out;
-	}
-	printf("%s: OK (%zu files match SHA256SUMS)\n", dir, nfiles);
+	msg_catch_signals();
+	ret = bundle_check(path, &r, &err);
+	msg_restore_signals();
+	if (ret != 0)
+		return msg_fail(&err);
+	if (json)
+		verify_json(path, &r);
+	else
+		verify_text(path, &r);
 	ret = EXIT_OK;
-out:
-	sbuf_release(&problems);
+	if (r.problems.n > 0) {
+		msg_error("%s: FAILED: the bundle does not match its "
+		    "SHA256SUMS", path);
+		ret = EXIT_BAD;
+	} else if (r.unlisted.n > 0) {
+		msg_error("%s: FAILED: %zu file%s not in SHA256SUMS", path,
+		    r.unlisted.n, r.unlisted.n == 1 ? " is" : "s are");
+		ret = EXIT_BAD;
+	}
+	bundle_report_release(&r);
 	return ret;
 }
 
@@ -221,13 +279,25 @@ cmd_bundle_show(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct ptrvec steps = PTRVEC_INIT;
-	const char *dir;
+	struct dv_json j;
+	const char *path;
+	bool json;
 	int ret;
 
-	if (!one_dir_operand(argc, argv, &dir, &ret))
+	if (!bundle_operand(argc, argv, &path, &json, &ret))
 		return ret;
-	if (bundle_steps(dir, &steps, &err) != 0) {
+	if (bundle_steps(path, &steps, &err) != 0) {
 		ret = msg_dv_error(&err);
+		goto out;
+	}
+	ret = EXIT_OK;
+	if (json) {
+		dv_json_init(&j, stdout);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "bundle", path);
+		json_strings(&j, "steps", &steps);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 		goto out;
 	}
 	printf("On the host, 'sh install.sh apply' will:\n");
@@ -239,7 +309,6 @@ cmd_bundle_show(int argc, char **argv)
 	printf("  %zu. reboot if a step needs it, then continue after "
 	    "'sh install.sh apply'\n     again; exit maintenance mode when "
 	    "everything is done\n", steps.n + 1);
-	ret = EXIT_OK;
 out:
 	for (size_t i = 0; i < steps.n; i++)
 		free(steps.v[i]);
@@ -254,9 +323,9 @@ static const struct verb verbs[] = {
 	    "VERSION]]... [--intel-nvm PACKAGE] [--trust CA.pem]... [--jobs N] "
 	    "[--tar] [--force]",
 	    "Verify the inputs and write a bundle folder with install.sh."},
-	{"verify", cmd_bundle_verify, "verify OUTDIR",
-	    "Check every file of a bundle against its SHA256SUMS."},
-	{"show", cmd_bundle_show, "show OUTDIR",
+	{"verify", cmd_bundle_verify, "verify [--json] BUNDLE",
+	    "Check a bundle folder, or its tar, against its SHA256SUMS."},
+	{"show", cmd_bundle_show, "show [--json] BUNDLE",
 	    "Print the bundle's plan, step by step, in plain words."},
 };
 
