@@ -476,6 +476,20 @@ same_skip(const struct package_node *n)
 	return true;
 }
 
+/* Names the run found in OUTDIR with the same bytes (outdir_unchanged),
+ * for the report of the run. */
+static const struct ptrvec *report_unchanged;
+
+static bool
+unchanged(const char *output)
+{
+	for (size_t i = 0; report_unchanged != NULL &&
+	    i < report_unchanged->n; i++)
+		if (strcmp(report_unchanged->v[i], output) == 0)
+			return true;
+	return false;
+}
+
 static void
 text_written(const struct package *p, const struct package_node *n,
     struct sbuf *sb)
@@ -485,7 +499,7 @@ text_written(const struct package *p, const struct package_node *n,
 		return; /* the tool's folder says it */
 	if (n->output != NULL) {
 		from(p, n, sb);
-		printf("wrote ");
+		printf("%s ", unchanged(n->output) ? "unchanged" : "wrote");
 		put_clean(n->output);
 		printf(" (%s, from ", kind_words(n));
 		put_clean(sb->buf);
@@ -532,6 +546,7 @@ json_written(struct dv_json *j, const struct package *p,
 		dv_json_string(j, "from", sb->buf);
 		dv_json_uint(j, "size", n->size);
 		dv_json_string(j, "sha256", n->sha256);
+		dv_json_bool(j, "unchanged", unchanged(n->output));
 		dv_json_object_end(j);
 	}
 	for (size_t i = 0; i < n->nchildren; i++)
@@ -579,12 +594,13 @@ has_kind(const struct package_node *n, enum package_kind k)
 
 static void
 extract_report(struct package **pkgs, size_t n, const char *outdir,
-    bool json)
+    const struct ptrvec *same, bool json)
 {
 	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
 	struct dv_json j;
 	size_t i, k = 0;
 
+	report_unchanged = same;
 	if (json) {
 		dv_json_init(&j, stdout);
 		dv_json_object_begin(&j, NULL);
@@ -617,6 +633,8 @@ extract_report(struct package **pkgs, size_t n, const char *outdir,
 			k += count_written(pkgs[i]->root, false);
 		printf("%zu item%s written to ", k, k == 1 ? "" : "s");
 		put_clean(outdir);
+		if (same->n > 0)
+			printf(" (%zu unchanged)", same->n);
 		putchar('\n');
 	}
 	sbuf_release(&sb);
@@ -628,6 +646,7 @@ cmd_depot_extract(int argc, char **argv)
 	struct dv_error err = DV_ERROR_INIT;
 	struct package_extract x;
 	struct package **pkgs = NULL;
+	struct ptrvec same = PTRVEC_INIT;
 	struct outdir *od = NULL;
 	struct xopts o;
 	const char *outdir;
@@ -640,7 +659,9 @@ cmd_depot_extract(int argc, char **argv)
 	package_extract_init(&x, NULL, o.vibs, o.repack);
 	pkgs = xcalloc((size_t)o.noperands, sizeof(*pkgs));
 	msg_catch_signals();
-	if (outdir_begin(outdir, o.force ? OUTDIR_FORCE : 0, &od, &err) != 0)
+	/* Extracting again into the same OUTDIR finds the same bytes. */
+	if (outdir_begin(outdir, o.force ? OUTDIR_FORCE : OUTDIR_SAME_OK, &od,
+	    &err) != 0)
 		goto fail;
 	x.out = od;
 	for (i = 0; i + 1 < (size_t)o.noperands; i++) {
@@ -659,6 +680,7 @@ cmd_depot_extract(int argc, char **argv)
 		    "--repack" : "no depot, VIB or NVM update tool found");
 		goto fail;
 	}
+	outdir_unchanged(od, &same);
 	ret = outdir_commit(od, &err);
 	od = NULL;
 	if (ret != 0)
@@ -667,7 +689,7 @@ cmd_depot_extract(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
 			msg_warn("%s", pkgs[i]->warnings.v[w]);
-	extract_report(pkgs, n, outdir, o.json);
+	extract_report(pkgs, n, outdir, &same, o.json);
 	goto out;
 fail:
 	outdir_abort(od);
@@ -675,6 +697,9 @@ fail:
 	msg_restore_signals();
 	ret = msg_fail(&err);
 out:
+	for (i = 0; i < same.n; i++)
+		free(same.v[i]);
+	ptrvec_release(&same);
 	for (i = 0; i < n; i++)
 		package_free(pkgs[i]);
 	free(pkgs);

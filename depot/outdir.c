@@ -25,7 +25,9 @@
 
 struct ofile {
 	char *rel;
-	int fd; /* -1 once closed */
+	int fd;		/* -1 once closed */
+	bool present;	/* OUTDIR has it (OUTDIR_SAME_OK): compared at close */
+	bool unchanged; /* ... and it has the same bytes: left as it is */
 };
 
 struct outdir {
@@ -84,6 +86,16 @@ size_t
 outdir_count(const struct outdir *od)
 {
 	return od->files.n;
+}
+
+void
+outdir_unchanged(const struct outdir *od, struct ptrvec *names)
+{
+	for (size_t i = 0; i < od->files.n; i++) {
+		const struct ofile *f = od->files.v[i];
+		if (f->unchanged)
+			ptrvec_push(names, xstrdup(f->rel));
+	}
 }
 
 /* A relative name we are willing to create: see outdir.h. */
@@ -159,7 +171,7 @@ outdir_has(const struct outdir *od, const char *rel)
  */
 static int
 check_existing(struct outdir *od, const char *rel, bool at_commit,
-    struct dv_error *err)
+    bool *present, struct dv_error *err)
 {
 	struct stat st;
 	char *prefix = xstrdup(rel), *slash;
@@ -198,6 +210,9 @@ check_existing(struct outdir *od, const char *rel, bool at_commit,
 	if (S_ISDIR(st.st_mode))
 		ret = dv_error_set(err, DV_EEXIST, "%s/%s: exists and is a "
 		    "folder; not replaced", od->path, rel);
+	else if ((od->flags & OUTDIR_SAME_OK) != 0 && !at_commit &&
+	    S_ISREG(st.st_mode) && (od->flags & OUTDIR_FORCE) == 0)
+		*present = true;
 	else if ((od->flags & OUTDIR_FORCE) == 0)
 		ret = dv_error_set(err, DV_EEXIST, "%s/%s: already exists%s",
 		    od->path, rel, at_commit ? " (it appeared while writing)" :
@@ -240,7 +255,8 @@ out:
 
 /* The checks outdir_open_file and outdir_reserve share. */
 static int
-claim(struct outdir *od, const char *rel, struct dv_error *err)
+claim(struct outdir *od, const char *rel, bool *present,
+    struct dv_error *err)
 {
 	int ret;
 
@@ -253,18 +269,20 @@ claim(struct outdir *od, const char *rel, struct dv_error *err)
 	if (made_dir(od, rel))
 		return dv_error_set(err, DV_EEXIST, "%s/%s: cannot be a file: "
 		    "it is a folder of other files", od->path, rel);
-	if ((ret = check_existing(od, rel, false, err)) != 0)
+	*present = false;
+	if ((ret = check_existing(od, rel, false, present, err)) != 0)
 		return ret;
 	return make_dirs(od, rel, err);
 }
 
 static void
-add_file(struct outdir *od, const char *rel, int fd)
+add_file(struct outdir *od, const char *rel, int fd, bool present)
 {
 	struct ofile *f = xcalloc(1, sizeof(*f));
 
 	f->rel = xstrdup(rel);
 	f->fd = fd;
+	f->present = present;
 	ptrvec_push(&od->files, f);
 }
 
@@ -272,17 +290,18 @@ int
 outdir_open_file(struct outdir *od, const char *rel, bool executable,
     int *fd, struct dv_error *err)
 {
+	bool present;
 	int ret;
 
 	*fd = -1;
-	if ((ret = claim(od, rel, err)) != 0)
+	if ((ret = claim(od, rel, &present, err)) != 0)
 		return ret;
 	*fd = openat(od->stage_fd, rel, O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, executable ? 0777 : 0666);
 	if (*fd < 0)
 		return dv_error_errno(err, DV_EIO, "%s/%s: cannot create",
 		    od->path, rel);
-	add_file(od, rel, *fd);
+	add_file(od, rel, *fd, present);
 	return 0;
 }
 
@@ -323,6 +342,59 @@ outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
 	return 0;
 }
 
+/* Whether the files rel in folders a and b hold the same bytes. */
+static bool
+same_bytes(int a_dir, int b_dir, const char *rel)
+{
+	char x[65536], y[65536];
+	struct stat sa, sb;
+	ssize_t n, m;
+	bool same = false;
+	int a, b;
+
+	a = openat(a_dir, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	b = openat(b_dir, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (a < 0 || b < 0 || fstat(a, &sa) != 0 || fstat(b, &sb) != 0 ||
+	    !S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode) ||
+	    sa.st_size != sb.st_size)
+		goto out;
+	for (;;) {
+		n = read(a, x, sizeof(x));
+		if (n <= 0) {
+			same = n == 0;
+			break;
+		}
+		for (ssize_t k = 0; k < n; k += m)
+			if ((m = read(b, y + k, (size_t)(n - k))) <= 0)
+				goto out;
+		if (memcmp(x, y, (size_t)n) != 0)
+			break;
+	}
+out:
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	return same;
+}
+
+/*
+ * A file written over a name OUTDIR has (OUTDIR_SAME_OK): the same bytes
+ * are left as they are, other bytes are refused as without the flag.
+ */
+static int
+settle(struct outdir *od, struct ofile *f, struct dv_error *err)
+{
+	if (!f->present)
+		return 0;
+	if (same_bytes(od->out_fd, od->stage_fd, f->rel)) {
+		f->unchanged = true;
+		return 0;
+	}
+	return dv_error_set(err, DV_EEXIST, "%s/%s: already exists; --force "
+	    "replaces it", od->path, f->rel);
+}
+
 int
 outdir_close_file(struct outdir *od, int fd, struct dv_error *err)
 {
@@ -337,8 +409,11 @@ outdir_close_file(struct outdir *od, int fd, struct dv_error *err)
 		    od->path, name);
 	for (size_t i = 0; i < od->files.n; i++) {
 		struct ofile *f = od->files.v[i];
-		if (f->fd == fd)
+		if (f->fd == fd) {
 			f->fd = -1;
+			if (ret == 0)
+				ret = settle(od, f, err);
+		}
 	}
 	if (ret == 0)
 		ret = outdir_check(od, err);
@@ -349,11 +424,12 @@ int
 outdir_reserve(struct outdir *od, const char *rel, struct sbuf *path,
     struct dv_error *err)
 {
+	bool present;
 	int ret;
 
-	if ((ret = claim(od, rel, err)) != 0)
+	if ((ret = claim(od, rel, &present, err)) != 0)
 		return ret;
-	add_file(od, rel, -1);
+	add_file(od, rel, -1, present);
 	sbuf_reset(path);
 	sbuf_addf(path, "%s/%s", od->stage_path, rel);
 	return 0;
@@ -372,6 +448,8 @@ outdir_sync_file(struct outdir *od, const char *rel, struct dv_error *err)
 		ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot write",
 		    od->path, rel);
 	close(fd);
+	if (ret == 0 && find_file(od, rel) != NULL)
+		ret = settle(od, find_file(od, rel), err);
 	return ret;
 }
 
@@ -849,8 +927,9 @@ commit_by_name(struct outdir *od, struct dv_error *err)
 
 	/* Refuse before moving anything, when the refusal is certain. */
 	for (i = 0; i < od->files.n; i++)
-		if ((ret = check_existing(od, ((struct ofile *)
-		    od->files.v[i])->rel, true, err)) != 0)
+		if (!((struct ofile *)od->files.v[i])->unchanged &&
+		    (ret = check_existing(od, ((struct ofile *)
+		    od->files.v[i])->rel, true, NULL, err)) != 0)
 			return ret;
 	for (i = 0; i < od->dirs.n; i++) {
 		if (mkdirat(od->out_fd, od->dirs.v[i], 0777) == 0)
@@ -862,6 +941,8 @@ commit_by_name(struct outdir *od, struct dv_error *err)
 	}
 	for (i = 0; i < od->files.n; i++) {
 		const char *rel = ((struct ofile *)od->files.v[i])->rel;
+		if (((struct ofile *)od->files.v[i])->unchanged)
+			continue;
 		if (rename_new(od->stage_fd, rel, od->out_fd, rel,
 		    (od->flags & OUTDIR_FORCE) != 0) != 0)
 			return dv_error_errno(err, errno == EEXIST ? DV_EEXIST :
@@ -1071,8 +1152,9 @@ commit_swap(struct outdir *od, struct dv_error *err)
 	od->out_fd = fd;
 	if ((od->flags & OUTDIR_REPLACE) == 0) {
 		for (i = 0; i < od->files.n; i++)
-			if ((ret = check_existing(od, ((struct ofile *)
-			    od->files.v[i])->rel, true, err)) != 0)
+			if (!((struct ofile *)od->files.v[i])->unchanged &&
+			    (ret = check_existing(od, ((struct ofile *)
+			    od->files.v[i])->rel, true, NULL, err)) != 0)
 				goto out;
 		if ((ret = populate(od, od->out_fd, od->stage_fd, "", err)) != 0)
 			goto out;

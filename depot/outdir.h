@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "sbuf.h"
+#include "xalloc.h"
 
 /*
  * Everything is written into a temporary directory made inside OUTDIR's
@@ -47,6 +48,10 @@
 enum outdir_flags {
 	OUTDIR_FORCE = 1 << 0,	 /* an existing name in OUTDIR may be replaced */
 	OUTDIR_REPLACE = 1 << 1, /* an existing OUTDIR is replaced as a whole */
+	/* A name OUTDIR has may be written again with the same bytes: the
+	 * file is left as it is and counted unchanged (outdir_unchanged);
+	 * other bytes are refused at outdir_close_file or outdir_sync_file. */
+	OUTDIR_SAME_OK = 1 << 2,
 };
 
 struct outdir;
@@ -89,8 +94,10 @@ bool outdir_has(const struct outdir *od, const char *relname);
 /* Take back a file written in this run (it turned out not to be wanted). */
 int outdir_remove(struct outdir *od, const char *relname,
     struct dv_error *err);
-/* Files written so far. */
+/* Files written so far (unchanged ones included). */
 size_t outdir_count(const struct outdir *od);
+/* Push (xstrdup'd) the names written with the bytes OUTDIR already had. */
+void outdir_unchanged(const struct outdir *od, struct ptrvec *names);
 
 /*
  * Move everything into place (see above) and free od.  Not
