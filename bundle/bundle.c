@@ -181,6 +181,25 @@ step_words(const struct bundle_item *it, struct sbuf *sb)
 	}
 }
 
+const char *
+bundle_kind_name(enum bundle_item_kind kind)
+{
+	return kind_name[kind];
+}
+
+/* "DIR/PACKAGE.zip!inner/x.zip" as "PACKAGE.zip!inner/x.zip". */
+static void
+shown_source(const char *source, struct sbuf *out)
+{
+	size_t outer = strcspn(source, "!");
+	const char *base = source;
+
+	for (const char *p = source; p < source + outer; p++)
+		if (*p == '/')
+			base = p + 1;
+	sbuf_adds(out, base);
+}
+
 static void
 json_ptrvec(struct dv_json *j, const char *key, const struct ptrvec *pv)
 {
@@ -224,7 +243,10 @@ manifest(const struct bundle_opts *o, const struct bundle_plan *p,
 		const struct bundle_item *it = plan_item(p, i);
 		dv_json_object_begin(&j, NULL);
 		dv_json_string(&j, "name", it->name);
-		dv_json_string(&j, "source", it->source);
+		/* The file's name, not where it was on this workstation. */
+		sbuf_reset(&words);
+		shown_source(it->source, &words);
+		dv_json_string(&j, "source", words.buf);
 		dv_json_string(&j, "kind", kind_name[it->kind]);
 		dv_json_uint(&j, "size", it->size);
 		dv_json_string(&j, "sha256", it->sha256);

@@ -56,7 +56,7 @@ struct bundle_opts {
 	const struct sig_trust *trust;
 	bool tar;
 	bool force;
-	int jobs;
+	int jobs;	     /* 1 to BUNDLE_MAX_JOBS */
 };
 
 struct bundle_plan {
@@ -67,16 +67,33 @@ struct bundle_plan {
 	struct ptrvec stages;
 };
 
+/* The kind as manifest.json and --json name it: "profile-depot", ... */
+const char *bundle_kind_name(enum bundle_item_kind kind);
+
 static inline struct bundle_item *
 plan_item(const struct bundle_plan *p, size_t i)
 {
 	return p->items.v[i];
 }
 
+/* --jobs runs at most this many verifications at once. */
+#define BUNDLE_MAX_JOBS 256
+
+/*
+ * Check the options of `esxbundle create` and fill in the defaults (dir:
+ * esxstage/<OUTDIR's name>, kept in dir_buf).  Each refusal is a usage
+ * error, DV_EFORMAT with the message: no --datastore or one with '/',
+ * --profile without --depot, nothing to bundle, --jobs out of range, a
+ * --dir that is absolute or has "..".
+ */
+int bundle_opts_check(struct bundle_opts *o, struct sbuf *dir_buf,
+    struct dv_error *err);
+
 /*
  * Read and verify every input, and order the steps: the profile update,
  * then components and VIBs so that what provides comes before what
  * depends on it, then Mellanox firmware, then the Intel NVM update.
+ * A file given to --add twice is bundled once, with a note.
  * Nothing is written but the staging folder for vendor packages, which
  * bundle_plan_release removes.  Errors name the input: DV_EEXIST (OUTDIR
  * exists, without force), DV_EIO, DV_ENOMATCH, DV_EAMBIGUOUS, DV_EFORMAT

@@ -15,6 +15,60 @@
 #include "verb.h"
 
 
+static void
+json_strings(struct dv_json *j, const char *key, const struct ptrvec *pv)
+{
+	dv_json_array_begin(j, key);
+	for (size_t i = 0; i < pv->n; i++)
+		dv_json_string(j, NULL, pv->v[i]);
+	dv_json_array_end(j);
+}
+
+static void
+create_text(const struct bundle_opts *o, const struct bundle_plan *plan)
+{
+	for (size_t i = 0; i < plan->notes.n; i++)
+		printf("  %s\n", (char *)plan->notes.v[i]);
+	printf("Bundle written to %s (%zu step%s) for /vmfs/volumes/%s/%s\n",
+	    o->outdir, plan->items.n, plan->items.n == 1 ? "" : "s",
+	    o->datastore, o->dir);
+	if (o->tar)
+		printf("Single file: %s.tar\n", o->outdir);
+	printf("Next: upload it there, then in the ESXi shell run "
+	    "'sh install.sh check'.\n");
+}
+
+static void
+create_json(const struct bundle_opts *o, const struct bundle_plan *plan)
+{
+	struct sbuf tar = SBUF_INIT(SBUF_NOCAP);
+	struct dv_json j;
+
+	sbuf_addf(&tar, "%s.tar", o->outdir);
+	dv_json_init(&j, stdout);
+	dv_json_object_begin(&j, NULL);
+	dv_json_string(&j, "bundle", o->outdir);
+	dv_json_string(&j, "tar", o->tar ? tar.buf : NULL);
+	dv_json_string(&j, "datastore", o->datastore);
+	dv_json_string(&j, "dir", o->dir);
+	dv_json_array_begin(&j, "items");
+	for (size_t i = 0; i < plan->items.n; i++) {
+		const struct bundle_item *it = plan_item(plan, i);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "name", it->name);
+		dv_json_string(&j, "kind", bundle_kind_name(it->kind));
+		dv_json_uint(&j, "size", it->size);
+		dv_json_string(&j, "sha256", it->kind == ITEM_INTEL ? NULL :
+		    it->sha256);
+		dv_json_object_end(&j);
+	}
+	dv_json_array_end(&j);
+	json_strings(&j, "notes", &plan->notes);
+	dv_json_object_end(&j);
+	dv_json_finish(&j);
+	sbuf_release(&tar);
+}
+
 static int
 cmd_bundle_create(int argc, char **argv)
 {
@@ -30,6 +84,7 @@ cmd_bundle_create(int argc, char **argv)
 		{"jobs", required_argument, NULL, 'j'},
 		{"tar", no_argument, NULL, 'T'},
 		{"force", no_argument, NULL, 'F'},
+		{"json", no_argument, NULL, 'J'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -39,7 +94,7 @@ cmd_bundle_create(int argc, char **argv)
 	struct bundle_opts o = {0};
 	struct bundle_plan plan = {0};
 	struct sig_trust *trust = NULL;
-	const char *slash;
+	bool json = false;
 	long n;
 	char *end;
 	int c, ret;
@@ -48,9 +103,11 @@ cmd_bundle_create(int argc, char **argv)
 	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.jobs < 1)
 		o.jobs = 1;
+	if (o.jobs > BUNDLE_MAX_JOBS)
+		o.jobs = BUNDLE_MAX_JOBS;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:t:j:TFh", longopts,
+	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:t:j:TFJh", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd': o.datastore = optarg; break;
@@ -76,14 +133,11 @@ cmd_bundle_create(int argc, char **argv)
 			 * not, having seen --intel-nvm's compared with NULL. */
 			/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
 			n = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || n < 1 || n > 256) {
-				msg_error("create: --jobs takes a number from 1 "
-				    "to 256");
-				ret = verb_usage(argv[0], EXIT_USAGE);
-				goto out;
-			}
-			o.jobs = (int)n;
+			/* Out of range is bundle_opts_check's to say. */
+			o.jobs = errno != 0 || *end != '\0' || n < 1 ||
+			    n > BUNDLE_MAX_JOBS ? 0 : (int)n;
 			break;
+		case 'J': json = true; break;
 		case 'h':
 			ret = verb_usage(argv[0], EXIT_OK);
 			goto out;
@@ -101,35 +155,12 @@ cmd_bundle_create(int argc, char **argv)
 		goto out;
 	}
 	o.outdir = argv[optind];
-	if (o.datastore == NULL || *o.datastore == '\0' ||
-	    strchr(o.datastore, '/') != NULL) {
-		msg_error("create: --datastore NAME is required (the datastore "
-		    "the folder will be uploaded to, without '/')");
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (o.profile != NULL && o.depot == NULL) {
-		msg_error("create: --profile needs --depot");
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (o.depot == NULL && adds.n == 0 && fw.n == 0 &&
-	    o.intel_nvm == NULL) {
-		msg_error("create: nothing to bundle: give --depot, --add, "
-		    "--firmware or --intel-nvm");
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (o.dir == NULL) {
-		/* Default: esxstage/<OUTDIR's name> on the datastore. */
-		slash = strrchr(o.outdir, '/');
-		sbuf_addf(&dir, "esxstage/%s", slash != NULL && slash[1] ?
-		    slash + 1 : o.outdir);
-		o.dir = dir.buf;
-	}
-	if (*o.dir == '/' || strstr(o.dir, "..") != NULL) {
-		msg_error("create: --dir '%s' must be a folder relative to the "
-		    "datastore, without '..'", o.dir);
+	o.adds = (const char *const *)adds.v;
+	o.nadds = adds.n;
+	o.firmware = (const char *const *)fw.v;
+	o.nfirmware = fw.n;
+	if (bundle_opts_check(&o, &dir, &err) != 0) {
+		msg_error("create: %s", err.msg);
 		ret = EXIT_USAGE;
 		goto out;
 	}
@@ -138,10 +169,6 @@ cmd_bundle_create(int argc, char **argv)
 		ret = msg_dv_error(&err);
 		goto out;
 	}
-	o.adds = (const char *const *)adds.v;
-	o.nadds = adds.n;
-	o.firmware = (const char *const *)fw.v;
-	o.nfirmware = fw.n;
 	o.trust = trust;
 	if (bundle_plan_make(&o, &plan, &err) != 0 ||
 	    bundle_write(&o, &plan, &err) != 0) {
@@ -150,15 +177,10 @@ cmd_bundle_create(int argc, char **argv)
 		goto out;
 	}
 	msg_restore_signals();
-	for (size_t i = 0; i < plan.notes.n; i++)
-		printf("  %s\n", (char *)plan.notes.v[i]);
-	printf("Bundle written to %s (%zu step%s) for /vmfs/volumes/%s/%s\n",
-	    o.outdir, plan.items.n, plan.items.n == 1 ? "" : "s", o.datastore,
-	    o.dir);
-	if (o.tar)
-		printf("Single file: %s.tar\n", o.outdir);
-	printf("Next: upload it there, then in the ESXi shell run "
-	    "'sh install.sh check'.\n");
+	if (json)
+		create_json(&o, &plan);
+	else
+		create_text(&o, &plan);
 	ret = EXIT_OK;
 out:
 	msg_restore_signals();
@@ -199,15 +221,6 @@ bundle_operand(int argc, char **argv, const char **path, bool *json,
 	}
 	*path = argv[i];
 	return 1;
-}
-
-static void
-json_strings(struct dv_json *j, const char *key, const struct ptrvec *pv)
-{
-	dv_json_array_begin(j, key);
-	for (size_t i = 0; i < pv->n; i++)
-		dv_json_string(j, NULL, pv->v[i]);
-	dv_json_array_end(j);
 }
 
 static void
@@ -321,7 +334,7 @@ static const struct verb verbs[] = {
 	    "create OUTDIR --datastore NAME [--dir PATH] [--depot DEPOT.zip "
 	    "[--profile NAME]] [--add FILE]... [--firmware mellanox:FILE[:PSID:"
 	    "VERSION]]... [--intel-nvm PACKAGE] [--trust CA.pem]... [--jobs N] "
-	    "[--tar] [--force]",
+	    "[--tar] [--force] [--json]",
 	    "Verify the inputs and write a bundle folder with install.sh."},
 	{"verify", cmd_bundle_verify, "verify [--json] BUNDLE",
 	    "Check a bundle folder, or its tar, against its SHA256SUMS."},

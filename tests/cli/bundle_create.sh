@@ -122,8 +122,10 @@ test_tar_busybox_and_mtimes() {
 	    fail "entries not dated $year: $(cat list)" || return 1
 	mkdir x && busybox tar -xf bdl.tar -C x ||
 	    fail "busybox tar cannot extract" || return 1
-	(cd x/bdl && busybox sha256sum -c SHA256SUMS >/dev/null) &&
-	    [ -x x/bdl/install.sh ] || fail "busybox's extraction differs"
+	if ! (cd x/bdl && busybox sha256sum -c SHA256SUMS >/dev/null) ||
+	    [ ! -x x/bdl/install.sh ]; then
+		fail "busybox's extraction differs"
+	fi
 }
 
 test_tar_source_date_epoch() {
@@ -213,6 +215,38 @@ d = json.load(open(sys.argv[1]))
 assert d["bundle"] == "bdl" and len(d["steps"]) == 1, d
 assert d["steps"][0].startswith("update the host to image profile"), d
 ' "$T/out" || fail "show --json: $(cat "$T/out")"
+}
+
+# manifest.json names each input by its file name, never by where it was
+# on the workstation; one file given to --add twice is bundled once.
+test_manifest_names_and_twice_added() {
+	cp "$(fixture verify8)" v8.zip
+	# shellcheck disable=SC2046
+	run "$BUNDLE" create bdl --datastore ds --add "$PWD/v8.zip" \
+	    --add ./v8.zip $(trust)
+	expect_status 0 &&
+	    expect_out "./v8.zip: given to --add more than once; bundled once" &&
+	    expect_out "Bundle written to bdl (1 step)" || return 1
+	! grep -qF "$PWD" bdl/manifest.json ||
+	    fail "manifest.json records $PWD" || return 1
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert [i["source"] for i in d["inputs"]] == ["v8.zip"], d["inputs"]
+' bdl/manifest.json || return 1
+	[ "$(grep -c ' v8.zip$' bdl/SHA256SUMS)" = 1 ] || fail "two copies"
+}
+
+test_create_json() {
+	make_bundle bdl --tar --json
+	expect_status 0 && [ -f bdl.tar ] || return 1
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["bundle"] == "bdl" and d["tar"] == "bdl.tar", d
+assert d["datastore"] == "datastore1" and d["dir"] == "esxstage/bdl", d
+assert [(i["name"], i["kind"]) for i in d["items"]] == \
+    [("verify8.zip", "profile-depot")], d
+assert len(d["items"][0]["sha256"]) == 64 and len(d["notes"]) == 1, d
+' "$T/out" || fail "create --json: $(cat "$T/out")"
 }
 
 test_existing_outdir_refused_then_forced() {
