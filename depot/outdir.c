@@ -746,8 +746,7 @@ recover_old(struct outdir *od)
 	DIR *dir;
 	int fd;
 
-	if (flock(od->parent_fd, LOCK_EX) != 0)
-		return;
+	(void)flock(od->parent_fd, LOCK_EX); /* best effort, as in commit_swap */
 	sbuf_addf(&prefix, ".%s%s", od->base, OLD_INFIX);
 	if ((fd = dup(od->parent_fd)) >= 0 && (dir = fdopendir(fd)) != NULL) {
 		rewinddir(dir);
@@ -1134,9 +1133,8 @@ commit_swap(struct outdir *od, struct dv_error *err)
 	size_t i;
 	int ret, fd;
 
-	if (flock(od->parent_fd, LOCK_EX) != 0)
-		return dv_error_errno(err, DV_EIO, "%s: cannot lock its parent "
-		    "folder", od->path);
+	/* Best effort: a file system without locks still gets the swap. */
+	(void)flock(od->parent_fd, LOCK_EX);
 	/* OUTDIR as it is now, not as it was when we began. */
 	fd = openat(od->parent_fd, od->base, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC);

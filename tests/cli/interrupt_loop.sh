@@ -306,6 +306,28 @@ test_stale_temp_removed_unless_locked() {
 	[ ! -e dest/.uo.depot-Lk34Mn ] || fail "the unlocked leftover stayed"
 }
 
+# Where a file system cannot exchange two folders, outdir swaps with two
+# renames; a run killed between them leaves no OUTDIR and the old tree at
+# .NAME.depot-old-XXXXXX.  The next run puts it back before anything else
+# (so OUTDIR is all old again), and removes such a folder when OUTDIR is
+# there (the kill came after the second rename).
+test_old_tree_put_back_or_removed() {
+	mkdir dest dest/.uo.depot-old-Ab12Cd
+	echo mine >dest/.uo.depot-old-Ab12Cd/keep.txt
+	run "$DEPOT" unpack "$(fixture mini8)" dest/uo
+	expect_status 0 || return 1
+	[ "$(cat dest/uo/keep.txt)" = mine ] && [ -f dest/uo/index.xml ] ||
+	    fail "the old tree was not put back as dest/uo" || return 1
+	[ -z "$(temps uo)" ] || fail "left: $(temps uo)" || return 1
+	mkdir dest/.uo.depot-old-Cd34Ef
+	echo stale >dest/.uo.depot-old-Cd34Ef/keep.txt
+	run "$DEPOT" unpack --force "$(fixture mini8)" dest/uo
+	expect_status 0 || return 1
+	if [ "$(cat dest/uo/keep.txt)" != mine ] || [ -n "$(temps uo)" ]; then
+		fail "the leftover old tree was not removed: $(temps uo)"
+	fi
+}
+
 # By hand, to see where the kills landed (run.sh shows a test's output only
 # when it fails), from the top folder after make:
 #   T=$(mktemp -d) FIXTURES=$(mktemp -d) TOP=$PWD BUILD=build PYTHON=python3 \
