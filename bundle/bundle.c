@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 #include "../depot/archive.h"
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
+#include "../depot/sbuf.h"
 #include "../depot/json.h"
 #include "bundle.h"
 

@@ -61,7 +61,7 @@ struct bundle_opts {
 
 struct bundle_plan {
 	struct ptrvec items; /* struct bundle_item *, in install order */
-	struct ptrvec notes; /* what an admin should know (owned strings) */
+	struct dv_diags notes; /* what an admin should know (DV_DIAG_NOTE) */
 	/* Vendor packages are unwrapped beside OUTDIR, one struct outdir *
 	 * each, as `depot extract` would; bundle_plan_release removes them. */
 	struct ptrvec stages;
@@ -128,7 +128,7 @@ int bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
 struct bundle_report {
 	bool tar;		/* it was the tar of a bundle */
 	size_t nfiles;		/* files SHA256SUMS lists */
-	struct ptrvec problems; /* one owned line each: "NAME: what is wrong" */
+	struct dv_diags problems; /* DV_DIAG_FAILs: "NAME: what is wrong" */
 	struct ptrvec unlisted; /* files present but not in SHA256SUMS, other
 				 * than those install.sh writes on the host */
 };

@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 #include "../depot/archive.h"
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
+#include "../depot/sbuf.h"
 #include "../depot/json.h"
 #include "bundle.h"
 
@@ -54,22 +55,6 @@ host_written(const char *name)
 		if (strcmp(name, names[i]) == 0)
 			return true;
 	return strncmp(name, "backup/", 7) == 0;
-}
-
-static void
-problem(struct ptrvec *problems, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-problem(struct ptrvec *problems, const char *fmt, ...)
-{
-	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
-	va_list ap;
-
-	va_start(ap, fmt);
-	sbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	ptrvec_push(problems, sbuf_detach(&sb, NULL));
 }
 
 static int
@@ -405,15 +390,16 @@ check_sums(struct view *v, struct bundle_report *r)
 			continue;
 		if (strlen(line) < 67 || strspn(line, "0123456789abcdef") != 64 ||
 		    line[64] != ' ' || (line[65] != ' ' && line[65] != '*')) {
-			problem(&r->problems, "SHA256SUMS line %zu: not "
-			    "'<sha256>  <file>'", lineno);
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EFORMAT,
+			    "SHA256SUMS line %zu: not '<sha256>  <file>'",
+			    lineno);
 			continue;
 		}
 		name = line + 66;
 		/* A name may go into a folder (the Intel tool's), never up. */
 		if (dv_path_check(name) != 0) {
-			problem(&r->problems, "SHA256SUMS line %zu: unsafe file "
-			    "name", lineno);
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EPATH,
+			    "SHA256SUMS line %zu: unsafe file name", lineno);
 			continue;
 		}
 		r->nfiles++;
@@ -421,13 +407,16 @@ check_sums(struct view *v, struct bundle_report *r)
 		if ((f = find(v, name)) != NULL)
 			f->listed = true;
 		if (f == NULL || !digest_of(v, f))
-			problem(&r->problems, "%s: missing or unreadable", name);
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EMISSING,
+			    "%s: missing or unreadable", name);
 		else if (memcmp(f->hex, line, 64) != 0)
-			problem(&r->problems, "%s: SHA-256 mismatch: %s "
-			    "calculated, %.64s expected", name, f->hex, line);
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EDIGEST,
+			    "%s: SHA-256 mismatch: %s calculated, %.64s "
+			    "expected", name, f->hex, line);
 	}
 	if (!have_script)
-		problem(&r->problems, "SHA256SUMS does not list install.sh");
+		dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EMISSING,
+		    "SHA256SUMS does not list install.sh");
 }
 
 /* manifest.json: JSON, and each input it names is in SHA256SUMS with
@@ -443,19 +432,22 @@ check_manifest(struct view *v, struct bundle_report *r)
 
 	if (dv_json_parse(v->manifest.buf, v->manifest.len, "manifest.json",
 	    &root, &jerr) != 0) {
-		problem(&r->problems, "%s", jerr.msg);
+		dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EFORMAT, "%s",
+		    jerr.msg);
 		return;
 	}
 	inputs = dv_json_get(root, "inputs");
 	if (!dv_json_is_array(inputs))
-		problem(&r->problems, "manifest.json: no \"inputs\" list");
+		dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EFORMAT,
+		    "manifest.json: no \"inputs\" list");
 	for (size_t i = 0; i < dv_json_count(inputs); i++) {
 		in = dv_json_at(inputs, i);
 		name = dv_json_str(dv_json_get(in, "name"));
 		sha = dv_json_str(dv_json_get(in, "sha256"));
 		if (name == NULL || sha == NULL) {
-			problem(&r->problems, "manifest.json: input %zu has no "
-			    "name or sha256", i + 1);
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EFORMAT,
+			    "manifest.json: input %zu has no name or sha256",
+			    i + 1);
 			continue;
 		}
 		/* A tool folder's digest is its files' (each in SHA256SUMS). */
@@ -463,11 +455,13 @@ check_manifest(struct view *v, struct bundle_report *r)
 			continue;
 		f = find(v, name);
 		if (f == NULL || !f->listed)
-			problem(&r->problems, "manifest.json: input %s is not "
-			    "in SHA256SUMS", name);
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EMISSING,
+			    "manifest.json: input %s is not in SHA256SUMS",
+			    name);
 		else if (f->hex[0] != '\0' && strcmp(f->hex, sha) != 0)
-			problem(&r->problems, "manifest.json: input %s: SHA-256 "
-			    "%s recorded, %s in the bundle", name, sha, f->hex);
+			dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EDIGEST,
+			    "manifest.json: input %s: SHA-256 %s recorded, %s in "
+			    "the bundle", name, sha, f->hex);
 	}
 	dv_json_free(root);
 }
@@ -491,7 +485,8 @@ bundle_check(const char *path, struct bundle_report *r,
 	}
 	check_sums(&v, r);
 	if (!v.have_manifest)
-		problem(&r->problems, "manifest.json: missing");
+		dv_diag_add(&r->problems, DV_DIAG_FAIL, DV_EMISSING,
+		    "manifest.json: missing");
 	else
 		check_manifest(&v, r);
 	for (size_t i = 0; i < v.files.n; i++) {
@@ -510,9 +505,7 @@ out:
 void
 bundle_report_release(struct bundle_report *r)
 {
-	for (size_t i = 0; i < r->problems.n; i++)
-		free(r->problems.v[i]);
-	ptrvec_release(&r->problems);
+	dv_diags_release(&r->problems);
 	for (size_t i = 0; i < r->unlisted.n; i++)
 		free(r->unlisted.v[i]);
 	ptrvec_release(&r->unlisted);

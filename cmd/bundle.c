@@ -9,8 +9,9 @@
 #include <unistd.h>
 
 #include "../bundle/bundle.h"
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
 #include "../depot/json.h"
+#include "../depot/sbuf.h"
 #include "cmd.h"
 #include "verb.h"
 
@@ -25,10 +26,19 @@ json_strings(struct dv_json *j, const char *key, const struct ptrvec *pv)
 }
 
 static void
+json_diags(struct dv_json *j, const char *key, const struct dv_diags *l)
+{
+	dv_json_array_begin(j, key);
+	for (size_t i = 0; i < l->n; i++)
+		dv_json_string(j, NULL, l->v[i].msg);
+	dv_json_array_end(j);
+}
+
+static void
 create_text(const struct bundle_opts *o, const struct bundle_plan *plan)
 {
 	for (size_t i = 0; i < plan->notes.n; i++)
-		printf("  %s\n", (char *)plan->notes.v[i]);
+		printf("  %s\n", plan->notes.v[i].msg);
 	printf("Bundle written to %s (%zu step%s) for /vmfs/volumes/%s/%s\n",
 	    o->outdir, plan->items.n, plan->items.n == 1 ? "" : "s",
 	    o->datastore, o->dir);
@@ -63,7 +73,7 @@ create_json(const struct bundle_opts *o, const struct bundle_plan *plan)
 		dv_json_object_end(&j);
 	}
 	dv_json_array_end(&j);
-	json_strings(&j, "notes", &plan->notes);
+	json_diags(&j, "notes", &plan->notes);
 	dv_json_object_end(&j);
 	dv_json_finish(&j);
 	sbuf_release(&tar);
@@ -233,7 +243,7 @@ verify_json(const char *path, const struct bundle_report *r)
 	dv_json_string(&j, "bundle", path);
 	dv_json_bool(&j, "ok", r->problems.n == 0 && r->unlisted.n == 0);
 	dv_json_uint(&j, "files", r->nfiles);
-	json_strings(&j, "problems", &r->problems);
+	json_diags(&j, "problems", &r->problems);
 	json_strings(&j, "not_in_sha256sums", &r->unlisted);
 	dv_json_object_end(&j);
 	dv_json_finish(&j);
@@ -245,7 +255,7 @@ verify_text(const char *path, const struct bundle_report *r)
 	size_t i;
 
 	for (i = 0; i < r->problems.n; i++)
-		printf("%s\n", (char *)r->problems.v[i]);
+		printf("%s\n", r->problems.v[i].msg);
 	for (i = 0; i < r->unlisted.n; i++)
 		printf("%s: not in SHA256SUMS\n", (char *)r->unlisted.v[i]);
 	if (r->problems.n == 0 && r->unlisted.n == 0)
