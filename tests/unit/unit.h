@@ -27,6 +27,7 @@ struct unit {
 	X(xml_depth_limit)                                                   \
 	X(json_escapes)                                                      \
 	X(json_parse)                                                        \
+	X(tar_write_read)                                                    \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
 	X(bundle_order)                                                      \
