@@ -83,22 +83,39 @@ out:
 	return ret;
 }
 
+/* An item's copy, as bundle_verify_input runs it beside verify. */
+struct copy_job {
+	struct outdir *od;
+	struct bundle_item *it;
+};
+
+static int
+copy_job_run(void *ctx, struct dv_error *err)
+{
+	struct copy_job *cj = ctx;
+
+	return copy_file(cj->od, cj->it->file, cj->it->name, cj->it->sha256,
+	    &cj->it->size, err);
+}
+
 /*
- * Copy one item into the bundle; each file it adds goes into SHA256SUMS
- * (sums) and the tar's list (names, whose strings stay in owned).
+ * Copy one item into the bundle (a depot is verified in the same pass);
+ * each file it adds goes into SHA256SUMS (sums) and the tar's list
+ * (names, whose strings stay in owned).
  */
 static int
-copy_item(struct outdir *od, struct bundle_item *it, struct sbuf *sums,
-    struct ptrvec *names, struct ptrvec *owned, struct dv_error *err)
+copy_item(const struct bundle_opts *o, struct outdir *od,
+    struct bundle_item *it, struct sbuf *sums, struct ptrvec *names,
+    struct ptrvec *owned, struct dv_error *err)
 {
+	struct copy_job cj = {od, it};
 	struct sbuf src = SBUF_INIT(SBUF_NOCAP), dst = SBUF_INIT(SBUF_NOCAP);
 	char sha256[HASH_HEX_MAX];
 	uint64_t size;
 	int ret = 0;
 
 	if (it->kind != ITEM_INTEL) {
-		ret = copy_file(od, it->file, it->name, it->sha256, &it->size,
-		    err);
+		ret = bundle_verify_input(o, it, copy_job_run, &cj, err);
 		if (ret == 0) {
 			sbuf_addf(sums, "%s  %s\n", it->sha256, it->name);
 			ptrvec_push(names, it->name);
@@ -502,7 +519,7 @@ bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
 	    err)) != 0)
 		goto out;
 	for (size_t i = 0; i < p->items.n; i++)
-		if ((ret = copy_item(od, plan_item(p, i), &sums, &names,
+		if ((ret = copy_item(o, od, plan_item(p, i), &sums, &names,
 		    &owned, err)) != 0)
 			goto out;
 	manifest(o, p, &text);

@@ -40,6 +40,7 @@ struct bundle_item {
 	uint64_t size;
 	char sha256[HASH_HEX_MAX];
 	bool needs_reboot;
+	bool verify; /* a depot: verified as bundle_write copies it */
 };
 
 struct bundle_opts {
@@ -90,7 +91,7 @@ int bundle_opts_check(struct bundle_opts *o, struct sbuf *dir_buf,
     struct dv_error *err);
 
 /*
- * Read and verify every input, and order the steps: the profile update,
+ * Read every input, and order the steps: the profile update,
  * then components and VIBs so that what provides comes before what
  * depends on it, then Mellanox firmware, then the Intel NVM update.
  * A file given to --add twice is bundled once, with a note.
@@ -98,9 +99,18 @@ int bundle_opts_check(struct bundle_opts *o, struct sbuf *dir_buf,
  * bundle_plan_release removes.  Errors name the input: DV_EEXIST (OUTDIR
  * exists, without force), DV_EIO, DV_ENOMATCH, DV_EAMBIGUOUS, DV_EFORMAT
  * (a dependency cycle), any error of depot_open or package_open, and a
- * failed verification (DV_EVIB).
+ * failed verification (DV_EVIB) of a bare VIB.  A depot's VIBs are
+ * verified while bundle_write copies it (bundle_verify_input).
  */
 int bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *plan,
+    struct dv_error *err);
+/*
+ * Run side (the copy of it->file) and, for a depot, every check of `depot
+ * verify` beside it, on o->jobs threads.  Errors: side's, depot_open's,
+ * DV_EVIB naming the first failure.
+ */
+int bundle_verify_input(const struct bundle_opts *o, struct bundle_item *it,
+    int (*side)(void *ctx, struct dv_error *err), void *side_ctx,
     struct dv_error *err);
 void bundle_plan_release(struct bundle_plan *plan);
 

@@ -9,6 +9,7 @@
 
 #include "../depot/outdir.h"
 #include "cmd.h"
+#include "progress.h"
 
 const char *progname = "depot";
 
@@ -29,11 +30,13 @@ msg_error(const char *fmt, ...)
 	/* Keeps stdout before stderr; a failure stays on stdout's error
 	 * flag, which msg_finish_stdout reports. */
 	(void)fflush(stdout);
+	progress_begin_write();
 	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	progress_end_write();
 }
 
 void
@@ -42,11 +45,13 @@ msg_warn(const char *fmt, ...)
 	va_list ap;
 
 	(void)fflush(stdout); /* as in msg_error */
+	progress_begin_write();
 	fprintf(stderr, "%s: warning: ", progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	progress_end_write();
 }
 
 int

@@ -28,6 +28,7 @@ struct unit {
 	X(json_escapes)                                                      \
 	X(json_parse)                                                        \
 	X(tar_write_read)                                                    \
+	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
 	X(bundle_order)                                                      \
