@@ -124,7 +124,8 @@ test_sig_verify_verdicts(struct unit *u)
 	struct dv_error err = DV_ERROR_INIT;
 	struct sig_result res;
 	struct sbuf sig = SBUF_INIT(SBUF_NOCAP);
-	struct sig_trust *ca = trust_of("ca"), *certified = trust_of("certified");
+	struct sig_trust *ca = trust_of("ca");
+	struct sig_trust *certified = trust_of("certified");
 	char other[] = "<vib version=\"5.0\"><name>y</name></vib>\n";
 
 	sign("accepted", &sig);
