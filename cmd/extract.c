@@ -8,6 +8,7 @@
 
 #include "../depot/outdir.h"
 #include "../depot/package.h"
+#include "../depot/unpack.h"
 #include "../depot/sbuf.h"
 #include "cmd.h"
 #include "extract.h"
@@ -206,27 +207,11 @@ print_tree(const struct package_node *n, int level, struct sbuf *sb)
 		print_tree(n->children[i], level + 1, sb);
 }
 
-static void
-count_installable(const struct package_node *n, size_t counts[4])
-{
-	if (n->installable && n->duplicate_of == NULL) {
-		if (n->kind == PACKAGE_DEPOT)
-			counts[0]++;
-		else if (n->kind == PACKAGE_EXPANDED)
-			counts[1]++;
-		else if (n->kind == PACKAGE_VIB)
-			counts[2]++;
-		else if (n->kind == PACKAGE_NVM_TOOL)
-			counts[3]++;
-	}
-	for (size_t i = 0; i < n->nchildren; i++)
-		count_installable(n->children[i], counts);
-}
-
 /* "Installable: 1 depot, 2 VIBs", naming only what there is. */
 static void
-print_counts(const size_t counts[4], const char *path)
+print_counts(const struct package_counts *c, const char *path)
 {
+	const size_t counts[4] = {c->depots, c->expanded, c->vibs, c->tools};
 	static const char *const what[4][2] = {
 		{"depot", "depots"},
 		{"expanded depot folder", "expanded depot folders"},
@@ -383,13 +368,13 @@ cmd_depot_info_package(const char *path, bool json)
 	struct package *p = NULL;
 	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
 	struct dv_json j;
-	size_t counts[4] = {0};
+	struct package_counts counts = {0};
 
 	if (package_open(path, NULL, &p, &err) != 0)
 		return msg_dv_error(&err);
 	for (size_t i = 0; i < p->warnings.n; i++)
 		msg_warn("%s", p->warnings.v[i]);
-	count_installable(p->root, counts);
+	package_count_installable(p->root, &counts);
 	if (json) {
 		dv_json_init(&j, stdout);
 		dv_json_object_begin(&j, NULL);
@@ -406,11 +391,11 @@ cmd_depot_info_package(const char *path, bool json)
 		dv_json_finish(&j);
 	} else {
 		print_tree(p->root, 0, &sb);
-		print_counts(counts, path);
+		print_counts(&counts, path);
 	}
 	sbuf_release(&sb);
 	package_free(p);
-	if (counts[0] + counts[1] + counts[2] + counts[3] == 0) {
+	if (counts.depots + counts.expanded + counts.vibs + counts.tools == 0) {
 		msg_error("%s: holds no depot, VIB or NVM update tool", path);
 		return EXIT_BAD;
 	}
@@ -565,17 +550,6 @@ count_written(const struct package_node *n, bool files)
 	return k;
 }
 
-static bool
-has_kind(const struct package_node *n, enum package_kind k)
-{
-	if (n->kind == k)
-		return true;
-	for (size_t i = 0; i < n->nchildren; i++)
-		if (has_kind(n->children[i], k))
-			return true;
-	return false;
-}
-
 static void
 extract_report(struct package **pkgs, size_t n, const char *outdir,
     const struct ptrvec *same, bool json)
@@ -628,66 +602,37 @@ int
 cmd_depot_extract(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct package_extract x;
-	struct package **pkgs = NULL;
 	struct ptrvec same = PTRVEC_INIT;
-	struct outdir *od = NULL;
+	struct package **pkgs = NULL;
 	struct xopts o;
 	const char *outdir;
-	size_t n = 0, i;
-	int ret = EXIT_OK;
+	size_t n;
+	int ret;
 
 	if (!parse_xopts(argc, argv, true, &o))
 		return o.status;
 	outdir = o.operands[o.noperands - 1];
-	package_extract_init(&x, NULL, o.vibs, o.repack);
-	pkgs = xcalloc((size_t)o.noperands, sizeof(*pkgs));
+	n = (size_t)o.noperands - 1;
 	msg_catch_signals();
-	/* Extracting again into the same OUTDIR finds the same bytes. */
-	if (outdir_begin(outdir, o.force ? OUTDIR_FORCE : OUTDIR_SAME_OK, &od,
-	    &err) != 0)
-		goto fail;
-	x.out = od;
-	for (i = 0; i + 1 < (size_t)o.noperands; i++) {
-		if (package_open(o.operands[i], &x, &pkgs[n], &err) != 0)
-			goto fail;
-		n++;
-	}
-	if (outdir_count(od) == 0) {
-		bool expanded = false;
-		for (i = 0; i < n; i++)
-			expanded = expanded || has_kind(pkgs[i]->root,
-			    PACKAGE_EXPANDED);
-		dv_error_set(&err, DV_ENOMATCH, "%s%s: nothing to extract: %s",
-		    o.operands[0], o.noperands > 2 ? " and the others" : "",
-		    expanded ? "an expanded depot folder is written only with "
-		    "--repack" : "no depot, VIB or NVM update tool found");
-		goto fail;
-	}
-	outdir_unchanged(od, &same);
-	ret = outdir_commit(od, &err);
-	od = NULL;
-	if (ret != 0)
-		goto fail;
+	ret = package_extract_run(outdir, (const char *const *)o.operands, n,
+	    (o.vibs ? PACKAGE_EXTRACT_VIBS : 0) |
+	    (o.repack ? PACKAGE_EXTRACT_REPACK : 0) |
+	    (o.force ? PACKAGE_EXTRACT_FORCE : 0), &pkgs, &same, &err);
 	msg_restore_signals();
-	for (i = 0; i < n; i++)
+	if (ret != 0) {
+		ret = msg_fail(&err);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
 		for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
 			msg_warn("%s", pkgs[i]->warnings.v[w]);
 	extract_report(pkgs, n, outdir, &same, o.json);
-	goto out;
-fail:
-	outdir_abort(od);
-	od = NULL;
-	msg_restore_signals();
-	ret = msg_fail(&err);
+	package_free_all(pkgs, n);
+	ret = EXIT_OK;
 out:
-	for (i = 0; i < same.n; i++)
+	for (size_t i = 0; i < same.n; i++)
 		free(same.v[i]);
 	ptrvec_release(&same);
-	for (i = 0; i < n; i++)
-		package_free(pkgs[i]);
-	free(pkgs);
-	package_extract_release(&x);
 	return ret;
 }
 

@@ -5,7 +5,7 @@ BUNDLE=${BUNDLE:-$TOP/$BUILD/esxbundle}
 trust() { echo --trust "$KEYS/ca.crt" --trust "$KEYS/certified.crt"; }
 
 # nothing_written DIR: no DIR, and no temporary folder left beside it
-# (.DIR.tmp-*, or .DIR.depot-* where vendor packages were unwrapped).
+# (.DIR.depot-*: its own stage, or where vendor packages were unwrapped).
 nothing_written() {
 	[ ! -e "$1" ] || fail "$1 exists" || return 1
 	leftovers=$(ls -A . | grep -F ".$1." || true)
