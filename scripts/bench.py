@@ -281,7 +281,7 @@ def bench_progress(path):
                       capture_output=True).returncode != 0:
         print("\nprogress line: script(1) is not installed; not measured")
         return
-    quoted = "'%s' verify --jobs 2 '%s'" % (DEPOT, path)
+    quoted = "TERM=xterm '%s' verify --jobs 2 '%s'" % (DEPOT, path)
     rows = [("verify, progress drawn (pty)",
              ["script", "-qec", quoted + " >/dev/null", "/dev/null"], (0, 1)),
             ("verify, no progress (pipe)",
