@@ -60,7 +60,12 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/sugg
              depot/gzip.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
-             depot/archive.c depot/outdir.c depot/package.c \
+             depot/archive.c depot/outdir.c depot/names.c depot/smap.c \
+             depot/package.c depot/package_walk.c depot/package_cont.c \
+             depot/package_tree.c depot/package_depot.c \
+             depot/package_special.c depot/package_nvm.c \
+             depot/package_expanded.c depot/package_emit.c \
+             depot/package_extract.c \
              depot/unpack.c depot/platform.c
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
 CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/progress.c
