@@ -252,7 +252,7 @@ cmd_depot_fetch(int argc, char **argv)
 	struct fetch_report r;
 	struct fetch_opts fo;
 	struct depot **depots = NULL;
-	struct json j;
+	struct dv_json j;
 	size_t n = 0, i;
 	int ret;
 
@@ -287,21 +287,21 @@ cmd_depot_fetch(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", depots[0]->path);
-		json_string(&j, "output", fo.out);
-		json_string(&j, "profile", r.profile->name);
-		json_string(&j, "profile_from", r.from->path);
-		json_uint(&j, "vibs", r.vibs);
-		json_uint(&j, "components", r.bulletins);
-		json_uint(&j, "downloaded", r.downloaded);
-		json_uint(&j, "reused", r.reused);
-		json_uint(&j, "vib_bytes", r.vib_bytes);
-		json_uint(&j, "bytes_received", r.received);
-		json_uint(&j, "bytes_resumed", r.resumed);
-		json_object_end(&j);
-		json_finish(&j);
+		dv_json_init(&j, stdout);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "depot", depots[0]->path);
+		dv_json_string(&j, "output", fo.out);
+		dv_json_string(&j, "profile", r.profile->name);
+		dv_json_string(&j, "profile_from", r.from->path);
+		dv_json_uint(&j, "vibs", r.vibs);
+		dv_json_uint(&j, "components", r.bulletins);
+		dv_json_uint(&j, "downloaded", r.downloaded);
+		dv_json_uint(&j, "reused", r.reused);
+		dv_json_uint(&j, "vib_bytes", r.vib_bytes);
+		dv_json_uint(&j, "bytes_received", r.received);
+		dv_json_uint(&j, "bytes_resumed", r.resumed);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 	} else {
 		printf("profile %s from %s\n", r.profile->name, r.from->path);
 		printf("%zu VIBs (%.1f MiB): %zu downloaded (%.1f MiB received"
@@ -329,7 +329,7 @@ cmd_depot_mirror(int argc, char **argv)
 	struct mirror_report r;
 	struct mirror_opts mo;
 	struct depot *d = NULL;
-	struct json j;
+	struct dv_json j;
 	int ret;
 
 	if (!parse_fetch_opts(argc, argv, 2, &o)) {
@@ -352,17 +352,17 @@ cmd_depot_mirror(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", d->path);
-		json_string(&j, "output", mo.outdir);
-		json_uint(&j, "metadata", r.metadata);
-		json_uint(&j, "vibs", r.vibs);
-		json_uint(&j, "downloaded", r.downloaded);
-		json_uint(&j, "unchanged", r.unchanged);
-		json_uint(&j, "bytes_received", r.received);
-		json_object_end(&j);
-		json_finish(&j);
+		dv_json_init(&j, stdout);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "depot", d->path);
+		dv_json_string(&j, "output", mo.outdir);
+		dv_json_uint(&j, "metadata", r.metadata);
+		dv_json_uint(&j, "vibs", r.vibs);
+		dv_json_uint(&j, "downloaded", r.downloaded);
+		dv_json_uint(&j, "unchanged", r.unchanged);
+		dv_json_uint(&j, "bytes_received", r.received);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 	} else {
 		printf("%zu metadata zip%s, %zu VIBs: %zu downloaded (%.1f MiB), "
 		    "%zu unchanged\n", r.metadata, r.metadata == 1 ? "" : "s",
@@ -387,7 +387,7 @@ cmd_depot_check(int argc, char **argv)
 	struct dv_error err = DV_ERROR_INIT;
 	struct check_report r = {0};
 	struct depot *d = NULL;
-	struct json j;
+	struct dv_json j;
 	int ret;
 
 	if (!parse_fetch_opts(argc, argv, 1, &o)) {
@@ -408,17 +408,17 @@ cmd_depot_check(int argc, char **argv)
 		goto out;
 	}
 	if (o.json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", d->path);
-		json_uint(&j, "vibs", r.vibs);
-		json_array_begin(&j, "problems");
+		dv_json_init(&j, stdout);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "depot", d->path);
+		dv_json_uint(&j, "vibs", r.vibs);
+		dv_json_array_begin(&j, "problems");
 		for (size_t i = 0; i < r.problems.n; i++)
-			json_string(&j, NULL, r.problems.v[i].msg);
-		json_array_end(&j);
-		json_bool(&j, "ok", r.problems.n == 0);
-		json_object_end(&j);
-		json_finish(&j);
+			dv_json_string(&j, NULL, r.problems.v[i].msg);
+		dv_json_array_end(&j);
+		dv_json_bool(&j, "ok", r.problems.n == 0);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 	} else {
 		for (size_t i = 0; i < r.problems.n; i++)
 			printf("%s\n", r.problems.v[i].msg);

@@ -9,10 +9,11 @@
 #   sh scripts/deps.sh fuzz valgrind    both
 set -eu
 
-libs="libzip libarchive libxml-2.0 openssl zlib libcurl"
+libs="libzip libarchive libxml-2.0 openssl zlib jansson libcurl"
 tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh curl"
 debs="build-essential pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh \
-libzip-dev libarchive-dev libxml2-dev libssl-dev zlib1g-dev libcurl4-openssl-dev curl nginx"
+libzip-dev libarchive-dev libxml2-dev libssl-dev zlib1g-dev libjansson-dev \
+libcurl4-openssl-dev curl nginx"
 
 fuzz=no
 for extra in "$@"; do
@@ -74,7 +75,7 @@ if command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 echo "deps: no apt-get here; install the development packages of" >&2
-echo "deps:   libzip, libarchive, libxml2, OpenSSL, zlib and libcurl, and pkg-config," >&2
-echo "deps:   python3, openssl, zstd, busybox, dash, shellcheck, curl and nginx," >&2
-echo "deps:   then retry." >&2
+echo "deps:   libzip, libarchive, libxml2, OpenSSL, zlib, jansson and libcurl, and" >&2
+echo "deps:   pkg-config, python3, openssl, zstd, busybox, dash, shellcheck, curl" >&2
+echo "deps:   and nginx, then retry." >&2
 exit 1
