@@ -60,7 +60,9 @@ struct unit {
 	X(verify_signed_depot)                                               \
 	X(verify_signing_rules)                                              \
 	X(verify_structure)                                                  \
-	X(verify_one_vib)
+	X(verify_one_vib)                                                    \
+	X(error_codes)                                                       \
+	X(diags_list)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
