@@ -874,7 +874,7 @@ inner_zip_is_depot(struct walk *w, size_t i)
 
 	if (zipfile_read(w->zip, i, DV_MAX_INNER_ZIP, &data, &ignored) == 0 &&
 	    zipfile_open_mem(data.buf, data.len, "inner", &iz, &ignored) == 0)
-		yes = zipfile_find(iz, "index.xml") >= 0;
+		yes = dv_zip_is_depot(iz);
 	zipfile_close(iz);
 	sbuf_release(&data);
 	return yes;
@@ -1001,7 +1001,8 @@ depot_read(struct depot *d, struct dv_error *err)
 	w.src = d->source;
 	w.zip = source_zip(d->source);
 	w.err = err;
-	if (w.zip != NULL && !source_has(w.src, source_root(w.src))) {
+	/* A zip without index.xml at its root: say what it holds. */
+	if (w.zip != NULL && !dv_zip_is_depot(w.zip)) {
 		ret = probe_wrapper(&w);
 		goto out;
 	}
