@@ -15,6 +15,30 @@
 #define DV_MAX_XML_DEPTH 64
 /* Elements in one document; a profile with 100,000 VIBs needs 200,001. */
 #define DV_MAX_XML_NODES 2000000u
+/*
+ * The counts below are checked by a linear scan of the document before
+ * libxml2 sees it (xml.c): libxml2 2.9 compares each attribute with every
+ * other of its element, and looks each name up among the namespace
+ * declarations in scope, so unbounded counts cost quadratic time.  Real
+ * depot documents have at most 4 attributes on an element and no
+ * namespace declarations; a vibList with 100,000 VIBs has 100,000
+ * children; the real depots' longest name is 20 bytes and their longest
+ * attribute value 32.
+ */
+/* Attributes (namespace declarations included) on one element. */
+#define DV_MAX_XML_ATTRS 64u
+/* Attributes in one document. */
+#define DV_MAX_XML_DOC_ATTRS 2000000u
+/* xmlns declarations on one element, and in one document. */
+#define DV_MAX_XML_NS 8u
+#define DV_MAX_XML_DOC_NS 32u
+/* Child elements of one element. */
+#define DV_MAX_XML_CHILDREN 1000000u
+/* Text nodes, comments, CDATA sections and processing instructions. */
+#define DV_MAX_XML_TEXTS 4000000u
+/* Bytes of one attribute value, and of one element or attribute name. */
+#define DV_MAX_XML_ATTR_BYTES (1u << 20)
+#define DV_MAX_XML_NAME_BYTES 1024u
 /* A metadata zip, which is read into memory. */
 #define DV_MAX_METADATA_ZIP (256u << 20)
 /* All XML read out of the metadata zips of one depot, added up. */
