@@ -43,8 +43,22 @@
 #define DV_MAX_METADATA_ZIP (256u << 20)
 /* All XML read out of the metadata zips of one depot, added up. */
 #define DV_MAX_METADATA_TOTAL (1024ull << 20)
-/* Members in one zip archive. */
-#define DV_MAX_ZIP_ENTRIES 1000000u
+/*
+ * Members in one zip archive, and bytes of its central directory.  libzip
+ * holds about 330 bytes per member and twice the directory's bytes; with
+ * these two limits the worst archive allowed stays under 256 MiB (a real
+ * depot has some thousand members and a directory under 1 MiB).
+ */
+#define DV_MAX_ZIP_ENTRIES 500000u
+#define DV_MAX_ZIP_CD (32u << 20)
+/*
+ * All bytes read out of zip and tar members in one run, at any depth of
+ * nesting: this base, plus this many times the size of each zip file
+ * opened (a depot's VIBs are compressed already, so a real run reads
+ * about as many bytes as it was given).
+ */
+#define DV_INFLATE_BASE (4ull << 30)
+#define DV_INFLATE_RATIO 16u
 /* <vendor> entries in index.xml and <metadata> entries per vendor index. */
 #define DV_MAX_VENDORS 4096u
 /* An inner zip read into memory to see whether it is a depot. */
