@@ -27,15 +27,15 @@
  */
 /* Attributes (namespace declarations included) on one element. */
 #define DV_MAX_XML_ATTRS 64u
-/* Attributes in one document. */
-#define DV_MAX_XML_DOC_ATTRS 2000000u
+/* Attributes in one document (libxml2 and our tree: ~350 bytes each). */
+#define DV_MAX_XML_DOC_ATTRS 200000u
 /* xmlns declarations on one element, and in one document. */
 #define DV_MAX_XML_NS 8u
 #define DV_MAX_XML_DOC_NS 32u
 /* Child elements of one element. */
 #define DV_MAX_XML_CHILDREN 1000000u
 /* Text nodes, comments, CDATA sections and processing instructions. */
-#define DV_MAX_XML_TEXTS 4000000u
+#define DV_MAX_XML_TEXTS 2000000u
 /* Bytes of one attribute value, and of one element or attribute name. */
 #define DV_MAX_XML_ATTR_BYTES (1u << 20)
 #define DV_MAX_XML_NAME_BYTES 1024u
