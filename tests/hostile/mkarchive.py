@@ -605,6 +605,11 @@ def case_bytes(case, good):
             if case == "encrypted-aes":
                 m["method"] = 99
         return rezip(good, change)
+    if case == "big-member":
+        # The depot with 1 GiB of zeros beside it (1 MB of deflate): long
+        # to inflate, honest in every header.
+        return rezip(good, lambda ms: ms.append(bomb_member("big.bin",
+                                                            1024)))
     if case == "dup-index":
         # A second index.xml after the VIBs.
         return rezip(good, lambda ms: ms.append(member("index.xml",
@@ -692,7 +697,7 @@ BOMBS = ["zip64-depot", "zip64-nul", "junk-nul", "nest42", "deep-wide",
          "overlap-nested-600", "overlap-quoted-2", "overlap-quoted-30",
          "overlap-quoted-600", "encrypted-trad", "encrypted-aes",
          "dup-index", "zip64-locator-past-end", "zip64-locator-wrong",
-         "zip64-offset-past-end", "stored-past-end"]
+         "zip64-offset-past-end", "stored-past-end", "big-member"]
 FORMS = ["zip", "tar", "tgz", "nested-zip", "nested-tgz", "depot"]
 
 
