@@ -4,7 +4,8 @@
 usage: mkarchive.py CASE OUT [--depot GOOD.zip]
 
 CASE is PATHCASE.FORM for the member-name cases, or a bomb/damage case
-name; `mkarchive.py --list` prints them all.  --depot names a valid depot
+name; `mkarchive.py --list` prints them all.  members-N-L (an empty depot
+of N members with names of L bytes) and overlap-SHAPE-N[-MIB] take any sizes.  --depot names a valid depot
 zip (a fixture from tests/mkdepot.py): it is carried as good.zip next to
 the hostile member, or is itself re-wrapped (zip64) or damaged.
 
@@ -241,6 +242,31 @@ def overlapped(good, n, kernel_mib, shape):
     out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(cd),
                        cd_off, 0)
     return bytes(out)
+
+
+def many_members(n, nlen):
+    """An empty depot (index.xml listing no vendor) and n - 1 empty
+    members beside it."""
+    local, cd = bytearray(), bytearray()
+    for i in range(n):
+        name = (b"%07d" % i).ljust(nlen, b"x")
+        data = b""
+        if i == 0:
+            name, data = b"index.xml", b"<vendorList/>\n"
+        crc = zlib.crc32(data)
+        cd += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0,
+                          DATE, DAY, crc, len(data), len(data), len(name),
+                          0, 0, 0, 0, 0, len(local)) + name
+        local += local_header(name, 0, crc, len(data), len(data)) + data
+    n16 = min(n, 0xFFFF)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n16, n16, len(cd),
+                      len(local), 0)
+    if n > 0xFFFF:
+        end = (struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, n, n,
+                           len(cd), len(local)) +
+               struct.pack("<IIQI", 0x07064B50, 0, len(local) + len(cd), 1) +
+               end)
+    return bytes(local + cd + end)
 
 
 def cd_entries(z):
@@ -589,6 +615,11 @@ def case_bytes(case, good):
         return zip_bytes([member("good.zip", good, 0,
                                  crc=zlib.crc32(good) ^ 1, comp=good,
                                  usize=len(good))])
+    if case.startswith("members-"):
+        # members-N-L: an empty depot of N stored members, names of L
+        # bytes (zip64 end records past 65,535).
+        _, n, nlen = case.split("-")
+        return many_members(int(n), int(nlen))
     if case.startswith("overlap-"):
         # overlap-SHAPE-N[-MIB]: N members overlapping as SHAPE says.
         parts = case.split("-")
