@@ -45,21 +45,14 @@ input_unchanged() {
 }
 
 # launch KIND DIR: become the command under test, writing DIR, with
-# SIGINT as from a terminal.  A shell starts background jobs with SIGINT
-# ignored, and "set -m" cannot help without a terminal ("can't access
-# tty; job control turned off"), so the default is put back on exec.
+# SIGINT as from a terminal (exec_sigint, lib.sh).
 launch() {
 	case $1 in
 	extract) set -- "$DEPOT" extract --vibs "$BIG" "$2" ;;
 	unpack) set -- "$DEPOT" unpack --verify --metadata "$BIG" "$2" ;;
 	bundle) set -- "$BUNDLE" create "$2" --datastore ds --add "$BIG" ;;
 	esac
-	if env --default-signal=INT true 2>/dev/null; then
-		exec env --default-signal=INT "$@"
-	fi
-	exec "$PYTHON" -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$@"
+	exec_sigint "$@"
 }
 
 # tree_sum DIR: every path in DIR with its type and mode, then the SHA-256

@@ -12,17 +12,6 @@
 O=dest/out
 SPECS="$TOP/testdata/depots"
 
-# launch CMD...: become CMD with SIGINT as from a terminal (a shell starts
-# background jobs with SIGINT ignored; see tests/cli/interrupt_loop.sh).
-launch() {
-	if env --default-signal=INT true 2>/dev/null; then
-		exec env --default-signal=INT "$@"
-	fi
-	exec "$PYTHON" -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$@"
-}
-
 # interrupted SIG DELAY CMD...: CMD, sent SIG after DELAY seconds, dies
 # of SIG (or exits 1 saying it was interrupted), and dest/ is empty.
 interrupted() {
@@ -30,7 +19,7 @@ interrupted() {
 	shift 2
 	rm -rf dest
 	mkdir dest
-	(launch timeout -s KILL 120 "$@") >"$T/out" 2>"$T/err" &
+	(exec_sigint timeout -s KILL 120 "$@") >"$T/out" 2>"$T/err" &
 	pid=$!
 	sleep "$delay"
 	# $pid is timeout by now, which hands the signal to the command.

@@ -29,19 +29,6 @@ everywhere() {
 	    refused_in_dest "$1" "$2" "$DEPOT" unpack --verify "$3" $O
 }
 
-# mkspec NAME [LINE...]: NAME.zip from mini8.spec plus the LINEs.
-mkspec() {
-	name=$1
-	shift
-	{
-		echo "include $SPECS/mini8.spec"
-		printf '%s\n' "$@"
-	} >"$T/$name.spec"
-	"$PYTHON" "$TOP/tests/mkdepot.py" "$T/$name.spec" "$name.zip" \
-	    >"$T/gen.log" 2>&1 ||
-	    { cat "$T/gen.log"; echo "  mkdepot $name failed"; return 1; }
-}
-
 # first_of_each ZIP: keep only the first member of each name (Python's
 # zipfile writes a second one when asked, with a warning).
 first_of_each() {
@@ -156,7 +143,7 @@ test_more_members_than_the_limit() {
 
 test_central_directory_larger_than_the_limit() {
 	manyzip bigcd.zip 8400 4000 &&
-	    refused_in_dest 1 "depot: bigcd.zip: central directory of 33986400 bytes, more than the 33554432 allowed" \
+	    refused_in_dest 1 "depot: bigcd.zip: central directory of 33982409 bytes, more than the 33554432 allowed" \
 	    "$DEPOT" info bigcd.zip &&
 	    manyzip okcd.zip 2000 4000 &&
 	    run "$DEPOT" list-vibs okcd.zip &&
@@ -175,13 +162,13 @@ unpack_refused() {
 # ne1000's relative path is index.xml, and the zip holds only the index
 # there: an unpacked depot would have no ne1000 VIB.
 test_unpack_vib_at_the_index_path() {
-	mkspec atindex '[vib ne1000]' 'relative-path = index.xml' &&
+	mini8_with atindex.zip '[vib ne1000]' 'relative-path = index.xml' &&
 	    first_of_each atindex.zip &&
 	    unpack_refused atindex.zip "index.xml: VIB $NE's relative path is the path of an index file" &&
-	    mkspec atvindex '[vib ne1000]' 'relative-path = vendor-index.xml' &&
+	    mini8_with atvindex.zip '[vib ne1000]' 'relative-path = vendor-index.xml' &&
 	    first_of_each atvindex.zip &&
 	    unpack_refused atvindex.zip "vendor-index.xml: VIB $NE's relative path is the path of an index file" &&
-	    mkspec atmeta '[vib ne1000]' 'relative-path = metadata.zip' &&
+	    mini8_with atmeta.zip '[vib ne1000]' 'relative-path = metadata.zip' &&
 	    first_of_each atmeta.zip &&
 	    unpack_refused atmeta.zip "metadata.zip: VIB $NE's relative path is the path of a metadata zip"
 }
@@ -198,11 +185,11 @@ test_unpack_two_vibs_at_one_path() {
 
 # The zip's directory already says the VIB is not the metadata's.
 test_unpack_size_contradicts_the_metadata() {
-	mkspec short '[override]' "replace $NEVIB <<EOF" 'not the VIB' EOF &&
+	mini8_with short.zip '[override]' "replace $NEVIB <<EOF" 'not the VIB' EOF &&
 	    unpack_refused short.zip "$NEVIB: 12 bytes in the zip's directory, but the metadata says" ||
 	    return 1
 	head -c 100000 /dev/zero >"$T/long.bin"
-	mkspec long '[override]' "replace $NEVIB @long.bin" &&
+	mini8_with long.zip '[override]' "replace $NEVIB @long.bin" &&
 	    unpack_refused long.zip "$NEVIB: 100000 bytes in the zip's directory, but the metadata says"
 }
 
@@ -212,7 +199,7 @@ test_unpack_size_contradicts_the_metadata() {
 # vib20/ne1000/ne.vib; the zip holds the member under the name as
 # written.  Every command says what is wrong with the name.
 test_relative_path_with_empty_components() {
-	mkspec empty '[vib ne1000]' 'relative-path = vib20//ne1000///ne.vib' ||
+	mini8_with empty.zip '[vib ne1000]' 'relative-path = vib20//ne1000///ne.vib' ||
 	    return 1
 	run "$DEPOT" list-vibs empty.zip
 	expect_status 0 && expect_err_lines 1 &&
