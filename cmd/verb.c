@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
 #include "../depot/version.h"
 #include "cmd.h"
 #include "verb.h"
@@ -61,7 +61,7 @@ command_main(const struct command *cmd, int argc, char **argv)
 	 */
 	if (getenv("TZ") == NULL)
 		setenv("TZ", ":/etc/localtime", 1);
-	xml_library_init();
+	depot_library_init();
 	if (argc < 2) {
 		msg_error("no command given");
 		return usage(EXIT_USAGE);
