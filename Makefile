@@ -9,10 +9,12 @@
 #                           VALGRIND=1; about 30 minutes on two cores)
 #   make check TESTS='depot_list/* hostile_*/*'   only those shell tests
 #   make demo               build a sample depot and list what is inside
-#   make bench              size-independence and speed figures
+#   make bench              size-independence and speed figures (COLD=1:
+#                           page cache dropped first, as root)
 #   make coverage           the suite on a gcov build (build-cov/), then line
 #                           coverage per file and for the libraries
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (uninstall: the same paths)
+#   make deb                a Debian package (dpkg-buildpackage -us -uc -b)
 #
 -include config.mk
 
@@ -20,10 +22,13 @@ PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+MAN_PAGES = depot.1 esxbundle.1
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
-PKGS = libzip libarchive libxml-2.0 openssl
+PKGS = libzip libarchive libxml-2.0 openssl zlib
 
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
@@ -41,7 +46,7 @@ endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) \
              $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread
@@ -51,13 +56,14 @@ Q = @
 say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
-DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
+DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/suggest.c \
+             depot/gzip.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
              depot/archive.c depot/outdir.c depot/package.c \
              depot/unpack.c depot/platform.c
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
-CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c
+CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/progress.c
 DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 BUNDLE_OBJS = $(BUNDLE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/install_sh.o
@@ -118,7 +124,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh scripts/bench.sh
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) COLD=$(COLD) sh scripts/bench.sh
 
 # Coverage counts add up over every program the suite runs (depot,
 # esxbundle, unit, the fuzz replays): stale counts are removed first.
@@ -130,16 +136,34 @@ coverage: deps
 	sh scripts/coverage.sh $(COV_BUILD) $(DEPOT_SRCS) $(BUNDLE_SRCS) \
 	    $(CMD_SRCS) cmd/depot.c cmd/bundle.c; exit $$st
 
+# Every path install writes, so that uninstall removes exactly those.
+INSTALLED = $(BINDIR)/depot $(BINDIR)/esxbundle \
+            $(MANDIR)/man1/depot.1 $(MANDIR)/man1/esxbundle.1 \
+            $(BASHCOMPDIR)/depot $(BASHCOMPDIR)/esxbundle $(ZSHCOMPDIR)/_depot
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BUILD)/depot $(DESTDIR)$(BINDIR)/depot
 	install -m 755 $(BUILD)/esxbundle $(DESTDIR)$(BINDIR)/esxbundle
-	install -m 644 depot.1 esxbundle.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 completion/depot.bash $(DESTDIR)$(BASHCOMPDIR)/depot
+	install -m 644 completion/depot.bash $(DESTDIR)$(BASHCOMPDIR)/esxbundle
+	install -m 644 completion/_depot $(DESTDIR)$(ZSHCOMPDIR)/_depot
+
+# The Debian package, built from a clean copy and checked by lintian.
+deb:
+	@sh scripts/deps.sh deb
+	@sh scripts/deb.sh $(BUILD)/deb
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf build build-san build-cov
 
-.PHONY: all deps check valgrind demo bench coverage install clean
+.PHONY: all deps check valgrind demo bench coverage install uninstall deb \
+        clean
 
 -include $(DEPOT_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
          $(BUNDLE_OBJS:.o=.d) $(BUILD)/obj/cmd/depot.d $(BUILD)/obj/cmd/bundle.d

@@ -9,6 +9,7 @@
 #include "depot.h"
 #include "depot_int.h"
 #include "parse.h"
+#include "suggest.h"
 #include "vib.h"
 
 /* Kinds of things found inside a zip that is not itself a depot. */
@@ -1195,6 +1196,23 @@ depot_free(struct depot *d)
 	free(d);
 }
 
+enum dv_acceptance
+depot_bulletin_acceptance(const struct depot *d,
+    const struct depot_bulletin *b)
+{
+	enum dv_acceptance lowest = DV_ACCEPT_UNKNOWN;
+
+	for (size_t i = 0; i < b->vib_ids.n; i++) {
+		const struct depot_vib *v = depot_find_vib(d, b->vib_ids.v[i]);
+
+		if (v == NULL || v->acceptance == DV_ACCEPT_UNKNOWN)
+			return DV_ACCEPT_UNKNOWN;
+		if (i == 0 || v->acceptance < lowest)
+			lowest = v->acceptance;
+	}
+	return lowest;
+}
+
 int
 depot_find_profile(const struct depot *d, const char *name,
     const struct depot_profile **out, struct dv_error *err)
@@ -1209,9 +1227,21 @@ depot_find_profile(const struct depot *d, const char *name,
 			n++;
 		}
 	}
-	if (n == 0)
+	if (n == 0) {
+		const char *near = NULL;
+		const char **names = xcalloc(d->nprofiles + 1, sizeof(*names));
+
+		for (size_t i = 0; i < d->nprofiles; i++)
+			names[i] = d->profiles[i]->name;
+		near = dv_suggest(name, names, d->nprofiles);
+		free(names);
+		if (near != NULL)
+			return dv_error_set(err, DV_ENOMATCH, "%s: no image "
+			    "profile found with name '%s'; did you mean '%s'?",
+			    d->path, name, near);
 		return dv_error_set(err, DV_ENOMATCH,
 		    "%s: no image profile found with name '%s'", d->path, name);
+	}
 	if (n > 1)
 		return dv_error_set(err, DV_EAMBIGUOUS,
 		    "%s: more than one image profile found with name '%s'",

@@ -15,23 +15,72 @@
 #include "depot_int.h"
 #include "outdir.h"
 
+/* A local header offset not known (the central directory was not read). */
+#define NO_OFFSET UINT64_MAX
+
 struct zipfile {
 	zip_t *za;
 	char *label; /* what messages call this archive */
 	size_t count;
 	bool *nul_name; /* member i's stored name holds a NUL byte */
+	uint64_t *local_at; /* member i's local header, or NO_OFFSET */
+	char *path;	    /* the file, for zipstream_open_covered */
+	int fd;		    /* opened on it by the first such stream */
 };
 
 struct zipstream {
-	zip_file_t *zf;
+	zip_file_t *zf; /* NULL: read straight from fd */
 	const char *label;
 	const char *name;
 	uint64_t size; /* what the central directory declares */
 	uint64_t got;
+	int fd;
+	uint64_t data_at; /* where the stored bytes start in fd */
+};
+
+/* The end-of-central-directory record sits in the last 64 KiB + 22. */
+#define EOCD_SPAN (65535 + 22)
+
+/* A whole end record (22 bytes from its signature) in tail. */
+static bool
+has_eocd(const unsigned char *tail, size_t n)
+{
+	for (size_t i = n >= 22 ? n - 22 + 1 : 0; i-- > 0;)
+		if (memcmp(tail + i, "PK\5\6", 4) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * libzip's "not a zip", said for what the file is (its first bytes, head,
+ * and its last, tail): a zip cut short (a local header first, no end of
+ * central directory anywhere: the usual broken download), a VIB, or
+ * anything else.
+ */
+static int
+not_a_zip(const unsigned char *head, size_t nhead, const unsigned char *tail,
+    size_t ntail, const char *label, struct dv_error *err)
+{
+	if (nhead >= 4 && memcmp(head, "PK\3\4", 4) == 0 &&
+	    !has_eocd(tail, ntail))
+		return dv_error_set(err, DV_EZIP, "%s: truncated or damaged "
+		    "zip: no end of central directory; download it again",
+		    label);
+	if (nhead >= 8 && memcmp(head, "!<arch>\n", 8) == 0)
+		return dv_error_set(err, DV_EISVIB, "%s: a VIB (an ar "
+		    "archive), not a depot zip", label);
+	return dv_error_set(err, DV_ENOTZIP, "%s: not a zip archive", label);
+}
+
+/* What the bytes at both ends of an archive are, for not_a_zip. */
+struct zip_ends {
+	const unsigned char *head, *tail;
+	size_t nhead, ntail;
 };
 
 static int
-zip_open_error(int zerr, int sys, const char *label, struct dv_error *err)
+zip_open_error(int zerr, int sys, const struct zip_ends *ends,
+    const char *label, struct dv_error *err)
 {
 	zip_error_t ze;
 	int ret;
@@ -39,8 +88,8 @@ zip_open_error(int zerr, int sys, const char *label, struct dv_error *err)
 	zip_error_init_with_code(&ze, zerr);
 	switch (zerr) {
 	case ZIP_ER_NOZIP:
-		ret = dv_error_set(err, DV_ENOTZIP, "%s: not a zip archive",
-		    label);
+		ret = not_a_zip(ends->head, ends->nhead, ends->tail,
+		    ends->ntail, label, err);
 		break;
 	case ZIP_ER_OPEN:
 	case ZIP_ER_READ:
@@ -402,16 +451,18 @@ out:
  */
 static int
 scan_central_directory(const struct raw *r, const char *label,
-    bool **nul_names, size_t *count, struct dv_error *err)
+    bool **nul_names, uint64_t **local_at, size_t *count,
+    struct dv_error *err)
 {
 	struct cd_scan sc = {0};
 	struct cd_end e;
-	uint64_t pos;
+	uint64_t pos, *at = NULL;
 	size_t i;
 	bool *nul = NULL;
 	int ret;
 
 	*nul_names = NULL;
+	*local_at = NULL;
 	if ((ret = find_end(r, label, &e, err)) <= 0)
 		return ret;
 	ret = 0;
@@ -429,6 +480,7 @@ scan_central_directory(const struct raw *r, const char *label,
 	sc.at = xcalloc(sc.n + 1, sizeof(*sc.at));
 	sc.recs = xcalloc(sc.n + 1, sizeof(*sc.recs));
 	nul = xcalloc(sc.n + 1, sizeof(*nul));
+	at = xcalloc(sc.n + 1, sizeof(*at));
 	for (pos = 0, i = 0; i < sc.n; i++) {
 		if (pos + 46 > e.size || get32(sc.cd + pos) != 0x02014b50 ||
 		    pos + 46 + get16(sc.cd + pos + 28) +
@@ -443,16 +495,20 @@ scan_central_directory(const struct raw *r, const char *label,
 		if ((ret = scan_entry(r, &sc, i, &e, label, &nul[i],
 		    err)) != 0)
 			goto out;
+		at[i] = sc.recs[i].off;
 		pos += 46 + (uint64_t)get16(sc.cd + pos + 28) +
 		    get16(sc.cd + pos + 30) + get16(sc.cd + pos + 32);
 	}
 	if ((ret = scan_pairs(&sc, label, err)) != 0)
 		goto out;
 	*nul_names = nul;
+	*local_at = at;
 	*count = sc.n;
 	nul = NULL;
+	at = NULL;
 out:
 	free(nul);
+	free(at);
 	free(sc.cd);
 	free(sc.at);
 	free(sc.recs);
@@ -460,8 +516,9 @@ out:
 }
 
 static int
-zipfile_setup(zip_t *za, const char *label, bool *nul_names, size_t count,
-    struct zipfile **out, struct dv_error *err)
+zipfile_setup(zip_t *za, const char *label, bool *nul_names,
+    uint64_t *local_at, size_t count, struct zipfile **out,
+    struct dv_error *err)
 {
 	struct zipfile *zf;
 	zip_int64_t n = zip_get_num_entries(za, 0);
@@ -474,6 +531,7 @@ zipfile_setup(zip_t *za, const char *label, bool *nul_names, size_t count,
 	if (nul_names == NULL || n < 0 || (uint64_t)n != count) {
 		zip_discard(za);
 		free(nul_names);
+		free(local_at);
 		return dv_error_set(err, DV_EZIP, "%s: damaged zip archive: "
 		    "its central directory cannot be read", label);
 	}
@@ -482,8 +540,32 @@ zipfile_setup(zip_t *za, const char *label, bool *nul_names, size_t count,
 	zf->label = xstrdup(label);
 	zf->count = count;
 	zf->nul_name = nul_names;
+	zf->local_at = local_at;
+	zf->fd = -1;
 	*out = zf;
 	return 0;
+}
+
+/* zip_open_error for a file: read its two ends first. */
+static int
+zip_open_error_file(int zerr, int sys, const char *path,
+    const struct stat *st, struct dv_error *err)
+{
+	unsigned char head[8], *tail = xmalloc(EOCD_SPAN);
+	struct zip_ends ends = {head, tail, 0, 0};
+	FILE *fp = fopen(path, "rb");
+	off_t from = st->st_size > EOCD_SPAN ? st->st_size - EOCD_SPAN : 0;
+	int ret;
+
+	if (fp != NULL) {
+		ends.nhead = fread(head, 1, sizeof(head), fp);
+		if (fseeko(fp, from, SEEK_SET) == 0)
+			ends.ntail = fread(tail, 1, EOCD_SPAN, fp);
+		fclose(fp);
+	}
+	ret = zip_open_error(zerr, sys, &ends, path, err);
+	free(tail);
+	return ret;
 }
 
 int
@@ -492,6 +574,7 @@ zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 	struct stat st;
 	struct raw r = {NULL, -1, 0};
 	bool *nul = NULL;
+	uint64_t *local_at = NULL;
 	size_t count = 0;
 	zip_t *za;
 	int zerr = 0, ret;
@@ -515,7 +598,8 @@ zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 	r.size = (uint64_t)st.st_size;
 	if (S_ISREG(st.st_mode))
 		dv_inflate_grant(r.size);
-	if ((ret = scan_central_directory(&r, path, &nul, &count, err)) != 0)
+	if ((ret = scan_central_directory(&r, path, &nul, &local_at, &count,
+	    err)) != 0)
 		goto out;
 	/*
 	 * ZIP_CHECKCONS: each local header must agree with the central
@@ -525,13 +609,17 @@ zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 	 */
 	za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 	if (za == NULL) {
-		ret = zip_open_error(zerr, errno, path, err);
+		ret = zip_open_error_file(zerr, errno, path, &st, err);
 		goto out;
 	}
-	ret = zipfile_setup(za, path, nul, count, out, err);
+	ret = zipfile_setup(za, path, nul, local_at, count, out, err);
 	nul = NULL;
+	local_at = NULL;
+	if (ret == 0)
+		(*out)->path = xstrdup(path);
 out:
 	free(nul);
+	free(local_at);
 	if (r.fd >= 0)
 		close(r.fd);
 	return ret;
@@ -546,6 +634,7 @@ zipfile_open_mem(const void *data, size_t len, const char *label,
 	zip_source_t *src;
 	zip_t *za;
 	bool *nul = NULL;
+	uint64_t *local_at = NULL;
 	size_t count = 0;
 	int ret;
 
@@ -553,25 +642,33 @@ zipfile_open_mem(const void *data, size_t len, const char *label,
 	if (len == 0)
 		return dv_error_set(err, DV_ENOTZIP,
 		    "%s: empty file, not a zip archive", label);
-	if ((ret = scan_central_directory(&r, label, &nul, &count, err)) != 0)
+	if ((ret = scan_central_directory(&r, label, &nul, &local_at, &count,
+	    err)) != 0)
 		return ret;
 	zip_error_init(&ze);
 	src = zip_source_buffer_create(data, len, 0, &ze);
 	if (src == NULL) {
 		zip_error_fini(&ze);
 		free(nul);
+		free(local_at);
 		return dv_error_set(err, DV_EZIP, "%s: cannot read zip", label);
 	}
 	za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
 	if (za == NULL) {
-		ret = zip_open_error(zip_error_code_zip(&ze), 0, label, err);
+		struct zip_ends ends = {data, (const unsigned char *)data +
+		    (len > EOCD_SPAN ? len - EOCD_SPAN : 0), len,
+		    len > EOCD_SPAN ? EOCD_SPAN : len};
+
+		ret = zip_open_error(zip_error_code_zip(&ze), 0, &ends, label,
+		    err);
 		zip_source_free(src);
 		zip_error_fini(&ze);
 		free(nul);
+		free(local_at);
 		return ret;
 	}
 	zip_error_fini(&ze);
-	return zipfile_setup(za, label, nul, count, out, err);
+	return zipfile_setup(za, label, nul, local_at, count, out, err);
 }
 
 void
@@ -580,8 +677,12 @@ zipfile_close(struct zipfile *zf)
 	if (zf == NULL)
 		return;
 	zip_discard(zf->za);
+	if (zf->fd >= 0)
+		close(zf->fd);
+	free(zf->path);
 	free(zf->label);
 	free(zf->nul_name);
+	free(zf->local_at);
 	free(zf);
 }
 
@@ -679,6 +780,81 @@ zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
 	return 0;
 }
 
+/*
+ * Where member i's stored bytes start, read from its local header (which
+ * ZIP_CHECKCONS has held to the central directory), or NO_OFFSET.
+ */
+static uint64_t
+stored_data_at(struct zipfile *zf, size_t i)
+{
+	unsigned char lh[30];
+	uint64_t at = zf->local_at[i];
+
+	if (at == NO_OFFSET || at > UINT64_MAX - 30 - 2 * 65535u)
+		return NO_OFFSET;
+	if (zf->fd < 0)
+		zf->fd = open(zf->path, O_RDONLY | O_CLOEXEC);
+	if (zf->fd < 0 || pread(zf->fd, lh, sizeof(lh), (off_t)at) !=
+	    (ssize_t)sizeof(lh) || get32(lh) != 0x04034b50)
+		return NO_OFFSET;
+	return at + sizeof(lh) + (lh[26] | (uint32_t)lh[27] << 8) +
+	    (lh[28] | (uint32_t)lh[29] << 8);
+}
+
+int
+zipstream_open_covered(struct zipfile *zf, size_t i, struct zipstream **out,
+    struct dv_error *err)
+{
+	struct zipstream *zs;
+	zip_stat_t st;
+	uint64_t at;
+
+	*out = NULL;
+	zip_stat_init(&st);
+	if (zf->path == NULL || i >= zf->count ||
+	    zip_stat_index(zf->za, i, 0, &st) != 0 ||
+	    (st.valid & (ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
+	    ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD)) !=
+	    (ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD |
+	    ZIP_STAT_ENCRYPTION_METHOD) || st.comp_method != ZIP_CM_STORE ||
+	    st.encryption_method != ZIP_EM_NONE || st.comp_size != st.size ||
+	    (at = stored_data_at(zf, i)) == NO_OFFSET)
+		return zipstream_open(zf, i, out, err);
+	zs = xcalloc(1, sizeof(*zs));
+	zs->label = zf->label;
+	zs->name = zip_get_name(zf->za, i, 0);
+	zs->size = st.size;
+	zs->fd = zf->fd;
+	zs->data_at = at;
+	*out = zs;
+	return 0;
+}
+
+/* A stored member straight from the file, held to its declared size. */
+static long
+stored_read(struct zipstream *zs, void *buf, size_t len, struct dv_error *err)
+{
+	ssize_t n;
+
+	if (len > zs->size - zs->got)
+		len = (size_t)(zs->size - zs->got);
+	if (len == 0)
+		return 0;
+	do
+		n = pread(zs->fd, buf, len, (off_t)(zs->data_at + zs->got));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return dv_error_errno(err, DV_EIO, "%s: %s: cannot read",
+		    zs->label, zs->name);
+	if (n == 0)
+		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
+		    "archive: %llu bytes, but its header declares %llu",
+		    zs->label, zs->name, (unsigned long long)zs->got,
+		    (unsigned long long)zs->size);
+	zs->got += (uint64_t)n;
+	return (long)n;
+}
+
 long
 zipstream_read(struct zipstream *zs, void *buf, size_t len,
     struct dv_error *err)
@@ -689,6 +865,13 @@ zipstream_read(struct zipstream *zs, void *buf, size_t len,
 	if (outdir_interrupted())
 		return dv_error_set(err, DV_EINTR, "%s: %s: interrupted; "
 		    "nothing was written", zs->label, zs->name);
+	if (zs->zf == NULL) {
+		n = stored_read(zs, buf, len, err);
+		if (n > 0 && (ret = dv_inflate_take((uint64_t)n, zs->label,
+		    zs->name, err)) != 0)
+			return ret;
+		return (long)n;
+	}
 	n = zip_fread(zs->zf, buf, len);
 	if (n < 0)
 		return dv_error_set(err, DV_EZIP, "%s: %s: %s", zs->label,
@@ -720,7 +903,8 @@ zipstream_close(struct zipstream *zs)
 {
 	if (zs == NULL)
 		return;
-	zip_fclose(zs->zf);
+	if (zs->zf != NULL)
+		zip_fclose(zs->zf);
 	free(zs);
 }
 

@@ -5,13 +5,14 @@
 #   sh scripts/deps.sh          build and test (make check, make demo)
 #   sh scripts/deps.sh fuzz     also clang's libFuzzer, cppcheck, clang-tidy
 #   sh scripts/deps.sh valgrind also valgrind (make valgrind)
+#   sh scripts/deps.sh deb      also dpkg-buildpackage, debhelper, lintian
 #   sh scripts/deps.sh fuzz valgrind    both
 set -eu
 
-libs="libzip libarchive libxml-2.0 openssl"
-tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc"
-debs="build-essential pkg-config python3 openssl zstd busybox dash shellcheck mandoc \
-libzip-dev libarchive-dev libxml2-dev libssl-dev"
+libs="libzip libarchive libxml-2.0 openssl zlib"
+tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh"
+debs="build-essential pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh \
+libzip-dev libarchive-dev libxml2-dev libssl-dev zlib1g-dev"
 
 fuzz=no
 for extra in "$@"; do
@@ -25,8 +26,12 @@ for extra in "$@"; do
 		tools="$tools valgrind"
 		debs="$debs valgrind"
 		;;
+	deb)
+		tools="$tools dpkg-buildpackage dh lintian fakeroot"
+		debs="$debs dpkg-dev debhelper lintian fakeroot"
+		;;
 	*)
-		echo "deps: unknown extra '$extra' (fuzz, valgrind)" >&2
+		echo "deps: unknown extra '$extra' (fuzz, valgrind, deb)" >&2
 		exit 2
 		;;
 	esac
@@ -66,6 +71,6 @@ if command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 echo "deps: no apt-get here; install the development packages of" >&2
-echo "deps:   libzip, libarchive, libxml2 and OpenSSL, and pkg-config," >&2
+echo "deps:   libzip, libarchive, libxml2, OpenSSL and zlib, and pkg-config," >&2
 echo "deps:   python3, openssl, zstd, busybox, dash and shellcheck, then retry." >&2
 exit 1
