@@ -138,7 +138,7 @@ get64(const unsigned char *p)
 
 /* ---- the central directory, read before libzip --------------------------- */
 
-/* The archive's bytes: in memory, or a file read with pread. */
+/* The archive's bytes: in memory (fd < 0), or a file read with pread. */
 struct raw {
 	const unsigned char *mem;
 	int fd;
@@ -165,7 +165,7 @@ raw_read(const struct raw *r, uint64_t off, void *buf, size_t len)
 
 	if (off > r->size || len > r->size - off)
 		return false;
-	if (r->mem != NULL) {
+	if (r->fd < 0) {
 		memcpy(buf, r->mem + off, len);
 		return true;
 	}
@@ -790,7 +790,7 @@ stored_data_at(struct zipfile *zf, size_t i)
 	unsigned char lh[30];
 	uint64_t at = zf->local_at[i];
 
-	if (at == NO_OFFSET || at > UINT64_MAX - 30 - 2 * 65535u)
+	if (at == NO_OFFSET || at > UINT64_MAX - 30 - 2 * (uint64_t)65535)
 		return NO_OFFSET;
 	if (zf->fd < 0)
 		zf->fd = open(zf->path, O_RDONLY | O_CLOEXEC);
