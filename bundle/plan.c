@@ -1,6 +1,9 @@
 /* plan.c - verify a bundle's inputs and put their install steps in order. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,18 +11,11 @@
 #include <unistd.h>
 
 #include "../depot/depot.h"
+#include "../depot/names.h"
 #include "../depot/sbuf.h"
 #include "../depot/package.h"
 #include "../depot/verify.h"
 #include "bundle.h"
-
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s != NULL ? s + 1 : path;
-}
 
 /*
  * The name a file gets inside the bundle: its own, when that is plain;
@@ -29,7 +25,7 @@ base_name(const char *path)
 static char *
 bundle_file_name(const char *path)
 {
-	char *s = xstrdup(base_name(path));
+	char *s = xstrdup(dv_base_name(path));
 
 	for (char *p = s; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -433,6 +429,7 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 	const struct package_node *tool = NULL;
 	struct sbuf staged = SBUF_INIT(SBUF_NOCAP), source = SBUF_INIT(SBUF_NOCAP);
 	struct package_extract x;
+	struct package_sink sink;
 	struct package *pkg = NULL;
 	struct outdir *stage = NULL;
 	size_t added = 0, tools = 0, others = 0;
@@ -442,7 +439,8 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		return ret;
 	ptrvec_push(&p->stages, stage);
 	package_extract_init(&x, stage, false, true);
-	if ((ret = package_open(path, &x, &pkg, err)) != 0)
+	package_sink_outdir(&sink, &x);
+	if ((ret = package_open(path, &sink, &pkg, err)) != 0)
 		goto out;
 	gather(pkg->root, &installable, &outputs);
 	for (size_t i = 0; i < installable.n; i++) {
@@ -472,7 +470,7 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		if (ret != 0)
 			goto out;
 		note(p, "%s: from the package %s", plan_item(p,
-		    p->items.n - 1)->name, base_name(path));
+		    p->items.n - 1)->name, dv_base_name(path));
 		added++;
 	}
 	if (intel) {
@@ -487,8 +485,8 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		    &outputs, err);
 		if (ret == 0 && others > 0)
 			note(p, "%s: %zu other installable item%s left out; "
-			    "give %s with --add for those", base_name(path),
-			    others, others == 1 ? "" : "s", base_name(path));
+			    "give %s with --add for those", dv_base_name(path),
+			    others, others == 1 ? "" : "s", dv_base_name(path));
 		goto out;
 	}
 	if (added == 0)
@@ -498,7 +496,7 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		    "no depot or VIB", path);
 	else if (tools > 0)
 		note(p, "%s: also holds the Intel NVM update tool; give it with "
-		    "--intel-nvm to update the NICs", base_name(path));
+		    "--intel-nvm to update the NICs", dv_base_name(path));
 out:
 	package_free(pkg);
 	package_extract_release(&x);
@@ -664,6 +662,56 @@ static const char *const reserved[] = {
 };
 
 int
+bundle_opts_check(struct bundle_opts *o, struct sbuf *dir,
+    struct dv_error *err)
+{
+	const char *slash;
+
+	if (o->datastore == NULL || *o->datastore == '\0' ||
+	    strchr(o->datastore, '/') != NULL)
+		return dv_error_set(err, DV_EFORMAT, "--datastore NAME is "
+		    "required (the datastore the folder will be uploaded to, "
+		    "without '/')");
+	if (o->profile != NULL && o->depot == NULL)
+		return dv_error_set(err, DV_EFORMAT, "--profile needs --depot");
+	if (o->depot == NULL && o->nadds == 0 && o->nfirmware == 0 &&
+	    o->intel_nvm == NULL)
+		return dv_error_set(err, DV_EFORMAT, "nothing to bundle: give "
+		    "--depot, --add, --firmware or --intel-nvm");
+	if (o->jobs < 1 || o->jobs > BUNDLE_MAX_JOBS)
+		return dv_error_set(err, DV_EFORMAT, "--jobs takes a number "
+		    "from 1 to %d", BUNDLE_MAX_JOBS);
+	if (o->dir == NULL) {
+		/* Default: esxstage/<OUTDIR's name> on the datastore. */
+		slash = strrchr(o->outdir, '/');
+		sbuf_reset(dir);
+		sbuf_addf(dir, "esxstage/%s", slash != NULL && slash[1] ?
+		    slash + 1 : o->outdir);
+		o->dir = dir->buf;
+	}
+	/* The same rule as for names inside a depot: relative, no "..". */
+	if (dv_path_check(o->dir) != 0)
+		return dv_error_set(err, DV_EFORMAT, "--dir '%s' must be a "
+		    "folder relative to the datastore, without '..'", o->dir);
+	return 0;
+}
+
+/* Whether --add number i names the file an earlier --add named. */
+static bool
+added_before(const struct bundle_opts *o, size_t i)
+{
+	struct stat a, b;
+
+	if (stat(o->adds[i], &a) != 0)
+		return false;
+	for (size_t k = 0; k < i; k++)
+		if (stat(o->adds[k], &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			return true;
+	return false;
+}
+
+int
 bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
     struct dv_error *err)
 {
@@ -680,9 +728,13 @@ bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
 		return ret;
 	first = p->items.n;
 	for (i = 0; i < o->nadds; i++) {
-		if (bundle_stop)
-			return dv_error_set(err, DV_EINTR,
-			    "interrupted; nothing was written");
+		if ((ret = outdir_check(NULL, err)) != 0)
+			return ret;
+		if (added_before(o, i)) {
+			note(p, "%s: given to --add more than once; bundled "
+			    "once", o->adds[i]);
+			continue;
+		}
 		if ((ret = plan_add(o, p, o->adds[i], err)) != 0)
 			return ret;
 	}
