@@ -1,5 +1,5 @@
-# signals.sh - SIGINT and SIGTERM sent while a command is deep inside a
-# long library call (libxml2 parsing a document at the limits, libzip
+# signals.sh - SIGINT, SIGTERM and SIGHUP sent while a command is deep
+# inside a long library call (libxml2 parsing a document at the limits, libzip
 # inflating a big member, the hash of what is written): the command stops
 # soon after, dies of the signal, and leaves nothing, neither the output
 # folder nor a temporary ".out.depot-XXXXXX" beside it.
@@ -26,7 +26,7 @@ interrupted() {
 	kill -"$sig" "$pid" 2>/dev/null
 	wait "$pid"
 	rc=$?
-	case $sig in INT) want=130 ;; TERM) want=143 ;; esac
+	case $sig in INT) want=130 ;; TERM) want=143 ;; HUP) want=129 ;; esac
 	[ "$rc" -eq "$want" ] ||
 	    { fail "exit status $rc after SIG$sig, expected $want (ran: $*)"; return 1; }
 	[ -z "$(ls -A dest)" ] ||
@@ -41,7 +41,7 @@ test_signal_while_parsing() {
 	"$PYTHON" "$TOP/tests/hostile/mkdoc.py" doc "$SPECS/mini8.spec" \
 	    wide.zip profile children --count 999999 ||
 	    { fail "mkdoc failed"; return 1; }
-	for sig in INT TERM; do
+	for sig in INT TERM HUP; do
 		interrupted $sig 0.3 "$DEPOT" unpack wide.zip $O &&
 		    interrupted $sig 0.3 "$DEPOT" unpack --verify wide.zip $O &&
 		    interrupted $sig 0.3 "$DEPOT" extract wide.zip $O &&
@@ -54,7 +54,7 @@ test_signal_while_parsing() {
 # lands while libzip inflates it and the copy hashes and writes it.
 test_signal_while_inflating() {
 	mk big-member || return 1
-	for sig in INT TERM; do
+	for sig in INT TERM HUP; do
 		interrupted $sig 0.5 "$DEPOT" unpack --all big-member.bin $O &&
 		    interrupted $sig 0.5 "$DEPOT" unpack --all --verify \
 		    big-member.bin $O || return 1
