@@ -432,7 +432,7 @@ cmd_depot_info_package(const char *path, bool json)
 	if (package_open(path, NULL, &p, &err) != 0)
 		return msg_dv_error(&err);
 	for (size_t i = 0; i < p->warnings.n; i++)
-		msg_warn("%s", p->warnings.v[i]);
+		msg_warn("%s", p->warnings.v[i].msg);
 	package_count_installable(p->root, &counts);
 	if (json) {
 		json_init(&j, stdout);
@@ -444,7 +444,7 @@ cmd_depot_info_package(const char *path, bool json)
 		json_array_end(&j);
 		json_array_begin(&j, "warnings");
 		for (size_t i = 0; i < p->warnings.n; i++)
-			json_string(&j, NULL, p->warnings.v[i]);
+			json_string(&j, NULL, p->warnings.v[i].msg);
 		json_array_end(&j);
 		json_object_end(&j);
 		json_finish(&j);
@@ -621,7 +621,8 @@ extract_report(struct package **pkgs, size_t n, const char *outdir,
 		json_array_begin(&j, "warnings");
 		for (i = 0; i < n; i++)
 			for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
-				json_string(&j, NULL, pkgs[i]->warnings.v[w]);
+				json_string(&j, NULL,
+				    pkgs[i]->warnings.v[w].msg);
 		json_array_end(&j);
 		json_object_end(&j);
 		json_finish(&j);
@@ -665,7 +666,7 @@ cmd_depot_extract(int argc, char **argv)
 		    msg_dv_error(&err);
 	for (size_t i = 0; i < n; i++)
 		for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
-			msg_warn("%s", pkgs[i]->warnings.v[w]);
+			msg_warn("%s", pkgs[i]->warnings.v[w].msg);
 	extract_report(pkgs, n, outdir, o.json);
 	package_free_all(pkgs, n);
 	return EXIT_OK;
