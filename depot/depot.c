@@ -881,7 +881,7 @@ inner_zip_is_depot(struct walk *w, size_t i)
 
 	if (zipfile_read(w->zip, i, DV_MAX_INNER_ZIP, &data, &ignored) == 0 &&
 	    zipfile_open_mem(data.buf, data.len, "inner", &iz, &ignored) == 0)
-		yes = zipfile_find(iz, "index.xml") >= 0;
+		yes = dv_zip_is_depot(iz);
 	zipfile_close(iz);
 	sbuf_release(&data);
 	return yes;
@@ -1008,7 +1008,7 @@ depot_read(struct depot *d, struct dv_error *err)
 	w.err = err;
 	if ((ret = depot_reopen(d, &w.zip, err)) != 0)
 		goto out;
-	if (zipfile_find(w.zip, "index.xml") < 0) {
+	if (!dv_zip_is_depot(w.zip)) {
 		ret = probe_wrapper(&w);
 		goto out;
 	}
