@@ -1167,6 +1167,23 @@ depot_free(struct depot *d)
 	free(d);
 }
 
+enum dv_acceptance
+depot_bulletin_acceptance(const struct depot *d,
+    const struct depot_bulletin *b)
+{
+	enum dv_acceptance lowest = DV_ACCEPT_UNKNOWN;
+
+	for (size_t i = 0; i < b->vib_ids.n; i++) {
+		const struct depot_vib *v = depot_find_vib(d, b->vib_ids.v[i]);
+
+		if (v == NULL || v->acceptance == DV_ACCEPT_UNKNOWN)
+			return DV_ACCEPT_UNKNOWN;
+		if (i == 0 || v->acceptance < lowest)
+			lowest = v->acceptance;
+	}
+	return lowest;
+}
+
 int
 depot_find_profile(const struct depot *d, const char *name,
     const struct depot_profile **out, struct dv_error *err)

@@ -231,6 +231,13 @@ int dv_path_check(const char *name);
 /* Find a VIB by id; NULL when absent. */
 const struct depot_vib *depot_find_vib(const struct depot *d, const char *id);
 /*
+ * A component's acceptance level: the lowest of its VIBs' (components
+ * carry none of their own), or DV_ACCEPT_UNKNOWN when none of its VIBs is
+ * in the depot or one has no level.
+ */
+enum dv_acceptance depot_bulletin_acceptance(const struct depot *d,
+    const struct depot_bulletin *b);
+/*
  * Find the one profile named name.  DV_ENOMATCH when none,
  * DV_EAMBIGUOUS when two profiles with different ids share the name.
  */
