@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "extract.h"
 #include "output.h"
+#include "progress.h"
 #include "verb.h"
 
 /* Deeper trees are listed flat in JSON (the writer nests 64 levels). */
@@ -604,6 +605,7 @@ cmd_depot_extract(int argc, char **argv)
 	struct dv_error err = DV_ERROR_INIT;
 	struct ptrvec same = PTRVEC_INIT;
 	struct package **pkgs = NULL;
+	struct progress progress;
 	struct xopts o;
 	const char *outdir;
 	size_t n;
@@ -614,10 +616,14 @@ cmd_depot_extract(int argc, char **argv)
 	outdir = o.operands[o.noperands - 1];
 	n = (size_t)o.noperands - 1;
 	msg_catch_signals();
+	progress_start(&progress, "extract", "files", false);
+	outdir_count_into(&progress.counters);
 	ret = package_extract_run(outdir, (const char *const *)o.operands, n,
 	    (o.vibs ? PACKAGE_EXTRACT_VIBS : 0) |
 	    (o.repack ? PACKAGE_EXTRACT_REPACK : 0) |
 	    (o.force ? PACKAGE_EXTRACT_FORCE : 0), &pkgs, &same, &err);
+	outdir_count_into(NULL);
+	progress_stop(&progress);
 	msg_restore_signals();
 	if (ret != 0) {
 		ret = msg_fail(&err);
@@ -700,6 +706,7 @@ cmd_depot_unpack(int argc, char **argv)
 	struct unpack_report r;
 	struct depot *d = NULL;
 	struct outdir *od = NULL;
+	struct progress progress;
 	struct xopts o;
 	unsigned flags;
 	int ret;
@@ -721,6 +728,8 @@ cmd_depot_unpack(int argc, char **argv)
 	flags = (o.verify ? UNPACK_VERIFY : 0) |
 	    (o.metadata ? UNPACK_METADATA : 0) | (o.all ? UNPACK_ALL : 0);
 	msg_catch_signals();
+	progress_start(&progress, "unpack", "files", false);
+	outdir_count_into(&progress.counters);
 	if (outdir_begin(o.operands[1], o.force ? OUTDIR_FORCE : 0, &od,
 	    &err) != 0 || depot_unpack(d, od, flags, &r, &err) != 0)
 		goto fail;
@@ -728,11 +737,15 @@ cmd_depot_unpack(int argc, char **argv)
 	od = NULL;
 	if (ret != 0)
 		goto fail;
+	outdir_count_into(NULL);
+	progress_stop(&progress);
 	msg_restore_signals();
 	unpack_report(&r, o.operands[0], o.operands[1], o.json, o.verify);
 	ret = EXIT_OK;
 	goto out;
 fail:
+	outdir_count_into(NULL);
+	progress_stop(&progress);
 	outdir_abort(od);
 	msg_restore_signals();
 	ret = msg_fail(&err);

@@ -48,6 +48,13 @@ struct outdir {
 };
 
 static volatile sig_atomic_t interrupt_asked;
+static struct dv_progress *counting; /* outdir_count_into */
+
+void
+outdir_count_into(struct dv_progress *p)
+{
+	counting = p;
+}
 
 void
 outdir_interrupt(void)
@@ -338,6 +345,7 @@ outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
 			    od->path, fd_name(od, fd));
 		p += n;
 		len -= (size_t)n;
+		dv_progress_bytes(counting, (uint64_t)n);
 	}
 	return 0;
 }
@@ -413,6 +421,8 @@ outdir_close_file(struct outdir *od, int fd, struct dv_error *err)
 				ret = settle(od, f, err);
 		}
 	}
+	if (ret == 0)
+		dv_progress_item_done(counting);
 	if (ret == 0)
 		ret = outdir_check(od, err);
 	return ret;

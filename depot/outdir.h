@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "progress.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -97,6 +98,12 @@ int outdir_remove(struct outdir *od, const char *relname,
     struct dv_error *err);
 /* Files written so far (unchanged ones included). */
 size_t outdir_count(const struct outdir *od);
+/*
+ * Count into p every byte any outdir of this process writes and every
+ * file it closes, for a progress line (NULL: count nothing).  Set by the
+ * front end around one command, as the interrupt flag is.
+ */
+void outdir_count_into(struct dv_progress *p);
 /* Push (xstrdup'd) the names written with the bytes OUTDIR already had. */
 void outdir_unchanged(const struct outdir *od, struct ptrvec *names);
 
