@@ -374,7 +374,7 @@ cmd_depot_info_package(const char *path, bool json)
 	if (package_open(path, NULL, &p, &err) != 0)
 		return msg_dv_error(&err);
 	for (size_t i = 0; i < p->warnings.n; i++)
-		msg_warn("%s", p->warnings.v[i]);
+		msg_warn("%s", p->warnings.v[i].msg);
 	package_count_installable(p->root, &counts);
 	if (json) {
 		dv_json_init(&j, stdout);
@@ -386,7 +386,7 @@ cmd_depot_info_package(const char *path, bool json)
 		dv_json_array_end(&j);
 		dv_json_array_begin(&j, "warnings");
 		for (size_t i = 0; i < p->warnings.n; i++)
-			dv_json_string(&j, NULL, p->warnings.v[i]);
+			dv_json_string(&j, NULL, p->warnings.v[i].msg);
 		dv_json_array_end(&j);
 		dv_json_object_end(&j);
 		dv_json_finish(&j);
@@ -579,7 +579,8 @@ extract_report(struct package **pkgs, size_t n, const char *outdir,
 		dv_json_array_begin(&j, "warnings");
 		for (i = 0; i < n; i++)
 			for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
-				dv_json_string(&j, NULL, pkgs[i]->warnings.v[w]);
+				dv_json_string(&j, NULL,
+				    pkgs[i]->warnings.v[w].msg);
 		dv_json_array_end(&j);
 		dv_json_object_end(&j);
 		dv_json_finish(&j);
@@ -631,7 +632,7 @@ cmd_depot_extract(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
-			msg_warn("%s", pkgs[i]->warnings.v[w]);
+			msg_warn("%s", pkgs[i]->warnings.v[w].msg);
 	extract_report(pkgs, n, outdir, &same, o.json);
 	package_free_all(pkgs, n);
 	ret = EXIT_OK;

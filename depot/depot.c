@@ -291,6 +291,34 @@ source_name(struct walk *w, const struct depot_metadata *md, const char *name)
 	return s;
 }
 
+/*
+ * "vib20//x/./y.vib" names vib20/x/y.vib (empty and "." components are
+ * dropped, as URLs are read).  When the zip has no such member but one
+ * named exactly as written, say so, rather than leave a later "missing"
+ * to puzzle over a member that is plainly there.
+ */
+static void
+noncanonical_member(struct walk *w, const struct depot_metadata *md,
+    const struct depot_vib *v, const char *what)
+{
+	struct sbuf raw = SBUF_INIT(SBUF_NOCAP);
+	const char *slash = strrchr(md->member, '/');
+
+	if (w->zip == NULL || zipfile_find(w->zip, v->member) >= 0)
+		return;
+	if (slash != NULL)
+		sbuf_add(&raw, md->member, (size_t)(slash - md->member) + 1);
+	sbuf_adds(&raw, v->relative_path);
+	if (strcmp(raw.buf, v->member) != 0 && zipfile_find(w->zip,
+	    raw.buf) >= 0)
+		warn(w, "%s: VIB '%s': its relative-path '%s' has empty or "
+		    "\".\" path components, so it names %s, which the zip "
+		    "does not hold; the zip's member is named as written, "
+		    "which depots never do", what, v->id, v->relative_path,
+		    v->member);
+	sbuf_release(&raw);
+}
+
 /* A VIB's relative-path resolves against its metadata zip's own path. */
 static int
 resolve_vib(struct walk *w, struct depot_metadata *md, struct depot_vib *v,
@@ -311,6 +339,7 @@ resolve_vib(struct walk *w, struct depot_metadata *md, struct depot_vib *v,
 		    v->id, v->relative_path);
 	} else {
 		v->member = arena_strdup(&w->d->arena, path.buf);
+		noncanonical_member(w, md, v, what);
 	}
 	sbuf_release(&path);
 	return ret;

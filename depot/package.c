@@ -41,6 +41,7 @@ package_free(struct package *p)
 {
 	if (p == NULL)
 		return;
+	dv_diags_release(&p->warnings);
 	arena_release(&p->arena);
 	free(p);
 }
@@ -82,7 +83,6 @@ package_open(const char *path, const struct package_sink *sink,
 	*out = NULL;
 	p = xcalloc(1, sizeof(*p));
 	p->path = arena_strdup(&p->arena, path);
-	p->warnings.v = arena_alloc(&p->arena, sizeof(char *));
 	w.p = p;
 	w.sink = sink;
 	w.err = err;

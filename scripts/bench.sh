@@ -3,4 +3,6 @@
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 "${PYTHON:-python3}" "$TOP/scripts/bench.py"
-exec "${PYTHON:-python3}" "$TOP/scripts/bench_fetch.py"
+"${PYTHON:-python3}" "$TOP/scripts/bench_fetch.py"
+# Each hostile input shape at three sizes, and refused past its limit.
+exec "${PYTHON:-python3}" "$TOP/scripts/bench_cost.py"
