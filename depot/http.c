@@ -755,6 +755,7 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 	size_t i, running, left;
 	int still, qleft, ret = 0;
 	double now, wake;
+	bool finished;
 
 	if (m == NULL) {
 		free(x);
@@ -805,6 +806,7 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 		if (left == 0)
 			break;
 		curl_multi_perform(m, &still);
+		finished = false;
 		while ((msg = curl_multi_info_read(m, &qleft)) != NULL) {
 			if (msg->msg != CURLMSG_DONE)
 				continue;
@@ -813,7 +815,11 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 			    (char **)&xm);
 			if (xm != NULL)
 				xfer_done(xm, m, msg->data.result);
+			finished = true;
 		}
+		/* A slot came free: start the next file before waiting. */
+		if (finished)
+			continue;
 		if (running > 0 || still > 0)
 			curl_multi_poll(m, NULL, 0, (int)((wake - now) * 1000) +
 			    1, NULL);
