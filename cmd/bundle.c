@@ -53,6 +53,7 @@ cmd_bundle_create(int argc, char **argv)
 		{"add", required_argument, NULL, 'a'},
 		{"firmware", required_argument, NULL, 'f'},
 		{"intel-nvm", required_argument, NULL, 'I'},
+		{"esxi", required_argument, NULL, 'E'},
 		{"trust", required_argument, NULL, 't'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"tar", no_argument, NULL, 'T'},
@@ -77,7 +78,7 @@ cmd_bundle_create(int argc, char **argv)
 		o.jobs = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:t:j:TFh", longopts,
+	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:E:t:j:TFh", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd': o.datastore = optarg; break;
@@ -94,6 +95,7 @@ cmd_bundle_create(int argc, char **argv)
 			}
 			o.intel_nvm = optarg;
 			break;
+		case 'E': o.esxi = optarg; break;
 		case 't': ptrvec_push(&trusts, optarg); break;
 		case 'T': o.tar = true; break;
 		case 'F': o.force = true; break;
@@ -171,9 +173,14 @@ cmd_bundle_create(int argc, char **argv)
 	o.nfirmware = fw.n;
 	o.trust = trust;
 	if (bundle_plan_make(&o, &plan, &err) != 0) {
+		for (size_t i = 0; i < plan.misfits.n; i++)
+			msg_error("%s", (char *)plan.misfits.v[i]);
 		ret = msg_dv_error(&err);
 		goto out;
 	}
+	for (size_t i = 0; i < plan.misfits.n; i++)
+		msg_warn("%s (written anyway: --force)",
+		    (char *)plan.misfits.v[i]);
 	if (bundle_write(&o, &plan, &err) != 0) {
 		ret = msg_dv_error(&err);
 		goto out;

@@ -31,7 +31,8 @@
 	X(DV_ESIG, "signature check failed", 1)                              \
 	X(DV_EEXIST, "output already exists", 1)                             \
 	X(DV_EINTR, "interrupted", 1)                                        \
-	X(DV_ETAR, "damaged tar archive", 1)
+	X(DV_ETAR, "damaged tar archive", 1)                                 \
+	X(DV_EFIT, "does not fit the hosts' ESXi release", 1)
 
 enum dv_code {
 	DV_EFIRST = 1024,
