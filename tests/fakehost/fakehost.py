@@ -2110,6 +2110,8 @@ def tool_nvmupdate(ctx, args, bundled_dir=None):
             rc = int(forced)
         if xml and os.environ.get('FAKEHOST_NVM_XML') == 'no-next':
             xml = re.sub(r'\s*<NextUpdateAvailable>[^<]*</NextUpdateAvailable>', '', xml)
+        if o['u'] and os.environ.get('FAKEHOST_NVM_XML') == 'none':
+            xml = None
         text.append('')
         if reboot:
             text.append('Reboot is required to complete the update process.\n')
