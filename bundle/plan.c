@@ -7,7 +7,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
+#include "../depot/sbuf.h"
 #include "../depot/package.h"
 #include "../depot/platform.h"
 #include "../depot/verify.h"
@@ -203,7 +204,8 @@ note(struct bundle_plan *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	ptrvec_push(&p->notes, sbuf_detach(&sb, NULL));
+	dv_diag_add(&p->notes, DV_DIAG_NOTE, 0, "%s", sb.buf);
+	sbuf_release(&sb);
 }
 
 static void
@@ -222,23 +224,23 @@ verify_depot(const struct bundle_opts *o, struct depot *d,
     struct bundle_item *it, struct dv_error *err)
 {
 	struct verify_opts vo = {o->trust, o->jobs};
+	const struct dv_diag *first;
 	struct verify_report r;
 	int ret;
 
 	if ((ret = depot_verify(d, &vo, &r, err)) != 0)
 		return ret;
 	ret = 0;
-	if (r.failures.n > 0) {
-		ret = dv_error_set(err, DV_EVIB, "%s: %s", it->source,
-		    (char *)r.failures.v[0]);
+	if ((first = dv_diags_first(&r.structure, DV_DIAG_FAIL)) != NULL) {
+		ret = dv_error_set(err, first->code, "%s: %s", it->source,
+		    first->msg);
 		goto out;
 	}
 	for (size_t i = 0; i < r.nvibs; i++) {
-		if (!r.vibs[i].ok) {
-			ret = dv_error_set(err, DV_EVIB, "%s: %s: %.*s",
-			    it->source, r.vibs[i].meta->id,
-			    (int)strcspn(r.vibs[i].problems.buf, "\n"),
-			    r.vibs[i].problems.buf);
+		first = dv_diags_first(&r.vibs[i].diags, DV_DIAG_FAIL);
+		if (first != NULL) {
+			ret = dv_error_set(err, first->code, "%s: %s: %s",
+			    it->source, r.vibs[i].meta->id, first->msg);
 			goto out;
 		}
 		if (r.vibs[i].sig.status == SIG_UNSIGNED) {
@@ -259,6 +261,36 @@ depot_platforms(const struct depot *d, struct bundle_item *it)
 			if (*d->metadata[i].platforms.v[k].version != '\0')
 				push_unique(&it->platforms,
 				    d->metadata[i].platforms.v[k].version);
+}
+
+/*
+ * No single -standard profile to default to: name what there is, and say
+ * what a depot without profiles (a component or driver depot) is for.
+ */
+static int
+no_standard_profile(const struct depot *d, const char *path, size_t n,
+    struct dv_error *err)
+{
+	struct sbuf names = SBUF_INIT(SBUF_NOCAP);
+	int ret;
+
+	if (d->nprofiles == 0)
+		return dv_error_set(err, DV_ENOMATCH, "%s: a component depot "
+		    "with no image profile; give it with --add, not --depot",
+		    path);
+	for (size_t i = 0; i < d->nprofiles; i++) {
+		const char *name = d->profiles[i]->name;
+		size_t len = strlen(name);
+
+		if (n == 0 || (len > 9 && strcmp(name + len - 9,
+		    "-standard") == 0))
+			sbuf_addf(&names, "%s%s", names.len ? ", " : "", name);
+	}
+	ret = dv_error_set(err, DV_ENOMATCH, "%s: %s %s; choose one with "
+	    "--profile", path, n == 0 ? "no -standard image profile among" :
+	    "more than one -standard image profile:", names.buf);
+	sbuf_release(&names);
+	return ret;
 }
 
 static int
@@ -286,10 +318,7 @@ plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
 			}
 		}
 		if (n != 1) {
-			ret = dv_error_set(err, DV_ENOMATCH, "%s: %s; choose "
-			    "one with --profile", o->depot, n == 0 ?
-			    "no -standard image profile" :
-			    "more than one -standard image profile");
+			ret = no_standard_profile(d, o->depot, n, err);
 			goto out;
 		}
 	}
@@ -377,6 +406,7 @@ plan_vib(const struct bundle_opts *o, struct bundle_plan *p,
 {
 	struct bundle_item *it = NULL;
 	struct byte_source src;
+	const struct dv_diag *first;
 	struct verify_vib v;
 	FILE *fp;
 	int ret = 0;
@@ -388,9 +418,10 @@ plan_vib(const struct bundle_opts *o, struct bundle_plan *p,
 	src.ctx = fp;
 	verify_vib_run(&v, &src, source, o->trust, true);
 	fclose(fp);
-	if (!v.ok || v.descriptor == NULL) {
-		ret = dv_error_set(err, DV_EVIB, "%s: %.*s", source,
-		    (int)strcspn(v.problems.buf, "\n"), v.problems.buf);
+	first = dv_diags_first(&v.diags, DV_DIAG_FAIL);
+	if (first != NULL || v.descriptor == NULL) {
+		ret = dv_error_set(err, DV_EVIB, "%s: %s", source,
+		    first != NULL ? first->msg : "no descriptor");
 		goto out;
 	}
 	it = item_new(ITEM_VIB, source, file, name);
@@ -722,22 +753,6 @@ static const char *const reserved[] = {
 	"nvmupdate-inventory.xml",
 };
 
-static void
-misfit(struct bundle_plan *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-misfit(struct bundle_plan *p, const char *fmt, ...)
-{
-	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
-	va_list ap;
-
-	va_start(ap, fmt);
-	sbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	ptrvec_push(&p->misfits, sbuf_detach(&sb, NULL));
-}
-
 /* "8.0" of a declared platform, or false for "6.*", "" and the like. */
 static bool
 declared_release(const char *v, char out[32])
@@ -856,15 +871,17 @@ fit_versions(struct bundle_plan *p)
 				b = t;
 			}
 			if (a->item->kind != ITEM_PROFILE)
-				misfit(p, "%s and %s: both carry the VIB %s, "
-				    "at versions %s and %s: keep the input with "
+				dv_diag_add(&p->misfits, DV_DIAG_FAIL, DV_EFIT,
+				    "%s and %s: both carry the VIB %s, at "
+				    "versions %s and %s: keep the input with "
 				    "the version the hosts should run",
 				    a->item->source, b->item->source,
 				    a->vib->name, a->vib->version,
 				    b->vib->version);
 			else if (dv_version_cmp(b->vib->version,
 			    a->vib->version) < 0)
-				misfit(p, "%s: carries the VIB %s %s, older "
+				dv_diag_add(&p->misfits, DV_DIAG_FAIL, DV_EFIT,
+				    "%s: carries the VIB %s %s, older "
 				    "than the %s in the image profile of %s: "
 				    "the host would refuse the downgrade; drop "
 				    "the input or take its newer release",
@@ -920,8 +937,9 @@ plan_fit(const struct bundle_opts *o, struct bundle_plan *p,
 				for (size_t k = 0; k < it->platforms.n; k++)
 					sbuf_addf(&list, "%s%s", k ? ", " : "",
 					    (char *)it->platforms.v[k]);
-				misfit(p, "%s: is for ESXi %s, which does not "
-				    "admit ESXi %s: use the vendor's release for "
+				dv_diag_add(&p->misfits, DV_DIAG_FAIL, DV_EFIT,
+				    "%s: is for ESXi %s, which does not admit "
+				    "ESXi %s: use the vendor's release for "
 				    "ESXi %d.%d",
 				    it->source, list.buf, p->esxi, e.major,
 				    e.minor);
@@ -936,7 +954,9 @@ plan_fit(const struct bundle_opts *o, struct bundle_plan *p,
 					v.platforms.n = 0;
 				if (!dv_vib_fits(&v, &e, reason,
 				    sizeof(reason)))
-					misfit(p, "%s: the VIB %s %s", it->source,
+					dv_diag_add(&p->misfits,
+					    DV_DIAG_FAIL, DV_EFIT,
+					    "%s: the VIB %s %s", it->source,
 					    pv->id, reason);
 			}
 		}
@@ -951,7 +971,8 @@ plan_fit(const struct bundle_opts *o, struct bundle_plan *p,
 				if (!pv->unsigned_vib &&
 				    pv->acceptance != DV_ACCEPT_COMMUNITY)
 					continue;
-				misfit(p, "%s: the VIB %s is %s, but the image "
+				dv_diag_add(&p->misfits, DV_DIAG_FAIL, DV_EFIT,
+				    "%s: the VIB %s is %s, but the image "
 				    "profile of %s is %s: the host must drop to "
 				    "CommunitySupported for it, and a host with "
 				    "Secure Boot refuses it; use a signed release",
@@ -1033,12 +1054,8 @@ bundle_plan_release(struct bundle_plan *p)
 	for (size_t i = 0; i < p->items.n; i++)
 		item_free(plan_item(p, i));
 	ptrvec_release(&p->items);
-	for (size_t i = 0; i < p->notes.n; i++)
-		free(p->notes.v[i]);
-	ptrvec_release(&p->notes);
-	for (size_t i = 0; i < p->misfits.n; i++)
-		free(p->misfits.v[i]);
-	ptrvec_release(&p->misfits);
+	dv_diags_release(&p->notes);
+	dv_diags_release(&p->misfits);
 	for (size_t i = 0; i < p->stages.n; i++)
 		outdir_abort(p->stages.v[i]);
 	ptrvec_release(&p->stages);

@@ -147,7 +147,7 @@ bundle_script(const struct bundle_opts *o, const struct bundle_plan *p,
 	    "warnings() {\n");
 	for (size_t i = 0; i < p->misfits.n; i++) {
 		sbuf_adds(out, "\techo ");
-		sh_quote(out, p->misfits.v[i]);
+		sh_quote(out, p->misfits.v[i].msg);
 		sbuf_addch(out, '\n');
 	}
 	sbuf_adds(out, "\t:\n}\n\n");

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "../bundle/bundle.h"
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
+#include "../depot/sbuf.h"
 #include "cmd.h"
 #include "verb.h"
 
@@ -117,9 +118,8 @@ cmd_bundle_create(int argc, char **argv)
 			ret = verb_usage(argv[0], EXIT_OK);
 			goto out;
 		default:
-			msg_error("create: unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-			ret = verb_usage(argv[0], EXIT_USAGE);
+			ret = verb_option_error(argv, longopts,
+			    "d:D:p:P:a:f:I:t:j:TFh");
 			goto out;
 		}
 	}
@@ -174,19 +174,19 @@ cmd_bundle_create(int argc, char **argv)
 	o.trust = trust;
 	if (bundle_plan_make(&o, &plan, &err) != 0) {
 		for (size_t i = 0; i < plan.misfits.n; i++)
-			msg_error("%s", (char *)plan.misfits.v[i]);
+			msg_error("%s", plan.misfits.v[i].msg);
 		ret = msg_dv_error(&err);
 		goto out;
 	}
 	for (size_t i = 0; i < plan.misfits.n; i++)
 		msg_warn("%s (written anyway: --force)",
-		    (char *)plan.misfits.v[i]);
+		    plan.misfits.v[i].msg);
 	if (bundle_write(&o, &plan, &err) != 0) {
 		ret = msg_dv_error(&err);
 		goto out;
 	}
 	for (size_t i = 0; i < plan.notes.n; i++)
-		printf("  %s\n", (char *)plan.notes.v[i]);
+		printf("  %s\n", plan.notes.v[i].msg);
 	printf("Bundle written to %s (%zu step%s) for /vmfs/volumes/%s/%s\n",
 	    o.outdir, plan.items.n, plan.items.n == 1 ? "" : "s", o.datastore,
 	    o.dir);
@@ -227,7 +227,7 @@ static int
 cmd_bundle_verify(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct sbuf problems = SBUF_INIT(SBUF_NOCAP);
+	struct dv_diags problems = DV_DIAGS_INIT;
 	const char *dir;
 	size_t nfiles;
 	int ret;
@@ -238,8 +238,9 @@ cmd_bundle_verify(int argc, char **argv)
 		ret = msg_dv_error(&err);
 		goto out;
 	}
-	if (problems.len > 0) {
-		fputs(problems.buf, stdout);
+	if (problems.n > 0) {
+		for (size_t i = 0; i < problems.n; i++)
+			printf("%s\n", problems.v[i].msg);
 		msg_error("%s: FAILED: the bundle does not match its "
 		    "SHA256SUMS", dir);
 		ret = EXIT_BAD;
@@ -248,7 +249,7 @@ cmd_bundle_verify(int argc, char **argv)
 	printf("%s: OK (%zu files match SHA256SUMS)\n", dir, nfiles);
 	ret = EXIT_OK;
 out:
-	sbuf_release(&problems);
+	dv_diags_release(&problems);
 	return ret;
 }
 
@@ -287,13 +288,33 @@ static const struct verb verbs[] = {
 	{"create", cmd_bundle_create,
 	    "create OUTDIR --datastore NAME [--dir PATH] [--depot DEPOT.zip "
 	    "[--profile NAME]] [--add FILE]... [--firmware mellanox:FILE[:PSID:"
-	    "VERSION]]... [--intel-nvm PACKAGE] [--trust CA.pem]... [--jobs N] "
-	    "[--tar] [--force]",
-	    "Verify the inputs and write a bundle folder with install.sh."},
+	    "VERSION]]... [--intel-nvm PACKAGE] [--esxi VERSION] [--trust CA.pem]"
+	    "... [--jobs N] [--tar] [--force]",
+	    "Verify the inputs and write a bundle folder with install.sh.",
+	    "  --datastore NAME  the datastore the folder will be uploaded to\n"
+	    "  --dir PATH        the folder on it (default esxstage/OUTDIR's name)\n"
+	    "  --depot DEPOT.zip a patch depot, applied as a profile update\n"
+	    "  --profile NAME    its image profile (default: the one -standard)\n"
+	    "  --add FILE        a component zip, offline bundle, .vib or vendor\n"
+	    "                    package (unwrapped); may be given more than once\n"
+	    "  --firmware mellanox:FILE[:PSID:VERSION]\n"
+	    "                    a Mellanox firmware image for mlxfwmanager\n"
+	    "  --intel-nvm PACKAGE\n"
+	    "                    Intel's NVM update package (_ESX.tar.gz), run last\n"
+	    "  --esxi VERSION    the hosts' ESXi release (8.0, 8.0U3) for the fit\n"
+	    "                    checks, when there is no --depot to tell it\n"
+	    "  --trust CA.pem    trust anchors for the signature checks\n"
+	    "  --jobs N          verify with N threads\n"
+	    "  --tar             also write OUTDIR.tar for a single-file transfer\n"
+	    "  --force           replace an existing OUTDIR; write the bundle even\n"
+	    "                    when inputs do not fit (README.txt warns)\n"
+	    "  -h, --help        describe this command\n"},
 	{"verify", cmd_bundle_verify, "verify OUTDIR",
-	    "Check every file of a bundle against its SHA256SUMS."},
+	    "Check every file of a bundle against its SHA256SUMS.",
+	    "  -h, --help        describe this command\n"},
 	{"show", cmd_bundle_show, "show OUTDIR",
-	    "Print the bundle's plan, step by step, in plain words."},
+	    "Print the bundle's plan, step by step, in plain words.",
+	    "  -h, --help        describe this command\n"},
 };
 
 int

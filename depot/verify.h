@@ -8,12 +8,14 @@
 
 #include "crypto.h"
 #include "depot.h"
+#include "progress.h"
 #include "sbuf.h"
 #include "vib.h"
 
 struct verify_opts {
 	const struct sig_trust *trust; /* NULL: signatures, not the chain */
 	int jobs;		       /* worker threads, at least 1 */
+	struct dv_progress *progress;  /* counted as VIBs are read, or NULL */
 };
 
 /* The verdict on one VIB, and what was read to reach it. */
@@ -21,8 +23,8 @@ struct verify_vib {
 	const struct depot_vib *meta; /* the depot's record; NULL: bare .vib */
 	bool scanned;		      /* the file was found and read */
 	bool ok;
-	struct sbuf problems; /* reasons it FAILED, one per line */
-	struct sbuf notes;    /* warnings, not failures, one per line */
+	/* Why it FAILED (DV_DIAG_FAIL), and notes that do not fail it. */
+	struct dv_diags diags;
 	struct sig_result sig;
 	/* Kept only when verify_vib_run is asked to (show-vib). */
 	struct vib_scan scan;
@@ -43,8 +45,8 @@ void verify_vib_release(struct verify_vib *v);
 struct verify_report {
 	struct verify_vib *vibs; /* in the depot's order (by name) */
 	size_t nvibs;
-	struct ptrvec failures; /* structure failures (owned strings) */
-	struct ptrvec warnings; /* structure warnings (owned strings) */
+	/* The depot's structure: failures and warnings, in that order. */
+	struct dv_diags structure;
 	size_t failed;		/* VIBs and structure items that failed */
 	bool trust_checked;
 };
