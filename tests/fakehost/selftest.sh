@@ -223,7 +223,7 @@ expect "profile dry-run (keyvalue)" 0 \
 	"InstallationResult.Message.string=Dryrun only, host not changed. The following installers will be applied: [BootBankInstaller]" \
 	"InstallationResult.RebootRequired.boolean=true" \
 	"InstallationResult.VIBsInstalled.string[] = VMware_bootbank_esx-base_8.0.3-0.55.24677879" \
-	"InstallationResult.VIBsRemoved.string[]=VMware_bootbank_esx-base_8.0.3-0.0.24414501"
+	"InstallationResult.VIBsRemoved.string[] = VMware_bootbank_esx-base_8.0.3-0.0.24414501"
 same "dry-run changes nothing" "$(state_sum)" "$before"
 FAKEHOST_FAIL="profile update" run esxcli software profile update -d "$W/mini8.zip" \
 	-p ESXi-8.0U3e-24677879-standard
@@ -403,7 +403,7 @@ changes=$(sed -n "$((mark + 1)),\$p" "$FAKEHOST_STATE/calls.log" |
 	grep -E ' esxcli .*software (vib (install|update|remove)|component apply|profile update)' |
 	grep -cv -- '--dry-run')
 same "calls.log: only --dry-run commands since mark" "$changes" "0"
-if grep -q "^boot=0 rc=1 esxcli system maintenanceMode set --enable true\$" "$FAKEHOST_STATE/calls.log"; then
+if grep -q "^boot=0 rc=1 esxcli system maintenanceMode set --enable true --timeout 1\$" "$FAKEHOST_STATE/calls.log"; then
 	ok "calls.log records boot, rc and argv"; else bad "calls.log records boot, rc and argv" "format"; fi
 
 # ---------------------------------------------------------------- secure boot
@@ -423,7 +423,7 @@ if [ -d "$REAL_DEPOTS" ]; then
 	expect "real: Net-Community live component apply" 0 \
 		"InstallationResult.Message.string=Operation finished successfully." \
 		"InstallationResult.RebootRequired.boolean=false" \
-		"InstallationResult.ComponentsInstalled.string[]=Net-Community-Driver_1.2.7.0-1vmw.700.1.0.15843807"
+		"InstallationResult.ComponentsInstalled.string[] = Net-Community-Driver_1.2.7.0-1vmw.700.1.0.15843807"
 	run esxcli software component apply -d "$NC"
 	expect "real: Net-Community again" 0 "Host was not updated, no changes required."
 	run esxcli --formatter=keyvalue software vib install -d "$FL"
