@@ -9,7 +9,8 @@
 #                           VALGRIND=1; about 30 minutes on two cores)
 #   make check TESTS='depot_list/* hostile_*/*'   only those shell tests
 #   make demo               build a signed sample (build/demo) and list it
-#   make bench              size-independence and speed figures
+#   make bench              size-independence and speed figures (COLD=1:
+#                           page cache dropped first, as root)
 #   make coverage           the suite on a gcov build (build-cov/), then line
 #                           coverage per file and for the libraries
 #   make install PREFIX=/usr/local DESTDIR=   (uninstall: the same paths)
@@ -27,7 +28,7 @@ MAN_PAGES = depot.1 esxbundle.1
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
-PKGS = libzip libarchive libxml-2.0 openssl
+PKGS = libzip libarchive libxml-2.0 openssl zlib
 
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
@@ -56,9 +57,15 @@ say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/suggest.c \
+             depot/gzip.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
-             depot/archive.c depot/outdir.c depot/package.c \
+             depot/archive.c depot/outdir.c depot/names.c depot/smap.c \
+             depot/package.c depot/package_walk.c depot/package_cont.c \
+             depot/package_tree.c depot/package_depot.c \
+             depot/package_special.c depot/package_nvm.c \
+             depot/package_expanded.c depot/package_emit.c \
+             depot/package_extract.c \
              depot/unpack.c depot/platform.c
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
 CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/progress.c
@@ -122,15 +129,22 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh scripts/bench.sh
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) COLD=$(COLD) sh scripts/bench.sh
 
 # Coverage counts add up over every program the suite runs (depot,
-# esxbundle, unit, the fuzz replays): stale counts are removed first.
+# esxbundle, unit, the fuzz replays): stale counts are removed first.  A
+# test runs depot as another user, which must be able to add its counts
+# (or libgcov complains into the stderr the test checks): one run of each
+# program makes every count file, which is then opened to all.
 COV_BUILD = build-cov
+COV_FLAGS = BUILD=$(COV_BUILD) CFLAGS='-O0 -g --coverage' LDFLAGS=--coverage
 coverage: deps
 	@rm -f $$(find $(COV_BUILD) -name '*.gcda' 2>/dev/null)
-	@st=0; $(MAKE) --no-print-directory check BUILD=$(COV_BUILD) \
-	    CFLAGS='-O0 -g --coverage' LDFLAGS=--coverage || st=$$?; \
+	@$(MAKE) --no-print-directory all $(COV_FLAGS)
+	@$(COV_BUILD)/depot --help >/dev/null
+	@$(COV_BUILD)/esxbundle --help >/dev/null
+	@chmod -R a+rwX $(COV_BUILD)/obj
+	@st=0; $(MAKE) --no-print-directory check $(COV_FLAGS) || st=$$?; \
 	sh scripts/coverage.sh $(COV_BUILD) $(DEPOT_SRCS) $(BUNDLE_SRCS) \
 	    $(CMD_SRCS) cmd/depot.c cmd/bundle.c; exit $$st
 

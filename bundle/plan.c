@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../depot/depot.h"
+#include "../depot/names.h"
 #include "../depot/sbuf.h"
 #include "../depot/package.h"
 #include "../depot/platform.h"
@@ -86,14 +87,6 @@ plan_vib_free(struct plan_vib *pv)
 	free(pv);
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s != NULL ? s + 1 : path;
-}
-
 /*
  * The name a file gets inside the bundle: its own, when that is plain;
  * otherwise the same with every other byte made '_', so SHA256SUMS and
@@ -102,7 +95,7 @@ base_name(const char *path)
 static char *
 bundle_file_name(const char *path)
 {
-	char *s = xstrdup(base_name(path));
+	char *s = xstrdup(dv_base_name(path));
 
 	for (char *p = s; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -218,18 +211,32 @@ mark_unsigned(struct bundle_item *it, const char *id)
 	}
 }
 
-/* Every check of `depot verify` must hold before a depot is bundled. */
-static int
-verify_depot(const struct bundle_opts *o, struct depot *d,
-    struct bundle_item *it, struct dv_error *err)
+/*
+ * Every check of `depot verify` must hold before a depot is bundled.  It
+ * is made while bundle_write copies the depot (side, run by verify's own
+ * workers), so that the depot is read from the disk once and the copy's
+ * digest overlaps verify's; a depot that fails leaves nothing written.
+ */
+int
+bundle_verify_input(const struct bundle_opts *o, struct bundle_item *it,
+    int (*side)(void *ctx, struct dv_error *err), void *side_ctx,
+    struct dv_error *err)
 {
-	struct verify_opts vo = {o->trust, o->jobs};
+	struct verify_opts vo = {.trust = o->trust, .jobs = o->jobs,
+	    .side = side, .side_ctx = side_ctx};
 	const struct dv_diag *first;
 	struct verify_report r;
+	struct depot *d = NULL;
 	int ret;
 
-	if ((ret = depot_verify(d, &vo, &r, err)) != 0)
+	if (!it->verify)
+		return side(side_ctx, err);
+	if ((ret = depot_open(it->file, &d, err)) != 0)
 		return ret;
+	if ((ret = depot_verify(d, &vo, &r, err)) != 0) {
+		depot_free(d);
+		return ret;
+	}
 	ret = 0;
 	if ((first = dv_diags_first(&r.structure, DV_DIAG_FAIL)) != NULL) {
 		ret = dv_error_set(err, first->code, "%s: %s", it->source,
@@ -250,6 +257,7 @@ verify_depot(const struct bundle_opts *o, struct depot *d,
 	}
 out:
 	verify_report_release(&r);
+	depot_free(d);
 	return ret;
 }
 
@@ -341,8 +349,7 @@ plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
 		free(it->platforms.v[i]);
 	it->platforms.n = 0;
 	depot_platforms(d, it);
-	if ((ret = verify_depot(o, d, it, err)) != 0)
-		goto out;
+	it->verify = true; /* while bundle_write copies it */
 	note(p, "%s: image profile %s (%zu VIBs)", it->name, prof->name,
 	    prof->vib_ids.n);
 	t->known = dv_profile_esxi(d, prof, &t->esxi) == 0;
@@ -358,11 +365,9 @@ out:
 
 /* A depot (file or inner zip in memory) as one component or depot item. */
 static int
-plan_depot(const struct bundle_opts *o, struct bundle_plan *p,
-    struct depot *d, struct bundle_item *it, struct dv_error *err)
+plan_depot(struct bundle_plan *p, struct depot *d, struct bundle_item *it,
+    struct dv_error *err)
 {
-	int ret;
-
 	it->kind = ITEM_DEPOT;
 	for (size_t i = 0; i < d->nbulletins; i++)
 		if (d->bulletins[i]->comp_name != NULL)
@@ -379,8 +384,7 @@ plan_depot(const struct bundle_opts *o, struct bundle_plan *p,
 	if (d->nvibs == 0)
 		return dv_error_set(err, DV_ENOMATCH, "%s: holds no VIBs",
 		    it->source);
-	if ((ret = verify_depot(o, d, it, err)) != 0)
-		return ret;
+	it->verify = true; /* while bundle_write copies it */
 	note(p, "%s: %s with %zu VIB%s", it->name, it->kind == ITEM_COMPONENT ?
 	    "component depot" : "offline bundle", d->nvibs,
 	    d->nvibs == 1 ? "" : "s");
@@ -439,9 +443,8 @@ out:
 
 /* A depot zip: its VIBs, verified, as one component or depot step. */
 static int
-plan_depot_file(const struct bundle_opts *o, struct bundle_plan *p,
-    const char *source, const char *file, const char *name,
-    struct dv_error *err)
+plan_depot_file(struct bundle_plan *p, const char *source, const char *file,
+    const char *name, struct dv_error *err)
 {
 	struct bundle_item *it;
 	struct depot *d = NULL;
@@ -450,7 +453,7 @@ plan_depot_file(const struct bundle_opts *o, struct bundle_plan *p,
 	if ((ret = depot_open(file, &d, err)) != 0)
 		return ret;
 	it = item_new(ITEM_DEPOT, source, file, name);
-	if ((ret = plan_depot(o, p, d, it, err)) != 0)
+	if ((ret = plan_depot(p, d, it, err)) != 0)
 		item_free(it);
 	depot_free(d);
 	return ret;
@@ -523,6 +526,7 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 	const struct package_node *tool = NULL;
 	struct sbuf staged = SBUF_INIT(SBUF_NOCAP), source = SBUF_INIT(SBUF_NOCAP);
 	struct package_extract x;
+	struct package_sink sink;
 	struct package *pkg = NULL;
 	struct outdir *stage = NULL;
 	size_t added = 0, tools = 0, others = 0;
@@ -532,7 +536,8 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		return ret;
 	ptrvec_push(&p->stages, stage);
 	package_extract_init(&x, stage, false, true);
-	if ((ret = package_open(path, &x, &pkg, err)) != 0)
+	package_sink_outdir(&sink, &x);
+	if ((ret = package_open(path, &sink, &pkg, err)) != 0)
 		goto out;
 	gather(pkg->root, &installable, &outputs);
 	for (size_t i = 0; i < installable.n; i++) {
@@ -557,12 +562,12 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 			ret = plan_vib(o, p, source.buf, staged.buf,
 			    n->output, err);
 		else
-			ret = plan_depot_file(o, p, source.buf, staged.buf,
+			ret = plan_depot_file(p, source.buf, staged.buf,
 			    n->output, err);
 		if (ret != 0)
 			goto out;
 		note(p, "%s: from the package %s", plan_item(p,
-		    p->items.n - 1)->name, base_name(path));
+		    p->items.n - 1)->name, dv_base_name(path));
 		added++;
 	}
 	if (intel) {
@@ -577,8 +582,8 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		    &outputs, err);
 		if (ret == 0 && others > 0)
 			note(p, "%s: %zu other installable item%s left out; "
-			    "give %s with --add for those", base_name(path),
-			    others, others == 1 ? "" : "s", base_name(path));
+			    "give %s with --add for those", dv_base_name(path),
+			    others, others == 1 ? "" : "s", dv_base_name(path));
 		goto out;
 	}
 	if (added == 0)
@@ -588,7 +593,7 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		    "no depot or VIB", path);
 	else if (tools > 0)
 		note(p, "%s: also holds the Intel NVM update tool; give it with "
-		    "--intel-nvm to update the NICs", base_name(path));
+		    "--intel-nvm to update the NICs", dv_base_name(path));
 out:
 	package_free(pkg);
 	package_extract_release(&x);
@@ -609,7 +614,7 @@ plan_add(const struct bundle_opts *o, struct bundle_plan *p,
 		return plan_vib(o, p, path, path, path, err);
 	if (package_is_package(path))
 		return plan_package(o, p, path, false, err);
-	return plan_depot_file(o, p, path, path, path, err);
+	return plan_depot_file(p, path, path, path, err);
 }
 
 /*

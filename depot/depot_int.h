@@ -56,6 +56,14 @@ int zipfile_read(struct zipfile *zf, size_t i, size_t cap, struct sbuf *out,
 struct zipstream;
 int zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
     struct dv_error *err);
+/*
+ * The same, for a caller whose own digest covers every byte of the member
+ * (a VIB whose SHA-256 the metadata gives): a stored member is then read
+ * straight from the file, without the CRC-32 libzip would compute over
+ * the same bytes.  Other members, and zips in memory, go through libzip.
+ */
+int zipstream_open_covered(struct zipfile *zf, size_t i,
+    struct zipstream **out, struct dv_error *err);
 /* Bytes read (0 at the end), or a negative error code. */
 long zipstream_read(struct zipstream *zs, void *buf, size_t len,
     struct dv_error *err);
@@ -149,20 +157,7 @@ struct dv_time;
 /* Parse an xsd:dateTime the way esximage does; convert to UTC. */
 int dv_time_parse(const char *s, struct dv_time *out);
 
-/* ---- paths ------------------------------------------------------------ */
-
-/*
- * Join a reference found in member base onto base's directory inside the
- * same zip (esximage's UrlJoin for zip: URLs), refusing absolute paths,
- * ".." components, backslashes and control characters.  Result in out.
- */
-int dv_path_join(const char *base, const char *ref, struct sbuf *out);
-/*
- * Why an archive member's stored name may not be used (package.c): an
- * empty name, an absolute path, a drive letter, a backslash, a control
- * character, a ".." component, or more than DV_MAX_NAME_BYTES; NULL
- * when it is fine.  The text reads "absolute path" and so on.
- */
-const char *dv_member_problem(const char *name);
+/* Member names and paths: names.h. */
+#include "names.h"
 
 #endif

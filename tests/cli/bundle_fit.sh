@@ -75,7 +75,7 @@ test_esxi_must_match_the_profile() {
 test_community_vib_with_certified_profile_refused() {
 	create --depot "$(fixture fit-certified8)" --add "$(fixture fit-community8)"
 	refused &&
-	    expect_err "the VIB CMT_bootbank_net-community-x_1.0.0-1cmt.800 is unsigned, but the image profile of $(fixture fit-certified8) is VMwareCertified"
+	    expect_err "the VIB CMT_bootbank_net-community-x_1.0.0-1cmt.800 is CommunitySupported, but the image profile of $(fixture fit-certified8) is VMwareCertified"
 }
 
 test_force_writes_and_warns() {
