@@ -28,7 +28,7 @@ MAN_PAGES = depot.1 esxbundle.1
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
-PKGS = libzip libarchive libxml-2.0 openssl zlib
+PKGS = libzip libarchive libxml-2.0 openssl zlib jansson
 
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
@@ -67,7 +67,7 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/sugg
              depot/package_expanded.c depot/package_emit.c \
              depot/package_extract.c \
              depot/unpack.c depot/platform.c
-BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
+BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c bundle/check.c
 CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/progress.c
 DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)

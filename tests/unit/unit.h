@@ -26,6 +26,8 @@ struct unit {
 	X(xml_refuses_bad_input)                                             \
 	X(xml_depth_limit)                                                   \
 	X(json_escapes)                                                      \
+	X(json_parse)                                                        \
+	X(tar_write_read)                                                    \
 	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
