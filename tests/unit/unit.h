@@ -32,7 +32,12 @@ struct unit {
 	X(bundle_order_cycle)                                                \
 	X(member_names)                                                      \
 	X(tar_header_detect)                                                 \
-	X(outdir_rules)
+	X(outdir_rules)                                                      \
+	X(esxi_parse)                                                        \
+	X(platform_covers)                                                   \
+	X(platforms_fit)                                                     \
+	X(vib_fits)                                                          \
+	X(profile_esxi)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
