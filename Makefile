@@ -54,8 +54,10 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
              depot/archive.c depot/outdir.c depot/package.c \
              depot/unpack.c depot/platform.c
+DEPOT_SRCS += depot/image.c depot/image_validate.c
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
 CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c
+CMD_SRCS += cmd/image.c
 DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 BUNDLE_OBJS = $(BUNDLE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/install_sh.o
