@@ -92,6 +92,7 @@ cmd_depot_validate(int argc, char **argv)
 	const struct depot_profile *one = NULL;
 	const char *profile = NULL;
 	struct depot *d = NULL;
+	struct image_vib *pool = NULL;
 	struct json j;
 	bool json = false;
 	size_t failed = 0, checked = 0;
@@ -129,6 +130,13 @@ cmd_depot_validate(int argc, char **argv)
 		ret = EXIT_BAD;
 		goto out;
 	}
+	/* Every VIB of the depot may be offered for an unmet dependency. */
+	pool = xcalloc(d->nvibs + 1, sizeof(*pool));
+	for (size_t i = 0; i < d->nvibs; i++) {
+		pool[i].vib = d->vibs[i];
+		pool[i].depot = d;
+		pool[i].origin = d->path;
+	}
 	if (json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
@@ -143,7 +151,7 @@ cmd_depot_validate(int argc, char **argv)
 			continue;
 		image_from_profile(&img, d, p);
 		image_report_init(&r);
-		image_validate(&img, NULL, 0, &r);
+		image_validate(&img, pool, d->nvibs, &r);
 		checked++;
 		failed += r.n > 0;
 		if (json) {
@@ -156,10 +164,11 @@ cmd_depot_validate(int argc, char **argv)
 			json_problems(&j, &r);
 			json_object_end(&j);
 		} else {
-			printf("%s: %s (%zu VIBs, %zu components, ESXi %s)\n",
-			    p->name, r.n == 0 ? "OK" : "FAILED", img.nvibs,
-			    img.ncomponents, r.esx_version != NULL ?
-			    r.esx_version : "unknown");
+			printf("%s: %s (ESXi %s, %zu VIB%s, %zu component%s)"
+			    "\n", p->name, r.n == 0 ? "OK" : "FAILED",
+			    r.esx_version != NULL ? r.esx_version : "unknown",
+			    img.nvibs, img.nvibs == 1 ? "" : "s",
+			    img.ncomponents, img.ncomponents == 1 ? "" : "s");
 			print_problems(&r);
 		}
 		image_report_release(&r);
@@ -179,22 +188,7 @@ cmd_depot_validate(int argc, char **argv)
 		ret = EXIT_BAD;
 	}
 out:
+	free(pool);
 	depot_free(d);
 	return ret;
-}
-
-int
-cmd_depot_compose(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return EXIT_USAGE;
-}
-
-int
-cmd_depot_diff(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return EXIT_USAGE;
 }

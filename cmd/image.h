@@ -24,7 +24,5 @@
 	"'esxcli software vib list'."
 
 int cmd_depot_validate(int argc, char **argv);
-int cmd_depot_compose(int argc, char **argv);
-int cmd_depot_diff(int argc, char **argv);
 
 #endif

@@ -315,8 +315,8 @@ check_relations(struct ctx *c)
 				    "cannot be satisfied within the "
 				    "ImageProfile. However, additional VIB %s "
 				    "from %s can satisfy this requirement: "
-				    "add it (compose --add %s)", v->id, rel,
-				    p->vib->id, p->origin, p->origin);
+				    "add it to the image", v->id, rel,
+				    p->vib->id, p->origin);
 			else
 				image_report_add(c->r, IMAGE_RULE_DEPENDS,
 				    "VIB %s requires %s, but the requirement "

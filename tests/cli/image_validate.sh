@@ -1,0 +1,135 @@
+# image_validate.sh - depot validate: one passing and one failing profile
+# per esximage rule (testdata/depots/img-rules.spec), messages and status.
+# SPDX-License-Identifier: BSD-2-Clause
+
+# bad PROFILE RULE TEXT: validating PROFILE fails with one problem line
+# "  RULE: ...TEXT...", and the one-line summary on stderr.
+bad() {
+	run "$DEPOT" validate --profile "$1" "$(fixture img-rules)"
+	expect_status 1 && expect_out "$1: FAILED" &&
+	    expect_out "  $2: " && expect_out "$3" &&
+	    expect_err "1 of 1 image profile does not validate"
+}
+
+# good PROFILE: validating PROFILE succeeds, no problem line.
+good() {
+	run "$DEPOT" validate --profile "$1" "$(fixture img-rules)"
+	expect_status 0 && expect_out "$1: OK (ESXi 8.0.3" &&
+	    ! grep -q '^  ' "$T/out" || fail "problems listed"
+}
+
+test_every_profile_of_a_valid_depot() {
+	run "$DEPOT" validate "$(fixture mini8)"
+	expect_status 0 &&
+	    expect_out "ESXi-8.0U3e-24677879-standard: OK (ESXi 8.0.3, 4 VIBs, 3 components)" &&
+	    expect_out "ESXi-8.0U3e-24677879-no-tools: OK (ESXi 8.0.3, 3 VIBs, 2 components)"
+}
+
+test_full_depot_valid() {
+	run "$DEPOT" validate "$(fixture esxi8-full)"
+	expect_status 0 && expect_out "standard: OK (ESXi 8.0.3, 44 VIBs, 30 components)"
+}
+
+test_good_profile() {
+	good good
+}
+
+test_good_acceptance() {
+	good good-acceptance
+}
+
+test_good_replaces() {
+	good good-replaces
+}
+
+test_depends_unmet() {
+	bad bad-depends depends "VIB VMware_bootbank_needs-old-api_1.0-1 requires vmkapi_2_1_0_0, but the requirement cannot be satisfied within the ImageProfile: add a VIB that provides vmkapi_2_1_0_0, or remove needs-old-api"
+}
+
+test_depends_version() {
+	bad bad-depends-version depends "requires esx-base >= 9.0, but the requirement cannot be satisfied" &&
+	    expect_out "requires com.example.api >= 3.0, but"
+}
+
+test_depends_offer() {
+	bad bad-depends-offer depends "requires extra-lib, but the requirement cannot be satisfied within the ImageProfile. However, additional VIB VMware_bootbank_extra-lib_1.0-1 from $(fixture img-rules) can satisfy this requirement"
+}
+
+test_conflicts() {
+	bad bad-conflicts conflicts "VIB VMware_bootbank_fights-ne1000_1.0-1 conflicts with VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510"
+}
+
+test_replaces() {
+	bad bad-replaces replaces "VIB VMware_bootbank_ne1000-ng_1.0-1 replaces VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510 (ne1000 << 1.0), which is still in the ImageProfile: remove ne1000"
+}
+
+test_two_versions() {
+	bad bad-two-versions two-versions "are two versions of ne1000, and an image holds one: remove VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510"
+}
+
+test_platform() {
+	bad bad-platform platform "VIB VMware_bootbank_drv9_1.0-1vmw.900.0.0.1 does not fit this ESXi 8.0.3 image: it is for ESXi 9.0" &&
+	    expect_out "VMware_bootbank_vmklinux-nic_1.0-1 does not fit this ESXi 8.0.3 image: it is a vmklinux driver" &&
+	    expect_out "VMware_bootbank_drv-dpu_1.0-1 does not fit"
+}
+
+test_checksum() {
+	bad bad-checksum sha256-gunzip "In ImageProfile bad-checksum, the payload(s) in VIB VMware_bootbank_no-gunzip_1.0-1 does not have sha-256 gunzip checksum."
+}
+
+test_files() {
+	bad bad-files file-conflict "File path of '/usr/lib/vmware/shared.so' is claimed by multiple non-overlay VIBs: {'VMware_bootbank_claims-a_1.0-1', 'VMware_bootbank_claims-b_1.0-1'}"
+}
+
+test_acceptance() {
+	bad bad-acceptance acceptance "VIB VMware_bootbank_community-tool_1.0-1's acceptance level is community, which is not compliant with the ImageProfile acceptance level partner"
+}
+
+test_component() {
+	bad bad-component component "Profile bad-component is missing component(s) Example-Two which are necesary and removing them is prohibited: it holds VMware_bootbank_two-part-a_1.0-1 of component Example-Two 1.0-1 but not VMware_bootbank_two-part-b_1.0-1"
+}
+
+test_missing_vib() {
+	bad bad-missing missing-vib "VIBs VMW_bootbank_gone_1.0-1 from image profile 'bad-missing' cannot be found in metadata"
+}
+
+test_no_base() {
+	bad bad-base base "ImageProfile bad-base has no esx-base VIB"
+}
+
+test_json() {
+	run "$DEPOT" validate --json --profile bad-files "$(fixture img-rules)"
+	expect_status 1 && expect_out '"valid": false' &&
+	    expect_out '"rule": "file-conflict"' &&
+	    "$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["profiles"][0]["name"] == "bad-files"' "$T/out" ||
+	    fail "not the JSON expected"
+}
+
+test_all_profiles_counted() {
+	run "$DEPOT" validate "$(fixture img-rules)"
+	expect_status 1 && expect_err "15 of 18 image profiles do not validate"
+}
+
+test_unknown_profile() {
+	run "$DEPOT" validate --profile nope "$(fixture mini8)"
+	expect_status 1 && expect_err "nope" && expect_no_out
+}
+
+test_no_profiles() {
+	run "$DEPOT" validate "$(fixture component7)"
+	expect_status 1 && expect_err "no image profiles to validate" &&
+	    expect_err_lines 1
+}
+
+test_usage() {
+	run "$DEPOT" validate
+	expect_status 2 && expect_err "expected 1 operand, got 0"
+	run "$DEPOT" validate --bogus x.zip
+	expect_status 2 && expect_err "unknown option '--bogus'"
+}
+
+test_not_a_depot() {
+	echo hello >x.zip
+	run "$DEPOT" validate x.zip
+	expect_status 1 && expect_err "not a zip archive" && expect_err_lines 1
+}
