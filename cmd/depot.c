@@ -1213,6 +1213,7 @@ static const struct verb verbs[] = {
 	{"extract", cmd_depot_extract, EXTRACT_SYNOPSIS, EXTRACT_SUMMARY},
 	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY},
 	{"validate", cmd_depot_validate, VALIDATE_SYNOPSIS, VALIDATE_SUMMARY},
+	{"compose", cmd_depot_compose, COMPOSE_SYNOPSIS, COMPOSE_SUMMARY},
 };
 
 int

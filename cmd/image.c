@@ -192,3 +192,204 @@ out:
 	depot_free(d);
 	return ret;
 }
+
+/* ---- compose ------------------------------------------------------------ */
+
+/* SOURCE_DATE_EPOCH (reproducible-builds.org), or -1 when unset. */
+static int
+source_date_epoch(int64_t *out)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	*out = -1;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0 || v > 4354819198LL) {
+		msg_error("SOURCE_DATE_EPOCH: '%s' is not a time in seconds "
+		    "since 1970 (1980 to 2107)", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+compose_json(const struct compose *c, const char *out)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "output", out);
+	json_bool(&j, "written", c->written);
+	json_object_begin(&j, "profile");
+	json_string(&j, "name", c->img.name);
+	json_string(&j, "creator", c->img.creator);
+	json_string(&j, "profile_id", c->profile_id);
+	json_string(&j, "acceptance_level",
+	    dv_acceptance_name(c->img.acceptance));
+	json_string(&j, "esx_version", c->report.esx_version);
+	json_array_begin(&j, "vibs");
+	for (size_t i = 0; i < c->img.nvibs; i++)
+		json_string(&j, NULL, c->img.vibs[i].vib->id);
+	json_array_end(&j);
+	json_array_begin(&j, "components");
+	for (size_t i = 0; i < c->img.ncomponents; i++)
+		json_string(&j, NULL, c->img.components[i]->id);
+	json_array_end(&j);
+	json_object_end(&j);
+	json_array_begin(&j, "changes");
+	for (size_t i = 0; i < c->notes.n; i++)
+		json_string(&j, NULL, c->notes.v[i]);
+	json_array_end(&j);
+	json_uint(&j, "vib_bytes", c->bytes);
+	json_problems(&j, &c->report);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+int
+cmd_depot_compose(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"profile", required_argument, NULL, 'p'},
+		{"name", required_argument, NULL, 'n'},
+		{"vendor", required_argument, NULL, 'V'},
+		{"description", required_argument, NULL, 'D'},
+		{"add", required_argument, NULL, 'a'},
+		{"remove", required_argument, NULL, 'r'},
+		{"acceptance", required_argument, NULL, 'A'},
+		{"force", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct dv_error err = DV_ERROR_INIT;
+	struct compose_opts o;
+	struct compose c;
+	struct ptrvec adds = PTRVEC_INIT, removes = PTRVEC_INIT;
+	bool json = false;
+	int ch, ret;
+
+	memset(&o, 0, sizeof(o));
+	compose_init(&c);
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "jp:n:V:D:a:r:A:fh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			o.profile = optarg;
+			break;
+		case 'n':
+			o.name = optarg;
+			break;
+		case 'V':
+			o.vendor = optarg;
+			break;
+		case 'D':
+			o.description = optarg;
+			break;
+		case 'a':
+			ptrvec_push(&adds, optarg);
+			break;
+		case 'r':
+			ptrvec_push(&removes, optarg);
+			break;
+		case 'A':
+			if (dv_acceptance_parse(optarg, &o.acceptance) != 0) {
+				msg_error("%s: --acceptance must be certified, "
+				    "accepted, partner or community, not '%s'",
+				    argv[0], optarg);
+				ret = verb_usage(argv[0], EXIT_USAGE);
+				goto out;
+			}
+			o.acceptance_set = true;
+			break;
+		case 'f':
+			o.force = true;
+			break;
+		case 'h':
+			ret = verb_usage(argv[0], EXIT_OK);
+			goto out;
+		default:
+			ret = bad_option(argv);
+			goto out;
+		}
+	}
+	if (argc - optind != 2) {
+		ret = operand_count(argv, argc - optind, 2);
+		goto out;
+	}
+	if (o.profile == NULL || o.name == NULL) {
+		msg_error("%s: --profile and --name are required", argv[0]);
+		ret = verb_usage(argv[0], EXIT_USAGE);
+		goto out;
+	}
+	/* The schema's limits: a longer name or vendor would not load. */
+	if (strlen(o.name) > 80 || *o.name == '\0' || (o.vendor != NULL &&
+	    (strlen(o.vendor) > 40 || *o.vendor == '\0')) ||
+	    (o.description != NULL && strlen(o.description) > 2048)) {
+		msg_error("%s: --name takes 1 to 80 characters, --vendor 1 to "
+		    "40, --description up to 2048 (imageprofile.rng)",
+		    argv[0]);
+		ret = verb_usage(argv[0], EXIT_USAGE);
+		goto out;
+	}
+	if (source_date_epoch(&o.epoch) != 0) {
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	o.base = argv[optind];
+	o.adds = (const char *const *)adds.v;
+	o.nadds = adds.n;
+	o.removes = (const char *const *)removes.v;
+	o.nremoves = removes.n;
+	ret = image_compose(&o, argv[optind + 1], &c, &err);
+	for (size_t i = 0; i < c.warnings.n; i++)
+		msg_warn("%s", (const char *)c.warnings.v[i]);
+	if (ret != 0) {
+		ret = msg_dv_error(&err);
+		goto out;
+	}
+	if (json) {
+		compose_json(&c, argv[optind + 1]);
+	} else {
+		for (size_t i = 0; i < c.notes.n; i++)
+			printf("%s\n", (const char *)c.notes.v[i]);
+		if (!c.written)
+			print_problems(&c.report);
+	}
+	if (!c.written) {
+		msg_error("%s: not written: image profile %s does not validate "
+		    "(%zu problem%s); fix them, or write it anyway with "
+		    "--force", argv[optind + 1], o.name, c.report.n,
+		    c.report.n == 1 ? "" : "s");
+		ret = EXIT_BAD;
+		goto out;
+	}
+	for (size_t i = 0; i < c.report.n; i++)
+		msg_warn("%s: %s: %s", o.name,
+		    image_rule_name(c.report.v[i].rule), c.report.v[i].text);
+	if (!json)
+		printf("wrote %s: image profile %s (ESXi %s, %zu VIB%s, %zu "
+		    "component%s, acceptance %s, profile ID %s)\n",
+		    argv[optind + 1], c.img.name, c.report.esx_version ?
+		    c.report.esx_version : "unknown", c.img.nvibs,
+		    c.img.nvibs == 1 ? "" : "s", c.img.ncomponents,
+		    c.img.ncomponents == 1 ? "" : "s",
+		    dv_acceptance_name(c.img.acceptance), c.profile_id);
+	ret = EXIT_OK;
+out:
+	compose_release(&c);
+	ptrvec_release(&adds);
+	ptrvec_release(&removes);
+	return ret;
+}

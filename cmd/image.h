@@ -24,5 +24,6 @@
 	"'esxcli software vib list'."
 
 int cmd_depot_validate(int argc, char **argv);
+int cmd_depot_compose(int argc, char **argv);
 
 #endif

@@ -137,4 +137,60 @@ void image_report_add(struct image_report *r, enum image_rule rule,
 void image_validate(const struct image *img, const struct image_vib *pool,
     size_t npool, struct image_report *r);
 
+/* ---- composition (image_compose.c) ---------------------------------- */
+
+struct compose_opts {
+	const char *base;	 /* BASE.zip */
+	const char *profile;	 /* BASE-PROFILE */
+	const char *name;	 /* NEW-NAME */
+	const char *vendor;	 /* creator; NULL: the base profile's */
+	const char *description; /* NULL: says what was done */
+	bool acceptance_set;
+	enum dv_acceptance acceptance;
+	const char *const *adds; /* depot or component zips, bare .vibs */
+	size_t nadds;
+	const char *const *removes; /* VIB names */
+	size_t nremoves;
+	bool force;    /* write even when the image does not validate */
+	int64_t epoch; /* SOURCE_DATE_EPOCH, or -1: the base profile's time */
+};
+
+/*
+ * What a composition did: its inputs (owned), the image, the problems
+ * validation found, and notes ("VIB X replaces Y") for the caller.
+ */
+struct compose {
+	struct arena arena;
+	struct ptrvec depots; /* struct depot *, [0] the base */
+	struct image img;
+	struct image_report report;
+	struct ptrvec notes;	/* const char *, in arena */
+	struct ptrvec warnings; /* from the depots read; const char * */
+	const char *profile_id;
+	bool written;
+	uint64_t bytes; /* of VIBs copied */
+};
+
+void compose_init(struct compose *c);
+void compose_release(struct compose *c);
+
+/*
+ * Compose o->name from o->profile of o->base with o->adds added and
+ * o->removes removed, validate it, and, when it validates (or with
+ * o->force), write out: a complete depot with index.xml,
+ * vendor-index.xml, one metadata.zip and every VIB copied byte for byte
+ * (checked against its metadata's size and SHA-256 as it is copied).
+ * The bytes depend only on the inputs and options: members in a fixed
+ * order, every time o->epoch (or the base profile's modification time)
+ * as UTC, the profile ID a digest of the content.  out must not exist;
+ * it appears whole or not at all (libzip writes a temporary file beside
+ * it and renames it).  A composition that does not validate is not an
+ * error: c->written stays false and c->report says why.  Errors: the
+ * depot reader's for any input, DV_ENOMATCH (profile, --remove),
+ * DV_EVIB (a bare .vib), DV_EWRAPPER (a vendor package), DV_EDIGEST (a
+ * VIB differs from its metadata), DV_EEXIST, DV_EIO.
+ */
+int image_compose(const struct compose_opts *o, const char *out,
+    struct compose *c, struct dv_error *err);
+
 #endif
