@@ -54,7 +54,8 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
              depot/archive.c depot/outdir.c depot/package.c \
              depot/unpack.c depot/platform.c
-DEPOT_SRCS += depot/image.c depot/image_validate.c depot/image_compose.c
+DEPOT_SRCS += depot/image.c depot/image_validate.c depot/image_compose.c \
+    depot/image_diff.c
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
 CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c
 CMD_SRCS += cmd/image.c

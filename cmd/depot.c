@@ -1214,6 +1214,7 @@ static const struct verb verbs[] = {
 	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY},
 	{"validate", cmd_depot_validate, VALIDATE_SYNOPSIS, VALIDATE_SUMMARY},
 	{"compose", cmd_depot_compose, COMPOSE_SYNOPSIS, COMPOSE_SUMMARY},
+	{"diff", cmd_depot_diff, DIFF_SYNOPSIS, DIFF_SUMMARY},
 };
 
 int

@@ -9,6 +9,7 @@
 #include "../depot/depot.h"
 #include "../depot/image.h"
 #include "../depot/json.h"
+#include "../depot/sbuf.h"
 #include "cmd.h"
 #include "image.h"
 #include "verb.h"
@@ -391,5 +392,224 @@ out:
 	compose_release(&c);
 	ptrvec_release(&adds);
 	ptrvec_release(&removes);
+	return ret;
+}
+
+/* ---- diff --------------------------------------------------------------- */
+
+/*
+ * "DEPOT.zip[:PROFILE]": the file as given when it exists, else split at
+ * the last ':'.  Without a profile the depot must hold exactly one.
+ */
+static int
+diff_open(const char *arg, struct ptrvec *depots, struct image *img,
+    struct sbuf *label)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	const struct depot_profile *p = NULL;
+	const char *colon = strrchr(arg, ':');
+	char *path = NULL;
+	const char *profile = NULL;
+	struct depot *d = NULL;
+	FILE *fp;
+	int ret;
+
+	if (colon != NULL && (fp = fopen(arg, "rb")) == NULL) {
+		path = xstrndup(arg, (size_t)(colon - arg));
+		profile = colon + 1;
+	} else {
+		if (colon != NULL)
+			fclose(fp);
+		path = xstrdup(arg);
+	}
+	if ((ret = open_image_depot(path, &d)) != EXIT_OK)
+		goto out;
+	ptrvec_push(depots, d);
+	if (profile != NULL) {
+		if (depot_find_profile(d, profile, &p, &err) != 0) {
+			ret = msg_dv_error(&err);
+			goto out;
+		}
+	} else if (d->nprofiles == 1) {
+		p = d->profiles[0];
+	} else {
+		msg_error("%s: %zu image profiles: name one as %s:PROFILE",
+		    path, d->nprofiles, path);
+		ret = d->nprofiles == 0 ? EXIT_BAD : EXIT_USAGE;
+		goto out;
+	}
+	image_from_profile(img, d, p);
+	sbuf_addf(label, "%s:%s", path, p->name);
+	ret = EXIT_OK;
+out:
+	free(path);
+	return ret;
+}
+
+static void
+diff_json_side(struct json *j, const char *key, const struct diff_side *s)
+{
+	json_object_begin(j, key);
+	json_string(j, "source", s->label);
+	json_string(j, "esx_version", s->esx_version);
+	json_string(j, "acceptance_level", dv_acceptance_name(s->acceptance));
+	json_uint(j, "vibs", s->n);
+	json_object_end(j);
+}
+
+static void
+diff_json(const struct image_diff *d)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	diff_json_side(&j, "a", &d->a);
+	diff_json_side(&j, "b", &d->b);
+	for (int k = DIFF_ADDED; k <= DIFF_DOWNGRADED; k++) {
+		json_array_begin(&j, image_diff_kind_name(k));
+		for (size_t i = 0; i < d->n; i++) {
+			const struct diff_entry *e = &d->v[i];
+			if ((int)e->kind != k)
+				continue;
+			json_object_begin(&j, NULL);
+			json_string(&j, "name", e->name);
+			json_string(&j, "from", e->a ? e->a->version : NULL);
+			json_string(&j, "to", e->b ? e->b->version : NULL);
+			json_string(&j, "id", e->b && e->b->id ? e->b->id :
+			    e->a ? e->a->id : NULL);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+	}
+	json_uint(&j, "unchanged", d->unchanged);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+static void
+diff_text(const struct image_diff *d, bool host)
+{
+	printf("A: %s (ESXi %s, %zu VIBs, %s)\n", d->a.label,
+	    d->a.esx_version ? d->a.esx_version : "unknown", d->a.n,
+	    dv_acceptance_name(d->a.acceptance));
+	printf("B: %s (ESXi %s, %zu VIBs, %s)\n", d->b.label,
+	    d->b.esx_version ? d->b.esx_version : "unknown", d->b.n,
+	    dv_acceptance_name(d->b.acceptance));
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diff_entry *e = &d->v[i];
+		switch (e->kind) {
+		case DIFF_ADDED:
+			printf("added: %s %s%s\n", e->name, e->b->version,
+			    host ? " (to install)" : "");
+			break;
+		case DIFF_REMOVED:
+			printf("removed: %s %s%s\n", e->name, e->a->version,
+			    host ? " (on the host only: 'profile update' "
+			    "keeps it)" : "");
+			break;
+		case DIFF_UPGRADED:
+			printf("upgraded: %s %s -> %s\n", e->name,
+			    e->a->version, e->b->version);
+			break;
+		case DIFF_DOWNGRADED:
+			printf("downgraded: %s %s -> %s%s\n", e->name,
+			    e->a->version, e->b->version, host ? " ('profile "
+			    "update' skips it unless --allow-downgrades)" : "");
+			break;
+		}
+	}
+	printf("unchanged: %zu VIB%s\n", d->unchanged,
+	    d->unchanged == 1 ? "" : "s");
+	if (d->a.acceptance != d->b.acceptance)
+		printf("acceptance: %s -> %s\n",
+		    dv_acceptance_name(d->a.acceptance),
+		    dv_acceptance_name(d->b.acceptance));
+	if ((d->a.esx_version == NULL) != (d->b.esx_version == NULL) ||
+	    (d->a.esx_version != NULL &&
+	    strcmp(d->a.esx_version, d->b.esx_version) != 0))
+		printf("platform: ESXi %s -> %s\n", d->a.esx_version ?
+		    d->a.esx_version : "unknown", d->b.esx_version ?
+		    d->b.esx_version : "unknown");
+}
+
+int
+cmd_depot_diff(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"host", required_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct dv_error err = DV_ERROR_INIT;
+	struct ptrvec depots = PTRVEC_INIT;
+	struct image ia, ib;
+	struct image_diff d;
+	struct sbuf la = SBUF_INIT(SBUF_NOCAP), lb = SBUF_INIT(SBUF_NOCAP);
+	const char *host = NULL;
+	char va[32], vb[32];
+	bool json = false;
+	int c, ret, want;
+
+	memset(&ia, 0, sizeof(ia));
+	memset(&ib, 0, sizeof(ib));
+	image_diff_init(&d);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jH:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'H':
+			host = optarg;
+			break;
+		case 'h':
+			return verb_usage(argv[0], EXIT_OK);
+		default:
+			return bad_option(argv);
+		}
+	}
+	want = host != NULL ? 1 : 2;
+	if (argc - optind != want)
+		return operand_count(argv, argc - optind, want);
+	if (host != NULL) {
+		/* The host is A (what is there), the profile B (what comes). */
+		if ((ret = image_diff_host(&d, &d.a, host, &err)) != 0) {
+			ret = msg_dv_error(&err);
+			goto out;
+		}
+		if ((ret = diff_open(argv[optind], &depots, &ib, &lb)) !=
+		    EXIT_OK)
+			goto out;
+		image_diff_side(&d, &d.b, &ib, image_esx_version(&ib, vb,
+		    sizeof(vb)), lb.buf);
+	} else {
+		if ((ret = diff_open(argv[optind], &depots, &ia, &la)) !=
+		    EXIT_OK ||
+		    (ret = diff_open(argv[optind + 1], &depots, &ib, &lb)) !=
+		    EXIT_OK)
+			goto out;
+		image_diff_side(&d, &d.a, &ia, image_esx_version(&ia, va,
+		    sizeof(va)), la.buf);
+		image_diff_side(&d, &d.b, &ib, image_esx_version(&ib, vb,
+		    sizeof(vb)), lb.buf);
+	}
+	image_diff_run(&d);
+	if (json)
+		diff_json(&d);
+	else
+		diff_text(&d, host != NULL);
+	ret = EXIT_OK;
+out:
+	image_diff_release(&d);
+	image_release(&ia);
+	image_release(&ib);
+	for (size_t i = 0; i < depots.n; i++)
+		depot_free(depots.v[i]);
+	ptrvec_release(&depots);
+	sbuf_release(&la);
+	sbuf_release(&lb);
 	return ret;
 }

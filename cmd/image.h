@@ -25,5 +25,6 @@
 
 int cmd_depot_validate(int argc, char **argv);
 int cmd_depot_compose(int argc, char **argv);
+int cmd_depot_diff(int argc, char **argv);
 
 #endif

@@ -193,4 +193,55 @@ void compose_release(struct compose *c);
 int image_compose(const struct compose_opts *o, const char *out,
     struct compose *c, struct dv_error *err);
 
+/* ---- comparison (image_diff.c) ---------------------------------------- */
+
+/* One side of a comparison: a profile's VIBs, or a host's. */
+struct diff_vib {
+	const char *name, *version, *id; /* id NULL for a host's row */
+	enum dv_acceptance acceptance;
+};
+
+struct diff_side {
+	const char *label;	 /* "A.zip:PROFILE" or "host VIBLIST.txt" */
+	const char *esx_version; /* from esx-base; NULL when unknown */
+	enum dv_acceptance acceptance; /* the profile's, or the host's lowest */
+	struct diff_vib *v;	 /* sorted by name */
+	size_t n;
+};
+
+enum diff_kind { DIFF_ADDED, DIFF_REMOVED, DIFF_UPGRADED, DIFF_DOWNGRADED };
+
+struct diff_entry {
+	enum diff_kind kind;
+	const char *name;
+	const struct diff_vib *a, *b; /* NULL on the side it is absent */
+};
+
+struct image_diff {
+	struct arena arena; /* owns the sides' records and the entries */
+	struct diff_side a, b;
+	struct diff_entry *v; /* by kind, then name */
+	size_t n;
+	size_t unchanged;
+};
+
+void image_diff_init(struct image_diff *d);
+void image_diff_release(struct image_diff *d);
+/* Fill side (d->a or d->b) from an image; label is copied. */
+void image_diff_side(struct image_diff *d, struct diff_side *side,
+    const struct image *img, const char *esx_version, const char *label);
+/*
+ * Fill side from the saved output of 'esxcli software vib list'
+ * (host-output.md): a header row starting "Name", a row of dashes, then
+ * NAME VERSION VENDOR ACCEPTANCE [INSTALL-DATE] per VIB.  At most
+ * DIFF_MAX_HOST_BYTES are read.  Errors: DV_EIO, DV_ELIMIT, DV_EFORMAT
+ * (naming the line).
+ */
+#define DIFF_MAX_HOST_BYTES (16u << 20)
+int image_diff_host(struct image_diff *d, struct diff_side *side,
+    const char *path, struct dv_error *err);
+/* Compare d->a with d->b by VIB name into d->v and d->unchanged. */
+void image_diff_run(struct image_diff *d);
+const char *image_diff_kind_name(enum diff_kind k);
+
 #endif
