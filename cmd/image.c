@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../depot/crypto.h"
 #include "../depot/depot.h"
 #include "../depot/image.h"
 #include "../depot/json.h"
@@ -266,13 +267,16 @@ cmd_depot_compose(int argc, char **argv)
 		{"remove", required_argument, NULL, 'r'},
 		{"acceptance", required_argument, NULL, 'A'},
 		{"force", no_argument, NULL, 'f'},
+		{"trust", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct dv_error err = DV_ERROR_INIT;
 	struct compose_opts o;
 	struct compose c;
+	struct sig_trust *trust = NULL;
 	struct ptrvec adds = PTRVEC_INIT, removes = PTRVEC_INIT;
+	struct ptrvec trusts = PTRVEC_INIT;
 	bool json = false;
 	int ch, ret;
 
@@ -280,7 +284,7 @@ cmd_depot_compose(int argc, char **argv)
 	compose_init(&c);
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "jp:n:V:D:a:r:A:fh", longopts,
+	while ((ch = getopt_long(argc, argv, "jp:n:V:D:a:r:A:ft:h", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -317,6 +321,9 @@ cmd_depot_compose(int argc, char **argv)
 		case 'f':
 			o.force = true;
 			break;
+		case 't':
+			ptrvec_push(&trusts, optarg);
+			break;
 		case 'h':
 			ret = verb_usage(argv[0], EXIT_OK);
 			goto out;
@@ -347,6 +354,14 @@ cmd_depot_compose(int argc, char **argv)
 	if (source_date_epoch(&o.epoch) != 0) {
 		ret = EXIT_USAGE;
 		goto out;
+	}
+	if (trusts.n > 0) {
+		if (sig_trust_load((const char *const *)trusts.v, trusts.n,
+		    &trust, &err) != 0) {
+			ret = msg_dv_error(&err);
+			goto out;
+		}
+		o.trust = trust;
 	}
 	o.base = argv[optind];
 	o.adds = (const char *const *)adds.v;
@@ -390,8 +405,10 @@ cmd_depot_compose(int argc, char **argv)
 	ret = EXIT_OK;
 out:
 	compose_release(&c);
+	sig_trust_free(trust);
 	ptrvec_release(&adds);
 	ptrvec_release(&removes);
+	ptrvec_release(&trusts);
 	return ret;
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto.h"
 #include "depot.h"
 #include "error.h"
 #include "xalloc.h"
@@ -153,6 +154,9 @@ struct compose_opts {
 	size_t nremoves;
 	bool force;    /* write even when the image does not validate */
 	int64_t epoch; /* SOURCE_DATE_EPOCH, or -1: the base profile's time */
+	/* When set, every VIB is verified as 'depot verify' does (one more
+	 * read of each) and a failure is an IMAGE_RULE_SIGNATURE problem. */
+	const struct sig_trust *trust;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "image.h"
 #include "parse.h"
 #include "platform.h"
+#include "verify.h"
 #include "vib.h"
 
 void
@@ -1051,6 +1052,44 @@ out:
 	return ret;
 }
 
+/* With --trust: each VIB read and checked as 'depot verify' checks it. */
+static int
+check_signatures(struct wctx *w, struct dv_error *err)
+{
+	struct compose *c = w->c;
+
+	for (size_t i = 0; i < c->img.nvibs; i++) {
+		struct image_vib *iv = &c->img.vibs[i];
+		struct vcopy vc = {0};
+		struct byte_source src = {vcopy_read, &vc};
+		struct verify_vib v;
+		int ret;
+		/* The whole-file facts the copy checks come from the metadata. */
+		if (iv->descriptor == NULL && (iv->vib->sha256 == NULL ||
+		    !iv->vib->has_packed_size) && (ret = measure(w, iv,
+		    err)) != 0)
+			return ret;
+		vc.w = w;
+		vc.iv = iv;
+		vc.what = iv->file != NULL ? iv->file : iv->vib->id;
+		if ((ret = vcopy_open(&vc, err)) != 0) {
+			vcopy_close(&vc);
+			return ret;
+		}
+		verify_vib_init(&v, iv->descriptor == NULL ? iv->vib : NULL);
+		verify_vib_run(&v, &src, vc.what, w->o->trust, false);
+		vcopy_close(&vc);
+		if (!v.ok)
+			image_report_add(&c->report, IMAGE_RULE_SIGNATURE,
+			    "VIB %s (from %s) fails verification: %.*s; drop "
+			    "it, or check --trust", iv->vib->id, iv->origin,
+			    (int)strcspn(v.problems.buf, "\n"),
+			    v.problems.buf);
+		verify_vib_release(&v);
+	}
+	return 0;
+}
+
 /* ---- compose ------------------------------------------------------------ */
 
 /* The profile ID: a digest of what the profile is, not a random one. */
@@ -1160,6 +1199,11 @@ image_compose(const struct compose_opts *o, const char *out,
 		}
 	}
 	image_validate(&c->img, pool, npool, &c->report);
+	w.c = c;
+	w.o = o;
+	w.err = err;
+	if (o->trust != NULL && (ret = check_signatures(&w, err)) != 0)
+		goto out;
 	if (c->report.n > 0 && !o->force) {
 		ret = 0;
 		goto out;
@@ -1168,9 +1212,6 @@ image_compose(const struct compose_opts *o, const char *out,
 	when = o->epoch >= 0 ? o->epoch : bp->modification_time.set ?
 	    bp->modification_time.sec : bp->creation_time.set ?
 	    bp->creation_time.sec : 315532800;
-	w.c = c;
-	w.o = o;
-	w.err = err;
 	if ((ret = write_depot(&w, out, when, err)) == 0)
 		c->written = true;
 out:

@@ -220,3 +220,18 @@ test_real_depots() {
 	expect_status 1 && expect_out "is a vmklinux driver (it depends on com.vmware.driverAPI-9.2.1.0)" &&
 	    expect_out "does not have sha-256 gunzip checksum"
 }
+
+test_trust() {
+	[ -n "${KEYS:-}" ] || { skip "no test keys"; return 0; }
+	run "$DEPOT" compose --profile "$STD" --name signed \
+	    --trust "$KEYS/ca.crt" --trust "$KEYS/certified.crt" \
+	    "$(fixture signed8)" ok.zip
+	expect_status 0 && expect_out "wrote ok.zip" || return 1
+	run "$DEPOT" compose --profile "$STD" --name signed \
+	    --trust "$KEYS/rogueca.crt" "$(fixture signed8)" bad.zip
+	expect_status 1 && expect_out "signature: VIB VMware_bootbank_esx-base_8.0.3-0.55.24677879 (from $(fixture signed8)) fails verification" &&
+	    [ ! -e bad.zip ] || return 1
+	# An unsigned certified VIB fails even a good trust.
+	compose --name x --trust "$KEYS/ca.crt" out.zip
+	expect_status 1 && expect_out "unsigned"
+}
