@@ -62,6 +62,10 @@ image_report_add(struct image_report *r, enum image_rule rule,
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
+	/* One line, whatever names the metadata holds. */
+	for (size_t i = 0; i < sb.len; i++)
+		if ((unsigned char)sb.buf[i] < 0x20 || sb.buf[i] == 0x7f)
+			sb.buf[i] = '?';
 	if (r->n == r->alloc) {
 		r->alloc = r->alloc ? r->alloc * 2 : 16;
 		r->v = xrealloc(r->v, r->alloc * sizeof(*r->v));

@@ -133,3 +133,95 @@ test_not_a_depot() {
 	run "$DEPOT" validate x.zip
 	expect_status 1 && expect_err "not a zip archive" && expect_err_lines 1
 }
+
+# ---- hostile input: bounded time and memory -----------------------------
+
+# measured MAX_S MAX_KB CMD...: run CMD (status in $rc) and fail when it
+# took MAX_S seconds or MAX_KB of memory or more (sanitizers: more).
+measured() {
+	max_s=$1 max_kb=$2
+	shift 2
+	case ${SANITIZE:-} in
+	*address*) max_s=$((max_s * 6)) max_kb=$((max_kb * 4)) ;;
+	esac
+	run "$PYTHON" "$TOP/tests/hostile/mkdoc.py" measure "$T/m.txt" "$@"
+	read -r secs kb <"$T/m.txt"
+	[ -n "${VALGRIND:-}" ] && return 0
+	awk -v s="$secs" -v m="$max_s" 'BEGIN { exit !(s < m) }' &&
+	    [ "$kb" -lt "$max_kb" ] ||
+	    fail "$*: $secs s and $kb KB (limits $max_s s, $max_kb KB)"
+}
+
+# A profile naming 100,000 VIB ids (4 real, the rest missing): every
+# missing one is one line, found in bounded time and memory.
+test_hostile_100000_vib_ids() {
+	"$PYTHON" "$TOP/tests/hostile/mkdoc.py" profile \
+	    "$TOP/testdata/depots/mini8.spec" big.zip 100000 || return 1
+	measured 20 300000 "$DEPOT" validate --profile \
+	    ESXi-8.0U3e-24677879-standard big.zip || return 1
+	expect_status 1 && [ "$(grep -c '^  missing-vib: ' "$T/out")" = 99996 ] ||
+	    fail "not 99,996 missing-vib lines"
+}
+
+# mkmeta OUT N: a depot of metadata only (validate reads no VIB file):
+# N VIBs in a dependency ring (each needs the next, the last the first),
+# each providing "loop" and the next one's name (a provides loop), all
+# claiming one file and conflicting with a name nobody has, one profile
+# holding them all and esx-base.  Names and versions at the schema's
+# limits (35 characters).
+mkmeta() {
+	"$PYTHON" - "$1" "$2" <<'PY'
+import io, sys, zipfile
+out, n = sys.argv[1], int(sys.argv[2])
+def name(i):
+    return ('v%06d-' % i).ljust(35, 'x')
+ver = '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0-1.0.0'[:35]
+meta = io.BytesIO()
+with zipfile.ZipFile(meta, 'w') as m:
+    ids = []
+    for i in range(n):
+        nxt = name((i + 1) % n)
+        doc = ('<vib version="5.0"><type>bootbank</type><name>%s</name>'
+               '<version>%s</version><vendor>HOS</vendor>'
+               '<relative-path>vib20/%d.vib</relative-path><packed-size>1</packed-size>'
+               '<relationships><depends><constraint name="%s" relation="&gt;=" version="1.0"/>'
+               '</depends><conflicts><constraint name="nobody"/></conflicts><replaces/>'
+               '<provides><provide name="loop" version="%d"/><provide name="%s"/></provides>'
+               '<compatibleWith/></relationships><system-requires><softwarePlatform '
+               'version="8.0" locale="" productLineID="embeddedEsx"/></system-requires>'
+               '<file-list><file>usr/lib/shared.so</file></file-list>'
+               '<acceptance-level>partner</acceptance-level><payloads><payload name="p" '
+               'type="vgz" size="1"><checksum checksum-type="sha-256" verify-process="gunzip">'
+               '00</checksum></payload></payloads></vib>') % (name(i), ver, i, nxt, i, nxt)
+        m.writestr('vibs/%d.xml' % i, doc)
+        ids.append('HOS_bootbank_%s_%s' % (name(i), ver))
+    m.writestr('vibs/base.xml', '<vib version="5.0"><type>bootbank</type><name>esx-base</name>'
+               '<version>8.0.3-0.1</version><vendor>VMware</vendor><relative-path>b.vib'
+               '</relative-path><packed-size>1</packed-size><acceptance-level>certified'
+               '</acceptance-level><payloads/></vib>')
+    ids.append('VMware_bootbank_esx-base_8.0.3-0.1')
+    m.writestr('profiles/p', '<imageprofile><name>%s</name><creator>%s</creator>'
+               '<readonly>true</readonly><viblist>%s</viblist><acceptancelevel>partner'
+               '</acceptancelevel></imageprofile>' % ('P' * 80, 'C' * 40,
+               ''.join('<vib><vib-id>%s</vib-id></vib>' % i for i in ids)))
+with zipfile.ZipFile(out, 'w') as z:
+    z.writestr('index.xml', '<vendorList><vendor><name>H</name><code>HOS</code>'
+               '<indexfile>vendor-index.xml</indexfile><relativePath></relativePath>'
+               '</vendor></vendorList>')
+    z.writestr('vendor-index.xml', '<metaList><metadata><productId>embeddedEsx</productId>'
+               '<version>8.0</version><locale></locale><url>metadata.zip</url></metadata>'
+               '</metaList>')
+    z.writestr('metadata.zip', meta.getvalue())
+PY
+}
+
+test_hostile_cycles_loops_and_shared_file() {
+	mkmeta ring.zip 20000 || fail "mkmeta"
+	measured 30 400000 "$DEPOT" validate ring.zip || return 1
+	# The ring and the provides loop are all satisfied; the one file is
+	# claimed by 20,000 VIBs: one line, ten names shown.
+	expect_status 1 && expect_out "$(printf 'P%.0s' $(seq 80)): FAILED (ESXi 8.0.3, 20001 VIBs" &&
+	    [ "$(grep -c '^  ' "$T/out")" = 1 ] &&
+	    expect_out "file-conflict: File path of '/usr/lib/shared.so' is claimed by multiple non-overlay VIBs" &&
+	    expect_out ", and 19990 more}"
+}
