@@ -56,23 +56,28 @@ dv_esxi_format(const struct dv_esxi *v, char out[32])
 bool
 dv_platform_covers(const char *declared, const struct dv_esxi *esxi)
 {
-	const int want[2] = {esxi->major, esxi->minor};
 	const char *s = declared;
-	int field;
+	int major, minor, update;
 
-	if (s == NULL || *s == '\0')
+	if (s == NULL || *s == '\0' || *s == '*')
 		return true;
-	for (int i = 0; i < 2; i++) {
-		if (*s == '*')
-			return true;
-		if (parse_field(&s, &field) != 0 || field != want[i])
-			return false;
-		if (*s == '\0')
-			return true; /* "8" covers every 8.x */
-		if (*s++ != '.')
+	if (parse_field(&s, &major) != 0)
+		return false;
+	if (*s == '\0' || strcmp(s, ".*") == 0)
+		return major == esxi->major; /* "8", "8.*": 8.x only */
+	if (*s++ != '.' || parse_field(&s, &minor) != 0)
+		return false;
+	if (*s == '.' && s[1] == '*' && s[2] == '\0')
+		return major == esxi->major && minor == esxi->minor;
+	if (*s == '.') { /* a third field: not a bound */
+		s++;
+		if (parse_field(&s, &update) != 0)
 			return false;
 	}
-	return true;
+	if (*s != '\0')
+		return false;
+	return esxi->major > major ||
+	    (esxi->major == major && esxi->minor >= minor);
 }
 
 /* embeddedEsx and esx are ESXi hosts; esxio is a DPU's. */
@@ -109,9 +114,9 @@ dv_platforms_fit(const struct depot_platforms *p, const struct dv_esxi *esxi,
 		snprintf(reason, len, "declares only non-ESXi platforms "
 		    "(such as esxio, for DPUs), not ESXi %s", want);
 	else
-		snprintf(reason, len, "is for ESXi %s, not ESXi %s: use the "
-		    "vendor's release for ESXi %d.%d", list, want, esxi->major,
-		    esxi->minor);
+		snprintf(reason, len, "is for ESXi %s, which does not admit "
+		    "ESXi %s: use the vendor's release for ESXi %d.%d", list,
+		    want, esxi->major, esxi->minor);
 	return false;
 }
 

@@ -27,9 +27,13 @@ void dv_esxi_format(const struct dv_esxi *v, char out[32]);
 
 /*
  * Whether a declared softwarePlatform version ("6.*", "7.0.0", "8.0")
- * covers the release.  Only major and minor count: VMware's own 7.0.0
- * components install on 7.0 Update 3, so the third field is not a bound.
- * A "*" field matches anything from there on.
+ * admits the release.  A plain version names the release a VIB was built
+ * for, and newer releases take it too (ESXi 8.0 installs 7.0 native
+ * drivers; the host's dependency check has the last word), so it admits
+ * that major.minor and later ones, never an older one (a 9.0 VIB on 8.0).
+ * A "*" limits the range: "6.*" admits 6.x only, "8.0.*" 8.0 only.  The
+ * third field is not a bound: VMware's 7.0.0 components install on 7.0
+ * Update 3.
  */
 bool dv_platform_covers(const char *declared, const struct dv_esxi *esxi);
 

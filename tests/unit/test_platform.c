@@ -45,21 +45,34 @@ void
 test_platform_covers(struct unit *u)
 {
 	struct dv_esxi e803 = esxi("8.0.3"), e70 = esxi("7.0U3");
+	struct dv_esxi e90 = esxi("9.0"), e67 = esxi("6.7");
 
 	CHECK(u, dv_platform_covers("8.0", &e803));
 	CHECK(u, dv_platform_covers("8.0.0", &e803));
 	CHECK(u, dv_platform_covers("8.*", &e803));
 	CHECK(u, dv_platform_covers("8", &e803));
+	CHECK(u, dv_platform_covers("8.0.*", &e803));
 	CHECK(u, dv_platform_covers("*", &e803));
 	CHECK(u, dv_platform_covers("", &e803));
+	/* Newer than the host: never. */
 	CHECK(u, !dv_platform_covers("9.0", &e803));
-	CHECK(u, !dv_platform_covers("6.*", &e803));
 	CHECK(u, !dv_platform_covers("8.1", &e803));
-	CHECK(u, !dv_platform_covers("80", &e803));
+	CHECK(u, !dv_platform_covers("9.*", &e803));
+	/* Older: a plain release admits later ones, a wildcard does not. */
+	CHECK(u, dv_platform_covers("7.0.0", &e803));
+	CHECK(u, dv_platform_covers("6.7.0", &e90));
+	CHECK(u, !dv_platform_covers("6.*", &e803));
+	CHECK(u, !dv_platform_covers("7.0.*", &e803));
+	CHECK(u, !dv_platform_covers("6", &e803));
+	CHECK(u, dv_platform_covers("6.*", &e67));
+	/* Not a version. */
+	CHECK(u, !dv_platform_covers("80x", &e803));
 	CHECK(u, !dv_platform_covers("8.0x", &e803));
+	CHECK(u, !dv_platform_covers("8.0.0.1", &e803));
+	CHECK(u, !dv_platform_covers("x", &e803));
 	/* VMware's own 7.0.0 components install on 7.0 Update 3. */
 	CHECK(u, dv_platform_covers("7.0.0", &e70));
-	CHECK(u, !dv_platform_covers("7.0.0", &e803));
+	CHECK(u, !dv_platform_covers("8.0", &e70));
 }
 
 void
@@ -74,14 +87,15 @@ test_platforms_fit(struct unit *u)
 	};
 	struct depot_platforms p_two = {two, 2}, p_dpu = {dpu, 1};
 	struct depot_platforms p_both = {both, 2}, none = {NULL, 0};
-	struct dv_esxi e80 = esxi("8.0"), e60 = esxi("6.0");
+	struct dv_esxi e80 = esxi("8.0"), e60 = esxi("6.0"), e51 = esxi("5.1");
 	char reason[256] = "";
 
 	CHECK(u, dv_platforms_fit(&none, &e80, reason, sizeof(reason)));
 	CHECK(u, dv_platforms_fit(&p_two, &e60, reason, sizeof(reason)));
-	CHECK(u, !dv_platforms_fit(&p_two, &e80, reason, sizeof(reason)));
-	CHECK_STR(u, reason, "is for ESXi 5.5.0, 6.0.0, not ESXi 8.0: use "
-	    "the vendor's release for ESXi 8.0");
+	CHECK(u, dv_platforms_fit(&p_two, &e80, reason, sizeof(reason)));
+	CHECK(u, !dv_platforms_fit(&p_two, &e51, reason, sizeof(reason)));
+	CHECK_STR(u, reason, "is for ESXi 5.5.0, 6.0.0, which does not admit "
+	    "ESXi 5.1: use the vendor's release for ESXi 5.1");
 	CHECK(u, !dv_platforms_fit(&p_dpu, &e80, reason, sizeof(reason)));
 	CHECK(u, strstr(reason, "esxio") != NULL);
 	CHECK(u, dv_platforms_fit(&p_both, &e80, reason, sizeof(reason)));
@@ -107,8 +121,8 @@ test_vib_fits(struct unit *u)
 	char reason[256] = "";
 
 	CHECK(u, !dv_vib_fits(&v90, &e803, reason, sizeof(reason)));
-	CHECK_STR(u, reason, "is for ESXi 9.0, not ESXi 8.0.3: use the "
-	    "vendor's release for ESXi 8.0");
+	CHECK_STR(u, reason, "is for ESXi 9.0, which does not admit ESXi "
+	    "8.0.3: use the vendor's release for ESXi 8.0");
 	CHECK(u, dv_vib_fits(&v90, &e90, reason, sizeof(reason)));
 	CHECK(u, dv_vib_is_vmklinux(&old));
 	CHECK(u, !dv_vib_is_vmklinux(&nat));
