@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "depot_int.h"
 #include "image.h"
+#include "package.h"
 #include "parse.h"
 #include "platform.h"
 #include "verify.h"
@@ -122,20 +123,38 @@ load_vib_file(struct compose *c, const char *path, struct image_vib *iv,
 	return ret;
 }
 
+/* A bare VIB: named .vib, or an ar archive whatever its name. */
 static bool
-is_vib_name(const char *path)
+is_vib_file(const char *path)
 {
 	size_t n = strlen(path);
+	char magic[8];
+	FILE *fp;
+	bool ar;
 
-	return n > 4 && strcasecmp(path + n - 4, ".vib") == 0;
+	if (n > 4 && strcasecmp(path + n - 4, ".vib") == 0)
+		return true;
+	if ((fp = fopen(path, "rb")) == NULL)
+		return false;
+	ar = fread(magic, 1, sizeof(magic), fp) == sizeof(magic) &&
+	    memcmp(magic, "!<arch>\n", 8) == 0;
+	fclose(fp);
+	return ar;
 }
 
 static int
 open_input(struct compose *c, const char *path, struct depot **out,
     struct dv_error *err)
 {
-	int ret = depot_open(path, out, err);
+	int ret;
 
+	/* A tar or a zip without index.xml: unwrap it first. */
+	*out = NULL;
+	if (package_is_package(path))
+		return dv_error_set(err, DV_EWRAPPER, "%s: a vendor package, "
+		    "not a depot: run 'depot extract %s OUTDIR' and --add the "
+		    "depot or VIBs it writes", path, path);
+	ret = depot_open(path, out, err);
 	if (ret != 0) {
 		if (err->code == DV_EWRAPPER)
 			dv_error_set(err, DV_EWRAPPER, "%s: a vendor package, "
@@ -1143,7 +1162,7 @@ image_compose(const struct compose_opts *o, const char *out,
 	for (i = 0; i < o->nadds; i++) {
 		const char *path = o->adds[i];
 		struct image_vib iv;
-		if (is_vib_name(path)) {
+		if (is_vib_file(path)) {
 			if ((ret = load_vib_file(c, path, &iv, err)) != 0)
 				goto out;
 			add_vib(c, o, &s, &iv);

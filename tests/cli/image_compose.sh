@@ -235,3 +235,28 @@ test_trust() {
 	compose --name x --trust "$KEYS/ca.crt" out.zip
 	expect_status 1 && expect_out "unsigned"
 }
+
+# --add of every hostile archive of tests/hostile (built around mini8):
+# each is refused in one line, or handled (its VIBs are mini8's, which the
+# base has already), in bounded time; nothing half-written is left.
+test_hostile_adds() {
+	for c in $("$PYTHON" "$TOP/tests/hostile/mkarchive.py" --list); do
+		"$PYTHON" "$TOP/tests/hostile/mkarchive.py" "$c" "$T/h.bin" \
+		    --depot "$(fixture mini8)" 2>/dev/null || continue
+		rm -f out.zip
+		run timeout 120 "$DEPOT" compose --profile "$STD" --name x \
+		    --add "$T/h.bin" "$(fixture img-base8)" out.zip
+		case $rc in
+		0)
+			readback out.zip x || { fail "$c: bad output"; return 1; } ;;
+		1)
+			expect_err_lines 1 && [ ! -e out.zip ] &&
+			    ! ls "$T" | grep -q '^out\.zip\.' ||
+			    { fail "$c: refused untidily"; return 1; } ;;
+		*)
+			fail "$c: exit status $rc"
+			return 1 ;;
+		esac
+		rm -f "$T/h.bin"
+	done
+}
