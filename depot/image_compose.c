@@ -531,6 +531,29 @@ zs_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 	return zipstream_read(ctx, buf, len, err);
 }
 
+/* Open a depot VIB's file for reading. */
+static int
+open_vib_member(struct wctx *w, const struct image_vib *iv,
+    struct zipstream **zs, struct dv_error *err)
+{
+	const struct depot_vib *v = iv->vib;
+	struct zipfile *outer;
+	long idx;
+	int ret;
+
+	*zs = NULL;
+	if (v->member == NULL)
+		return dv_error_set(err, DV_EMISSING, "%s: VIB %s has no file "
+		    "in the depot", iv->depot->path, v->id);
+	if ((ret = source_zip(w, iv->depot, &outer, err)) != 0)
+		return ret;
+	if ((idx = zipfile_find(outer, v->member)) < 0)
+		return dv_error_set(err, DV_EMISSING, "%s: %s: missing (named "
+		    "by the metadata of %s)", iv->depot->path, v->member,
+		    v->id);
+	return zipstream_open(outer, (size_t)idx, zs, err);
+}
+
 /*
  * The VIB's own document: the vibs/ file of its metadata zip, a bare
  * VIB's descriptor.xml, or (vmware.xml only) the descriptor read from
@@ -542,7 +565,7 @@ vib_document(struct wctx *w, struct image_vib *iv, struct xdoc *doc,
 {
 	const struct depot_vib *v = iv->vib;
 	struct sbuf text = SBUF_INIT(SBUF_NOCAP);
-	struct zipfile *zf = NULL, *outer = NULL;
+	struct zipfile *zf = NULL;
 	struct zipstream *zs = NULL;
 	size_t ml;
 	long idx;
@@ -568,16 +591,7 @@ vib_document(struct wctx *w, struct image_vib *iv, struct xdoc *doc,
 		return ret;
 	}
 	/* Only vmware.xml describes it: its descriptor is the truth. */
-	if (v->member == NULL)
-		return dv_error_set(err, DV_EMISSING, "%s: VIB %s has no file "
-		    "in the depot", iv->depot->path, v->id);
-	if ((ret = source_zip(w, iv->depot, &outer, err)) != 0)
-		return ret;
-	if ((idx = zipfile_find(outer, v->member)) < 0)
-		return dv_error_set(err, DV_EMISSING, "%s: %s: missing (named "
-		    "by the metadata of %s)", iv->depot->path, v->member,
-		    v->id);
-	if ((ret = zipstream_open(outer, (size_t)idx, &zs, err)) == 0) {
+	if ((ret = open_vib_member(w, iv, &zs, err)) == 0) {
 		struct byte_source src = {zs_read, zs};
 		struct sbuf what = SBUF_INIT(SBUF_NOCAP);
 		struct image_vib tmp = *iv;
@@ -609,24 +623,14 @@ measure(struct wctx *w, struct image_vib *iv, struct dv_error *err)
 {
 	const struct depot_vib *v = iv->vib;
 	struct depot_vib *nv;
-	struct zipfile *outer;
 	struct zipstream *zs = NULL;
 	struct hash *h;
 	char buf[65536], hex[HASH_HEX_MAX];
 	uint64_t total = 0;
-	long idx, n;
+	long n;
 	int ret;
 
-	if (v->member == NULL)
-		return dv_error_set(err, DV_EMISSING, "%s: VIB %s has no file "
-		    "in the depot", iv->depot->path, v->id);
-	if ((ret = source_zip(w, iv->depot, &outer, err)) != 0)
-		return ret;
-	if ((idx = zipfile_find(outer, v->member)) < 0)
-		return dv_error_set(err, DV_EMISSING, "%s: %s: missing (named "
-		    "by the metadata of %s)", iv->depot->path, v->member,
-		    v->id);
-	if ((ret = zipstream_open(outer, (size_t)idx, &zs, err)) != 0)
+	if ((ret = open_vib_member(w, iv, &zs, err)) != 0)
 		return ret;
 	h = hash_new(HASH_SHA256);
 	while ((n = zipstream_read(zs, buf, sizeof(buf), err)) > 0) {
@@ -796,10 +800,6 @@ static int
 vcopy_open(void *ctx, struct dv_error *err)
 {
 	struct vcopy *vc = ctx;
-	const struct depot_vib *v = vc->iv->vib;
-	struct zipfile *zf;
-	long idx;
-	int ret;
 
 	vc->h = hash_new(HASH_SHA256);
 	if (vc->iv->file != NULL) {
@@ -808,13 +808,7 @@ vcopy_open(void *ctx, struct dv_error *err)
 			    vc->iv->file);
 		return 0;
 	}
-	if ((ret = source_zip(vc->w, vc->iv->depot, &zf, err)) != 0)
-		return ret;
-	if (v->member == NULL || (idx = zipfile_find(zf, v->member)) < 0)
-		return dv_error_set(err, DV_EMISSING, "%s: %s: missing (named "
-		    "by the metadata of %s)", vc->iv->depot->path,
-		    v->member ? v->member : "", v->id);
-	return zipstream_open(zf, (size_t)idx, &vc->zs, err);
+	return open_vib_member(vc->w, vc->iv, &vc->zs, err);
 }
 
 static long
