@@ -260,3 +260,25 @@ test_hostile_adds() {
 		rm -f "$T/h.bin"
 	done
 }
+
+# The fake ESXi host (tests/fakehost) reads the composed depot's metadata
+# itself: it lists the profile, and a dry-run profile update takes it; a
+# saved vib list from the same host diffs against it.
+test_fake_host_dry_run() {
+	"$PYTHON" "$TOP/tests/mkdepot.py" --vib "$TOP/testdata/depots/img-addon.spec" \
+	    exa-nic exa-nic.vib || fail "mkdepot --vib"
+	compose --name custom-nic --add exa-nic.vib "$T/out.zip"
+	expect_status 0 || return 1
+	FAKEHOST_STATE="$T/host"
+	export FAKEHOST_STATE
+	"$PYTHON" "$TOP/tests/fakehost/fakehost.py" init "$T/host" \
+	    --version 8.0.3 --build 24414501 >/dev/null || fail "fakehost init"
+	run "$TOP/tests/fakehost/bin/esxcli" software sources profile list -d "$T/out.zip"
+	expect_status 0 && expect_out "custom-nic  VMware, Inc.  PartnerSupported" || return 1
+	run "$TOP/tests/fakehost/bin/esxcli" software profile update -d "$T/out.zip" \
+	    -p custom-nic --dry-run
+	expect_status 0 && expect_out "EXA_bootbank_exa-nic_2.1.0.0-1OEM.800.1.0.20613240" || return 1
+	"$TOP/tests/fakehost/bin/esxcli" software vib list >viblist.txt || fail "vib list"
+	run "$DEPOT" diff "$T/out.zip:custom-nic" --host viblist.txt
+	expect_status 0 && expect_out "added: exa-nic 2.1.0.0-1OEM.800.1.0.20613240 (to install)"
+}
