@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../depot/depot_int.h"
+#include "../depot/image.h"
 #include "../depot/package.h"
 #include "../depot/verify.h"
 #include "bundle.h"
@@ -468,6 +469,102 @@ out:
 	return ret;
 }
 
+/*
+ * --compose: the base profile and every --add (vendor packages unwrapped
+ * into a staging folder first) composed into one depot in that folder,
+ * as 'depot compose' does, and planned as one profile update: one
+ * transaction and one reboot instead of one install per input.
+ */
+static int
+plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
+    struct dv_error *err)
+{
+	struct compose_opts co = {0};
+	struct compose c;
+	struct bundle_opts one = *o;
+	struct ptrvec inputs = PTRVEC_INIT, owned = PTRVEC_INIT;
+	struct sbuf out = SBUF_INIT(SBUF_NOCAP);
+	struct outdir *stage = NULL;
+	int ret;
+
+	compose_init(&c);
+	if (o->depot == NULL || o->profile == NULL)
+		return dv_error_set(err, DV_ENOMATCH, "--compose %s needs "
+		    "--depot and --profile: the base it starts from",
+		    o->compose);
+	if ((ret = outdir_begin(o->outdir, OUTDIR_FORCE, &stage, err)) != 0)
+		return ret;
+	ptrvec_push(&p->stages, stage);
+	for (size_t i = 0; i < o->nadds; i++) {
+		struct ptrvec installable = PTRVEC_INIT, outputs = PTRVEC_INIT;
+		struct package_extract x;
+		struct package *pkg = NULL;
+		size_t n = strlen(o->adds[i]);
+		if ((n > 4 && strcasecmp(o->adds[i] + n - 4, ".vib") == 0) ||
+		    !package_is_package(o->adds[i])) {
+			ptrvec_push(&inputs, (void *)o->adds[i]);
+			continue;
+		}
+		package_extract_init(&x, stage, false, true);
+		ret = package_open(o->adds[i], &x, &pkg, err);
+		if (ret == 0)
+			gather(pkg->root, &installable, &outputs);
+		for (size_t k = 0; k < installable.n; k++) {
+			const struct package_node *nd = installable.v[k];
+			char *path;
+			if (nd->kind == PACKAGE_NVM_TOOL)
+				continue;
+			sbuf_reset(&out);
+			sbuf_addf(&out, "%s/%s", outdir_stage_path(stage),
+			    nd->output);
+			path = xstrdup(out.buf);
+			ptrvec_push(&owned, path);
+			ptrvec_push(&inputs, path);
+		}
+		package_free(pkg);
+		package_extract_release(&x);
+		ptrvec_release(&installable);
+		ptrvec_release(&outputs);
+		if (ret != 0)
+			goto out;
+	}
+	sbuf_reset(&out);
+	sbuf_addf(&out, "%s/%s.zip", outdir_stage_path(stage), o->compose);
+	co.base = o->depot;
+	co.profile = o->profile;
+	co.name = o->compose;
+	co.adds = (const char *const *)inputs.v;
+	co.nadds = inputs.n;
+	co.trust = o->trust;
+	co.epoch = -1;
+	if ((ret = image_compose(&co, out.buf, &c, err)) != 0)
+		goto out;
+	if (!c.written) {
+		ret = dv_error_set(err, DV_EFORMAT, "--compose %s: the image "
+		    "does not validate (%zu problem%s), first: %s; 'depot "
+		    "compose' lists them all", o->compose, c.report.n,
+		    c.report.n == 1 ? "" : "s", c.report.v[0].text);
+		goto out;
+	}
+	one.depot = out.buf;
+	one.profile = o->compose;
+	if ((ret = plan_profile_depot(&one, p, err)) != 0)
+		goto out;
+	note(p, "%s: image profile %s composed from %s of %s and %zu "
+	    "input%s: one profile update and one reboot instead of one "
+	    "install each", plan_item(p, p->items.n - 1)->name, o->compose,
+	    o->profile, base_name(o->depot), o->nadds,
+	    o->nadds == 1 ? "" : "s");
+out:
+	compose_release(&c);
+	for (size_t i = 0; i < owned.n; i++)
+		free(owned.v[i]);
+	ptrvec_release(&owned);
+	ptrvec_release(&inputs);
+	sbuf_release(&out);
+	return ret;
+}
+
 static int
 plan_add(const struct bundle_opts *o, struct bundle_plan *p,
     const char *path, struct dv_error *err)
@@ -635,10 +732,15 @@ bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
 	if (!o->force && access(o->outdir, F_OK) == 0)
 		return dv_error_set(err, DV_EEXIST, "%s: already exists; give "
 		    "--force to replace it", o->outdir);
-	if (o->depot != NULL && (ret = plan_profile_depot(o, p, err)) != 0)
+	if (o->compose != NULL) {
+		if ((ret = plan_composed(o, p, err)) != 0)
+			return ret;
+	} else if (o->depot != NULL &&
+	    (ret = plan_profile_depot(o, p, err)) != 0) {
 		return ret;
+	}
 	first = p->items.n;
-	for (i = 0; i < o->nadds; i++) {
+	for (i = 0; o->compose == NULL && i < o->nadds; i++) {
 		if (bundle_stop)
 			return dv_error_set(err, DV_EINTR,
 			    "interrupted; nothing was written");

@@ -57,6 +57,7 @@ cmd_bundle_create(int argc, char **argv)
 		{"jobs", required_argument, NULL, 'j'},
 		{"tar", no_argument, NULL, 'T'},
 		{"force", no_argument, NULL, 'F'},
+		{"compose", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -77,7 +78,7 @@ cmd_bundle_create(int argc, char **argv)
 		o.jobs = 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:t:j:TFh", longopts,
+	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:t:j:TFC:h", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd': o.datastore = optarg; break;
@@ -97,6 +98,7 @@ cmd_bundle_create(int argc, char **argv)
 		case 't': ptrvec_push(&trusts, optarg); break;
 		case 'T': o.tar = true; break;
 		case 'F': o.force = true; break;
+		case 'C': o.compose = optarg; break;
 		case 'j':
 			errno = 0;
 			/* getopt_long sets optarg for "j:"; the analyzer thinks
@@ -132,6 +134,15 @@ cmd_bundle_create(int argc, char **argv)
 	    strchr(o.datastore, '/') != NULL) {
 		msg_error("create: --datastore NAME is required (the datastore "
 		    "the folder will be uploaded to, without '/')");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (o.compose != NULL && (o.depot == NULL || o.profile == NULL ||
+	    *o.compose == '\0' || *o.compose == '.' ||
+	    strchr(o.compose, '/') != NULL || strlen(o.compose) > 80)) {
+		msg_error("create: --compose NEW-NAME needs --depot and "
+		    "--profile, and a name of 1 to 80 characters without '/' "
+		    "that does not start with '.'");
 		ret = EXIT_USAGE;
 		goto out;
 	}
@@ -281,7 +292,7 @@ static const struct verb verbs[] = {
 	    "create OUTDIR --datastore NAME [--dir PATH] [--depot DEPOT.zip "
 	    "[--profile NAME]] [--add FILE]... [--firmware mellanox:FILE[:PSID:"
 	    "VERSION]]... [--intel-nvm PACKAGE] [--trust CA.pem]... [--jobs N] "
-	    "[--tar] [--force]",
+	    "[--tar] [--force] [--compose NEW-NAME]",
 	    "Verify the inputs and write a bundle folder with install.sh."},
 	{"verify", cmd_bundle_verify, "verify OUTDIR",
 	    "Check every file of a bundle against its SHA256SUMS."},

@@ -282,3 +282,51 @@ test_fake_host_dry_run() {
 	run "$DEPOT" diff "$T/out.zip:custom-nic" --host viblist.txt
 	expect_status 0 && expect_out "added: exa-nic 2.1.0.0-1OEM.800.1.0.20613240 (to install)"
 }
+
+# esxbundle create --compose: the patch and both Mellanox packages become
+# one composed depot and one profile update step; the plan says so, and
+# install.sh applies it on the fake host in one reboot.
+test_bundle_compose() {
+	[ -n "${KEYS:-}" ] || { skip "no test keys"; return 0; }
+	mkdir -p vmfs/volumes/ds/esxstage
+	B=$T/vmfs/volumes/ds/esxstage/b1
+	run "${BUNDLE:-$TOP/$BUILD/esxbundle}" create "$B" --datastore ds --dir esxstage/b1 \
+	    --trust "$KEYS/ca.crt" --trust "$KEYS/certified.crt" \
+	    --depot "$(fixture signed8)" --profile "$STD" \
+	    --add "$(fixture e2e-nmst-package)" --add "$(fixture e2e-mft-package)" \
+	    --compose ESXi-8.0U3e-mellanox
+	expect_status 0 &&
+	    expect_out "ESXi-8.0U3e-mellanox.zip: image profile ESXi-8.0U3e-mellanox composed from $STD of signed8.zip and 2 inputs: one profile update and one reboot instead of one install each" ||
+	    return 1
+	[ -f "$B/ESXi-8.0U3e-mellanox.zip" ] || fail "no composed depot in the bundle" || return 1
+	run "${BUNDLE:-$TOP/$BUILD/esxbundle}" show "$B"
+	expect_status 0 &&
+	    expect_out "1. update the host to image profile ESXi-8.0U3e-mellanox from ESXi-8.0U3e-mellanox.zip (esxcli software profile update)" &&
+	    ! grep -q '^  2\. install' "$T/out" || fail "more than one step" || return 1
+	readback "$B/ESXi-8.0U3e-mellanox.zip" ESXi-8.0U3e-mellanox || return 1
+	grep -q '_mft_' "$T/ids" && grep -q '_nmst_' "$T/ids" ||
+	    fail "the Mellanox VIBs are not in the profile" || return 1
+	grep -c 'profile update\|component apply\|vib install' "$B/install.sh" >/dev/null
+	FAKEHOST_STATE="$T/host" ESXSTAGE_VMFS_ROOT="$T/vmfs/volumes" \
+	    ESXSTAGE_DOWNLOADS="$T/host/downloads" PATH="$TOP/tests/fakehost/bin:$PATH"
+	export FAKEHOST_STATE ESXSTAGE_VMFS_ROOT ESXSTAGE_DOWNLOADS PATH
+	"$PYTHON" "$TOP/tests/fakehost/fakehost.py" init "$T/host" --version 8.0.3 \
+	    --build 24414501 >/dev/null || fail "fakehost init" || return 1
+	run sh "$B/install.sh" apply --yes
+	[ "$rc" = 3 ] || [ "$rc" = 0 ] || fail "install.sh apply exited $rc" || return 1
+	grep -c 'software profile update' "$T/host/calls.log" | grep -qx 1 &&
+	    ! grep -q 'software component apply\|software vib install' "$T/host/calls.log" ||
+	    fail "not one profile update"
+}
+
+test_bundle_compose_refused() {
+	B=$T/b2
+	run "${BUNDLE:-$TOP/$BUILD/esxbundle}" create "$B" --datastore ds \
+	    --depot "$(fixture img-base8)" --profile "$STD" \
+	    --add "$(fixture img-next)" --compose x
+	expect_status 1 && expect_err "--compose x: the image does not validate (1 problem), first: VIB VMW_bootbank_next-nic_1.0.0-1vmw.900.0.0.24755229 does not fit this ESXi 8.0.3 image" &&
+	    expect_err_lines 1 && [ ! -e "$B" ] || return 1
+	run "${BUNDLE:-$TOP/$BUILD/esxbundle}" create "$B" --datastore ds \
+	    --depot "$(fixture img-base8)" --compose x
+	expect_status 2 && expect_err "--compose NEW-NAME needs --depot and --profile"
+}
