@@ -604,6 +604,10 @@ vib_document(struct wctx *w, struct image_vib *iv, struct xdoc *doc,
 				ret = dv_error_set(err, DV_EDIGEST, "%s: its "
 				    "descriptor is VIB %s, but the metadata "
 				    "says %s", what.buf, nv->id, v->id);
+			nv->member = v->member;
+			nv->metadata = v->metadata;
+			nv->source = v->source;
+			nv->relative_path = v->relative_path;
 			iv->vib = nv;
 			iv->descriptor = tmp.descriptor;
 			iv->descriptor_len = tmp.descriptor_len;
@@ -1173,6 +1177,27 @@ image_compose(const struct compose_opts *o, const char *out,
 	}
 	for (i = 0; i < o->nremoves; i++)
 		remove_vib(c, o, &s, o->removes[i]);
+	/*
+	 * A VIB only vmware.xml describes has no acceptance level, platform,
+	 * files or payload checksums there: read its own descriptor before
+	 * validating, so that every rule sees the whole VIB.
+	 */
+	w.c = c;
+	w.o = o;
+	w.err = err;
+	for (i = 0; i < s.n; i++) {
+		const struct depot_vib *v = s.v[i].vib;
+		struct xdoc doc = {0};
+		size_t ml = v->metadata != NULL ? strlen(v->metadata) : 0;
+		if (s.v[i].descriptor != NULL || (ml > 0 && v->source != NULL &&
+		    strncmp(v->source, v->metadata, ml) == 0 &&
+		    strncmp(v->source + ml, ": vibs/", 7) == 0))
+			continue;
+		ret = vib_document(&w, &s.v[i], &doc, err);
+		xdoc_release(&doc);
+		if (ret != 0)
+			goto out;
+	}
 
 	image_from_vibs(&c->img, s.v, s.n, (const struct depot *const *)
 	    c->depots.v, c->depots.n);
@@ -1212,9 +1237,6 @@ image_compose(const struct compose_opts *o, const char *out,
 		}
 	}
 	image_validate(&c->img, pool, npool, &c->report);
-	w.c = c;
-	w.o = o;
-	w.err = err;
 	if (o->trust != NULL && (ret = check_signatures(&w, err)) != 0)
 		goto out;
 	if (c->report.n > 0 && !o->force) {

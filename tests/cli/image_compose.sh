@@ -330,3 +330,14 @@ test_bundle_compose_refused() {
 	    --depot "$(fixture img-base8)" --compose x
 	expect_status 2 && expect_err "--compose NEW-NAME needs --depot and --profile"
 }
+
+# An input whose metadata has no vibs/ (vmware.xml only): each VIB's own
+# descriptor gives what validation and the new vibs/ documents need.
+test_add_legacy_metadata() {
+	compose --name lg --add "$(fixture img-legacy)" out.zip
+	expect_status 0 && expect_out "acceptance community" || return 1
+	readback out.zip lg && grep -qx "EXA_bootbank_exa-tools_2.1.0-1" "$T/ids" ||
+	    fail "VIB set"
+	run "$DEPOT" validate out.zip
+	expect_status 0
+}
