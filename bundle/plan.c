@@ -470,10 +470,10 @@ out:
 }
 
 /*
- * --compose: the base profile and every --add (vendor packages unwrapped
- * into a staging folder first) composed into one depot in that folder,
- * as 'depot compose' does, and planned as one profile update: one
- * transaction and one reboot instead of one install per input.
+ * --compose: the base profile and every --add composed into one depot in
+ * a staging folder, as 'depot compose' does (vendor packages unwrapped by
+ * the package walk), and planned as one profile update: one transaction
+ * and one reboot instead of one install per input.
  */
 static int
 plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
@@ -482,7 +482,6 @@ plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
 	struct compose_opts co = {0};
 	struct compose c;
 	struct bundle_opts one = *o;
-	struct ptrvec inputs = PTRVEC_INIT, owned = PTRVEC_INIT;
 	struct sbuf out = SBUF_INIT(SBUF_NOCAP);
 	struct outdir *stage = NULL;
 	int ret;
@@ -495,46 +494,12 @@ plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
 	if ((ret = outdir_begin(o->outdir, OUTDIR_FORCE, &stage, err)) != 0)
 		return ret;
 	ptrvec_push(&p->stages, stage);
-	for (size_t i = 0; i < o->nadds; i++) {
-		struct ptrvec installable = PTRVEC_INIT, outputs = PTRVEC_INIT;
-		struct package_extract x;
-		struct package *pkg = NULL;
-		size_t n = strlen(o->adds[i]);
-		if ((n > 4 && strcasecmp(o->adds[i] + n - 4, ".vib") == 0) ||
-		    !package_is_package(o->adds[i])) {
-			ptrvec_push(&inputs, (void *)o->adds[i]);
-			continue;
-		}
-		package_extract_init(&x, stage, false, true);
-		ret = package_open(o->adds[i], &x, &pkg, err);
-		if (ret == 0)
-			gather(pkg->root, &installable, &outputs);
-		for (size_t k = 0; k < installable.n; k++) {
-			const struct package_node *nd = installable.v[k];
-			char *path;
-			if (nd->kind == PACKAGE_NVM_TOOL)
-				continue;
-			sbuf_reset(&out);
-			sbuf_addf(&out, "%s/%s", outdir_stage_path(stage),
-			    nd->output);
-			path = xstrdup(out.buf);
-			ptrvec_push(&owned, path);
-			ptrvec_push(&inputs, path);
-		}
-		package_free(pkg);
-		package_extract_release(&x);
-		ptrvec_release(&installable);
-		ptrvec_release(&outputs);
-		if (ret != 0)
-			goto out;
-	}
-	sbuf_reset(&out);
 	sbuf_addf(&out, "%s/%s.zip", outdir_stage_path(stage), o->compose);
 	co.base = o->depot;
 	co.profile = o->profile;
 	co.name = o->compose;
-	co.adds = (const char *const *)inputs.v;
-	co.nadds = inputs.n;
+	co.adds = o->adds;
+	co.nadds = o->nadds;
 	co.trust = o->trust;
 	co.epoch = -1;
 	if ((ret = image_compose(&co, out.buf, &c, err)) != 0)
@@ -557,10 +522,6 @@ plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
 	    o->nadds == 1 ? "" : "s");
 out:
 	compose_release(&c);
-	for (size_t i = 0; i < owned.n; i++)
-		free(owned.v[i]);
-	ptrvec_release(&owned);
-	ptrvec_release(&inputs);
 	sbuf_release(&out);
 	return ret;
 }

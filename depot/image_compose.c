@@ -146,15 +146,8 @@ static int
 open_input(struct compose *c, const char *path, struct depot **out,
     struct dv_error *err)
 {
-	int ret;
+	int ret = depot_open(path, out, err);
 
-	/* A tar or a zip without index.xml: unwrap it first. */
-	*out = NULL;
-	if (package_is_package(path))
-		return dv_error_set(err, DV_EWRAPPER, "%s: a vendor package, "
-		    "not a depot: run 'depot extract %s OUTDIR' and --add the "
-		    "depot or VIBs it writes", path, path);
-	ret = depot_open(path, out, err);
 	if (ret != 0) {
 		if (err->code == DV_EWRAPPER)
 			dv_error_set(err, DV_EWRAPPER, "%s: a vendor package, "
@@ -251,10 +244,10 @@ add_vib(struct compose *c, const struct compose_opts *o, struct set *s,
 	set_compact(s);
 }
 
-/* The newest VIB of each name in a depot. */
+/* The newest VIB of each name in a depot; label names it in notes. */
 static void
 add_depot(struct compose *c, const struct compose_opts *o, struct set *s,
-    const struct depot *d)
+    const struct depot *d, const char *label)
 {
 	for (size_t i = 0; i < d->nvibs; i++) {
 		struct image_vib iv = {0};
@@ -264,7 +257,7 @@ add_depot(struct compose *c, const struct compose_opts *o, struct set *s,
 			continue;
 		iv.vib = d->vibs[i];
 		iv.depot = d;
-		iv.origin = d->path;
+		iv.origin = label;
 		add_vib(c, o, s, &iv);
 	}
 }
@@ -1107,6 +1100,87 @@ check_signatures(struct wctx *w, struct dv_error *err)
 	return 0;
 }
 
+/* The installable nodes of a package tree that compose can take. */
+static void
+package_inputs(const struct package_node *n, struct ptrvec *out)
+{
+	if (n->installable && n->output != NULL &&
+	    (n->kind == PACKAGE_VIB || n->kind == PACKAGE_DEPOT ||
+	    n->kind == PACKAGE_EXPANDED))
+		ptrvec_push(out, (void *)n);
+	for (size_t i = 0; i < n->nchildren; i++)
+		package_inputs(n->children[i], out);
+}
+
+/*
+ * One --add.  A vendor package is unwrapped as 'depot extract --repack'
+ * would (the package walk), into a temporary folder beside OUT.zip that
+ * lives until the depot is written; each depot and VIB in it is added.
+ */
+static int
+add_input(struct compose *c, const struct compose_opts *o, struct set *s,
+    const char *path, const char *out, struct outdir **stage,
+    struct dv_error *err)
+{
+	struct ptrvec nodes = PTRVEC_INIT;
+	struct sbuf file = SBUF_INIT(SBUF_NOCAP), label = SBUF_INIT(SBUF_NOCAP);
+	struct package_extract x;
+	struct package *pkg = NULL;
+	struct image_vib iv;
+	struct depot *d = NULL;
+	int ret = 0;
+
+	if (is_vib_file(path)) {
+		if ((ret = load_vib_file(c, path, &iv, err)) == 0)
+			add_vib(c, o, s, &iv);
+		return ret;
+	}
+	if (!package_is_package(path)) {
+		if ((ret = open_input(c, path, &d, err)) != 0)
+			return ret;
+		if (d->nvibs == 0)
+			return dv_error_set(err, DV_ENOMATCH, "--add %s: the "
+			    "depot holds no VIB", path);
+		add_depot(c, o, s, d, d->path);
+		return 0;
+	}
+	if (*stage == NULL &&
+	    (ret = outdir_begin(out, OUTDIR_FORCE, stage, err)) != 0)
+		return ret;
+	package_extract_init(&x, *stage, false, true);
+	if ((ret = package_open(path, &x, &pkg, err)) != 0)
+		goto out;
+	package_inputs(pkg->root, &nodes);
+	if (nodes.n == 0) {
+		ret = dv_error_set(err, DV_ENOMATCH, "--add %s: a package that "
+		    "holds no depot or VIB (see 'depot info %s')", path, path);
+		goto out;
+	}
+	for (size_t i = 0; i < nodes.n && ret == 0; i++) {
+		const struct package_node *n = nodes.v[i];
+		sbuf_reset(&file);
+		sbuf_addf(&file, "%s/%s", outdir_stage_path(*stage), n->output);
+		sbuf_reset(&label);
+		sbuf_addf(&label, "%s!%s", path, n->path);
+		if (n->kind == PACKAGE_VIB) {
+			if ((ret = load_vib_file(c, file.buf, &iv, err)) == 0) {
+				iv.origin = arena_strdup(&c->arena, label.buf);
+				add_vib(c, o, s, &iv);
+			}
+		} else if ((ret = open_input(c, file.buf, &d, err)) == 0) {
+			add_depot(c, o, s, d, arena_strdup(&c->arena,
+			    label.buf));
+		}
+	}
+out:
+	package_free(pkg);
+	package_extract_release(&x);
+	ptrvec_release(&nodes);
+	sbuf_release(&file);
+	sbuf_release(&label);
+	return ret;
+}
+
 /* ---- compose ------------------------------------------------------------ */
 
 /* The profile ID: a digest of what the profile is, not a random one. */
@@ -1133,7 +1207,8 @@ image_compose(const struct compose_opts *o, const char *out,
     struct compose *c, struct dv_error *err)
 {
 	const struct depot_profile *bp;
-	struct depot *base = NULL, *d = NULL;
+	struct depot *base = NULL;
+	struct outdir *stage = NULL;
 	struct image bimg;
 	struct set s = {0};
 	struct image_vib *pool = NULL;
@@ -1145,6 +1220,12 @@ image_compose(const struct compose_opts *o, const char *out,
 
 	memset(&w, 0, sizeof(w));
 	memset(&bimg, 0, sizeof(bimg));
+	if (package_is_package(o->base)) {
+		ret = dv_error_set(err, DV_EWRAPPER, "%s: a vendor package, "
+		    "not a depot with image profiles: run 'depot extract %s "
+		    "OUTDIR' for the depot it holds", o->base, o->base);
+		goto out;
+	}
 	if ((ret = open_input(c, o->base, &base, err)) != 0)
 		goto out;
 	if ((ret = depot_find_profile(base, o->profile, &bp, err)) != 0)
@@ -1157,24 +1238,10 @@ image_compose(const struct compose_opts *o, const char *out,
 		    bp->name, o->base, bimg.missing.v[i]);
 	for (i = 0; i < bimg.nvibs; i++)
 		set_put(&s, &bimg.vibs[i]);
-	for (i = 0; i < o->nadds; i++) {
-		const char *path = o->adds[i];
-		struct image_vib iv;
-		if (is_vib_file(path)) {
-			if ((ret = load_vib_file(c, path, &iv, err)) != 0)
-				goto out;
-			add_vib(c, o, &s, &iv);
-			continue;
-		}
-		if ((ret = open_input(c, path, &d, err)) != 0)
+	for (i = 0; i < o->nadds; i++)
+		if ((ret = add_input(c, o, &s, o->adds[i], out, &stage,
+		    err)) != 0)
 			goto out;
-		if (d->nvibs == 0) {
-			ret = dv_error_set(err, DV_ENOMATCH, "--add %s: the "
-			    "depot holds no VIB", path);
-			goto out;
-		}
-		add_depot(c, o, &s, d);
-	}
 	for (i = 0; i < o->nremoves; i++)
 		remove_vib(c, o, &s, o->removes[i]);
 	/*
@@ -1251,6 +1318,8 @@ image_compose(const struct compose_opts *o, const char *out,
 		c->written = true;
 out:
 	wctx_release(&w);
+	/* The unwrapped packages were needed until the depot was written. */
+	outdir_abort(stage);
 	image_release(&bimg);
 	free(s.v);
 	free(pool);

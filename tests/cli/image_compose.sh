@@ -165,10 +165,30 @@ test_output_exists() {
 	expect_status 1 && expect_err "out.zip: cannot create" && [ ! -s out.zip ]
 }
 
+# Vendor packages are unwrapped by the package walk (as depot extract
+# does) into a temporary folder beside OUT.zip, removed afterwards.
 test_vendor_package_add() {
-	compose --name x --add "$(fixture e2e-mft-package)" out.zip
-	expect_status 1 && expect_err "a vendor package, not a depot: run 'depot extract" &&
+	compose --name mel --add "$(fixture e2e-nmst-package)" \
+	    --add "$(fixture e2e-mft-package)" out.zip
+	expect_status 0 &&
+	    expect_out "(from $(fixture e2e-mft-package)!Mellanox-MFT-Tools_4.18.1.14-1OEM.700.1.0.15843807_19206112.zip)" ||
+	    return 1
+	readback out.zip mel && grep -q '_mft_' "$T/ids" &&
+	    grep -q '_nmst_' "$T/ids" || fail "the package's VIBs are missing" ||
+	    return 1
+	ls -A | grep -q depot- && fail "a temporary folder was left" || return 0
+}
+
+test_vendor_package_base_refused() {
+	run "$DEPOT" compose --profile x --name y "$(fixture e2e-mft-package)" out.zip
+	expect_status 1 && expect_err "a vendor package, not a depot with image profiles: run 'depot extract" &&
 	    expect_err_lines 1 && [ ! -e out.zip ]
+}
+
+test_package_without_vibs() {
+	compose --name x --add "$(fixture intel-nvm-esx)" out.zip
+	expect_status 1 && expect_err "a package that holds no depot or VIB" &&
+	    [ ! -e out.zip ] && ! ls -A | grep -q depot-
 }
 
 test_missing_base_vib() {
