@@ -593,7 +593,7 @@ cmd_depot_diff(int argc, char **argv)
 		return operand_count(argv, argc - optind, want);
 	if (host != NULL) {
 		/* The host is A (what is there), the profile B (what comes). */
-		if ((ret = image_diff_host(&d, &d.a, host, &err)) != 0) {
+		if (image_diff_host(&d, &d.a, host, &err) != 0) {
 			ret = msg_dv_error(&err);
 			goto out;
 		}

@@ -59,10 +59,15 @@ note(struct compose *c, const char *fmt, ...)
 
 /* ---- inputs ------------------------------------------------------------- */
 
+struct file_src {
+	FILE *fp;
+	const char *path;
+};
+
 static long
 file_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 {
-	struct { FILE *fp; const char *path; } *f = ctx;
+	struct file_src *f = ctx;
 	size_t n = fread(buf, 1, len, f->fp);
 
 	if (n == 0 && ferror(f->fp))
@@ -109,7 +114,7 @@ static int
 load_vib_file(struct compose *c, const char *path, struct image_vib *iv,
     struct dv_error *err)
 {
-	struct { FILE *fp; const char *path; } f = {NULL, path};
+	struct file_src f = {NULL, path};
 	struct byte_source src = {file_read, &f};
 	int ret;
 
@@ -470,6 +475,8 @@ source_zip(struct wctx *w, const struct depot *d, struct zipfile **out,
 {
 	int ret;
 
+	if (d == NULL) /* a bare .vib is read from its own file */
+		return dv_error_set(err, DV_EMISSING, "no depot to read from");
 	for (size_t i = 0; i < w->nsrc; i++)
 		if (w->src[i].d == d) {
 			*out = w->src[i].zf;
@@ -535,9 +542,9 @@ open_vib_member(struct wctx *w, const struct image_vib *iv,
 	int ret;
 
 	*zs = NULL;
-	if (v->member == NULL)
+	if (iv->depot == NULL || v->member == NULL)
 		return dv_error_set(err, DV_EMISSING, "%s: VIB %s has no file "
-		    "in the depot", iv->depot->path, v->id);
+		    "in the depot", iv->origin, v->id);
 	if ((ret = source_zip(w, iv->depot, &outer, err)) != 0)
 		return ret;
 	if ((idx = zipfile_find(outer, v->member)) < 0)
@@ -568,7 +575,8 @@ vib_document(struct wctx *w, struct image_vib *iv, struct xdoc *doc,
 		return xml_parse(iv->descriptor, iv->descriptor_len,
 		    iv->origin, doc, err);
 	ml = v->metadata != NULL ? strlen(v->metadata) : 0;
-	if (ml > 0 && v->source != NULL && strncmp(v->source, v->metadata,
+	if (iv->depot != NULL && ml > 0 && v->source != NULL &&
+	    strncmp(v->source, v->metadata,
 	    ml) == 0 && strncmp(v->source + ml, ": vibs/", 7) == 0) {
 		if ((ret = metadata_zip(w, iv->depot, v->metadata, &zf,
 		    err)) != 0)

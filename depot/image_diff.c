@@ -82,24 +82,27 @@ display_acceptance(const char *s, enum dv_acceptance *out)
 	return dv_acceptance_parse(s, out);
 }
 
-/* Split line (modified) into at most max whitespace-separated words. */
+/*
+ * Split line (modified) into whitespace-separated words: at most max into
+ * w (their number returned), and *total the number there are.
+ */
 static size_t
-words(char *line, char **w, size_t max)
+words(char *line, char **w, size_t max, size_t *total)
 {
 	size_t n = 0;
 
-	while (*line != '\0' && n < max) {
+	*total = 0;
+	for (;;) {
 		line += strspn(line, " \t");
 		if (*line == '\0')
-			break;
-		w[n++] = line;
+			return n;
+		if (n < max)
+			w[n++] = line;
+		(*total)++;
 		line += strcspn(line, " \t");
 		if (*line != '\0')
 			*line++ = '\0';
 	}
-	/* More words than max: count one more so the caller refuses. */
-	line += strspn(line, " \t");
-	return *line != '\0' ? n + 1 : n;
 }
 
 int
@@ -108,8 +111,8 @@ image_diff_host(struct image_diff *d, struct diff_side *side,
 {
 	struct sbuf text = SBUF_INIT(DIFF_MAX_HOST_BYTES);
 	struct ptrvec rows = PTRVEC_INIT;
-	char chunk[65536], *line, *next, *w[8];
-	size_t n, lineno = 0, nw;
+	char chunk[65536], *line, *next, *w[8] = {NULL};
+	size_t n, lineno = 0, nw, total;
 	enum dv_acceptance lowest = DV_ACCEPT_CERTIFIED;
 	bool header = false, dashes = false;
 	FILE *fp;
@@ -140,11 +143,12 @@ image_diff_host(struct image_diff *d, struct diff_side *side,
 		if (next != NULL)
 			*next++ = '\0';
 		line[strcspn(line, "\r")] = '\0';
-		nw = words(line, w, 8);
-		if (nw == 0)
+		nw = words(line, w, 8, &total);
+		if (nw == 0 || w[0] == NULL)
 			continue;
 		if (!header) {
-			if (strcmp(w[0], "Name") != 0 || nw < 2 ||
+			if (nw < 2 || w[1] == NULL ||
+			    strcmp(w[0], "Name") != 0 ||
 			    strcmp(w[1], "Version") != 0) {
 				ret = dv_error_set(err, DV_EFORMAT, "%s: line "
 				    "%zu: expected the header of 'esxcli "
@@ -159,11 +163,11 @@ image_diff_host(struct image_diff *d, struct diff_side *side,
 			dashes = true;
 			continue;
 		}
-		if (nw < 4 || nw > 5) {
+		if (total < 4 || total > 5) {
 			ret = dv_error_set(err, DV_EFORMAT, "%s: line %zu: "
 			    "expected NAME VERSION VENDOR ACCEPTANCE "
 			    "[INSTALL-DATE], got %zu columns", path, lineno,
-			    nw);
+			    total);
 			goto out;
 		}
 		v = arena_alloc(&d->arena, sizeof(*v));
