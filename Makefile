@@ -10,6 +10,8 @@
 #   make check TESTS='depot_list/* hostile_*/*'   only those shell tests
 #   make demo               build a sample depot and list what is inside
 #   make bench              size-independence and speed figures
+#   make coverage           the suite on a gcov build (build-cov/), then line
+#                           coverage per file and for the libraries
 #   make install PREFIX=/usr/local DESTDIR=
 #
 -include config.mk
@@ -121,6 +123,16 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh scripts/bench.sh
 
+# Coverage counts add up over every program the suite runs (depot,
+# esxbundle, unit, the fuzz replays): stale counts are removed first.
+COV_BUILD = build-cov
+coverage: deps
+	@rm -f $$(find $(COV_BUILD) -name '*.gcda' 2>/dev/null)
+	@st=0; $(MAKE) --no-print-directory check BUILD=$(COV_BUILD) \
+	    CFLAGS='-O0 -g --coverage' LDFLAGS=--coverage || st=$$?; \
+	sh scripts/coverage.sh $(COV_BUILD) $(DEPOT_SRCS) $(BUNDLE_SRCS) \
+	    $(CMD_SRCS) cmd/depot.c cmd/bundle.c; exit $$st
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BUILD)/depot $(DESTDIR)$(BINDIR)/depot
@@ -128,9 +140,9 @@ install: all
 	install -m 644 depot.1 esxbundle.1 $(DESTDIR)$(MANDIR)/man1/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-cov
 
-.PHONY: all deps check valgrind demo bench install clean
+.PHONY: all deps check valgrind demo bench coverage install clean
 
 -include $(DEPOT_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
          $(BUNDLE_OBJS:.o=.d) $(BUILD)/obj/cmd/depot.d $(BUILD)/obj/cmd/bundle.d

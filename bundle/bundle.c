@@ -12,7 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
+#include "../depot/sbuf.h"
 #include "../depot/json.h"
 #include "bundle.h"
 
@@ -684,21 +685,6 @@ out:
 	return ret;
 }
 
-static void
-problem(struct sbuf *problems, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-problem(struct sbuf *problems, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	sbuf_vaddf(problems, fmt, ap);
-	va_end(ap);
-	sbuf_addch(problems, '\n');
-}
-
 static int
 hash_file(const char *path, char hex[HASH_HEX_MAX])
 {
@@ -720,7 +706,7 @@ hash_file(const char *path, char hex[HASH_HEX_MAX])
 }
 
 int
-bundle_check(const char *dir, struct sbuf *problems, size_t *nfiles,
+bundle_check(const char *dir, struct dv_diags *problems, size_t *nfiles,
     struct dv_error *err)
 {
 	struct sbuf path = SBUF_INIT(SBUF_NOCAP), sums = SBUF_INIT(1u << 20);
@@ -757,15 +743,16 @@ bundle_check(const char *dir, struct sbuf *problems, size_t *nfiles,
 			continue;
 		if (strlen(line) < 67 || strspn(line, "0123456789abcdef") != 64 ||
 		    line[64] != ' ' || (line[65] != ' ' && line[65] != '*')) {
-			problem(problems, "SHA256SUMS line %zu: not '<sha256>  "
-			    "<file>'", lineno);
+			dv_diag_add(problems, DV_DIAG_FAIL, DV_EFORMAT,
+			    "SHA256SUMS line %zu: not '<sha256>  <file>'",
+			    lineno);
 			continue;
 		}
 		name = line + 66;
 		/* A name may go into a folder (the Intel tool's), never up. */
 		if (dv_path_check(name) != 0) {
-			problem(problems, "SHA256SUMS line %zu: unsafe file name",
-			    lineno);
+			dv_diag_add(problems, DV_DIAG_FAIL, DV_EPATH,
+			    "SHA256SUMS line %zu: unsafe file name", lineno);
 			continue;
 		}
 		(*nfiles)++;
@@ -773,13 +760,16 @@ bundle_check(const char *dir, struct sbuf *problems, size_t *nfiles,
 		sbuf_reset(&path);
 		sbuf_addf(&path, "%s/%s", dir, name);
 		if (hash_file(path.buf, hex) != 0)
-			problem(problems, "%s: missing or unreadable", name);
+			dv_diag_add(problems, DV_DIAG_FAIL, DV_EMISSING,
+			    "%s: missing or unreadable", name);
 		else if (memcmp(hex, line, 64) != 0)
-			problem(problems, "%s: SHA-256 mismatch: %s calculated, "
-			    "%.64s expected", name, hex, line);
+			dv_diag_add(problems, DV_DIAG_FAIL, DV_EDIGEST,
+			    "%s: SHA-256 mismatch: %s calculated, %.64s "
+			    "expected", name, hex, line);
 	}
 	if (!have_script)
-		problem(problems, "SHA256SUMS does not list install.sh");
+		dv_diag_add(problems, DV_DIAG_FAIL, DV_EMISSING,
+		    "SHA256SUMS does not list install.sh");
 out:
 	sbuf_release(&path);
 	sbuf_release(&sums);

@@ -64,7 +64,7 @@ struct bundle_opts {
 
 struct bundle_plan {
 	struct ptrvec items; /* struct bundle_item *, in install order */
-	struct ptrvec notes; /* what an admin should know (owned strings) */
+	struct dv_diags notes; /* what an admin should know (DV_DIAG_NOTE) */
 	/* Vendor packages are unwrapped beside OUTDIR, one struct outdir *
 	 * each, as `depot extract` would; bundle_plan_release removes them. */
 	struct ptrvec stages;
@@ -110,8 +110,8 @@ int bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
     struct dv_error *err);
 
 /* Check a bundle folder: SHA256SUMS against the files.  Each problem is
- * one line in problems; returns 0 when the check ran. */
-int bundle_check(const char *dir, struct sbuf *problems, size_t *nfiles,
+ * a DV_DIAG_FAIL in problems; returns 0 when the check ran. */
+int bundle_check(const char *dir, struct dv_diags *problems, size_t *nfiles,
     struct dv_error *err);
 
 /* The steps of a bundle in plain words, from its manifest.json. */

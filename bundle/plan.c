@@ -7,8 +7,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
 #include "../depot/image.h"
+#include "../depot/sbuf.h"
 #include "../depot/package.h"
 #include "../depot/verify.h"
 #include "bundle.h"
@@ -127,7 +128,8 @@ note(struct bundle_plan *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	ptrvec_push(&p->notes, sbuf_detach(&sb, NULL));
+	dv_diag_add(&p->notes, DV_DIAG_NOTE, 0, "%s", sb.buf);
+	sbuf_release(&sb);
 }
 
 /* Every check of `depot verify` must hold before a depot is bundled. */
@@ -136,23 +138,23 @@ verify_depot(const struct bundle_opts *o, struct depot *d,
     struct bundle_item *it, struct dv_error *err)
 {
 	struct verify_opts vo = {o->trust, o->jobs};
+	const struct dv_diag *first;
 	struct verify_report r;
 	int ret;
 
 	if ((ret = depot_verify(d, &vo, &r, err)) != 0)
 		return ret;
 	ret = 0;
-	if (r.failures.n > 0) {
-		ret = dv_error_set(err, DV_EVIB, "%s: %s", it->source,
-		    (char *)r.failures.v[0]);
+	if ((first = dv_diags_first(&r.structure, DV_DIAG_FAIL)) != NULL) {
+		ret = dv_error_set(err, first->code, "%s: %s", it->source,
+		    first->msg);
 		goto out;
 	}
 	for (size_t i = 0; i < r.nvibs; i++) {
-		if (!r.vibs[i].ok) {
-			ret = dv_error_set(err, DV_EVIB, "%s: %s: %.*s",
-			    it->source, r.vibs[i].meta->id,
-			    (int)strcspn(r.vibs[i].problems.buf, "\n"),
-			    r.vibs[i].problems.buf);
+		first = dv_diags_first(&r.vibs[i].diags, DV_DIAG_FAIL);
+		if (first != NULL) {
+			ret = dv_error_set(err, first->code, "%s: %s: %s",
+			    it->source, r.vibs[i].meta->id, first->msg);
 			goto out;
 		}
 		if (r.vibs[i].sig.status == SIG_UNSIGNED)
@@ -280,6 +282,7 @@ plan_vib(const struct bundle_opts *o, struct bundle_plan *p,
 {
 	struct bundle_item *it = NULL;
 	struct byte_source src;
+	const struct dv_diag *first;
 	struct verify_vib v;
 	FILE *fp;
 	int ret = 0;
@@ -291,9 +294,10 @@ plan_vib(const struct bundle_opts *o, struct bundle_plan *p,
 	src.ctx = fp;
 	verify_vib_run(&v, &src, source, o->trust, true);
 	fclose(fp);
-	if (!v.ok || v.descriptor == NULL) {
-		ret = dv_error_set(err, DV_EVIB, "%s: %.*s", source,
-		    (int)strcspn(v.problems.buf, "\n"), v.problems.buf);
+	first = dv_diags_first(&v.diags, DV_DIAG_FAIL);
+	if (first != NULL || v.descriptor == NULL) {
+		ret = dv_error_set(err, DV_EVIB, "%s: %s", source,
+		    first != NULL ? first->msg : "no descriptor");
 		goto out;
 	}
 	it = item_new(ITEM_VIB, source, file, name);
@@ -743,9 +747,7 @@ bundle_plan_release(struct bundle_plan *p)
 	for (size_t i = 0; i < p->items.n; i++)
 		item_free(plan_item(p, i));
 	ptrvec_release(&p->items);
-	for (size_t i = 0; i < p->notes.n; i++)
-		free(p->notes.v[i]);
-	ptrvec_release(&p->notes);
+	dv_diags_release(&p->notes);
 	for (size_t i = 0; i < p->stages.n; i++)
 		outdir_abort(p->stages.v[i]);
 	ptrvec_release(&p->stages);

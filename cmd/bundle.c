@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "../bundle/bundle.h"
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
+#include "../depot/sbuf.h"
 #include "cmd.h"
 #include "verb.h"
 
@@ -190,7 +191,7 @@ cmd_bundle_create(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < plan.notes.n; i++)
-		printf("  %s\n", (char *)plan.notes.v[i]);
+		printf("  %s\n", plan.notes.v[i].msg);
 	printf("Bundle written to %s (%zu step%s) for /vmfs/volumes/%s/%s\n",
 	    o.outdir, plan.items.n, plan.items.n == 1 ? "" : "s", o.datastore,
 	    o.dir);
@@ -231,7 +232,7 @@ static int
 cmd_bundle_verify(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct sbuf problems = SBUF_INIT(SBUF_NOCAP);
+	struct dv_diags problems = DV_DIAGS_INIT;
 	const char *dir;
 	size_t nfiles;
 	int ret;
@@ -242,8 +243,9 @@ cmd_bundle_verify(int argc, char **argv)
 		ret = msg_dv_error(&err);
 		goto out;
 	}
-	if (problems.len > 0) {
-		fputs(problems.buf, stdout);
+	if (problems.n > 0) {
+		for (size_t i = 0; i < problems.n; i++)
+			printf("%s\n", problems.v[i].msg);
 		msg_error("%s: FAILED: the bundle does not match its "
 		    "SHA256SUMS", dir);
 		ret = EXIT_BAD;
@@ -252,7 +254,7 @@ cmd_bundle_verify(int argc, char **argv)
 	printf("%s: OK (%zu files match SHA256SUMS)\n", dir, nfiles);
 	ret = EXIT_OK;
 out:
-	sbuf_release(&problems);
+	dv_diags_release(&problems);
 	return ret;
 }
 

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "../depot/depot.h"
-#include "../depot/depot_int.h"
 #include "../depot/verify.h"
 #include "cmd.h"
 #include "extract.h"
@@ -100,22 +99,44 @@ open_depot(const char *path, struct depot **out)
 			    err.msg, progname, path);
 		else
 			msg_dv_error(&err);
-		depot_free(d);
 		return dv_exit_status(err.code);
 	}
 	for (size_t i = 0; i < d->warnings.n; i++)
-		msg_warn("%s", d->warnings.v[i]);
+		msg_warn("%s", d->warnings.v[i].msg);
 	*out = d;
 	return EXIT_OK;
+}
+
+/* The messages of one kind, as a JSON array. */
+static void
+json_diags(struct json *j, const char *key, const struct dv_diags *l,
+    enum dv_diag_kind kind)
+{
+	json_array_begin(j, key);
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].kind == kind)
+			json_string(j, NULL, l->v[i].msg);
+	json_array_end(j);
+}
+
+/* The messages of one kind, joined by "; ". */
+static void
+print_diags(const struct dv_diags *l, enum dv_diag_kind kind)
+{
+	const char *sep = "";
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].kind != kind)
+			continue;
+		printf("%s%s", sep, l->v[i].msg);
+		sep = "; ";
+	}
 }
 
 static void
 json_warnings(struct json *j, const struct depot *d)
 {
-	json_array_begin(j, "warnings");
-	for (size_t i = 0; i < d->warnings.n; i++)
-		json_string(j, NULL, d->warnings.v[i]);
-	json_array_end(j);
+	json_diags(j, "warnings", &d->warnings, DV_DIAG_WARNING);
 }
 
 static void
@@ -151,64 +172,125 @@ json_acceptance(struct json *j, enum dv_acceptance a)
 	    a == DV_ACCEPT_UNKNOWN ? NULL : dv_acceptance_display(a));
 }
 
+/*
+ * What a listing verb shows, built before anything is printed; each verb
+ * renders it by one function per format.  The JSON renderers write the
+ * verb's fields inside the envelope every listing shares: "depot" first,
+ * the depot's "warnings" last.
+ */
+struct listing {
+	const char *path; /* the depot as named */
+	const struct depot *d;
+	const char *profile; /* list-vibs --profile, or NULL */
+	const struct depot_profile *p; /* show-profile's */
+	const struct depot_vib **vibs; /* list-vibs, show-profile */
+	size_t nvibs;
+	size_t baseimages, addons, manifests, solutions; /* info */
+};
+
+struct listing_verb {
+	bool takes_profile;
+	int nargs;
+	bool packages; /* a vendor package is shown as a tree (info) */
+	/* EXIT_OK, or the exit status after saying why not. */
+	int (*build)(struct listing *l, const struct list_opts *o);
+	void (*text)(const struct listing *l);
+	void (*json)(const struct listing *l, struct json *j);
+};
+
 static int
-cmd_depot_list_profiles(int argc, char **argv)
+run_listing(int argc, char **argv, const struct listing_verb *v)
 {
-	static const char *const headers[] = {"Name", "Vendor",
-	    "Acceptance Level", "Creation Time", "Modification Time"};
+	struct listing l = {0};
 	struct list_opts o;
-	struct depot *d;
-	struct table t;
+	struct depot *d = NULL;
 	struct json j;
-	char ct[20], mt[20];
 	int ret;
 
-	if (!parse_list_opts(argc, argv, false, 1, &o))
+	if (!parse_list_opts(argc, argv, v->takes_profile, v->nargs, &o))
 		return o.status;
+	if (v->packages && cmd_is_package(o.path))
+		return cmd_depot_info_package(o.path, o.json);
 	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
 		return ret;
+	l.path = o.path;
+	l.d = d;
+	if (v->build != NULL && (ret = v->build(&l, &o)) != EXIT_OK)
+		goto out;
 	if (o.json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
-		json_string(&j, "depot", o.path);
-		json_array_begin(&j, "profiles");
-		for (size_t i = 0; i < d->nprofiles; i++) {
-			const struct depot_profile *p = d->profiles[i];
-			json_object_begin(&j, NULL);
-			json_string(&j, "name", p->name);
-			json_string(&j, "vendor", p->creator);
-			json_acceptance(&j, p->acceptance);
-			json_time(&j, "creation_time", &p->creation_time);
-			json_time(&j, "modification_time",
-			    &p->modification_time);
-			json_string(&j, "profile_id", p->profile_id);
-			json_uint(&j, "serialno", p->serialno);
-			json_bool(&j, "readonly", p->readonly);
-			json_string(&j, "description", p->description);
-			json_strlist(&j, "vib_ids", &p->vib_ids);
-			json_strlist(&j, "component_ids", &p->bulletin_ids);
-			json_strlist(&j, "missing_vib_ids", &p->missing_vib_ids);
-			json_object_end(&j);
-		}
-		json_array_end(&j);
+		json_string(&j, "depot", l.path);
+		v->json(&l, &j);
 		json_warnings(&j, d);
 		json_object_end(&j);
 		json_finish(&j);
 	} else {
-		table_init(&t, 5, headers);
-		for (size_t i = 0; i < d->nprofiles; i++) {
-			const struct depot_profile *p = d->profiles[i];
-			dv_time_format(&p->creation_time, ct);
-			dv_time_format(&p->modification_time, mt);
-			table_row(&t, (const char *const[]){p->name, p->creator,
-			    dv_acceptance_display(p->acceptance), ct, mt});
-		}
-		table_print(&t, stdout);
-		table_release(&t);
+		v->text(&l);
 	}
+	ret = EXIT_OK;
+out:
+	free(l.vibs);
 	depot_free(d);
-	return EXIT_OK;
+	return ret;
 }
+
+/* ---- list-profiles ---------------------------------------------------- */
+
+static void
+list_profiles_text(const struct listing *l)
+{
+	static const char *const headers[] = {"Name", "Vendor",
+	    "Acceptance Level", "Creation Time", "Modification Time"};
+	struct table t;
+	char ct[20], mt[20];
+
+	table_init(&t, 5, headers);
+	for (size_t i = 0; i < l->d->nprofiles; i++) {
+		const struct depot_profile *p = l->d->profiles[i];
+		dv_time_format(&p->creation_time, ct);
+		dv_time_format(&p->modification_time, mt);
+		table_row(&t, (const char *const[]){p->name, p->creator,
+		    dv_acceptance_display(p->acceptance), ct, mt});
+	}
+	table_print(&t, stdout);
+	table_release(&t);
+}
+
+static void
+list_profiles_json(const struct listing *l, struct json *j)
+{
+	json_array_begin(j, "profiles");
+	for (size_t i = 0; i < l->d->nprofiles; i++) {
+		const struct depot_profile *p = l->d->profiles[i];
+		json_object_begin(j, NULL);
+		json_string(j, "name", p->name);
+		json_string(j, "vendor", p->creator);
+		json_acceptance(j, p->acceptance);
+		json_time(j, "creation_time", &p->creation_time);
+		json_time(j, "modification_time", &p->modification_time);
+		json_string(j, "profile_id", p->profile_id);
+		json_uint(j, "serialno", p->serialno);
+		json_bool(j, "readonly", p->readonly);
+		json_string(j, "description", p->description);
+		json_strlist(j, "vib_ids", &p->vib_ids);
+		json_strlist(j, "component_ids", &p->bulletin_ids);
+		json_strlist(j, "missing_vib_ids", &p->missing_vib_ids);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static int
+cmd_depot_list_profiles(int argc, char **argv)
+{
+	static const struct listing_verb v = {false, 1, false, NULL,
+	    list_profiles_text, list_profiles_json};
+
+	return run_listing(argc, argv, &v);
+}
+
+/* ---- list-vibs -------------------------------------------------------- */
 
 static void
 json_relations(struct json *j, const char *key,
@@ -243,9 +325,6 @@ json_platforms(struct json *j, const char *key,
 static void
 json_vib(struct json *j, const struct depot_vib *v)
 {
-	char date[20];
-
-	dv_time_format(&v->release_date, date);
 	json_object_begin(j, NULL);
 	json_string(j, "id", v->id);
 	json_string(j, "name", v->name);
@@ -274,16 +353,13 @@ json_vib(struct json *j, const struct depot_vib *v)
 
 /* The VIBs a profile names, all present, sorted as the depot sorts them. */
 static int
-profile_vibs(const struct depot *d, const char *name,
-    const struct depot_vib ***out, size_t *n)
+profile_vibs(struct listing *l, const char *name)
 {
 	struct dv_error err = DV_ERROR_INIT;
+	const struct depot *d = l->d;
 	const struct depot_profile *p;
-	const struct depot_vib **v;
 	size_t k = 0;
 
-	*out = NULL;
-	*n = 0;
 	if (depot_find_profile(d, name, &p, &err) != 0)
 		return msg_dv_error(&err);
 	if (p->missing_vib_ids.n > 0) {
@@ -292,76 +368,72 @@ profile_vibs(const struct depot *d, const char *name,
 		    p->missing_vib_ids.n > 1 ? " and others" : "", p->name);
 		return EXIT_BAD;
 	}
-	v = xmalloc((d->nvibs + 1) * sizeof(*v));
+	l->vibs = xmalloc((d->nvibs + 1) * sizeof(*l->vibs));
 	for (size_t i = 0; i < d->nvibs; i++) {
 		for (size_t m = 0; m < p->vib_ids.n; m++) {
 			if (strcmp(d->vibs[i]->id, p->vib_ids.v[m]) == 0) {
-				v[k++] = d->vibs[i];
+				l->vibs[k++] = d->vibs[i];
 				break;
 			}
 		}
 	}
-	*out = v;
-	*n = k;
+	l->nvibs = k;
+	l->p = p;
 	return EXIT_OK;
+}
+
+static int
+list_vibs_build(struct listing *l, const struct list_opts *o)
+{
+	l->profile = o->profile;
+	if (o->profile != NULL)
+		return profile_vibs(l, o->profile);
+	l->vibs = xmalloc((l->d->nvibs + 1) * sizeof(*l->vibs));
+	memcpy(l->vibs, l->d->vibs, l->d->nvibs * sizeof(*l->vibs));
+	l->nvibs = l->d->nvibs;
+	return EXIT_OK;
+}
+
+static void
+list_vibs_text(const struct listing *l)
+{
+	static const char *const headers[] = {"Name", "Version", "Vendor",
+	    "Creation Date", "Acceptance Level"};
+	struct table t;
+	char date[20];
+
+	table_init(&t, 5, headers);
+	for (size_t i = 0; i < l->nvibs; i++) {
+		const struct depot_vib *v = l->vibs[i];
+		dv_time_format(&v->release_date, date);
+		date[10] = '\0';
+		table_row(&t, (const char *const[]){v->name, v->version,
+		    v->vendor, date, dv_acceptance_display(v->acceptance)});
+	}
+	table_print(&t, stdout);
+	table_release(&t);
+}
+
+static void
+list_vibs_json(const struct listing *l, struct json *j)
+{
+	json_string(j, "profile", l->profile);
+	json_array_begin(j, "vibs");
+	for (size_t i = 0; i < l->nvibs; i++)
+		json_vib(j, l->vibs[i]);
+	json_array_end(j);
 }
 
 static int
 cmd_depot_list_vibs(int argc, char **argv)
 {
-	static const char *const headers[] = {"Name", "Version", "Vendor",
-	    "Creation Date", "Acceptance Level"};
-	struct list_opts o;
-	struct depot *d;
-	const struct depot_vib **vibs = NULL;
-	size_t n;
-	struct table t;
-	struct json j;
-	char date[20];
-	int ret;
+	static const struct listing_verb v = {true, 1, false,
+	    list_vibs_build, list_vibs_text, list_vibs_json};
 
-	if (!parse_list_opts(argc, argv, true, 1, &o))
-		return o.status;
-	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
-		return ret;
-	if (o.profile != NULL) {
-		if ((ret = profile_vibs(d, o.profile, &vibs, &n)) != EXIT_OK)
-			goto out;
-	} else {
-		vibs = xmalloc((d->nvibs + 1) * sizeof(*vibs));
-		memcpy(vibs, d->vibs, d->nvibs * sizeof(*vibs));
-		n = d->nvibs;
-	}
-	if (o.json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", o.path);
-		json_string(&j, "profile", o.profile);
-		json_array_begin(&j, "vibs");
-		for (size_t i = 0; i < n; i++)
-			json_vib(&j, vibs[i]);
-		json_array_end(&j);
-		json_warnings(&j, d);
-		json_object_end(&j);
-		json_finish(&j);
-	} else {
-		table_init(&t, 5, headers);
-		for (size_t i = 0; i < n; i++) {
-			dv_time_format(&vibs[i]->release_date, date);
-			date[10] = '\0';
-			table_row(&t, (const char *const[]){vibs[i]->name,
-			    vibs[i]->version, vibs[i]->vendor, date,
-			    dv_acceptance_display(vibs[i]->acceptance)});
-		}
-		table_print(&t, stdout);
-		table_release(&t);
-	}
-	ret = EXIT_OK;
-out:
-	free(vibs);
-	depot_free(d);
-	return ret;
+	return run_listing(argc, argv, &v);
 }
+
+/* ---- list-components -------------------------------------------------- */
 
 static const char *
 component_name(const struct depot_bulletin *b)
@@ -370,67 +442,63 @@ component_name(const struct depot_bulletin *b)
 	    b->id;
 }
 
-static int
-cmd_depot_list_components(int argc, char **argv)
+static void
+list_components_text(const struct listing *l)
 {
 	static const char *const headers[] = {"Name", "Version", "Vendor",
 	    "Release Date"};
-	struct list_opts o;
-	struct depot *d;
 	struct table t;
-	struct json j;
 	char date[20];
-	int ret;
 
-	if (!parse_list_opts(argc, argv, false, 1, &o))
-		return o.status;
-	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
-		return ret;
-	if (o.json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", o.path);
-		json_array_begin(&j, "components");
-		for (size_t i = 0; i < d->nbulletins; i++) {
-			const struct depot_bulletin *b = d->bulletins[i];
-			json_object_begin(&j, NULL);
-			json_string(&j, "id", b->id);
-			json_string(&j, "name", component_name(b));
-			json_string(&j, "name_display", b->comp_name_ui ?
-			    b->comp_name_ui : component_name(b));
-			json_string(&j, "version",
-			    b->comp_version ? b->comp_version : "");
-			json_string(&j, "version_display",
-			    b->comp_version_ui ? b->comp_version_ui : "");
-			json_string(&j, "vendor", b->vendor);
-			json_time(&j, "release_date", &b->release_date);
-			json_string(&j, "summary", b->summary);
-			json_string(&j, "release_type", b->release_type);
-			json_bool(&j, "is_component", b->comp_name != NULL);
-			json_platforms(&j, "platforms", &b->platforms);
-			json_strlist(&j, "vib_ids", &b->vib_ids);
-			json_object_end(&j);
-		}
-		json_array_end(&j);
-		json_warnings(&j, d);
-		json_object_end(&j);
-		json_finish(&j);
-	} else {
-		table_init(&t, 4, headers);
-		for (size_t i = 0; i < d->nbulletins; i++) {
-			const struct depot_bulletin *b = d->bulletins[i];
-			dv_time_format(&b->release_date, date);
-			date[10] = '\0';
-			table_row(&t, (const char *const[]){component_name(b),
-			    b->comp_version ? b->comp_version : "", b->vendor,
-			    date});
-		}
-		table_print(&t, stdout);
-		table_release(&t);
+	table_init(&t, 4, headers);
+	for (size_t i = 0; i < l->d->nbulletins; i++) {
+		const struct depot_bulletin *b = l->d->bulletins[i];
+		dv_time_format(&b->release_date, date);
+		date[10] = '\0';
+		table_row(&t, (const char *const[]){component_name(b),
+		    b->comp_version ? b->comp_version : "", b->vendor, date});
 	}
-	depot_free(d);
-	return EXIT_OK;
+	table_print(&t, stdout);
+	table_release(&t);
 }
+
+static void
+list_components_json(const struct listing *l, struct json *j)
+{
+	json_array_begin(j, "components");
+	for (size_t i = 0; i < l->d->nbulletins; i++) {
+		const struct depot_bulletin *b = l->d->bulletins[i];
+		json_object_begin(j, NULL);
+		json_string(j, "id", b->id);
+		json_string(j, "name", component_name(b));
+		json_string(j, "name_display", b->comp_name_ui ?
+		    b->comp_name_ui : component_name(b));
+		json_string(j, "version", b->comp_version ? b->comp_version :
+		    "");
+		json_string(j, "version_display", b->comp_version_ui ?
+		    b->comp_version_ui : "");
+		json_string(j, "vendor", b->vendor);
+		json_time(j, "release_date", &b->release_date);
+		json_string(j, "summary", b->summary);
+		json_string(j, "release_type", b->release_type);
+		json_bool(j, "is_component", b->comp_name != NULL);
+		json_platforms(j, "platforms", &b->platforms);
+		json_strlist(j, "vib_ids", &b->vib_ids);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static int
+cmd_depot_list_components(int argc, char **argv)
+{
+	static const struct listing_verb v = {false, 1, false, NULL,
+	    list_components_text, list_components_json};
+
+	return run_listing(argc, argv, &v);
+}
+
+/* ---- show-profile ----------------------------------------------------- */
 
 /* Print text word-wrapped under an indent, as esxcli does descriptions. */
 static void
@@ -472,181 +540,173 @@ print_wrapped(const char *text, int indent, int width)
 }
 
 static int
+show_profile_build(struct listing *l, const struct list_opts *o)
+{
+	return profile_vibs(l, o->arg);
+}
+
+static void
+show_profile_text(const struct listing *l)
+{
+	const struct depot_profile *p = l->p;
+	char ct[20], mt[20];
+
+	dv_time_format(&p->creation_time, ct);
+	dv_time_format(&p->modification_time, mt);
+	printf("   Name: %s\n", p->name);
+	printf("   Vendor: %s\n", p->creator);
+	printf("   Acceptance Level: %s\n",
+	    dv_acceptance_display(p->acceptance));
+	printf("   Creation Time: %s\n", ct);
+	printf("   Modification Time: %s\n", mt);
+	printf("   Stateless Ready: %s\n",
+	    depot_profile_stateless_ready(l->d, p) ? "True" : "False");
+	printf("   Description:\n");
+	print_wrapped(p->description, 6, 78);
+	printf("   VIBs: ");
+	for (size_t i = 0; i < l->nvibs; i++)
+		printf("%s%s %s", i ? ", " : "", l->vibs[i]->name,
+		    l->vibs[i]->version);
+	printf("\n");
+	if (p->bulletin_ids.n > 0) {
+		printf("   Components: ");
+		for (size_t i = 0; i < p->bulletin_ids.n; i++)
+			printf("%s%s", i ? ", " : "", p->bulletin_ids.v[i]);
+		printf("\n");
+	}
+}
+
+static void
+show_profile_json(const struct listing *l, struct json *j)
+{
+	const struct depot_profile *p = l->p;
+
+	json_string(j, "name", p->name);
+	json_string(j, "vendor", p->creator);
+	json_acceptance(j, p->acceptance);
+	json_time(j, "creation_time", &p->creation_time);
+	json_time(j, "modification_time", &p->modification_time);
+	json_bool(j, "stateless_ready", depot_profile_stateless_ready(l->d,
+	    p));
+	json_string(j, "profile_id", p->profile_id);
+	json_uint(j, "serialno", p->serialno);
+	json_bool(j, "readonly", p->readonly);
+	json_string(j, "description", p->description);
+	json_array_begin(j, "vibs");
+	for (size_t i = 0; i < l->nvibs; i++)
+		json_vib(j, l->vibs[i]);
+	json_array_end(j);
+	json_strlist(j, "component_ids", &p->bulletin_ids);
+}
+
+static int
 cmd_depot_show_profile(int argc, char **argv)
 {
-	struct dv_error err = DV_ERROR_INIT;
-	const struct depot_profile *p;
-	const struct depot_vib **vibs = NULL;
-	struct list_opts o;
-	struct depot *d;
-	struct json j;
-	char ct[20], mt[20];
-	size_t n;
-	int ret;
+	static const struct listing_verb v = {false, 2, false,
+	    show_profile_build, show_profile_text, show_profile_json};
 
-	if (!parse_list_opts(argc, argv, false, 2, &o))
-		return o.status;
-	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
-		return ret;
-	if (depot_find_profile(d, o.arg, &p, &err) != 0) {
-		ret = msg_dv_error(&err);
-		goto out;
+	return run_listing(argc, argv, &v);
+}
+
+/* ---- info ------------------------------------------------------------- */
+
+static int
+info_build(struct listing *l, const struct list_opts *o)
+{
+	(void)o;
+	for (size_t i = 0; i < l->d->nmetadata; i++) {
+		l->baseimages += l->d->metadata[i].baseimages;
+		l->addons += l->d->metadata[i].addons;
+		l->manifests += l->d->metadata[i].manifests;
+		l->solutions += l->d->metadata[i].solutions;
 	}
-	if ((ret = profile_vibs(d, o.arg, &vibs, &n)) != EXIT_OK)
-		goto out;
-	if (o.json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", o.path);
-		json_string(&j, "name", p->name);
-		json_string(&j, "vendor", p->creator);
-		json_acceptance(&j, p->acceptance);
-		json_time(&j, "creation_time", &p->creation_time);
-		json_time(&j, "modification_time", &p->modification_time);
-		json_bool(&j, "stateless_ready",
-		    depot_profile_stateless_ready(d, p));
-		json_string(&j, "profile_id", p->profile_id);
-		json_uint(&j, "serialno", p->serialno);
-		json_bool(&j, "readonly", p->readonly);
-		json_string(&j, "description", p->description);
-		json_array_begin(&j, "vibs");
-		for (size_t i = 0; i < n; i++)
-			json_vib(&j, vibs[i]);
-		json_array_end(&j);
-		json_strlist(&j, "component_ids", &p->bulletin_ids);
-		json_warnings(&j, d);
-		json_object_end(&j);
-		json_finish(&j);
-	} else {
-		dv_time_format(&p->creation_time, ct);
-		dv_time_format(&p->modification_time, mt);
-		printf("   Name: %s\n", p->name);
-		printf("   Vendor: %s\n", p->creator);
-		printf("   Acceptance Level: %s\n",
-		    dv_acceptance_display(p->acceptance));
-		printf("   Creation Time: %s\n", ct);
-		printf("   Modification Time: %s\n", mt);
-		printf("   Stateless Ready: %s\n",
-		    depot_profile_stateless_ready(d, p) ? "True" : "False");
-		printf("   Description:\n");
-		print_wrapped(p->description, 6, 78);
-		printf("   VIBs: ");
-		for (size_t i = 0; i < n; i++)
-			printf("%s%s %s", i ? ", " : "", vibs[i]->name,
-			    vibs[i]->version);
+	return EXIT_OK;
+}
+
+static void
+info_text(const struct listing *l)
+{
+	const struct depot *d = l->d;
+
+	printf("Depot:       %s\n", l->path);
+	printf("Kind:        %s\n", depot_kind_name(d));
+	for (size_t i = 0; i < d->nvendors; i++)
+		printf("Vendor:      %s (code %s)\n", d->vendors[i].name,
+		    d->vendors[i].code);
+	for (size_t i = 0; i < d->nmetadata; i++) {
+		const struct depot_metadata *m = &d->metadata[i];
+		printf("Metadata:    %s%s\n", m->member,
+		    m->used_vmware_xml ? " (VIBs from vmware.xml)" : "");
+		printf("Platforms:  ");
+		for (size_t k = 0; k < m->platforms.n; k++)
+			printf(" %s %s%s", m->platforms.v[k].product,
+			    m->platforms.v[k].version,
+			    k + 1 < m->platforms.n ? "," : "");
 		printf("\n");
-		if (p->bulletin_ids.n > 0) {
-			printf("   Components: ");
-			for (size_t i = 0; i < p->bulletin_ids.n; i++)
-				printf("%s%s", i ? ", " : "",
-				    p->bulletin_ids.v[i]);
-			printf("\n");
-		}
 	}
-	ret = EXIT_OK;
-out:
-	free(vibs);
-	depot_free(d);
-	return ret;
+	printf("VIBs:        %zu\n", d->nvibs);
+	printf("Components:  %zu\n", d->nbulletins);
+	if (l->baseimages || l->addons || l->manifests || l->solutions)
+		printf("Base images: %zu\nAdd-ons:     %zu\n"
+		    "Manifests:   %zu\nSolutions:   %zu\n", l->baseimages,
+		    l->addons, l->manifests, l->solutions);
+	printf("Profiles:    %zu\n", d->nprofiles);
+	for (size_t i = 0; i < d->nprofiles; i++)
+		printf("  %s\n", d->profiles[i]->name);
+}
+
+static void
+info_json(const struct listing *l, struct json *j)
+{
+	const struct depot *d = l->d;
+
+	json_string(j, "kind", depot_kind_name(d));
+	json_array_begin(j, "vendors");
+	for (size_t i = 0; i < d->nvendors; i++) {
+		json_object_begin(j, NULL);
+		json_string(j, "name", d->vendors[i].name);
+		json_string(j, "code", d->vendors[i].code);
+		json_string(j, "index", d->vendors[i].index_member);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_array_begin(j, "metadata");
+	for (size_t i = 0; i < d->nmetadata; i++) {
+		const struct depot_metadata *m = &d->metadata[i];
+		json_object_begin(j, NULL);
+		json_string(j, "path", m->member);
+		json_platforms(j, "platforms", &m->platforms);
+		json_uint(j, "vibs", m->vibs);
+		json_uint(j, "bulletins", m->bulletins);
+		json_uint(j, "profiles", m->profiles);
+		json_uint(j, "baseimages", m->baseimages);
+		json_uint(j, "addons", m->addons);
+		json_uint(j, "manifests", m->manifests);
+		json_uint(j, "solutions", m->solutions);
+		json_uint(j, "other_files", m->other);
+		json_bool(j, "vibs_from_vmware_xml", m->used_vmware_xml);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_uint(j, "vibs", d->nvibs);
+	json_uint(j, "components", d->nbulletins);
+	json_uint(j, "baseimages", l->baseimages);
+	json_uint(j, "addons", l->addons);
+	json_uint(j, "manifests", l->manifests);
+	json_uint(j, "solutions", l->solutions);
+	json_array_begin(j, "profiles");
+	for (size_t i = 0; i < d->nprofiles; i++)
+		json_string(j, NULL, d->profiles[i]->name);
+	json_array_end(j);
 }
 
 static int
 cmd_depot_info(int argc, char **argv)
 {
-	struct list_opts o;
-	struct depot *d;
-	struct json j;
-	size_t totals[6] = {0};
-	int ret;
+	static const struct listing_verb v = {false, 1, true, info_build,
+	    info_text, info_json};
 
-	if (!parse_list_opts(argc, argv, false, 1, &o))
-		return o.status;
-	/* A vendor package: what it holds, as a tree. */
-	if (cmd_is_package(o.path))
-		return cmd_depot_info_package(o.path, o.json);
-	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
-		return ret;
-	for (size_t i = 0; i < d->nmetadata; i++) {
-		totals[0] += d->metadata[i].baseimages;
-		totals[1] += d->metadata[i].addons;
-		totals[2] += d->metadata[i].manifests;
-		totals[3] += d->metadata[i].solutions;
-	}
-	if (o.json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", o.path);
-		json_string(&j, "kind", depot_kind_name(d));
-		json_array_begin(&j, "vendors");
-		for (size_t i = 0; i < d->nvendors; i++) {
-			json_object_begin(&j, NULL);
-			json_string(&j, "name", d->vendors[i].name);
-			json_string(&j, "code", d->vendors[i].code);
-			json_string(&j, "index", d->vendors[i].index_member);
-			json_object_end(&j);
-		}
-		json_array_end(&j);
-		json_array_begin(&j, "metadata");
-		for (size_t i = 0; i < d->nmetadata; i++) {
-			const struct depot_metadata *m = &d->metadata[i];
-			json_object_begin(&j, NULL);
-			json_string(&j, "path", m->member);
-			json_platforms(&j, "platforms", &m->platforms);
-			json_uint(&j, "vibs", m->vibs);
-			json_uint(&j, "bulletins", m->bulletins);
-			json_uint(&j, "profiles", m->profiles);
-			json_uint(&j, "baseimages", m->baseimages);
-			json_uint(&j, "addons", m->addons);
-			json_uint(&j, "manifests", m->manifests);
-			json_uint(&j, "solutions", m->solutions);
-			json_uint(&j, "other_files", m->other);
-			json_bool(&j, "vibs_from_vmware_xml",
-			    m->used_vmware_xml);
-			json_object_end(&j);
-		}
-		json_array_end(&j);
-		json_uint(&j, "vibs", d->nvibs);
-		json_uint(&j, "components", d->nbulletins);
-		json_uint(&j, "baseimages", totals[0]);
-		json_uint(&j, "addons", totals[1]);
-		json_uint(&j, "manifests", totals[2]);
-		json_uint(&j, "solutions", totals[3]);
-		json_array_begin(&j, "profiles");
-		for (size_t i = 0; i < d->nprofiles; i++)
-			json_string(&j, NULL, d->profiles[i]->name);
-		json_array_end(&j);
-		json_warnings(&j, d);
-		json_object_end(&j);
-		json_finish(&j);
-	} else {
-		printf("Depot:       %s\n", o.path);
-		printf("Kind:        %s\n", depot_kind_name(d));
-		for (size_t i = 0; i < d->nvendors; i++)
-			printf("Vendor:      %s (code %s)\n",
-			    d->vendors[i].name, d->vendors[i].code);
-		for (size_t i = 0; i < d->nmetadata; i++) {
-			const struct depot_metadata *m = &d->metadata[i];
-			printf("Metadata:    %s%s\n", m->member,
-			    m->used_vmware_xml ? " (VIBs from vmware.xml)" : "");
-			printf("Platforms:  ");
-			for (size_t k = 0; k < m->platforms.n; k++)
-				printf(" %s %s%s", m->platforms.v[k].product,
-				    m->platforms.v[k].version,
-				    k + 1 < m->platforms.n ? "," : "");
-			printf("\n");
-		}
-		printf("VIBs:        %zu\n", d->nvibs);
-		printf("Components:  %zu\n", d->nbulletins);
-		if (totals[0] || totals[1] || totals[2] || totals[3])
-			printf("Base images: %zu\nAdd-ons:     %zu\n"
-			    "Manifests:   %zu\nSolutions:   %zu\n", totals[0],
-			    totals[1], totals[2], totals[3]);
-		printf("Profiles:    %zu\n", d->nprofiles);
-		for (size_t i = 0; i < d->nprofiles; i++)
-			printf("  %s\n", d->profiles[i]->name);
-	}
-	depot_free(d);
-	return EXIT_OK;
+	return run_listing(argc, argv, &v);
 }
 
 /* Options of verify and show-vib. */
@@ -752,38 +812,6 @@ sig_status_name(enum sig_status s)
 	return "unknown";
 }
 
-/* The newline-separated items of a verdict, as a JSON array. */
-static void
-json_lines(struct json *j, const char *key, const char *text)
-{
-	const char *p = text, *e;
-	char *line;
-
-	json_array_begin(j, key);
-	while (*p != '\0') {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		line = xstrndup(p, (size_t)(e - p));
-		json_string(j, NULL, line);
-		free(line);
-		p = *e != '\0' ? e + 1 : e;
-	}
-	json_array_end(j);
-}
-
-/* The newline-separated items of a verdict, joined by "; ". */
-static void
-print_lines(const char *text)
-{
-	for (const char *p = text; *p != '\0'; p++) {
-		if (*p == '\n')
-			fputs("; ", stdout);
-		else
-			putchar(*p);
-	}
-}
-
 static void
 json_signature(struct json *j, const struct verify_vib *v)
 {
@@ -798,17 +826,96 @@ json_signature(struct json *j, const struct verify_vib *v)
 	json_object_end(j);
 }
 
+/* ---- verify ----------------------------------------------------------- */
+
+/* What verify shows: the report and the signature counts. */
+struct verify_result {
+	const struct depot *d;
+	struct verify_report r;
+	size_t signed_n, unsigned_n;
+	size_t structure_failed;
+};
+
+static void
+verify_text(const struct verify_result *vr)
+{
+	const struct verify_report *r = &vr->r;
+
+	for (size_t i = 0; i < r->structure.n; i++)
+		if (r->structure.v[i].kind == DV_DIAG_FAIL)
+			printf("%s: FAILED\n", r->structure.v[i].msg);
+	for (size_t i = 0; i < r->structure.n; i++)
+		if (r->structure.v[i].kind == DV_DIAG_WARNING)
+			printf("WARNING: %s\n", r->structure.v[i].msg);
+	for (size_t i = 0; i < r->nvibs; i++) {
+		const struct verify_vib *v = &r->vibs[i];
+		printf("%s: %s", v->meta->id, v->ok ? "OK" : "FAILED: ");
+		if (!v->ok)
+			print_diags(&v->diags, DV_DIAG_FAIL);
+		if (dv_diags_first(&v->diags, DV_DIAG_NOTE) != NULL) {
+			fputs(" (note: ", stdout);
+			print_diags(&v->diags, DV_DIAG_NOTE);
+			putchar(')');
+		}
+		putchar('\n');
+	}
+	printf("%zu VIB%s checked, %zu failed; structure: %s; "
+	    "signatures: %zu signed, %zu unsigned, %s\n", r->nvibs,
+	    r->nvibs == 1 ? "" : "s", r->failed - vr->structure_failed,
+	    vr->structure_failed ? "FAILED" : "OK", vr->signed_n,
+	    vr->unsigned_n, r->trust_checked ?
+	    "chains checked against --trust" :
+	    "trust not checked (no --trust given)");
+}
+
+static void
+verify_json(const struct verify_result *vr)
+{
+	const struct verify_report *r = &vr->r;
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "depot", vr->d->path);
+	json_bool(&j, "ok", r->failed == 0);
+	json_bool(&j, "trust_checked", r->trust_checked);
+	json_object_begin(&j, "structure");
+	json_diags(&j, "failures", &r->structure, DV_DIAG_FAIL);
+	json_diags(&j, "warnings", &r->structure, DV_DIAG_WARNING);
+	json_object_end(&j);
+	json_array_begin(&j, "vibs");
+	for (size_t i = 0; i < r->nvibs; i++) {
+		const struct verify_vib *v = &r->vibs[i];
+		json_object_begin(&j, NULL);
+		json_string(&j, "id", v->meta->id);
+		json_string(&j, "member", v->meta->member);
+		json_bool(&j, "ok", v->ok);
+		json_diags(&j, "problems", &v->diags, DV_DIAG_FAIL);
+		json_diags(&j, "notes", &v->diags, DV_DIAG_NOTE);
+		json_signature(&j, v);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_begin(&j, "summary");
+	json_uint(&j, "vibs", r->nvibs);
+	json_uint(&j, "failed", r->failed);
+	json_uint(&j, "signed", vr->signed_n);
+	json_uint(&j, "unsigned", vr->unsigned_n);
+	json_object_end(&j);
+	json_warnings(&j, vr->d);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
 static int
 cmd_depot_verify(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct verify_report r = {0};
+	struct verify_result vr = {0};
 	struct verify_opts vo = {0};
 	struct sig_trust *trust = NULL;
 	struct check_opts o;
 	struct depot *d = NULL;
-	struct json j;
-	size_t i, signed_n = 0, unsigned_n = 0;
 	int ret;
 
 	if (!parse_check_opts(argc, argv, true, 1, 1, &o))
@@ -819,84 +926,29 @@ cmd_depot_verify(int argc, char **argv)
 		goto out;
 	vo.trust = trust;
 	vo.jobs = o.jobs;
-	if (depot_verify(d, &vo, &r, &err) != 0) {
+	if (depot_verify(d, &vo, &vr.r, &err) != 0) {
 		ret = msg_dv_error(&err);
 		goto out;
 	}
-	for (i = 0; i < r.nvibs; i++) {
-		if (r.vibs[i].scanned && r.vibs[i].sig.status == SIG_UNSIGNED)
-			unsigned_n++;
-		else if (r.vibs[i].scanned && r.vibs[i].sig.status == SIG_OK)
-			signed_n++;
+	vr.d = d;
+	vr.structure_failed = dv_diags_count(&vr.r.structure, DV_DIAG_FAIL);
+	for (size_t i = 0; i < vr.r.nvibs; i++) {
+		const struct verify_vib *v = &vr.r.vibs[i];
+		if (v->scanned && v->sig.status == SIG_UNSIGNED)
+			vr.unsigned_n++;
+		else if (v->scanned && v->sig.status == SIG_OK)
+			vr.signed_n++;
 	}
-	if (o.json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", d->path);
-		json_bool(&j, "ok", r.failed == 0);
-		json_bool(&j, "trust_checked", r.trust_checked);
-		json_object_begin(&j, "structure");
-		json_array_begin(&j, "failures");
-		for (i = 0; i < r.failures.n; i++)
-			json_string(&j, NULL, r.failures.v[i]);
-		json_array_end(&j);
-		json_array_begin(&j, "warnings");
-		for (i = 0; i < r.warnings.n; i++)
-			json_string(&j, NULL, r.warnings.v[i]);
-		json_array_end(&j);
-		json_object_end(&j);
-		json_array_begin(&j, "vibs");
-		for (i = 0; i < r.nvibs; i++) {
-			const struct verify_vib *v = &r.vibs[i];
-			json_object_begin(&j, NULL);
-			json_string(&j, "id", v->meta->id);
-			json_string(&j, "member", v->meta->member);
-			json_bool(&j, "ok", v->ok);
-			json_lines(&j, "problems", v->problems.buf);
-			json_lines(&j, "notes", v->notes.buf);
-			json_signature(&j, v);
-			json_object_end(&j);
-		}
-		json_array_end(&j);
-		json_object_begin(&j, "summary");
-		json_uint(&j, "vibs", r.nvibs);
-		json_uint(&j, "failed", r.failed);
-		json_uint(&j, "signed", signed_n);
-		json_uint(&j, "unsigned", unsigned_n);
-		json_object_end(&j);
-		json_warnings(&j, d);
-		json_object_end(&j);
-		json_finish(&j);
-	} else {
-		for (i = 0; i < r.failures.n; i++)
-			printf("%s: FAILED\n", (char *)r.failures.v[i]);
-		for (i = 0; i < r.warnings.n; i++)
-			printf("WARNING: %s\n", (char *)r.warnings.v[i]);
-		for (i = 0; i < r.nvibs; i++) {
-			const struct verify_vib *v = &r.vibs[i];
-			printf("%s: %s", v->meta->id, v->ok ? "OK" : "FAILED: ");
-			if (!v->ok)
-				print_lines(v->problems.buf);
-			if (v->notes.len > 0) {
-				fputs(" (note: ", stdout);
-				print_lines(v->notes.buf);
-				putchar(')');
-			}
-			putchar('\n');
-		}
-		printf("%zu VIB%s checked, %zu failed; structure: %s; "
-		    "signatures: %zu signed, %zu unsigned, %s\n", r.nvibs,
-		    r.nvibs == 1 ? "" : "s", r.failed - r.failures.n,
-		    r.failures.n ? "FAILED" : "OK", signed_n, unsigned_n,
-		    r.trust_checked ? "chains checked against --trust" :
-		    "trust not checked (no --trust given)");
-	}
-	ret = r.failed == 0 ? EXIT_OK : EXIT_BAD;
+	if (o.json)
+		verify_json(&vr);
+	else
+		verify_text(&vr);
+	ret = vr.r.failed == 0 ? EXIT_OK : EXIT_BAD;
 	if (ret != EXIT_OK)
-		msg_error("%s: %zu check%s failed", d->path, r.failed,
-		    r.failed == 1 ? "" : "s");
+		msg_error("%s: %zu check%s failed", d->path, vr.r.failed,
+		    vr.r.failed == 1 ? "" : "s");
 out:
-	verify_report_release(&r);
+	verify_report_release(&vr.r);
 	depot_free(d);
 	sig_trust_free(trust);
 	ptrvec_release(&o.trust_paths);
@@ -911,12 +963,6 @@ file_source_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 	if (n == 0 && ferror(ctx))
 		return dv_error_errno(err, DV_EIO, "read error");
 	return (long)n;
-}
-
-static long
-zip_member_read(void *ctx, void *buf, size_t len, struct dv_error *err)
-{
-	return zipstream_read(ctx, buf, len, err);
 }
 
 /* A depot's VIB by id, or by name when exactly one VIB has it. */
@@ -1035,7 +1081,7 @@ show_vib_text(const struct verify_vib *v, const struct depot_vib *x)
 	    (unsigned long long)v->scan.file_size, v->scan.file_sha256);
 	printf("   Verification: %s", v->ok ? "OK" : "FAILED: ");
 	if (!v->ok)
-		print_lines(v->problems.buf);
+		print_diags(&v->diags, DV_DIAG_FAIL);
 	putchar('\n');
 }
 
@@ -1090,8 +1136,8 @@ show_vib_json(const struct verify_vib *v, const struct depot_vib *x)
 	json_string(&j, "file_sha256", v->scan.file_sha256);
 	json_signature(&j, v);
 	json_bool(&j, "ok", v->ok);
-	json_lines(&j, "problems", v->problems.buf);
-	json_lines(&j, "notes", v->notes.buf);
+	json_diags(&j, "problems", &v->diags, DV_DIAG_FAIL);
+	json_diags(&j, "notes", &v->diags, DV_DIAG_NOTE);
 	json_object_end(&j);
 	json_finish(&j);
 }
@@ -1104,13 +1150,12 @@ cmd_depot_show_vib(int argc, char **argv)
 	struct verify_vib v;
 	struct check_opts o;
 	struct depot *d = NULL;
-	struct zipfile *zip = NULL;
-	struct zipstream *zs = NULL;
+	struct depot_vib_file *vf = NULL;
 	const struct depot_vib *meta = NULL;
+	const struct dv_diag *first;
 	struct byte_source src;
 	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
 	FILE *fp = NULL;
-	long idx;
 	int ret;
 
 	verify_vib_init(&v, NULL);
@@ -1135,29 +1180,18 @@ cmd_depot_show_vib(int argc, char **argv)
 		if ((ret = open_depot(o.operands[0], &d)) != EXIT_OK ||
 		    (ret = find_vib(d, o.operands[1], &meta)) != EXIT_OK)
 			goto out;
-		if (meta->member == NULL ||
-		    depot_reopen(d, &zip, &err) != 0 ||
-		    (idx = zipfile_find(zip, meta->member)) < 0 ||
-		    zipstream_open(zip, (size_t)idx, &zs, &err) != 0) {
-			if (err.code != 0)
-				ret = msg_dv_error(&err);
-			else {
-				msg_error("%s: %s: the VIB file is missing",
-				    d->path, meta->member ? meta->member :
-				    meta->id);
-				ret = EXIT_BAD;
-			}
+		if (depot_open_vib(d, meta, &vf, &err) != 0) {
+			ret = msg_dv_error(&err);
 			goto out;
 		}
 		sbuf_addf(&what, "%s: %s", d->path, meta->member);
-		src.read = zip_member_read;
-		src.ctx = zs;
+		src = *depot_vib_file_source(vf);
 	}
 	v.meta = meta;
 	verify_vib_run(&v, &src, what.buf, trust, true);
+	first = dv_diags_first(&v.diags, DV_DIAG_FAIL);
 	if (v.descriptor == NULL) {
-		msg_error("%.*s", (int)strcspn(v.problems.buf, "\n"),
-		    v.problems.buf);
+		msg_error("%s", first != NULL ? first->msg : what.buf);
 		ret = EXIT_BAD;
 		goto out;
 	}
@@ -1167,14 +1201,12 @@ cmd_depot_show_vib(int argc, char **argv)
 		show_vib_text(&v, v.descriptor);
 	ret = EXIT_OK;
 	if (!v.ok) {
-		msg_error("%s: %.*s", what.buf,
-		    (int)strcspn(v.problems.buf, "\n"), v.problems.buf);
+		msg_error("%s: %s", what.buf, first->msg);
 		ret = EXIT_BAD;
 	}
 out:
 	verify_vib_release(&v);
-	zipstream_close(zs);
-	zipfile_close(zip);
+	depot_vib_file_close(vf);
 	depot_free(d);
 	if (fp != NULL)
 		fclose(fp);

@@ -824,7 +824,7 @@ cmd_depot_unpack(int argc, char **argv)
 		return dv_exit_status(err.code);
 	}
 	for (size_t i = 0; i < d->warnings.n; i++)
-		msg_warn("%s", d->warnings.v[i]);
+		msg_warn("%s", d->warnings.v[i].msg);
 	flags = (o.verify ? UNPACK_VERIFY : 0) |
 	    (o.metadata ? UNPACK_METADATA : 0) | (o.all ? UNPACK_ALL : 0);
 	catch_signals(old);

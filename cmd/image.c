@@ -54,7 +54,7 @@ open_image_depot(const char *path, struct depot **out)
 		return dv_exit_status(err.code);
 	}
 	for (size_t i = 0; i < (*out)->warnings.n; i++)
-		msg_warn("%s", (*out)->warnings.v[i]);
+		msg_warn("%s", (*out)->warnings.v[i].msg);
 	return EXIT_OK;
 }
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../depot/depot_int.h"
+#include "../depot/depot.h"
 #include "../depot/version.h"
 #include "cmd.h"
 #include "verb.h"
@@ -53,7 +53,7 @@ command_main(const struct command *cmd, int argc, char **argv)
 
 	current = cmd;
 	msg_init(argv[0]);
-	xml_library_init();
+	depot_library_init();
 	if (argc < 2) {
 		msg_error("no command given");
 		return usage(EXIT_USAGE);

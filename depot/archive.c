@@ -227,6 +227,7 @@ tarfile_open_mem(const void *data, size_t len, const char *label,
 	struct tarfile *t;
 	int ret;
 
+	*out = NULL;
 	if ((ret = tar_setup(label, &t, err)) != 0)
 		return ret;
 	if (archive_read_open_memory(t->a, data, len) != ARCHIVE_OK) {
@@ -245,6 +246,7 @@ tarfile_open_source(const struct byte_source *src, const char *label,
 	struct tarfile *t;
 	int ret;
 
+	*out = NULL;
 	if ((ret = tar_setup(label, &t, err)) != 0)
 		return ret;
 	t->src = src;

@@ -9,15 +9,32 @@
 #include "depot.h"
 #include "depot_int.h"
 #include "parse.h"
+#include "vib.h"
+
+/* Kinds of things found inside a zip that is not itself a depot. */
+enum depot_inner_kind {
+	DEPOT_INNER_DEPOT,	  /* a zip whose root holds index.xml */
+	DEPOT_INNER_EXPANDED,	  /* a folder holding index.xml */
+	DEPOT_INNER_ARCHIVE,	  /* another archive, not looked into */
+	DEPOT_INNER_VIB		  /* a bare .vib */
+};
+
+struct depot_inner {
+	enum depot_inner_kind kind;
+	const char *name;
+};
 
 /* Everything one depot_open needs while it walks. */
 struct walk {
 	struct depot *d;
 	struct zipfile *zip;
-	struct ptrvec vibs, bulletins, profiles, warnings;
+	struct ptrvec vibs, bulletins, profiles;
 	struct ptrvec legacy; /* vmware.xml's VIB records, when vibs/ exists */
 	uint64_t xml_total; /* XML bytes read from metadata zips so far */
 	struct dv_error *err;
+	/* What a zip that is not a depot holds, for probe_wrapper's message. */
+	struct depot_inner *inner;
+	size_t ninner;
 };
 
 static void
@@ -32,7 +49,7 @@ warn(struct walk *w, const char *fmt, ...)
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	ptrvec_push(&w->warnings, arena_strdup(&w->d->arena, sb.buf));
+	dv_diag_add(&w->d->warnings, DV_DIAG_WARNING, 0, "%s", sb.buf);
 	sbuf_release(&sb);
 }
 
@@ -851,13 +868,13 @@ has_suffix(const char *s, const char *suffix)
 }
 
 static void
-add_inner(struct depot *d, enum depot_inner_kind kind, const char *name,
+add_inner(struct walk *w, enum depot_inner_kind kind, const char *name,
     size_t len)
 {
-	d->inner = xrealloc(d->inner, (d->ninner + 1) * sizeof(*d->inner));
-	d->inner[d->ninner].kind = kind;
-	d->inner[d->ninner].name = arena_strndup(&d->arena, name, len);
-	d->ninner++;
+	w->inner = xrealloc(w->inner, (w->ninner + 1) * sizeof(*w->inner));
+	w->inner[w->ninner].kind = kind;
+	w->inner[w->ninner].name = arena_strndup(&w->d->arena, name, len);
+	w->ninner++;
 }
 
 /* Whether inner zip member i of the outer zip has index.xml at its root. */
@@ -879,16 +896,16 @@ inner_zip_is_depot(struct walk *w, size_t i)
 
 /* "a, b and 3 more" for the inner items of one kind. */
 static size_t
-list_inner(const struct depot *d, bool (*want)(enum depot_inner_kind),
+list_inner(const struct walk *w, bool (*want)(enum depot_inner_kind),
     struct sbuf *out)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < d->ninner; i++) {
-		if (!want(d->inner[i].kind))
+	for (i = 0; i < w->ninner; i++) {
+		if (!want(w->inner[i].kind))
 			continue;
 		if (n < 2)
-			sbuf_addf(out, "%s%s", n ? ", " : "", d->inner[i].name);
+			sbuf_addf(out, "%s%s", n ? ", " : "", w->inner[i].name);
 		n++;
 	}
 	if (n > 2)
@@ -935,28 +952,28 @@ probe_wrapper(struct walk *w)
 		if (e.kind != ZIP_ENTRY_FILE)
 			continue;
 		if (has_suffix(e.name, "/index.xml"))
-			add_inner(d, DEPOT_INNER_EXPANDED, e.name,
+			add_inner(w, DEPOT_INNER_EXPANDED, e.name,
 			    strlen(e.name) - strlen("index.xml"));
 		else if (has_suffix(e.name, ".zip"))
-			add_inner(d, inner_zip_is_depot(w, i) ?
+			add_inner(w, inner_zip_is_depot(w, i) ?
 			    DEPOT_INNER_DEPOT : DEPOT_INNER_ARCHIVE, e.name,
 			    strlen(e.name));
 		else if (has_suffix(e.name, ".tar.gz") ||
 		    has_suffix(e.name, ".tgz") || has_suffix(e.name, ".tar"))
-			add_inner(d, DEPOT_INNER_ARCHIVE, e.name,
+			add_inner(w, DEPOT_INNER_ARCHIVE, e.name,
 			    strlen(e.name));
 		else if (has_suffix(e.name, ".vib"))
-			add_inner(d, DEPOT_INNER_VIB, e.name, strlen(e.name));
+			add_inner(w, DEPOT_INNER_VIB, e.name, strlen(e.name));
 	}
-	if ((n = list_inner(d, is_depot_kind, &list)) > 0)
+	if ((n = list_inner(w, is_depot_kind, &list)) > 0)
 		ret = dv_error_set(w->err, DV_EWRAPPER,
 		    "%s: not a depot, but a package that holds the depot%s %s",
 		    d->path, n > 1 ? "s" : "", list.buf);
-	else if ((n = list_inner(d, is_vib_kind, &list)) > 0)
+	else if ((n = list_inner(w, is_vib_kind, &list)) > 0)
 		ret = dv_error_set(w->err, DV_EWRAPPER,
 		    "%s: not a depot (no index.xml at the top); it holds %zu "
 		    "VIB%s: %s", d->path, n, n > 1 ? "s" : "", list.buf);
-	else if ((n = list_inner(d, is_archive_kind, &list)) > 0)
+	else if ((n = list_inner(w, is_archive_kind, &list)) > 0)
 		ret = dv_error_set(w->err, DV_EWRAPPER,
 		    "%s: not a depot (no index.xml at the top); it holds the "
 		    "archive%s %s", d->path, n > 1 ? "s" : "", list.buf);
@@ -966,15 +983,6 @@ probe_wrapper(struct walk *w)
 out:
 	sbuf_release(&list);
 	return ret;
-}
-
-static void
-finish_strlist(struct arena *a, struct ptrvec *pv, struct dv_strlist *out)
-{
-	out->n = pv->n;
-	out->v = arena_alloc(a, (pv->n + 1) * sizeof(*out->v));
-	if (pv->n != 0)
-		memcpy(out->v, pv->v, pv->n * sizeof(*out->v));
 }
 
 static int
@@ -1026,22 +1034,21 @@ depot_read(struct depot *d, struct dv_error *err)
 	ret = 0;
 out:
 	ptrvec_release(&w.legacy);
-	finish_strlist(&d->arena, &w.warnings, &d->warnings);
-	ptrvec_release(&w.warnings);
 	ptrvec_release(&w.vibs);
 	ptrvec_release(&w.bulletins);
 	ptrvec_release(&w.profiles);
+	free(w.inner);
 	zipfile_close(w.zip);
 	return ret;
 }
 
-/* On failure *out stays NULL, except with DV_EWRAPPER (see depot.h). */
+/* On failure *out is NULL, and d is freed. */
 static int
 depot_finish_open(struct depot *d, struct depot **out, struct dv_error *err)
 {
 	int ret = depot_read(d, err);
 
-	if (ret != 0 && ret != -DV_EWRAPPER) {
+	if (ret != 0) {
 		depot_free(d);
 		d = NULL;
 	}
@@ -1080,6 +1087,68 @@ depot_reopen(const struct depot *d, struct zipfile **out,
 }
 
 void
+depot_library_init(void)
+{
+	xml_library_init();
+}
+
+struct depot_vib_file {
+	struct zipfile *zip;
+	struct zipstream *zs;
+	struct byte_source src;
+};
+
+static long
+vib_file_read(void *ctx, void *buf, size_t len, struct dv_error *err)
+{
+	return zipstream_read(ctx, buf, len, err);
+}
+
+int
+depot_open_vib(const struct depot *d, const struct depot_vib *v,
+    struct depot_vib_file **out, struct dv_error *err)
+{
+	struct depot_vib_file *f = xcalloc(1, sizeof(*f));
+	long idx;
+	int ret;
+
+	*out = NULL;
+	if ((ret = depot_reopen(d, &f->zip, err)) != 0)
+		goto out;
+	if (v->member == NULL || (idx = zipfile_find(f->zip, v->member)) < 0) {
+		ret = dv_error_set(err, DV_EMISSING,
+		    "%s: %s: the VIB file is missing", d->path,
+		    v->member != NULL ? v->member : v->id);
+		goto out;
+	}
+	if ((ret = zipstream_open(f->zip, (size_t)idx, &f->zs, err)) != 0)
+		goto out;
+	f->src.read = vib_file_read;
+	f->src.ctx = f->zs;
+	*out = f;
+	f = NULL;
+out:
+	depot_vib_file_close(f);
+	return ret;
+}
+
+const struct byte_source *
+depot_vib_file_source(const struct depot_vib_file *f)
+{
+	return &f->src;
+}
+
+void
+depot_vib_file_close(struct depot_vib_file *f)
+{
+	if (f == NULL)
+		return;
+	zipstream_close(f->zs);
+	zipfile_close(f->zip);
+	free(f);
+}
+
+void
 depot_free(struct depot *d)
 {
 	if (d == NULL)
@@ -1092,7 +1161,7 @@ depot_free(struct depot *d)
 	free(d->vibs_by_id);
 	free(d->bulletins);
 	free(d->profiles);
-	free(d->inner);
+	dv_diags_release(&d->warnings);
 	arena_release(&d->arena);
 	free(d);
 }

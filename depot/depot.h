@@ -1,4 +1,4 @@
-/* depot.h - read an ESXi offline depot zip into a model of its metadata. */
+/* depot.h - the public API: open a depot zip, its metadata model, its VIBs. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef DEPOT_H
 #define DEPOT_H
@@ -166,19 +166,6 @@ struct depot_metadata {
 	bool used_vmware_xml; /* VIBs came from vmware.xml: vibs/ is absent */
 };
 
-/* Kinds of things found inside a zip that is not itself a depot. */
-enum depot_inner_kind {
-	DEPOT_INNER_DEPOT,	  /* a zip whose root holds index.xml */
-	DEPOT_INNER_EXPANDED,	  /* a folder holding index.xml */
-	DEPOT_INNER_ARCHIVE,	  /* another archive, not looked into */
-	DEPOT_INNER_VIB		  /* a bare .vib */
-};
-
-struct depot_inner {
-	enum depot_inner_kind kind;
-	const char *name;
-};
-
 struct depot {
 	struct arena arena; /* owns everything below */
 	const char *path;   /* the file, or the label of an in-memory zip */
@@ -195,19 +182,23 @@ struct depot {
 	size_t nbulletins;
 	struct depot_profile **profiles; /* sorted by name */
 	size_t nprofiles;
-	struct dv_strlist warnings; /* for cmd/ to print; never fatal */
-	/* Filled when depot_open fails with DV_EWRAPPER. */
-	struct depot_inner *inner;
-	size_t ninner;
+	struct dv_diags warnings; /* DV_DIAG_WARNINGs for cmd/ to print */
 };
+
+/*
+ * Set up the libraries the depot code wraps; once, before any other call
+ * and before any thread starts.
+ */
+void depot_library_init(void);
 
 /*
  * Open the depot zip at path and read all of its metadata.  Only the
  * central directory of the outer zip, index.xml, the vendor indexes and
- * the metadata zips are read, never the VIBs.  On failure err says why;
- * with DV_EWRAPPER, *out is still set so the caller can list ->inner,
- * and must be freed.  Errors: DV_EIO, DV_ENOTZIP, DV_EZIP, DV_ENOTDEPOT,
- * DV_EWRAPPER, DV_EMISSING, DV_EXML, DV_EFORMAT, DV_ELIMIT, DV_EPATH.
+ * the metadata zips are read, never the VIBs.  On failure *out is NULL
+ * and err says why; with DV_EWRAPPER (a vendor package) it names the
+ * depots, VIBs or archives the zip holds.  Errors: DV_EIO, DV_ENOTZIP,
+ * DV_EZIP, DV_ENOTDEPOT, DV_EWRAPPER, DV_EMISSING, DV_EXML, DV_EFORMAT,
+ * DV_ELIMIT, DV_EPATH.
  */
 int depot_open(const char *path, struct depot **out, struct dv_error *err);
 /*
@@ -217,6 +208,26 @@ int depot_open(const char *path, struct depot **out, struct dv_error *err);
 int depot_open_mem(const void *mem, size_t len, const char *label,
     struct depot **out, struct dv_error *err);
 void depot_free(struct depot *d);
+
+/*
+ * One VIB file of a depot, open for reading: its bytes come from src
+ * (vib.h's struct byte_source), which lives as long as the file.
+ */
+struct depot_vib_file;
+struct byte_source;
+/*
+ * Open VIB v of depot d.  On failure *out is NULL.  Errors: DV_EMISSING
+ * ("FILE: MEMBER: the VIB file is missing", also for a VIB with no member
+ * in the zip), DV_EIO, DV_ENOTZIP, DV_EZIP.
+ */
+int depot_open_vib(const struct depot *d, const struct depot_vib *v,
+    struct depot_vib_file **out, struct dv_error *err);
+const struct byte_source *depot_vib_file_source(
+    const struct depot_vib_file *f);
+void depot_vib_file_close(struct depot_vib_file *f);
+
+/* 0 when name is a safe relative member path, else -DV_EPATH. */
+int dv_path_check(const char *name);
 
 /* Find a VIB by id; NULL when absent. */
 const struct depot_vib *depot_find_vib(const struct depot *d, const char *id);

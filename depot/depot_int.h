@@ -1,4 +1,4 @@
-/* depot_int.h - declarations shared inside the depot library. */
+/* depot_int.h - declarations private to depot/ (never cmd/ or bundle/). */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef DEPOT_INT_H
 #define DEPOT_INT_H
@@ -166,8 +166,6 @@ int dv_time_parse(const char *s, struct dv_time *out);
  * ".." components, backslashes and control characters.  Result in out.
  */
 int dv_path_join(const char *base, const char *ref, struct sbuf *out);
-/* 0 when name is a safe relative member path, else -DV_EPATH. */
-int dv_path_check(const char *name);
 /*
  * Why an archive member's stored name may not be used (package.c): an
  * empty name, an absolute path, a drive letter, a backslash, a control

@@ -1,11 +1,13 @@
-/* error.c - error message table and the error struct's setters. */
+/* error.c - the error table, struct dv_error setters, the diagnostics list. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "xalloc.h"
 
 /* error.h's analyzer-only macros must not rename the definitions here. */
 #undef dv_error_set
@@ -83,4 +85,56 @@ dv_error_errno(struct dv_error *err, int code, const char *fmt, ...)
 	ret = dv_error_vset(err, code, 1, fmt, ap);
 	va_end(ap);
 	return ret;
+}
+
+void
+dv_diag_add(struct dv_diags *l, enum dv_diag_kind kind, int code,
+    const char *fmt, ...)
+{
+	struct dv_diag *d;
+	va_list ap;
+	int len;
+
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	d = &l->v[l->n++];
+	d->kind = kind;
+	d->code = code;
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	d->msg = xmalloc((size_t)(len < 0 ? 0 : len) + 1);
+	d->msg[0] = '\0';
+	va_start(ap, fmt);
+	if (len >= 0)
+		vsnprintf(d->msg, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+}
+
+size_t
+dv_diags_count(const struct dv_diags *l, enum dv_diag_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += l->v[i].kind == kind;
+	return n;
+}
+
+const struct dv_diag *
+dv_diags_first(const struct dv_diags *l, enum dv_diag_kind kind)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].kind == kind)
+			return &l->v[i];
+	return NULL;
+}
+
+void
+dv_diags_release(struct dv_diags *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].msg);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }

@@ -1,4 +1,4 @@
-/* error.h - the one error enum, its message table and the error struct. */
+/* error.h - the error enum and table, struct dv_error, the diagnostics list. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef DV_ERROR_H
 #define DV_ERROR_H
@@ -67,6 +67,42 @@ const char *dv_strerror(int code);
 
 /* The exit status cmd/ uses for a code: 1 bad input, 2 I/O trouble. */
 int dv_exit_status(int code);
+
+/*
+ * The one channel for what is not an error: a library returns a code and
+ * fills struct dv_error when it cannot go on, and records everything else
+ * it has to say in a dv_diags list that only cmd/ renders.  A FAIL is a
+ * failed check of one item (a VIB, a bundle file) while the run goes on;
+ * a WARNING is something wrong that does not fail; a NOTE is advice.
+ */
+enum dv_diag_kind {
+	DV_DIAG_FAIL,
+	DV_DIAG_WARNING,
+	DV_DIAG_NOTE,
+};
+
+struct dv_diag {
+	enum dv_diag_kind kind;
+	int code;  /* the enum dv_code that says what kind of failure, or 0 */
+	char *msg; /* owned; names its subject first, one line */
+};
+
+struct dv_diags {
+	struct dv_diag *v;
+	size_t n;
+};
+
+#define DV_DIAGS_INIT {NULL, 0}
+
+void dv_diag_add(struct dv_diags *l, enum dv_diag_kind kind, int code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* How many of one kind. */
+size_t dv_diags_count(const struct dv_diags *l, enum dv_diag_kind kind);
+/* The first of one kind, or NULL. */
+const struct dv_diag *dv_diags_first(const struct dv_diags *l,
+    enum dv_diag_kind kind);
+/* Free the messages; l is empty again and may be reused. */
+void dv_diags_release(struct dv_diags *l);
 
 /*
  * clang-tidy's analyzer reads one file at a time, so it cannot see that

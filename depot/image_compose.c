@@ -164,7 +164,7 @@ open_input(struct compose *c, const char *path, struct depot **out,
 	}
 	ptrvec_push(&c->depots, *out);
 	for (size_t i = 0; i < (*out)->warnings.n; i++)
-		ptrvec_push(&c->warnings, (void *)(*out)->warnings.v[i]);
+		ptrvec_push(&c->warnings, (*out)->warnings.v[i].msg);
 	return 0;
 }
 
@@ -1097,12 +1097,14 @@ check_signatures(struct wctx *w, struct dv_error *err)
 		verify_vib_init(&v, iv->descriptor == NULL ? iv->vib : NULL);
 		verify_vib_run(&v, &src, vc.what, w->o->trust, false);
 		vcopy_close(&vc);
-		if (!v.ok)
+		if (!v.ok) {
+			const struct dv_diag *why = dv_diags_first(&v.diags,
+			    DV_DIAG_FAIL);
 			image_report_add(&c->report, IMAGE_RULE_SIGNATURE,
-			    "VIB %s (from %s) fails verification: %.*s; drop "
+			    "VIB %s (from %s) fails verification: %s; drop "
 			    "it, or check --trust", iv->vib->id, iv->origin,
-			    (int)strcspn(v.problems.buf, "\n"),
-			    v.problems.buf);
+			    why != NULL ? why->msg : "see 'depot verify'");
+		}
 		verify_vib_release(&v);
 	}
 	return 0;

@@ -793,7 +793,7 @@ describe_depot(struct walk *w, struct package_node *n, const struct depot *d,
 	di->ncomponents = d->nbulletins;
 	di->nprofiles = d->nprofiles;
 	for (i = 0; i < d->warnings.n; i++)
-		add_warning(w, warnings, d->warnings.v[i]);
+		add_warning(w, warnings, d->warnings.v[i].msg);
 	for (i = 0; i < d->nvibs; i++) {
 		const struct depot_vib *dv = d->vibs[i];
 		sbuf_reset(&path);

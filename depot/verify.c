@@ -11,25 +11,10 @@
 #include "parse.h"
 #include "verify.h"
 
-static void
-add_item(struct sbuf *sb, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Append one item, newline-separated, to a verdict's list. */
-static void
-add_item(struct sbuf *sb, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (sb->len > 0)
-		sbuf_addch(sb, '\n');
-	va_start(ap, fmt);
-	sbuf_vaddf(sb, fmt, ap);
-	va_end(ap);
-}
-
-#define FAIL(v, ...) add_item(&(v)->problems, __VA_ARGS__)
-#define NOTE(v, ...) add_item(&(v)->notes, __VA_ARGS__)
+/* A verdict's reasons: a FAIL fails the VIB, a NOTE does not. */
+#define FAIL(v, ...) \
+	dv_diag_add(&(v)->diags, DV_DIAG_FAIL, DV_EVIB, __VA_ARGS__)
+#define NOTE(v, ...) dv_diag_add(&(v)->diags, DV_DIAG_NOTE, 0, __VA_ARGS__)
 
 static const struct vib_member *
 find_member(const struct vib_scan *s, const char *name)
@@ -256,8 +241,6 @@ verify_vib_init(struct verify_vib *v, const struct depot_vib *meta)
 {
 	memset(v, 0, sizeof(*v));
 	v->meta = meta;
-	sbuf_init(&v->problems, SBUF_NOCAP);
-	sbuf_init(&v->notes, SBUF_NOCAP);
 	vib_scan_init(&v->scan);
 }
 
@@ -312,7 +295,7 @@ verify_vib_run(struct verify_vib *v, const struct byte_source *src,
 	    v->descriptor->acceptance : m != NULL ? m->acceptance :
 	    DV_ACCEPT_COMMUNITY, trust);
 out:
-	v->ok = v->problems.len == 0;
+	v->ok = dv_diags_first(&v->diags, DV_DIAG_FAIL) == NULL;
 	xdoc_release(&doc);
 	sbuf_release(&label);
 	if (!keep) {
@@ -325,8 +308,7 @@ out:
 void
 verify_vib_release(struct verify_vib *v)
 {
-	sbuf_release(&v->problems);
-	sbuf_release(&v->notes);
+	dv_diags_release(&v->diags);
 	vib_scan_release(&v->scan);
 	arena_release(&v->arena);
 	v->descriptor = NULL;
@@ -381,7 +363,7 @@ verify_in_zip(struct worker_pool *pool, struct zipfile *zip,
 	src.ctx = zs;
 	verify_vib_run(v, &src, what.buf, pool->o->trust, false);
 out:
-	v->ok = v->problems.len == 0;
+	v->ok = dv_diags_first(&v->diags, DV_DIAG_FAIL) == NULL;
 	zipstream_close(zs);
 	sbuf_release(&what);
 }
@@ -423,7 +405,8 @@ structure_failure(struct verify_report *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	sbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	ptrvec_push(&r->failures, sbuf_detach(&sb, NULL));
+	dv_diag_add(&r->structure, DV_DIAG_FAIL, DV_EMISSING, "%s", sb.buf);
+	sbuf_release(&sb);
 	r->failed++;
 }
 
@@ -442,7 +425,7 @@ check_structure(const struct depot *d, struct verify_report *r,
 {
 	struct zipfile *zip = NULL;
 	struct zip_entry e;
-	struct sbuf list = SBUF_INIT(SBUF_NOCAP), msg = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf list = SBUF_INIT(SBUF_NOCAP);
 	size_t i, j, n;
 	bool used;
 	int ret;
@@ -484,18 +467,14 @@ check_structure(const struct depot *d, struct verify_report *r,
 		for (j = 0; j < d->nvibs && !used; j++)
 			used = d->vibs[j]->member != NULL &&
 			    strcmp(d->vibs[j]->member, e.name) == 0;
-		if (!used) {
-			sbuf_reset(&msg);
-			sbuf_addf(&msg, "%s is not referenced by any VIB "
-			    "metadata", e.name);
-			ptrvec_push(&r->warnings, xstrdup(msg.buf));
-		}
+		if (!used)
+			dv_diag_add(&r->structure, DV_DIAG_WARNING, 0, "%s is "
+			    "not referenced by any VIB metadata", e.name);
 	}
 	ret = 0;
 out:
 	zipfile_close(zip);
 	sbuf_release(&list);
-	sbuf_release(&msg);
 	return ret;
 }
 
@@ -553,11 +532,6 @@ verify_report_release(struct verify_report *r)
 	for (size_t i = 0; i < r->nvibs; i++)
 		verify_vib_release(&r->vibs[i]);
 	free(r->vibs);
-	for (size_t i = 0; i < r->failures.n; i++)
-		free(r->failures.v[i]);
-	for (size_t i = 0; i < r->warnings.n; i++)
-		free(r->warnings.v[i]);
-	ptrvec_release(&r->failures);
-	ptrvec_release(&r->warnings);
+	dv_diags_release(&r->structure);
 	memset(r, 0, sizeof(*r));
 }

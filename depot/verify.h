@@ -21,8 +21,8 @@ struct verify_vib {
 	const struct depot_vib *meta; /* the depot's record; NULL: bare .vib */
 	bool scanned;		      /* the file was found and read */
 	bool ok;
-	struct sbuf problems; /* reasons it FAILED, one per line */
-	struct sbuf notes;    /* warnings, not failures, one per line */
+	/* Why it FAILED (DV_DIAG_FAIL), and notes that do not fail it. */
+	struct dv_diags diags;
 	struct sig_result sig;
 	/* Kept only when verify_vib_run is asked to (show-vib). */
 	struct vib_scan scan;
@@ -43,8 +43,8 @@ void verify_vib_release(struct verify_vib *v);
 struct verify_report {
 	struct verify_vib *vibs; /* in the depot's order (by name) */
 	size_t nvibs;
-	struct ptrvec failures; /* structure failures (owned strings) */
-	struct ptrvec warnings; /* structure warnings (owned strings) */
+	/* The depot's structure: failures and warnings, in that order. */
+	struct dv_diags structure;
 	size_t failed;		/* VIBs and structure items that failed */
 	bool trust_checked;
 };

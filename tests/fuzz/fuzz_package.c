@@ -222,10 +222,8 @@ unpack(void)
 	struct outdir *od = NULL;
 	struct depot *d = NULL;
 
-	if (depot_open(input, &d, &err) != 0) {
-		depot_free(d);
+	if (depot_open(input, &d, &err) != 0)
 		return;
-	}
 	if (outdir_begin(outpath, 0, &od, &err) != 0) {
 		fprintf(stderr, "fuzz_package: %s\n", err.msg);
 		abort();

@@ -454,18 +454,16 @@ walk_verify(const struct depot *d)
 	if (depot_verify(d, &o, &r, &err) != 0)
 		touch(err.msg);
 	for (size_t i = 0; i < r.nvibs; i++) {
-		touch(r.vibs[i].problems.buf);
-		touch(r.vibs[i].notes.buf);
+		for (size_t k = 0; k < r.vibs[i].diags.n; k++)
+			touch(r.vibs[i].diags.v[k].msg);
 		touch(r.vibs[i].sig.subject);
 		touch(r.vibs[i].sig.detail);
 		/* A verdict of "ok" is never given with a problem listed. */
-		if (r.vibs[i].ok)
-			FUZZ_ASSERT(r.vibs[i].problems.len == 0);
+		FUZZ_ASSERT(r.vibs[i].ok == (dv_diags_count(&r.vibs[i].diags,
+		    DV_DIAG_FAIL) == 0));
 	}
-	for (size_t i = 0; i < r.failures.n; i++)
-		touch(r.failures.v[i]);
-	for (size_t i = 0; i < r.warnings.n; i++)
-		touch(r.warnings.v[i]);
+	for (size_t i = 0; i < r.structure.n; i++)
+		touch(r.structure.v[i].msg);
 	verify_report_release(&r);
 }
 
@@ -481,10 +479,8 @@ fuzz_walk_depot(const struct depot *d)
 	int ret;
 
 	touch(d->path);
-	for (i = 0; i < d->ninner; i++)
-		touch(d->inner[i].name);
 	for (i = 0; i < d->warnings.n; i++)
-		touch(d->warnings.v[i]);
+		touch(d->warnings.v[i].msg);
 	for (i = 0; i < d->nvendors; i++) {
 		touch(d->vendors[i].name);
 		touch(d->vendors[i].code);
@@ -556,7 +552,7 @@ fuzz_walk_depot(const struct depot *d)
 		json_array_end(&j);
 		json_array_begin(&j, "warnings");
 		for (i = 0; i < d->warnings.n; i++)
-			json_string(&j, NULL, d->warnings.v[i]);
+			json_string(&j, NULL, d->warnings.v[i].msg);
 		json_array_end(&j);
 		json_object_end(&j);
 		json_finish(&j);

@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	verify_vib_init(&v, NULL);
 	fuzz_mem_source(&m, data, size, 0, &src);
 	verify_vib_run(&v, &src, "fuzz.vib", NULL, true);
-	FUZZ_ASSERT(v.ok == (v.problems.len == 0));
+	FUZZ_ASSERT(v.ok == (dv_diags_count(&v.diags, DV_DIAG_FAIL) == 0));
 	if (v.scanned) {
 		check_scan(&v.scan, size);
 		/* The hash of what was read is the hash of the file. */
@@ -73,7 +73,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		verify_vib_init(&again, v.descriptor);
 		fuzz_mem_source(&m, data, size, chunk, &src);
 		verify_vib_run(&again, &src, "fuzz.vib", NULL, false);
-		FUZZ_ASSERT(again.ok == (again.problems.len == 0));
+		FUZZ_ASSERT(again.ok ==
+		    (dv_diags_count(&again.diags, DV_DIAG_FAIL) == 0));
 		FUZZ_ASSERT(again.descriptor == NULL);
 		verify_vib_release(&again);
 	}

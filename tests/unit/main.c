@@ -2,7 +2,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <stdio.h>
 
-#include "../../depot/depot_int.h"
+#include "../../depot/depot.h"
 #include "unit.h"
 
 static const struct {
@@ -19,12 +19,13 @@ main(void)
 {
 	int failed = 0;
 
-	xml_library_init();
+	depot_library_init();
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		struct unit u = {tests[i].name, 0};
 		tests[i].fn(&u);
 		printf("%s unit/%s\n", u.failed ? "FAIL" : "ok", u.name);
 		failed += u.failed != 0;
 	}
+	unit_cleanup();
 	return failed != 0;
 }

@@ -37,11 +37,32 @@ struct unit {
 	X(platform_covers)                                                   \
 	X(platforms_fit)                                                     \
 	X(vib_fits)                                                          \
-	X(profile_esxi)
+	X(profile_esxi)                                                      \
+	X(depot_open_model)                                                  \
+	X(depot_open_mem)                                                    \
+	X(depot_open_wrapper)                                                \
+	X(depot_open_errors)                                                 \
+	X(depot_open_warnings)                                               \
+	X(depot_open_vib)                                                    \
+	X(out_params_null)                                                   \
+	X(hash_digests)                                                      \
+	X(trust_files)                                                       \
+	X(sig_verify_verdicts)                                               \
+	X(verify_signed_depot)                                               \
+	X(verify_signing_rules)                                              \
+	X(verify_structure)                                                  \
+	X(verify_one_vib)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
 #undef UNIT_DECLARE
+
+/* fixture.c: a spec of testdata/depots built into a zip (make check's
+ * $FIXTURES, else made now), the mkkeys.sh folder, a scratch folder. */
+const char *unit_fixture(const char *spec);
+const char *unit_keys(void);
+const char *unit_scratch(void);
+void unit_cleanup(void);
 
 #define CHECK(u, cond)                                                       \
 	do {                                                                 \
