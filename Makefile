@@ -12,7 +12,8 @@
 #   make bench              size-independence and speed figures
 #   make coverage           the suite on a gcov build (build-cov/), then line
 #                           coverage per file and for the libraries
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (uninstall: the same paths)
+#   make deb                a Debian package (dpkg-buildpackage -us -uc -b)
 #
 -include config.mk
 
@@ -20,6 +21,9 @@ PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+MAN_PAGES = depot.1 esxbundle.1
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
@@ -41,7 +45,7 @@ endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) \
              $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread
@@ -51,7 +55,7 @@ Q = @
 say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
-DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
+DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/suggest.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
              depot/archive.c depot/outdir.c depot/package.c \
@@ -59,7 +63,7 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c \
 DEPOT_SRCS += depot/image.c depot/image_validate.c depot/image_compose.c \
     depot/image_diff.c
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c
-CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c
+CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/progress.c
 CMD_SRCS += cmd/image.c
 DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -133,16 +137,34 @@ coverage: deps
 	sh scripts/coverage.sh $(COV_BUILD) $(DEPOT_SRCS) $(BUNDLE_SRCS) \
 	    $(CMD_SRCS) cmd/depot.c cmd/bundle.c; exit $$st
 
+# Every path install writes, so that uninstall removes exactly those.
+INSTALLED = $(BINDIR)/depot $(BINDIR)/esxbundle \
+            $(MANDIR)/man1/depot.1 $(MANDIR)/man1/esxbundle.1 \
+            $(BASHCOMPDIR)/depot $(BASHCOMPDIR)/esxbundle $(ZSHCOMPDIR)/_depot
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BUILD)/depot $(DESTDIR)$(BINDIR)/depot
 	install -m 755 $(BUILD)/esxbundle $(DESTDIR)$(BINDIR)/esxbundle
-	install -m 644 depot.1 esxbundle.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 completion/depot.bash $(DESTDIR)$(BASHCOMPDIR)/depot
+	install -m 644 completion/depot.bash $(DESTDIR)$(BASHCOMPDIR)/esxbundle
+	install -m 644 completion/_depot $(DESTDIR)$(ZSHCOMPDIR)/_depot
+
+# The Debian package, built from a clean copy and checked by lintian.
+deb:
+	@sh scripts/deps.sh deb
+	@sh scripts/deb.sh $(BUILD)/deb
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf build build-san build-cov
 
-.PHONY: all deps check valgrind demo bench coverage install clean
+.PHONY: all deps check valgrind demo bench coverage install uninstall deb \
+        clean
 
 -include $(DEPOT_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
          $(BUNDLE_OBJS:.o=.d) $(BUILD)/obj/cmd/depot.d $(BUILD)/obj/cmd/bundle.d

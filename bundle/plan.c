@@ -175,6 +175,36 @@ depot_platforms(const struct depot *d, struct bundle_item *it)
 				    d->metadata[i].platforms.v[k].version);
 }
 
+/*
+ * No single -standard profile to default to: name what there is, and say
+ * what a depot without profiles (a component or driver depot) is for.
+ */
+static int
+no_standard_profile(const struct depot *d, const char *path, size_t n,
+    struct dv_error *err)
+{
+	struct sbuf names = SBUF_INIT(SBUF_NOCAP);
+	int ret;
+
+	if (d->nprofiles == 0)
+		return dv_error_set(err, DV_ENOMATCH, "%s: a component depot "
+		    "with no image profile; give it with --add, not --depot",
+		    path);
+	for (size_t i = 0; i < d->nprofiles; i++) {
+		const char *name = d->profiles[i]->name;
+		size_t len = strlen(name);
+
+		if (n == 0 || (len > 9 && strcmp(name + len - 9,
+		    "-standard") == 0))
+			sbuf_addf(&names, "%s%s", names.len ? ", " : "", name);
+	}
+	ret = dv_error_set(err, DV_ENOMATCH, "%s: %s %s; choose one with "
+	    "--profile", path, n == 0 ? "no -standard image profile among" :
+	    "more than one -standard image profile:", names.buf);
+	sbuf_release(&names);
+	return ret;
+}
+
 static int
 plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
     struct dv_error *err)
@@ -200,10 +230,7 @@ plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
 			}
 		}
 		if (n != 1) {
-			ret = dv_error_set(err, DV_ENOMATCH, "%s: %s; choose "
-			    "one with --profile", o->depot, n == 0 ?
-			    "no -standard image profile" :
-			    "more than one -standard image profile");
+			ret = no_standard_profile(d, o->depot, n, err);
 			goto out;
 		}
 	}

@@ -118,9 +118,8 @@ cmd_bundle_create(int argc, char **argv)
 			ret = verb_usage(argv[0], EXIT_OK);
 			goto out;
 		default:
-			msg_error("create: unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-			ret = verb_usage(argv[0], EXIT_USAGE);
+			ret = verb_option_error(argv, longopts,
+			    "d:D:p:P:a:f:I:t:j:TFh");
 			goto out;
 		}
 	}
@@ -295,11 +294,32 @@ static const struct verb verbs[] = {
 	    "[--profile NAME]] [--add FILE]... [--firmware mellanox:FILE[:PSID:"
 	    "VERSION]]... [--intel-nvm PACKAGE] [--trust CA.pem]... [--jobs N] "
 	    "[--tar] [--force] [--compose NEW-NAME]",
-	    "Verify the inputs and write a bundle folder with install.sh."},
+	    "Verify the inputs and write a bundle folder with install.sh.",
+	    "  --datastore NAME  the datastore the folder will be uploaded to\n"
+	    "  --dir PATH        the folder on it (default esxstage/OUTDIR's name)\n"
+	    "  --depot DEPOT.zip a patch depot, applied as a profile update\n"
+	    "  --profile NAME    its image profile (default: the one -standard)\n"
+	    "  --add FILE        a component zip, offline bundle, .vib or vendor\n"
+	    "                    package (unwrapped); may be given more than once\n"
+	    "  --firmware mellanox:FILE[:PSID:VERSION]\n"
+	    "                    a Mellanox firmware image for mlxfwmanager\n"
+	    "  --intel-nvm PACKAGE\n"
+	    "                    Intel's NVM update package (_ESX.tar.gz), run last\n"
+	    "  --trust CA.pem    trust anchors for the signature checks\n"
+	    "  --jobs N          verify with N threads\n"
+	    "  --tar             also write OUTDIR.tar for a single-file transfer\n"
+	    "  --force           replace an existing OUTDIR\n"
+	    "  --compose NEW-NAME\n"
+	    "                    compose --profile of --depot and every --add into\n"
+	    "                    one depot (depot compose) and ship it as one\n"
+	    "                    profile update, one reboot\n"
+	    "  -h, --help        describe this command\n"},
 	{"verify", cmd_bundle_verify, "verify OUTDIR",
-	    "Check every file of a bundle against its SHA256SUMS."},
+	    "Check every file of a bundle against its SHA256SUMS.",
+	    "  -h, --help        describe this command\n"},
 	{"show", cmd_bundle_show, "show OUTDIR",
-	    "Print the bundle's plan, step by step, in plain words."},
+	    "Print the bundle's plan, step by step, in plain words.",
+	    "  -h, --help        describe this command\n"},
 };
 
 int

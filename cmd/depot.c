@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include "../depot/depot.h"
+#include "../depot/suggest.h"
 #include "../depot/verify.h"
 #include "cmd.h"
 #include "extract.h"
 #include "image.h"
 #include "output.h"
+#include "progress.h"
 
 #include "verb.h"
 
@@ -40,12 +42,12 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, li = 0;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jp:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jp:h", longopts, &li)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -59,13 +61,7 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
-			if (optopt != 0)
-				msg_error("%s: unknown or incomplete option '-%c'",
-				    argv[0], optopt);
-			else
-				msg_error("%s: unknown option '%s'", argv[0],
-				    argv[optind - 1]);
-			o->status = verb_usage(argv[0], EXIT_USAGE);
+			o->status = verb_option_error(argv, longopts, "jp:h");
 			return false;
 		}
 	}
@@ -79,7 +75,9 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 	o->arg = nargs > 1 ? argv[optind + 1] : NULL;
 	return true;
 bad:
-	msg_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
+	/* Only long options come here, so li names the one given. */
+	msg_error("%s: option '--%s' is not for this command", argv[0],
+	    longopts[li].name);
 	o->status = verb_usage(argv[0], EXIT_USAGE);
 	return false;
 }
@@ -97,6 +95,9 @@ open_depot(const char *path, struct depot **out)
 		if (err.code == DV_EWRAPPER)
 			msg_error("%s; run '%s extract %s OUTDIR' to unwrap it",
 			    err.msg, progname, path);
+		else if (err.code == DV_EISVIB)
+			msg_error("%s; run '%s show-vib %s' to see it", err.msg,
+			    progname, path);
 		else
 			msg_dv_error(&err);
 		return dv_exit_status(err.code);
@@ -712,6 +713,8 @@ cmd_depot_info(int argc, char **argv)
 /* Options of verify and show-vib. */
 struct check_opts {
 	bool json;
+	bool quiet;   /* verify: only failures and the summary */
+	bool verbose; /* verify: say what is read */
 	int jobs;
 	struct ptrvec trust_paths;
 	char **operands;
@@ -727,6 +730,8 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 		{"json", no_argument, NULL, 'j'},
 		{"trust", required_argument, NULL, 't'},
 		{"jobs", required_argument, NULL, 'J'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -739,10 +744,21 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 	o->jobs = n > 0 ? (int)(n > 256 ? 256 : n) : 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jt:J:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jt:J:qvh", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
+			break;
+		case 'q':
+		case 'v':
+			if (!takes_jobs) { /* verify's alone, as --jobs */
+				msg_error("%s: option '%s' is not for this "
+				    "command", argv[0], argv[optind - 1]);
+				o->status = verb_usage(argv[0], EXIT_USAGE);
+				return false;
+			}
+			*(c == 'q' ? &o->quiet : &o->verbose) = true;
 			break;
 		case 't':
 			ptrvec_push(&o->trust_paths, optarg);
@@ -750,8 +766,13 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 		case 'J':
 			errno = 0;
 			n = strtol(optarg, &end, 10);
-			if (!takes_jobs || errno != 0 || *end != '\0' ||
-			    n < 1 || n > 256) {
+			if (!takes_jobs) {
+				msg_error("%s: option '--jobs' is not for this "
+				    "command", argv[0]);
+				o->status = verb_usage(argv[0], EXIT_USAGE);
+				return false;
+			}
+			if (errno != 0 || *end != '\0' || n < 1 || n > 256) {
 				msg_error("%s: --jobs takes a number from 1 to 256",
 				    argv[0]);
 				o->status = verb_usage(argv[0], EXIT_USAGE);
@@ -763,9 +784,7 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
-			msg_error("%s: unknown or incomplete option '%s'", argv[0],
-			    argv[optind - 1]);
-			o->status = verb_usage(argv[0], EXIT_USAGE);
+			o->status = verb_option_error(argv, longopts, "jt:J:qvh");
 			return false;
 		}
 	}
@@ -788,9 +807,13 @@ load_trust(struct check_opts *o, struct sig_trust **out)
 	*out = NULL;
 	if (o->trust_paths.n == 0)
 		return EXIT_OK;
+	/* A --trust file that is missing or unusable is the same mistake,
+	 * in an option: usage, exit 2, either way. */
 	if (sig_trust_load((const char *const *)o->trust_paths.v,
-	    o->trust_paths.n, out, &err) != 0)
-		return msg_dv_error(&err);
+	    o->trust_paths.n, out, &err) != 0) {
+		msg_dv_error(&err);
+		return EXIT_USAGE;
+	}
 	return EXIT_OK;
 }
 
@@ -826,14 +849,30 @@ json_signature(struct json *j, const struct verify_vib *v)
 	json_object_end(j);
 }
 
+/* --verbose: what verify is about to read, on stderr. */
+static void
+verify_say_what(const struct depot *d, const struct check_opts *o)
+{
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < d->nvibs; i++)
+		bytes += d->vibs[i]->packed_size;
+	fprintf(stderr, "%s: verify: reading %s: %zu VIB%s, %.1f MiB, with "
+	    "%d job%s; trust %s\n", progname, d->path, d->nvibs,
+	    d->nvibs == 1 ? "" : "s", (double)bytes / 1048576.0, o->jobs,
+	    o->jobs == 1 ? "" : "s", o->trust_paths.n > 0 ?
+	    "checked against --trust" : "not checked (no --trust)");
+}
+
 /* ---- verify ----------------------------------------------------------- */
 
 /* What verify shows: the report and the signature counts. */
 struct verify_result {
 	const struct depot *d;
 	struct verify_report r;
-	size_t signed_n, unsigned_n;
+	size_t signed_n, unsigned_n, untrusted_n;
 	size_t structure_failed;
+	bool quiet; /* -q: the failures and the summary only */
 };
 
 static void
@@ -849,6 +888,8 @@ verify_text(const struct verify_result *vr)
 			printf("WARNING: %s\n", r->structure.v[i].msg);
 	for (size_t i = 0; i < r->nvibs; i++) {
 		const struct verify_vib *v = &r->vibs[i];
+		if (vr->quiet && v->ok)
+			continue;
 		printf("%s: %s", v->meta->id, v->ok ? "OK" : "FAILED: ");
 		if (!v->ok)
 			print_diags(&v->diags, DV_DIAG_FAIL);
@@ -860,10 +901,12 @@ verify_text(const struct verify_result *vr)
 		putchar('\n');
 	}
 	printf("%zu VIB%s checked, %zu failed; structure: %s; "
-	    "signatures: %zu signed, %zu unsigned, %s\n", r->nvibs,
-	    r->nvibs == 1 ? "" : "s", r->failed - vr->structure_failed,
-	    vr->structure_failed ? "FAILED" : "OK", vr->signed_n,
-	    vr->unsigned_n, r->trust_checked ?
+	    "signatures: %zu signed", r->nvibs, r->nvibs == 1 ? "" : "s",
+	    r->failed - vr->structure_failed,
+	    vr->structure_failed ? "FAILED" : "OK", vr->signed_n);
+	if (vr->untrusted_n > 0)
+		printf(" (%zu not trusted)", vr->untrusted_n);
+	printf(", %zu unsigned, %s\n", vr->unsigned_n, r->trust_checked ?
 	    "chains checked against --trust" :
 	    "trust not checked (no --trust given)");
 }
@@ -901,6 +944,7 @@ verify_json(const struct verify_result *vr)
 	json_uint(&j, "failed", r->failed);
 	json_uint(&j, "signed", vr->signed_n);
 	json_uint(&j, "unsigned", vr->unsigned_n);
+	json_uint(&j, "untrusted", vr->untrusted_n);
 	json_object_end(&j);
 	json_warnings(&j, vr->d);
 	json_object_end(&j);
@@ -914,6 +958,7 @@ cmd_depot_verify(int argc, char **argv)
 	struct verify_result vr = {0};
 	struct verify_opts vo = {0};
 	struct sig_trust *trust = NULL;
+	struct progress progress;
 	struct check_opts o;
 	struct depot *d = NULL;
 	int ret;
@@ -926,18 +971,33 @@ cmd_depot_verify(int argc, char **argv)
 		goto out;
 	vo.trust = trust;
 	vo.jobs = o.jobs;
-	if (depot_verify(d, &vo, &vr.r, &err) != 0) {
+	if (o.verbose)
+		verify_say_what(d, &o);
+	progress_start(&progress, "verify", "VIBs", o.quiet);
+	vo.progress = &progress.counters;
+	ret = depot_verify(d, &vo, &vr.r, &err);
+	progress_stop(&progress);
+	if (ret != 0) {
 		ret = msg_dv_error(&err);
 		goto out;
 	}
 	vr.d = d;
+	vr.quiet = o.quiet;
 	vr.structure_failed = dv_diags_count(&vr.r.structure, DV_DIAG_FAIL);
+	/* A signature that is there counts as signed, trusted or not;
+	 * untrusted ones are counted again, apart. */
 	for (size_t i = 0; i < vr.r.nvibs; i++) {
 		const struct verify_vib *v = &vr.r.vibs[i];
-		if (v->scanned && v->sig.status == SIG_UNSIGNED)
+
+		if (!v->scanned)
+			continue;
+		if (v->sig.status == SIG_UNSIGNED)
 			vr.unsigned_n++;
-		else if (v->scanned && v->sig.status == SIG_OK)
+		else if (v->sig.status == SIG_OK ||
+		    v->sig.status == SIG_UNTRUSTED)
 			vr.signed_n++;
+		if (v->sig.status == SIG_UNTRUSTED)
+			vr.untrusted_n++;
 	}
 	if (o.json)
 		verify_json(&vr);
@@ -984,7 +1044,20 @@ find_vib(const struct depot *d, const char *key, const struct depot_vib **out)
 		}
 	}
 	if (n == 0) {
-		msg_error("%s: no VIB with id or name '%s'", d->path, key);
+		const char **names = xcalloc(d->nvibs + 1, sizeof(*names));
+		const char *near;
+
+		for (size_t i = 0; i < d->nvibs; i++)
+			names[i] = d->vibs[i]->name;
+		near = dv_suggest(key, names, d->nvibs);
+		free(names);
+		if (near != NULL)
+			msg_error("%s: no VIB with id or name '%s'; did you "
+			    "mean '%s'?", d->path, key, near);
+		else
+			msg_error("%s: no VIB with id or name '%s'; '%s "
+			    "list-vibs %s' lists them", d->path, key, progname,
+			    d->path);
 		return EXIT_BAD;
 	}
 	if (n > 1) {
@@ -1017,7 +1090,8 @@ tf(bool b)
 }
 
 static void
-show_vib_text(const struct verify_vib *v, const struct depot_vib *x)
+show_vib_text(const struct verify_vib *v, const struct depot_vib *x,
+    bool trust_checked)
 {
 	const struct vib_member *mb;
 	char date[20];
@@ -1082,6 +1156,9 @@ show_vib_text(const struct verify_vib *v, const struct depot_vib *x)
 	printf("   Verification: %s", v->ok ? "OK" : "FAILED: ");
 	if (!v->ok)
 		print_diags(&v->diags, DV_DIAG_FAIL);
+	else if (!trust_checked && v->sig.status != SIG_UNSIGNED)
+		fputs(" (signature and checksums; the signer is not checked "
+		    "without --trust)", stdout);
 	putchar('\n');
 }
 
@@ -1142,6 +1219,40 @@ show_vib_json(const struct verify_vib *v, const struct depot_vib *x)
 	json_finish(&j);
 }
 
+/* A zip starts with a local header or, empty, an end record. */
+static bool
+looks_like_zip(const char *path)
+{
+	unsigned char magic[4];
+	FILE *fp = fopen(path, "rb");
+	bool zip;
+
+	if (fp == NULL)
+		return false;
+	zip = fread(magic, 1, 4, fp) == 4 && magic[0] == 'P' &&
+	    magic[1] == 'K' && ((magic[2] == 3 && magic[3] == 4) ||
+	    (magic[2] == 5 && magic[3] == 6));
+	fclose(fp);
+	return zip;
+}
+
+/* "show-vib DEPOT.zip" alone: say so, and list the VIBs it could be. */
+static int
+show_vib_needs_a_name(const char *path)
+{
+	struct depot *d = NULL;
+	int ret = open_depot(path, &d);
+
+	if (ret != EXIT_OK)
+		return ret;
+	msg_error("show-vib: %s is a depot of %zu VIB%s: name one of them "
+	    "after it (id or name):", path, d->nvibs, d->nvibs == 1 ? "" : "s");
+	for (size_t i = 0; i < d->nvibs; i++)
+		fprintf(stderr, "  %s\n", d->vibs[i]->id);
+	depot_free(d);
+	return EXIT_USAGE;
+}
+
 static int
 cmd_depot_show_vib(int argc, char **argv)
 {
@@ -1165,6 +1276,10 @@ cmd_depot_show_vib(int argc, char **argv)
 	}
 	if ((ret = load_trust(&o, &trust)) != EXIT_OK)
 		goto out;
+	if (o.noperands == 1 && looks_like_zip(o.operands[0])) {
+		ret = show_vib_needs_a_name(o.operands[0]);
+		goto out;
+	}
 	if (o.noperands == 1) {
 		fp = fopen(o.operands[0], "rb");
 		if (fp == NULL) {
@@ -1198,7 +1313,7 @@ cmd_depot_show_vib(int argc, char **argv)
 	if (o.json)
 		show_vib_json(&v, v.descriptor);
 	else
-		show_vib_text(&v, v.descriptor);
+		show_vib_text(&v, v.descriptor, trust != NULL);
 	ret = EXIT_OK;
 	if (!v.ok) {
 		msg_error("%s: %s", what.buf, first->msg);
@@ -1220,33 +1335,73 @@ static const struct verb verbs[] = {
 	{"list-profiles", cmd_depot_list_profiles,
 	    "list-profiles [--json] DEPOT.zip",
 	    "List the image profiles, as 'esxcli software sources profile "
-	    "list' does."},
+	    "list' does.",
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"list-vibs", cmd_depot_list_vibs,
 	    "list-vibs [--json] [--profile NAME] DEPOT.zip",
-	    "List the VIBs, or those of one image profile."},
+	    "List the VIBs, or those of one image profile.",
+	    "  --profile NAME    only the VIBs of image profile NAME\n"
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"list-components", cmd_depot_list_components,
 	    "list-components [--json] DEPOT.zip",
-	    "List the components (bulletins)."},
+	    "List the components (bulletins).",
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"show-profile", cmd_depot_show_profile,
 	    "show-profile [--json] DEPOT.zip NAME",
 	    "Show one image profile, as 'esxcli software sources profile "
-	    "get' does."},
+	    "get' does.",
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"info", cmd_depot_info, "info [--json] DEPOT.zip | PACKAGE",
 	    "Say what the file is: vendors, platforms, counts, profiles; "
-	    "for a vendor package, the tree of what it holds."},
+	    "for a vendor package, the tree of what it holds.",
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"verify", cmd_depot_verify,
-	    "verify [--json] [--trust CA.pem]... [--jobs N] DEPOT.zip",
+	    "verify [--json] [-q|-v] [--trust CA.pem]... [--jobs N] DEPOT.zip",
 	    "Check every VIB: sizes, SHA-256, the ar container, the "
-	    "descriptor, payload checksums, signatures."},
+	    "descriptor, payload checksums, signatures.",
+	    "  --trust CA.pem    trust anchors (PEM certificates and CRLs) for the\n"
+	    "                    signature check; may be given more than once\n"
+	    "  --jobs N          check N VIBs at a time (1 to 256; default: the\n"
+	    "                    number of processors)\n"
+	    "  -q, --quiet       print only failures and the summary\n"
+	    "  -v, --verbose     say what is read before reading it\n"
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
 	{"show-vib", cmd_depot_show_vib,
 	    "show-vib [--json] [--trust CA.pem]... FILE.vib | DEPOT.zip VIB",
 	    "Show one VIB's descriptor, as 'esxcli software sources vib get' "
-	    "does, and check it."},
-	{"extract", cmd_depot_extract, EXTRACT_SYNOPSIS, EXTRACT_SUMMARY},
-	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY},
-	{"validate", cmd_depot_validate, VALIDATE_SYNOPSIS, VALIDATE_SUMMARY},
-	{"compose", cmd_depot_compose, COMPOSE_SYNOPSIS, COMPOSE_SUMMARY},
-	{"diff", cmd_depot_diff, DIFF_SYNOPSIS, DIFF_SUMMARY},
+	    "does, and check it.",
+	    "  --trust CA.pem    trust anchors (PEM certificates and CRLs) for the\n"
+	    "                    signature check; may be given more than once\n"
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
+	{"extract", cmd_depot_extract, EXTRACT_SYNOPSIS, EXTRACT_SUMMARY,
+	    "  --vibs            also write each depot's VIBs as VIB-ID.vib,\n"
+	    "                    checked against the metadata as they are written\n"
+	    "  --repack          write each expanded depot folder as a depot zip\n"
+	    "  --force           replace files of the same name in an existing\n"
+	    "                    OUTDIR\n"
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
+	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY,
+	    "  --verify          check each VIB's size and SHA-256 against the\n"
+	    "                    metadata while writing\n"
+	    "  --metadata        also write each metadata zip's documents, expanded\n"
+	    "  --all             also write the members no metadata names\n"
+	    "  --force           replace files of the same name in an existing\n"
+	    "                    OUTDIR\n"
+	    "  --json            one JSON document on stdout instead of a table\n"
+	    "  -h, --help        describe this command\n"},
+	{"validate", cmd_depot_validate, VALIDATE_SYNOPSIS, VALIDATE_SUMMARY,
+	    VALIDATE_OPTIONS},
+	{"compose", cmd_depot_compose, COMPOSE_SYNOPSIS, COMPOSE_SUMMARY,
+	    COMPOSE_OPTIONS},
+	{"diff", cmd_depot_diff, DIFF_SYNOPSIS, DIFF_SUMMARY, DIFF_OPTIONS},
 };
 
 int

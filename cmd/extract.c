@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "extract.h"
 #include "output.h"
+#include "verb.h"
 
 /* Deeper trees are listed flat in JSON (the writer nests 64 levels). */
 #define JSON_TREE_LEVELS 16
@@ -24,19 +25,6 @@ struct xopts {
 	int noperands;
 	int status; /* exit status when parsing says to stop */
 };
-
-static int
-usage_of(const char *verb, int status)
-{
-	FILE *fp = status == EXIT_OK ? stdout : stderr;
-	bool ex = strcmp(verb, "extract") == 0;
-
-	fprintf(fp, "usage: %s %s\n", progname, ex ? EXTRACT_SYNOPSIS :
-	    UNPACK_SYNOPSIS);
-	if (status == EXIT_OK)
-		fprintf(fp, "%s\n", ex ? EXTRACT_SUMMARY : UNPACK_SUMMARY);
-	return status;
-}
 
 /*
  * Options may stand anywhere, as for the other verbs.  extract takes its
@@ -56,12 +44,12 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, li = 0;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jfh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jfh", longopts, &li)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -84,16 +72,10 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 			    &o->all) = true;
 			break;
 		case 'h':
-			o->status = usage_of(argv[0], EXIT_OK);
+			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
-			if (optopt != 0)
-				msg_error("%s: unknown or incomplete option '-%c'",
-				    argv[0], optopt);
-			else
-				msg_error("%s: unknown option '%s'", argv[0],
-				    argv[optind - 1]);
-			o->status = usage_of(argv[0], EXIT_USAGE);
+			o->status = verb_option_error(argv, longopts, "jfh");
 			return false;
 		}
 	}
@@ -102,13 +84,15 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 	if (o->noperands < 2 || (!extract && o->noperands != 2)) {
 		msg_error("%s: expected %s, got %d", argv[0], extract ?
 		    "INPUT... OUTDIR" : "DEPOT.zip OUTDIR", o->noperands);
-		o->status = usage_of(argv[0], EXIT_USAGE);
+		o->status = verb_usage(argv[0], EXIT_USAGE);
 		return false;
 	}
 	return true;
 bad:
-	msg_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
-	o->status = usage_of(argv[0], EXIT_USAGE);
+	/* Only long options come here, so li names the one given. */
+	msg_error("%s: option '--%s' is not for this command", argv[0],
+	    longopts[li].name);
+	o->status = verb_usage(argv[0], EXIT_USAGE);
 	return false;
 }
 

@@ -15,19 +15,6 @@
 #include "image.h"
 #include "verb.h"
 
-/* Report a bad option the way the other verbs do; the usage status. */
-static int
-bad_option(char **argv)
-{
-	if (optopt != 0)
-		msg_error("%s: unknown or incomplete option '-%c'", argv[0],
-		    optopt);
-	else
-		msg_error("%s: unknown option '%s'", argv[0],
-		    argv[optind - 1]);
-	return verb_usage(argv[0], EXIT_USAGE);
-}
-
 static int
 operand_count(char **argv, int have, int want)
 {
@@ -113,7 +100,7 @@ cmd_depot_validate(int argc, char **argv)
 		case 'h':
 			return verb_usage(argv[0], EXIT_OK);
 		default:
-			return bad_option(argv);
+			return verb_option_error(argv, longopts, "jp:h");
 		}
 	}
 	if (argc - optind != 1)
@@ -328,7 +315,8 @@ cmd_depot_compose(int argc, char **argv)
 			ret = verb_usage(argv[0], EXIT_OK);
 			goto out;
 		default:
-			ret = bad_option(argv);
+			ret = verb_option_error(argv, longopts,
+			    "jp:n:V:D:a:r:A:ft:h");
 			goto out;
 		}
 	}
@@ -585,7 +573,7 @@ cmd_depot_diff(int argc, char **argv)
 		case 'h':
 			return verb_usage(argv[0], EXIT_OK);
 		default:
-			return bad_option(argv);
+			return verb_option_error(argv, longopts, "jH:h");
 		}
 	}
 	want = host != NULL ? 1 : 2;

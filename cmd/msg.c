@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "progress.h"
 
 const char *progname = "depot";
 
@@ -26,11 +27,13 @@ msg_error(const char *fmt, ...)
 	/* Keeps stdout before stderr; a failure stays on stdout's error
 	 * flag, which msg_finish_stdout reports. */
 	(void)fflush(stdout);
+	progress_begin_write();
 	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	progress_end_write();
 }
 
 void
@@ -39,11 +42,13 @@ msg_warn(const char *fmt, ...)
 	va_list ap;
 
 	(void)fflush(stdout); /* as in msg_error */
+	progress_begin_write();
 	fprintf(stderr, "%s: warning: ", progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	progress_end_write();
 }
 
 int

@@ -51,8 +51,10 @@ table_print(const struct table *t, FILE *fp)
 
 	for (c = 0; c < t->ncols; c++)
 		width[c] = utf8_width(t->headers[c]);
+	/* esxcli sizes the last column by its header alone: its values
+	 * run past the dashes, and nothing pads them. */
 	for (r = 0; r < rows; r++)
-		for (c = 0; c < t->ncols; c++) {
+		for (c = 0; c + 1 < t->ncols; c++) {
 			w = utf8_width(t->cells.v[r * t->ncols + c]);
 			if (w > width[c])
 				width[c] = w;

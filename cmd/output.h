@@ -12,7 +12,9 @@
 
 /*
  * A table prints like esxcli: a header row, a row of dashes as wide as
- * each column, columns two spaces apart and as wide as their widest cell.
+ * each column, columns two spaces apart and as wide as their widest cell,
+ * except the last, whose dashes are as wide as its header however wide
+ * its values ("Modification Time": 17 dashes over 19-character times).
  */
 struct table {
 	size_t ncols;

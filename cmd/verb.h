@@ -5,11 +5,15 @@
 
 #include <stddef.h>
 
+struct option;
+
 struct verb {
 	const char *name;
 	int (*fn)(int argc, char **argv); /* argv[0] is the verb */
 	const char *synopsis;		  /* SYNOPSIS form, without the command */
 	const char *summary;
+	/* "  --opt ARG   what it does" lines for 'COMMAND --help'. */
+	const char *options;
 };
 
 struct command {
@@ -23,7 +27,17 @@ struct command {
  * and flush stdout.  Returns the exit status.
  */
 int command_main(const struct command *cmd, int argc, char **argv);
-/* "usage: PROG SYNOPSIS" for one verb (and its summary on success). */
+/* "usage: PROG SYNOPSIS" for one verb; on success also its summary and
+ * options, on stdout. */
 int verb_usage(const char *verb, int status);
+
+/*
+ * After getopt_long returned '?' (opterr 0): say what was wrong with
+ * argv[optind - 1] in the user's words ("option '--json' takes no value",
+ * "option '--jobs' needs a value", "unknown option '--jbos'; did you mean
+ * '--jobs'?"), then the verb's usage.  Returns EXIT_USAGE.
+ */
+int verb_option_error(char **argv, const struct option *longopts,
+    const char *optstring);
 
 #endif

@@ -442,33 +442,55 @@ name_field(const X509_NAME *name, int nid, char *dst, size_t size)
 	OPENSSL_free(utf8);
 }
 
+/* A name as one display line "C=US, O=..., CN=..." ("" if it fails). */
+static void
+name_line(const X509_NAME *name, char *dst, size_t cap)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data;
+	long len;
+
+	dst[0] = '\0';
+	/* Only a display string; no verdict uses it. */
+	if (bio != NULL && X509_NAME_print_ex(bio, name, 0, SUBJECT_FLAGS) >= 0 &&
+	    (len = BIO_get_mem_data(bio, &data)) > 0)
+		copy_text(dst, cap, data, (size_t)len);
+	BIO_free(bio);
+	ERR_clear_error();
+}
+
 /* Fill subject, org and org_unit from the signer certificate. */
 static void
 describe_signer(X509 *signer, struct sig_result *res)
 {
-	const X509_NAME *name;
-	BIO *bio = NULL;
-	char *data;
-	long len;
+	const X509_NAME *name = X509_get_subject_name(signer);
 
-	name = X509_get_subject_name(signer);
 	name_field(name, NID_organizationName, res->org, sizeof(res->org));
 	name_field(name, NID_organizationalUnitName, res->org_unit,
 	    sizeof(res->org_unit));
-	bio = BIO_new(BIO_s_mem());
-	if (bio == NULL ||
-	    X509_NAME_print_ex(bio, name, 0, SUBJECT_FLAGS) < 0) {
-		/* Only a display string; the verdict does not use it. */
-		res->subject[0] = '\0';
-		goto out;
-	}
-	len = BIO_get_mem_data(bio, &data);
-	if (len > 0)
-		copy_text(res->subject, sizeof(res->subject), data,
-		    (size_t)len);
-out:
-	BIO_free(bio);
-	ERR_clear_error();
+	name_line(name, res->subject, sizeof(res->subject));
+}
+
+/*
+ * Which certificate --trust lacks, when the chain stopped for want of an
+ * anchor: the issuer of the last certificate found, or the self-signed
+ * root the chain reached without trusting it.
+ */
+static void
+wanted_anchor(X509_STORE_CTX *ctx, int verr, struct sig_result *res)
+{
+	X509 *at = X509_STORE_CTX_get_current_cert(ctx);
+
+	if (at == NULL)
+		return;
+	if (verr == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	    verr == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT)
+		name_line(X509_get_issuer_name(at), res->anchor_wanted,
+		    sizeof(res->anchor_wanted));
+	else if (verr == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+	    verr == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT)
+		name_line(X509_get_subject_name(at), res->anchor_wanted,
+		    sizeof(res->anchor_wanted));
 }
 
 /* The verdict: set status and, printf-style, the detail. */
@@ -605,6 +627,7 @@ check_chain(PKCS7 *p7, X509 *signer, const struct sig_trust *trust,
 			    "certificate chain: %s (at depth %d)",
 			    X509_verify_cert_error_string(verr),
 			    X509_STORE_CTX_get_error_depth(ctx));
+			wanted_anchor(ctx, verr, res);
 		} else {
 			/* No verdict reason: fail closed with OpenSSL's. */
 			ossl_reason(reason, sizeof(reason));

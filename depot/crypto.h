@@ -54,6 +54,9 @@ struct sig_result {
 	char org_unit[128]; /* signer subject OU= ("" if none) */
 	bool signer_is_anchor; /* the signer certificate is itself trusted */
 	char detail[256];   /* why, for anything but SIG_OK/SIG_UNSIGNED */
+	/* SIG_UNTRUSTED for want of an anchor: the subject of the
+	 * certificate that --trust would need, else "". */
+	char anchor_wanted[512];
 };
 
 /*

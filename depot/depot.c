@@ -9,6 +9,7 @@
 #include "depot.h"
 #include "depot_int.h"
 #include "parse.h"
+#include "suggest.h"
 #include "vib.h"
 
 /* Kinds of things found inside a zip that is not itself a depot. */
@@ -1180,9 +1181,21 @@ depot_find_profile(const struct depot *d, const char *name,
 			n++;
 		}
 	}
-	if (n == 0)
+	if (n == 0) {
+		const char *near = NULL;
+		const char **names = xcalloc(d->nprofiles + 1, sizeof(*names));
+
+		for (size_t i = 0; i < d->nprofiles; i++)
+			names[i] = d->profiles[i]->name;
+		near = dv_suggest(name, names, d->nprofiles);
+		free(names);
+		if (near != NULL)
+			return dv_error_set(err, DV_ENOMATCH, "%s: no image "
+			    "profile found with name '%s'; did you mean '%s'?",
+			    d->path, name, near);
 		return dv_error_set(err, DV_ENOMATCH,
 		    "%s: no image profile found with name '%s'", d->path, name);
+	}
 	if (n > 1)
 		return dv_error_set(err, DV_EAMBIGUOUS,
 		    "%s: more than one image profile found with name '%s'",

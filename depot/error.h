@@ -19,6 +19,7 @@
 	X(DV_EZIP, "damaged zip archive", 1)                                 \
 	X(DV_ENOTDEPOT, "not an ESXi depot", 1)                              \
 	X(DV_EWRAPPER, "a vendor package, not a depot", 1)                   \
+	X(DV_EISVIB, "a VIB, not a depot", 1)                                \
 	X(DV_EMISSING, "referenced file is missing", 1)                      \
 	X(DV_EXML, "malformed XML", 1)                                       \
 	X(DV_EFORMAT, "invalid metadata", 1)                                 \

@@ -216,6 +216,10 @@ check_signature(struct verify_vib *v, const struct vib_scan *s,
 		if (level == DV_ACCEPT_COMMUNITY)
 			NOTE(v, "signer not trusted (%s), not needed for "
 			    "community level", r->detail);
+		else if (r->anchor_wanted[0] != '\0')
+			FAIL(v, "signer %s is not trusted: %s; give --trust a "
+			    "PEM file holding the certificate of %s",
+			    r->subject, r->detail, r->anchor_wanted);
 		else
 			FAIL(v, "signer %s is not trusted: %s", r->subject,
 			    r->detail);
@@ -326,10 +330,21 @@ struct worker_pool {
 	pthread_mutex_t lock;
 };
 
+/* A VIB read from the depot zip, counted for the progress line. */
+struct counted_stream {
+	struct zipstream *zs;
+	struct dv_progress *progress;
+};
+
 static long
 zip_source_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 {
-	return zipstream_read(ctx, buf, len, err);
+	struct counted_stream *cs = ctx;
+	long n = zipstream_read(cs->zs, buf, len, err);
+
+	if (n > 0)
+		dv_progress_bytes(cs->progress, (uint64_t)n);
+	return n;
 }
 
 static void
@@ -339,6 +354,7 @@ verify_in_zip(struct worker_pool *pool, struct zipfile *zip,
 	const struct depot_vib *m = v->meta;
 	struct dv_error err = DV_ERROR_INIT;
 	struct zipstream *zs = NULL;
+	struct counted_stream cs;
 	struct byte_source src;
 	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
 	long idx;
@@ -359,11 +375,14 @@ verify_in_zip(struct worker_pool *pool, struct zipfile *zip,
 		goto out;
 	}
 	sbuf_addf(&what, "%s: %s", pool->d->path, m->member);
+	cs.zs = zs;
+	cs.progress = pool->o->progress;
 	src.read = zip_source_read;
-	src.ctx = zs;
+	src.ctx = &cs;
 	verify_vib_run(v, &src, what.buf, pool->o->trust, false);
 out:
 	v->ok = dv_diags_first(&v->diags, DV_DIAG_FAIL) == NULL;
+	dv_progress_item_done(pool->o->progress);
 	zipstream_close(zs);
 	sbuf_release(&what);
 }
@@ -495,6 +514,8 @@ depot_verify(const struct depot *d, const struct verify_opts *o,
 		verify_vib_init(&r->vibs[i], d->vibs[i]);
 	if ((ret = check_structure(d, r, err)) != 0)
 		return ret;
+	for (i = 0; i < d->nvibs && o->progress != NULL; i++)
+		dv_progress_plan(o->progress, 1, d->vibs[i]->packed_size);
 	memset(&pool, 0, sizeof(pool));
 	pool.d = d;
 	pool.o = o;

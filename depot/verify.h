@@ -8,12 +8,14 @@
 
 #include "crypto.h"
 #include "depot.h"
+#include "progress.h"
 #include "sbuf.h"
 #include "vib.h"
 
 struct verify_opts {
 	const struct sig_trust *trust; /* NULL: signatures, not the chain */
 	int jobs;		       /* worker threads, at least 1 */
+	struct dv_progress *progress;  /* counted as VIBs are read, or NULL */
 };
 
 /* The verdict on one VIB, and what was read to reach it. */

@@ -26,8 +26,49 @@ struct zipstream {
 	uint64_t got;
 };
 
+/* The end-of-central-directory record sits in the last 64 KiB + 22. */
+#define EOCD_SPAN (65535 + 22)
+
+/* A whole end record (22 bytes from its signature) in tail. */
+static bool
+has_eocd(const unsigned char *tail, size_t n)
+{
+	for (size_t i = n >= 22 ? n - 22 + 1 : 0; i-- > 0;)
+		if (memcmp(tail + i, "PK\5\6", 4) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * libzip's "not a zip", said for what the file is (its first bytes, head,
+ * and its last, tail): a zip cut short (a local header first, no end of
+ * central directory anywhere: the usual broken download), a VIB, or
+ * anything else.
+ */
 static int
-zip_open_error(int zerr, int sys, const char *label, struct dv_error *err)
+not_a_zip(const unsigned char *head, size_t nhead, const unsigned char *tail,
+    size_t ntail, const char *label, struct dv_error *err)
+{
+	if (nhead >= 4 && memcmp(head, "PK\3\4", 4) == 0 &&
+	    !has_eocd(tail, ntail))
+		return dv_error_set(err, DV_EZIP, "%s: truncated or damaged "
+		    "zip: no end of central directory; download it again",
+		    label);
+	if (nhead >= 8 && memcmp(head, "!<arch>\n", 8) == 0)
+		return dv_error_set(err, DV_EISVIB, "%s: a VIB (an ar "
+		    "archive), not a depot zip", label);
+	return dv_error_set(err, DV_ENOTZIP, "%s: not a zip archive", label);
+}
+
+/* What the bytes at both ends of an archive are, for not_a_zip. */
+struct zip_ends {
+	const unsigned char *head, *tail;
+	size_t nhead, ntail;
+};
+
+static int
+zip_open_error(int zerr, int sys, const struct zip_ends *ends,
+    const char *label, struct dv_error *err)
 {
 	zip_error_t ze;
 	int ret;
@@ -35,8 +76,8 @@ zip_open_error(int zerr, int sys, const char *label, struct dv_error *err)
 	zip_error_init_with_code(&ze, zerr);
 	switch (zerr) {
 	case ZIP_ER_NOZIP:
-		ret = dv_error_set(err, DV_ENOTZIP, "%s: not a zip archive",
-		    label);
+		ret = not_a_zip(ends->head, ends->nhead, ends->tail,
+		    ends->ntail, label, err);
 		break;
 	case ZIP_ER_OPEN:
 	case ZIP_ER_READ:
@@ -191,6 +232,28 @@ zipfile_setup(zip_t *za, const char *label, struct zipfile **out,
 	return 0;
 }
 
+/* zip_open_error for a file: read its two ends first. */
+static int
+zip_open_error_file(int zerr, int sys, const char *path,
+    const struct stat *st, struct dv_error *err)
+{
+	unsigned char head[8], *tail = xmalloc(EOCD_SPAN);
+	struct zip_ends ends = {head, tail, 0, 0};
+	FILE *fp = fopen(path, "rb");
+	off_t from = st->st_size > EOCD_SPAN ? st->st_size - EOCD_SPAN : 0;
+	int ret;
+
+	if (fp != NULL) {
+		ends.nhead = fread(head, 1, sizeof(head), fp);
+		if (fseeko(fp, from, SEEK_SET) == 0)
+			ends.ntail = fread(tail, 1, EOCD_SPAN, fp);
+		fclose(fp);
+	}
+	ret = zip_open_error(zerr, sys, &ends, path, err);
+	free(tail);
+	return ret;
+}
+
 int
 zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 {
@@ -215,7 +278,7 @@ zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 	 */
 	za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 	if (za == NULL)
-		return zip_open_error(zerr, errno, path, err);
+		return zip_open_error_file(zerr, errno, path, &st, err);
 	if ((ret = zipfile_setup(za, path, out, err)) == 0 &&
 	    !find_nul_names(*out, NULL, 0, path)) {
 		zipfile_close(*out);
@@ -247,7 +310,12 @@ zipfile_open_mem(const void *data, size_t len, const char *label,
 	}
 	za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
 	if (za == NULL) {
-		ret = zip_open_error(zip_error_code_zip(&ze), 0, label, err);
+		struct zip_ends ends = {data, (const unsigned char *)data +
+		    (len > EOCD_SPAN ? len - EOCD_SPAN : 0), len,
+		    len > EOCD_SPAN ? EOCD_SPAN : len};
+
+		ret = zip_open_error(zip_error_code_zip(&ze), 0, &ends, label,
+		    err);
 		zip_source_free(src);
 		zip_error_fini(&ze);
 		return ret;

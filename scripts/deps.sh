@@ -5,12 +5,13 @@
 #   sh scripts/deps.sh          build and test (make check, make demo)
 #   sh scripts/deps.sh fuzz     also clang's libFuzzer, cppcheck, clang-tidy
 #   sh scripts/deps.sh valgrind also valgrind (make valgrind)
+#   sh scripts/deps.sh deb      also dpkg-buildpackage, debhelper, lintian
 #   sh scripts/deps.sh fuzz valgrind    both
 set -eu
 
 libs="libzip libarchive libxml-2.0 openssl"
-tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc"
-debs="build-essential pkg-config python3 openssl zstd busybox dash shellcheck mandoc \
+tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh"
+debs="build-essential pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh \
 libzip-dev libarchive-dev libxml2-dev libssl-dev"
 
 fuzz=no
@@ -25,8 +26,12 @@ for extra in "$@"; do
 		tools="$tools valgrind"
 		debs="$debs valgrind"
 		;;
+	deb)
+		tools="$tools dpkg-buildpackage dh lintian fakeroot"
+		debs="$debs dpkg-dev debhelper lintian fakeroot"
+		;;
 	*)
-		echo "deps: unknown extra '$extra' (fuzz, valgrind)" >&2
+		echo "deps: unknown extra '$extra' (fuzz, valgrind, deb)" >&2
 		exit 2
 		;;
 	esac

@@ -30,7 +30,7 @@ test_nonexistent() {
 test_truncated_zip() {
 	f=$(fixture esxi8-full)
 	head -c $(($(wc -c <"$f") / 2)) "$f" >half.zip
-	bad_depot half.zip 1 "not a zip archive"
+	bad_depot half.zip 1 "truncated or damaged zip: no end of central directory; download it again"
 }
 
 test_no_index_xml() {
@@ -105,7 +105,7 @@ test_usage_unknown_option() {
 
 test_usage_profile_option_where_not_taken() {
 	run "$DEPOT" list-profiles --profile x "$(fixture esxi8-full)"
-	expect_status 2 && expect_err "list-profiles: unknown option"
+	expect_status 2 && expect_err "list-profiles: option '--profile' is not for this command"
 }
 
 test_usage_missing_operand() {

@@ -52,7 +52,7 @@ assert acc["signature"]["status"] == "ok", acc
 assert "Acceptance Signing" in acc["signature"]["signer"], acc
 com = by["VFrontDe_bootbank_net51-r8169_6.011.00-2vft.510.0.0.799733"]
 assert com["signature"]["status"] == "unsigned", com
-assert d["summary"] == {"vibs": 6, "failed": 0, "signed": 5, "unsigned": 1}
+assert d["summary"] == {"vibs": 6, "failed": 0, "signed": 5, "unsigned": 1, "untrusted": 0}
 ' "$T/out"
 }
 
@@ -135,7 +135,7 @@ test_verify_usage_errors() {
 	expect_status 2 && expect_err "missing.pem: cannot read" || return 1
 	echo "not a certificate" >bad.pem
 	run "$DEPOT" verify --trust bad.pem "$(fixture verify8)"
-	expect_status 1 && expect_err "bad.pem: "
+	expect_status 2 && expect_err "bad.pem: "
 }
 
 test_show_vib_from_depot() {

@@ -108,6 +108,10 @@ lint:
 	$(Q)log=$$(mktemp) && { $(CLANG_TIDY) --quiet $(LINT_SRCS) \
 	    -- -std=c11 -D_GNU_SOURCE $(PKG_CFLAGS) 2>$$log; st=$$?; \
 	    grep -v ' generated\.$$' $$log >&2; rm -f $$log; exit $$st; }
+	@echo "  LINT   mandoc"
+	$(Q)out=$$(mandoc -Tlint -W style $(MAN_PAGES) 2>&1 | \
+	    grep -v 'mandoc.db\|referenced manual not found'); \
+	    if [ -n "$$out" ]; then echo "$$out" >&2; exit 1; fi
 
 
 .PHONY: fuzz fuzz-bins fuzz-replay fuzz-replay-bins fuzz-probe fuzz-clean \

@@ -193,14 +193,14 @@ test_truncated_zip() {
 	mk truncated-end && mk truncated-inner && mk truncated-member ||
 	    return 1
 	for v in info list-profiles list-vibs verify; do
-		refused_in_dest 1 "depot: truncated-end.bin: not a zip archive" \
+		refused_in_dest 1 "depot: truncated-end.bin: truncated or damaged zip: no end of central directory; download it again" \
 		    "$DEPOT" $v truncated-end.bin || return 1
 	done
-	refused_in_dest 1 "depot: truncated-end.bin: not a zip, tar or VIB file" \
+	refused_in_dest 1 "depot: truncated-end.bin: truncated or damaged zip: no end of central directory; download it again" \
 	    "$DEPOT" extract truncated-end.bin $O &&
-	    refused_in_dest 1 "depot: truncated-end.bin: not a zip archive" \
+	    refused_in_dest 1 "depot: truncated-end.bin: truncated or damaged zip: no end of central directory; download it again" \
 	    "$DEPOT" unpack truncated-end.bin $O &&
-	    refused_in_dest 1 "depot: truncated-inner.bin: cut.zip: not a zip archive" \
+	    refused_in_dest 1 "depot: truncated-inner.bin: cut.zip: truncated or damaged zip: no end of central directory; download it again" \
 	    "$DEPOT" extract truncated-inner.bin $O &&
 	    everywhere 1 "depot: truncated-member.bin: damaged zip archive: Zip archive inconsistent" \
 	    truncated-member.bin

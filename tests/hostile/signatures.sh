@@ -49,9 +49,13 @@ test_valid_signature_by_untrusted_ca() {
 	signed rogue &&
 	    verify_ne rogue 1 "FAILED: signer C=US, O=Rogue Corp, CN=Rogue VIB Signing is not trusted: certificate chain: unable to get local issuer certificate" ||
 	    return 1
+	# It names the certificate --trust lacks.
+	expect_out "(at depth 0); give --trust a PEM file holding the certificate of C=US, O=esxstage test, CN=esxstage rogueca root" ||
+	    return 1
 	# Carrying its own root in the signature does not make it trusted.
 	signed rogue-with-root &&
-	    verify_ne rogue-with-root 1 "FAILED: signer C=US, O=Rogue Corp, CN=Rogue VIB Signing is not trusted: certificate chain: self-signed certificate in certificate chain"
+	    verify_ne rogue-with-root 1 "FAILED: signer C=US, O=Rogue Corp, CN=Rogue VIB Signing is not trusted: certificate chain: self-signed certificate in certificate chain" &&
+	    expect_out "; give --trust a PEM file holding the certificate of C=US, O=esxstage test, CN=esxstage rogueca root"
 }
 
 # A trusted partner's genuine signature, made over an edited descriptor:
@@ -71,7 +75,7 @@ test_signature_over_different_descriptor() {
 trust_refused() {
 	run "$DEPOT" verify --trust "$KEYS/certified.crt" --trust "$1" \
 	    "$(fixture verify8)"
-	expect_status 1 && expect_no_out && expect_err_lines 1 &&
+	expect_status 2 && expect_no_out && expect_err_lines 1 &&
 	    expect_err "depot: $1: $2"
 }
 

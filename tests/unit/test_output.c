@@ -56,6 +56,7 @@ write_table(FILE *fp)
 	table_init(&t, 2, h);
 	table_row(&t, (const char *const[]){"a", "\xc3\xa9t\xc3\xa9"});
 	table_row(&t, (const char *const[]){"longer-name", NULL});
+	table_row(&t, (const char *const[]){"b", "wider-than-header"});
 	table_print(&t, fp);
 	table_release(&t);
 }
@@ -66,6 +67,7 @@ test_table_widths(struct unit *u)
 	char *out = capture(write_table);
 
 	CHECK_STR(u, out, "Name         Vendor\n-----------  ------\n"
-	    "a            \xc3\xa9t\xc3\xa9\nlonger-name  \n");
+	    "a            \xc3\xa9t\xc3\xa9\nlonger-name  \n"
+	    "b            wider-than-header\n");
 	free(out);
 }

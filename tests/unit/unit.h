@@ -26,6 +26,7 @@ struct unit {
 	X(xml_refuses_bad_input)                                             \
 	X(xml_depth_limit)                                                   \
 	X(json_escapes)                                                      \
+	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
 	X(bundle_order)                                                      \

@@ -1,0 +1,313 @@
+# admin_hands.sh - help, version, "did you mean", manual pages, install,
+# uninstall and shell completion: what an admin touches every day.
+# SPDX-License-Identifier: BSD-2-Clause
+
+test_help_command() {
+	run "$DEPOT" help verify
+	expect_status 0 && expect_out "usage: depot verify" &&
+	    expect_out "Options:" && expect_out "  --jobs N " &&
+	    expect_out "depot(1) has the details." || return 1
+	run "$BUNDLE" help create
+	expect_status 0 && expect_out "usage: esxbundle create" &&
+	    expect_out "  --datastore NAME " || return 1
+	run "$DEPOT" help
+	expect_status 0 && expect_out "Commands:" || return 1
+	run "$DEPOT" help verify list-vibs
+	expect_status 2 && expect_no_out && expect_err_lines 1 &&
+	    expect_err "depot: help: expected at most one command, got 2"
+}
+
+test_version_short_and_long() {
+	for opt in -V --version; do
+		run "$DEPOT" "$opt"
+		expect_status 0 && expect_out "depot (esxstage) " || return 1
+		run "$BUNDLE" "$opt"
+		expect_status 0 && expect_out "esxbundle (esxstage) " || return 1
+	done
+}
+
+test_did_you_mean_command() {
+	run "$DEPOT" lsit-vibs x.zip
+	expect_status 2 && expect_no_out && expect_err_lines 1 &&
+	    expect_err "depot: unknown command 'lsit-vibs'; did you mean 'list-vibs'?" ||
+	    return 1
+	run "$BUNDLE" crate out
+	expect_status 2 && expect_err_lines 1 &&
+	    expect_err "esxbundle: unknown command 'crate'; did you mean 'create'?" ||
+	    return 1
+	run "$DEPOT" help verfy
+	expect_status 2 && expect_err "did you mean 'verify'?" || return 1
+	# Nothing close: the list of commands instead of a guess.
+	run "$DEPOT" frobnicate
+	expect_status 2 && expect_err "depot: unknown command 'frobnicate'" &&
+	    expect_err "Commands:" || return 1
+	grep -q "did you mean" "$T/err" && fail "guessed for frobnicate"
+	return 0
+}
+
+# Every option a verb's synopsis names is described by its --help.
+test_every_option_described() {
+	for prog in "$DEPOT" "$BUNDLE"; do
+		name=$(basename "$prog")
+		for verb in $("$prog" --help |
+		    sed -n "s/^  $name \([a-z-]*\).*/\1/p"); do
+			"$prog" "$verb" --help >"$T/help" 2>&1 ||
+			    fail "$name $verb --help failed" || return 1
+			for opt in $(sed -n 1p "$T/help" |
+			    grep -o -- '--[a-z][a-z-]*' | sort -u); do
+				grep -q "^  \(-[a-zA-Z], \)\{0,1\}$opt\( \|$\)" "$T/help" ||
+				    fail "$name $verb --help does not describe $opt" ||
+				    return 1
+			done
+		done
+	done
+}
+
+test_man_pages_lint_clean() {
+	command -v mandoc >/dev/null 2>&1 ||
+	    { skip "mandoc is not installed"; return 0; }
+	for page in depot.1 esxbundle.1; do
+		mandoc -Tlint -W style "$TOP/$page" 2>&1 |
+		    grep -v 'mandoc.db\|referenced manual not found' >"$T/lint"
+		[ -s "$T/lint" ] && { cat "$T/lint"; fail "$page: mandoc -Tlint"; return 1; }
+		# Rendered, no stray roff escapes and balanced parentheses.
+		mandoc -Tascii "$TOP/$page" | col -b >"$T/page.txt"
+		grep -q '&\.' "$T/page.txt" && fail "$page renders '&.'" && return 1
+		o=$(tr -cd '(' <"$T/page.txt" | wc -c)
+		c=$(tr -cd ')' <"$T/page.txt" | wc -c)
+		[ "$o" = "$c" ] || fail "$page: $o '(' but $c ')'" || return 1
+		grep -q '\.\./shared' "$TOP/$page" &&
+		    fail "$page points outside the repository" && return 1
+	done
+	grep -q '^\.Xr esxbundle 1' "$TOP/depot.1" &&
+	    grep -q '^\.Xr depot 1' "$TOP/esxbundle.1" ||
+	    fail "SEE ALSO does not name the sibling page"
+}
+
+test_install_and_uninstall() {
+	run make -C "$TOP" --no-print-directory install BUILD="$BUILD" \
+	    PREFIX=/usr DESTDIR="$T/root"
+	expect_status 0 || return 1
+	for f in usr/bin/depot usr/bin/esxbundle usr/share/man/man1/depot.1 \
+	    usr/share/man/man1/esxbundle.1 \
+	    usr/share/bash-completion/completions/depot \
+	    usr/share/bash-completion/completions/esxbundle \
+	    usr/share/zsh/vendor-completions/_depot; do
+		[ -f "$T/root/$f" ] || fail "make install did not write $f" ||
+		    return 1
+	done
+	# Nothing installed belongs to a Debian package already.
+	if command -v dpkg >/dev/null 2>&1; then
+		(cd "$T/root" && find . -type f | sed 's/^\.//') >"$T/files"
+		while read -r f; do
+			if dpkg -S "$f" >/dev/null 2>&1; then
+				fail "$f belongs to $(dpkg -S "$f" 2>/dev/null)"
+				return 1
+			fi
+		done <"$T/files"
+	fi
+	run make -C "$TOP" --no-print-directory uninstall BUILD="$BUILD" \
+	    PREFIX=/usr DESTDIR="$T/root"
+	expect_status 0 || return 1
+	left=$(find "$T/root" -type f)
+	[ -z "$left" ] || fail "make uninstall left: $left"
+}
+
+# bash completion, driven as bash does: COMP_WORDS in, COMPREPLY out.
+complete_words() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+	    PATH="$BINDIR:$PATH" _esxstage; printf "%s\n" "${COMPREPLY[@]}"' \
+	    complete "$TOP/completion/depot.bash" "$@" >"$T/out" 2>"$T/err"
+}
+
+test_bash_completion() {
+	command -v bash >/dev/null 2>&1 || { skip "bash is not installed"; return 0; }
+	BINDIR=$T/bin
+	export BINDIR
+	mkdir -p "$BINDIR"
+	ln -s "$DEPOT" "$BINDIR/depot"
+	ln -s "$BUNDLE" "$BINDIR/esxbundle"
+	complete_words depot list-
+	expect_out "list-profiles" && expect_out "list-components" || return 1
+	complete_words depot verify --j
+	expect_out "--jobs" && expect_out "--json" || return 1
+	complete_words esxbundle create out --dat
+	expect_out "--datastore" || return 1
+	d=$(fixture esxi8-full)
+	complete_words depot list-vibs "$d" --profile ""
+	"$DEPOT" list-profiles "$d" | awk 'NR > 2 { print $1 }' >"$T/want"
+	[ -s "$T/want" ] || fail "the fixture has no profiles" || return 1
+	sort "$T/out" | diff -u "$T/want" - || fail "profile names" || return 1
+	complete_words depot show-profile "$d" ""
+	sort "$T/out" | diff -u "$T/want" - || fail "show-profile's operand"
+}
+
+test_zsh_completion_parses() {
+	command -v zsh >/dev/null 2>&1 || { skip "zsh is not installed"; return 0; }
+	run zsh -n "$TOP/completion/_depot"
+	expect_status 0
+}
+
+# depot list-profiles against a table a real 7.0 host printed for the same
+# depot (../shared/reference/host-output.md, kept in testdata/expected):
+# byte for byte, header and dashes included.  esxcli's row order is dict
+# order, so the data rows of both sides are sorted before comparing.
+test_list_profiles_as_esxcli_prints() {
+	real=$TOP/testdata/expected/esxi7-u3k.esxcli-profile-list
+	ref=$SHARED/reference/host-output.md
+	if [ -f "$ref" ]; then
+		# The kept copy is the reference's table, unchanged.
+		awk '/^`esxcli software sources profile list -d/ { f = 1 }
+		    f && /^```$/ { if (n++) exit; next } f && n' "$ref" >"$T/ref"
+		diff -u "$T/ref" "$real" || fail "kept table differs from $ref" ||
+		    return 1
+	fi
+	run "$DEPOT" list-profiles "$(fixture esxi7-u3k-listing)"
+	expect_status 0 || return 1
+	sorted() { sed -n 1,2p "$1"; sed -n '3,$p' "$1" | sort; }
+	sorted "$real" >"$T/want"
+	sorted "$T/out" >"$T/got"
+	diff -u "$T/want" "$T/got" || fail "not esxcli's table"
+}
+
+# Each option mistake is named in the user's words, with the usage after.
+test_option_mistakes_named() {
+	d=$(fixture mini8)
+	run "$DEPOT" list-vibs --json=yes "$d"
+	expect_status 2 && expect_no_out &&
+	    expect_err "depot: list-vibs: option '--json' takes no value" &&
+	    expect_err "usage: depot list-vibs" || return 1
+	run "$DEPOT" verify "$d" --jobs
+	expect_status 2 &&
+	    expect_err "depot: verify: option '--jobs' needs a value" || return 1
+	run "$DEPOT" list-vibs --porfile=x "$d"
+	expect_status 2 && expect_err "depot: list-vibs: unknown option '--porfile'; did you mean '--profile'?" ||
+	    return 1
+	run "$DEPOT" show-vib --jobs 2 "$d" x
+	expect_status 2 &&
+	    expect_err "depot: show-vib: option '--jobs' is not for this command" ||
+	    return 1
+	run "$DEPOT" list-vibs -Z "$d"
+	expect_status 2 && expect_err "depot: list-vibs: unknown option '-Z'" ||
+	    return 1
+	run "$BUNDLE" create bdl --tar=1
+	expect_status 2 && expect_err "esxbundle: create: option '--tar' takes no value" ||
+	    return 1
+	run "$DEPOT" extract --vibs=yes a b
+	expect_status 2 && expect_err "depot: extract: option '--vibs' takes no value"
+}
+
+# verify -q: failures and the summary only; -v: what it reads, first.
+test_verify_quiet_and_verbose() {
+	d=$(fixture verify8)
+	run "$DEPOT" verify -q "$d"
+	expect_status 0 && expect_out "VIBs checked, 0 failed" || return 1
+	grep -q ': OK$' "$T/out" && fail "-q printed OK lines" && return 1
+	[ "$(wc -l <"$T/out")" = 1 ] || fail "-q printed more than the summary" ||
+	    return 1
+	run "$DEPOT" verify --verbose "$d"
+	expect_status 0 && expect_out ": OK" &&
+	    expect_err "depot: verify: reading $d: " &&
+	    expect_err "trust not checked (no --trust)" || return 1
+	# A failure still shows under -q, with its reason.
+	run "$DEPOT" verify -q "$(fixture mini8)"
+	expect_status 1 && expect_out ": FAILED: unsigned" &&
+	    expect_out "VIBs checked" || return 1
+	run "$DEPOT" show-vib -q "$d" x
+	expect_status 2 &&
+	    expect_err "depot: show-vib: option '-q' is not for this command"
+}
+
+# Progress on stderr when it is a terminal (script(1) gives it one), never
+# in a pipe or a file.
+test_verify_progress_only_on_a_terminal() {
+	command -v script >/dev/null 2>&1 ||
+	    { skip "script(1) is not installed"; return 0; }
+	d=$(fixture verify8)
+	TERM=xterm script -qec "'$DEPOT' verify '$d'" /dev/null >"$T/tty" 2>&1
+	grep -q "depot: verify: [0-9]*/[0-9]* VIBs, .* MiB/s" "$T/tty" ||
+	    fail "no progress line on a terminal" || return 1
+	tr -d '\r' <"$T/tty" | grep -q 'VIBs checked, 0 failed' ||
+	    fail "the summary is missing on a terminal" || return 1
+	run "$DEPOT" verify "$d"
+	expect_status 0 || return 1
+	grep -q "$(printf '\r')" "$T/err" "$T/out" && fail "progress in a pipe" &&
+	    return 1
+	grep -q "MiB/s" "$T/err" && fail "progress in a pipe" && return 1
+	# -q asks for no progress either.
+	TERM=xterm script -qec "'$DEPOT' verify -q '$d'" /dev/null >"$T/tty" 2>&1
+	grep -q "MiB/s" "$T/tty" && fail "progress under -q"
+	return 0
+}
+
+# The mistakes an admin makes with files, each answered with what to do.
+test_file_mistakes_get_help() {
+	d=$(fixture mini8)
+	# A VIB given to a listing.
+	"$DEPOT" extract --vibs "$d" vibs >/dev/null 2>&1 || fail "extract" ||
+	    return 1
+	v=$(ls vibs/*esx-base*.vib)
+	run "$DEPOT" list-vibs "$v"
+	expect_status 1 && expect_err_lines 1 && expect_no_out &&
+	    expect_err "depot: $v: a VIB (an ar archive), not a depot zip; run 'depot show-vib $v' to see it" ||
+	    return 1
+	# show-vib on a depot with no VIB named: usage, and what it holds.
+	run "$DEPOT" show-vib "$d"
+	expect_status 2 && expect_no_out &&
+	    expect_err "depot: show-vib: $d is a depot of 4 VIBs: name one of them after it (id or name):" &&
+	    expect_err "  VMware_bootbank_esx-base_8.0.3-0.55.24677879" || return 1
+	# A typo in a VIB or profile name.
+	run "$DEPOT" show-vib "$d" esx-bsae
+	expect_status 1 &&
+	    expect_err "no VIB with id or name 'esx-bsae'; did you mean 'esx-base'?" ||
+	    return 1
+	run "$DEPOT" show-vib "$d" nothing-like-it
+	expect_status 1 &&
+	    expect_err "no VIB with id or name 'nothing-like-it'; 'depot list-vibs $d' lists them" ||
+	    return 1
+	run "$DEPOT" show-profile "$d" ESXi-8.0U3e-24677879-standrad
+	expect_status 1 && expect_err_lines 1 &&
+	    expect_err "no image profile found with name 'ESXi-8.0U3e-24677879-standrad'; did you mean 'ESXi-8.0U3e-24677879-standard'?" ||
+	    return 1
+	# A download cut short, read directly and inside a package.
+	head -c 3000 "$d" >cut.zip
+	for verb in list-profiles info verify; do
+		run "$DEPOT" $verb cut.zip
+		expect_status 1 && expect_err_lines 1 &&
+		    expect_err "depot: cut.zip: truncated or damaged zip: no end of central directory; download it again" ||
+		    return 1
+	done
+	# A --trust file that cannot be used is a usage error, as a missing one.
+	echo "not a certificate" >junk.pem
+	run "$DEPOT" verify --trust junk.pem "$d"
+	expect_status 2 && expect_err "depot: junk.pem: " || return 1
+	run "$DEPOT" verify --trust missing.pem "$d"
+	expect_status 2 && expect_err "depot: missing.pem: cannot read"
+}
+
+# esxbundle --depot with a depot that has no single -standard profile.
+test_bundle_depot_profile_help() {
+	run "$BUNDLE" create bdl --datastore ds1 --depot "$(fixture component7)"
+	expect_status 1 && expect_err_lines 1 &&
+	    expect_err "a component depot with no image profile; give it with --add, not --depot" ||
+	    return 1
+	[ ! -e bdl ] || fail "wrote bdl" || return 1
+	# Two -standard profiles: both named.
+	cat >two.spec <<SPEC
+include $TOP/testdata/depots/mini8.spec
+
+[profile ESXi-8.0U3f-24677880-standard]
+profile-id = 2a1b2c3d4e5f60718293a4b5c6d7e8f9
+creation-time = 2025-05-10T00:00:00+00:00
+description = A second standard image
+vibs = *
+bulletins = *
+SPEC
+	"$PYTHON" "$TOP/tests/mkdepot.py" two.spec two.zip >/dev/null ||
+	    fail "mkdepot" || return 1
+	run "$BUNDLE" create bdl --datastore ds1 --depot two.zip
+	expect_status 1 && expect_err_lines 1 &&
+	    expect_err "esxbundle: two.zip: more than one -standard image profile: ESXi-8.0U3e-24677879-standard, ESXi-8.0U3f-24677880-standard; choose one with --profile" ||
+	    return 1
+	[ ! -e bdl ] || fail "wrote bdl"
+}
