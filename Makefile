@@ -9,7 +9,8 @@
 #                           VALGRIND=1; about 30 minutes on two cores)
 #   make check TESTS='depot_list/* hostile_*/*'   only those shell tests
 #   make demo               build a sample depot and list what is inside
-#   make bench              size-independence and speed figures
+#   make bench              size-independence and speed figures (COLD=1:
+#                           page cache dropped first, as root)
 #   make coverage           the suite on a gcov build (build-cov/), then line
 #                           coverage per file and for the libraries
 #   make install PREFIX=/usr/local DESTDIR=   (uninstall: the same paths)
@@ -27,7 +28,7 @@ MAN_PAGES = depot.1 esxbundle.1
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
-PKGS = libzip libarchive libxml-2.0 openssl
+PKGS = libzip libarchive libxml-2.0 openssl zlib
 
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
@@ -56,6 +57,7 @@ say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/suggest.c \
+             depot/gzip.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
              depot/archive.c depot/outdir.c depot/package.c \
@@ -125,7 +127,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh scripts/bench.sh
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) COLD=$(COLD) sh scripts/bench.sh
 
 # Coverage counts add up over every program the suite runs (depot,
 # esxbundle, unit, the fuzz replays): stale counts are removed first.

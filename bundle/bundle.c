@@ -160,14 +160,32 @@ out:
 	return ret;
 }
 
+/* An item's copy, as bundle_verify_input runs it beside verify. */
+struct copy_job {
+	const char *dir;
+	struct bundle_item *it;
+};
+
+static int
+copy_job_run(void *ctx, struct dv_error *err)
+{
+	struct copy_job *cj = ctx;
+
+	return copy_file(cj->dir, cj->it->file, cj->it->name, cj->it->sha256,
+	    &cj->it->size, err);
+}
+
 /*
- * Copy one item into the folder; each file it adds goes into SHA256SUMS
- * (sums) and the tar's list (names, whose strings stay in owned).
+ * Copy one item into the folder (a depot is verified in the same pass);
+ * each file it adds goes into SHA256SUMS (sums) and the tar's list
+ * (names, whose strings stay in owned).
  */
 static int
-copy_item(const char *dir, struct bundle_item *it, struct sbuf *sums,
-    struct ptrvec *names, struct ptrvec *owned, struct dv_error *err)
+copy_item(const struct bundle_opts *o, const char *dir,
+    struct bundle_item *it, struct sbuf *sums, struct ptrvec *names,
+    struct ptrvec *owned, struct dv_error *err)
 {
+	struct copy_job cj = {dir, it};
 	struct sbuf src = SBUF_INIT(SBUF_NOCAP), dst = SBUF_INIT(SBUF_NOCAP);
 	char sha256[HASH_HEX_MAX];
 	uint64_t size;
@@ -175,8 +193,7 @@ copy_item(const char *dir, struct bundle_item *it, struct sbuf *sums,
 	int ret = 0;
 
 	if (it->kind != ITEM_INTEL) {
-		ret = copy_file(dir, it->file, it->name, it->sha256, &it->size,
-		    err);
+		ret = bundle_verify_input(o, it, copy_job_run, &cj, err);
 		if (ret == 0) {
 			sbuf_addf(sums, "%s  %s\n", it->sha256, it->name);
 			ptrvec_push(names, it->name);
@@ -606,8 +623,8 @@ bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
 		goto out;
 	}
 	for (size_t i = 0; i < p->items.n; i++)
-		if ((ret = copy_item(tmpdir.buf, plan_item(p, i), &sums, &names,
-		    &owned, err)) != 0)
+		if ((ret = copy_item(o, tmpdir.buf, plan_item(p, i), &sums,
+		    &names, &owned, err)) != 0)
 			goto out;
 	manifest(o, p, &text);
 	if ((ret = write_text(tmpdir.buf, "manifest.json", 0644, &text, &sums,

@@ -40,6 +40,7 @@ struct bundle_item {
 	uint64_t size;
 	char sha256[HASH_HEX_MAX];
 	bool needs_reboot;
+	bool verify; /* a depot: verified as bundle_write copies it */
 };
 
 struct bundle_opts {
@@ -77,16 +78,25 @@ plan_item(const struct bundle_plan *p, size_t i)
 }
 
 /*
- * Read and verify every input, and order the steps: the profile update,
+ * Read every input, and order the steps: the profile update,
  * then components and VIBs so that what provides comes before what
  * depends on it, then Mellanox firmware, then the Intel NVM update.
  * Nothing is written but the staging folder for vendor packages, which
  * bundle_plan_release removes.  Errors name the input: DV_EEXIST (OUTDIR
  * exists, without force), DV_EIO, DV_ENOMATCH, DV_EAMBIGUOUS, DV_EFORMAT
  * (a dependency cycle), any error of depot_open or package_open, and a
- * failed verification (DV_EVIB).
+ * failed verification (DV_EVIB) of a bare VIB.  A depot's VIBs are
+ * verified while bundle_write copies it (bundle_verify_input).
  */
 int bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *plan,
+    struct dv_error *err);
+/*
+ * Run side (the copy of it->file) and, for a depot, every check of `depot
+ * verify` beside it, on o->jobs threads.  Errors: side's, depot_open's,
+ * DV_EVIB naming the first failure.
+ */
+int bundle_verify_input(const struct bundle_opts *o, struct bundle_item *it,
+    int (*side)(void *ctx, struct dv_error *err), void *side_ctx,
     struct dv_error *err);
 void bundle_plan_release(struct bundle_plan *plan);
 

@@ -132,18 +132,32 @@ note(struct bundle_plan *p, const char *fmt, ...)
 	sbuf_release(&sb);
 }
 
-/* Every check of `depot verify` must hold before a depot is bundled. */
-static int
-verify_depot(const struct bundle_opts *o, struct depot *d,
-    struct bundle_item *it, struct dv_error *err)
+/*
+ * Every check of `depot verify` must hold before a depot is bundled.  It
+ * is made while bundle_write copies the depot (side, run by verify's own
+ * workers), so that the depot is read from the disk once and the copy's
+ * digest overlaps verify's; a depot that fails leaves nothing written.
+ */
+int
+bundle_verify_input(const struct bundle_opts *o, struct bundle_item *it,
+    int (*side)(void *ctx, struct dv_error *err), void *side_ctx,
+    struct dv_error *err)
 {
-	struct verify_opts vo = {o->trust, o->jobs};
+	struct verify_opts vo = {.trust = o->trust, .jobs = o->jobs,
+	    .side = side, .side_ctx = side_ctx};
 	const struct dv_diag *first;
 	struct verify_report r;
+	struct depot *d = NULL;
 	int ret;
 
-	if ((ret = depot_verify(d, &vo, &r, err)) != 0)
+	if (!it->verify)
+		return side(side_ctx, err);
+	if ((ret = depot_open(it->file, &d, err)) != 0)
 		return ret;
+	if ((ret = depot_verify(d, &vo, &r, err)) != 0) {
+		depot_free(d);
+		return ret;
+	}
 	ret = 0;
 	if ((first = dv_diags_first(&r.structure, DV_DIAG_FAIL)) != NULL) {
 		ret = dv_error_set(err, first->code, "%s: %s", it->source,
@@ -162,6 +176,7 @@ verify_depot(const struct bundle_opts *o, struct depot *d,
 	}
 out:
 	verify_report_release(&r);
+	depot_free(d);
 	return ret;
 }
 
@@ -253,8 +268,7 @@ plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
 		free(it->platforms.v[i]);
 	it->platforms.n = 0;
 	depot_platforms(d, it);
-	if ((ret = verify_depot(o, d, it, err)) != 0)
-		goto out;
+	it->verify = true; /* while bundle_write copies it */
 	note(p, "%s: image profile %s (%zu VIBs)", it->name, prof->name,
 	    prof->vib_ids.n);
 	ptrvec_push(&p->items, it);
@@ -267,11 +281,9 @@ out:
 
 /* A depot (file or inner zip in memory) as one component or depot item. */
 static int
-plan_depot(const struct bundle_opts *o, struct bundle_plan *p,
-    struct depot *d, struct bundle_item *it, struct dv_error *err)
+plan_depot(struct bundle_plan *p, struct depot *d, struct bundle_item *it,
+    struct dv_error *err)
 {
-	int ret;
-
 	it->kind = ITEM_DEPOT;
 	for (size_t i = 0; i < d->nbulletins; i++)
 		if (d->bulletins[i]->comp_name != NULL)
@@ -282,8 +294,7 @@ plan_depot(const struct bundle_opts *o, struct bundle_plan *p,
 	if (d->nvibs == 0)
 		return dv_error_set(err, DV_ENOMATCH, "%s: holds no VIBs",
 		    it->source);
-	if ((ret = verify_depot(o, d, it, err)) != 0)
-		return ret;
+	it->verify = true; /* while bundle_write copies it */
 	note(p, "%s: %s with %zu VIB%s", it->name, it->kind == ITEM_COMPONENT ?
 	    "component depot" : "offline bundle", d->nvibs,
 	    d->nvibs == 1 ? "" : "s");
@@ -340,9 +351,8 @@ out:
 
 /* A depot zip: its VIBs, verified, as one component or depot step. */
 static int
-plan_depot_file(const struct bundle_opts *o, struct bundle_plan *p,
-    const char *source, const char *file, const char *name,
-    struct dv_error *err)
+plan_depot_file(struct bundle_plan *p, const char *source, const char *file,
+    const char *name, struct dv_error *err)
 {
 	struct bundle_item *it;
 	struct depot *d = NULL;
@@ -351,7 +361,7 @@ plan_depot_file(const struct bundle_opts *o, struct bundle_plan *p,
 	if ((ret = depot_open(file, &d, err)) != 0)
 		return ret;
 	it = item_new(ITEM_DEPOT, source, file, name);
-	if ((ret = plan_depot(o, p, d, it, err)) != 0)
+	if ((ret = plan_depot(p, d, it, err)) != 0)
 		item_free(it);
 	depot_free(d);
 	return ret;
@@ -458,7 +468,7 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 			ret = plan_vib(o, p, source.buf, staged.buf,
 			    n->output, err);
 		else
-			ret = plan_depot_file(o, p, source.buf, staged.buf,
+			ret = plan_depot_file(p, source.buf, staged.buf,
 			    n->output, err);
 		if (ret != 0)
 			goto out;
@@ -567,7 +577,7 @@ plan_add(const struct bundle_opts *o, struct bundle_plan *p,
 		return plan_vib(o, p, path, path, path, err);
 	if (package_is_package(path))
 		return plan_package(o, p, path, false, err);
-	return plan_depot_file(o, p, path, path, path, err);
+	return plan_depot_file(p, path, path, path, err);
 }
 
 /*

@@ -56,6 +56,14 @@ int zipfile_read(struct zipfile *zf, size_t i, size_t cap, struct sbuf *out,
 struct zipstream;
 int zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
     struct dv_error *err);
+/*
+ * The same, for a caller whose own digest covers every byte of the member
+ * (a VIB whose SHA-256 the metadata gives): a stored member is then read
+ * straight from the file, without the CRC-32 libzip would compute over
+ * the same bytes.  Other members, and zips in memory, go through libzip.
+ */
+int zipstream_open_covered(struct zipfile *zf, size_t i,
+    struct zipstream **out, struct dv_error *err);
 /* Bytes read (0 at the end), or a negative error code. */
 long zipstream_read(struct zipstream *zs, void *buf, size_t len,
     struct dv_error *err);

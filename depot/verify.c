@@ -97,6 +97,81 @@ digest_for(const struct depot_checksum *c, const struct vib_member *mb,
 	return NULL;
 }
 
+/*
+ * The digests check_payloads will compare for one descriptor payload,
+ * as digest_for picks them, so that the scan computes those and no
+ * others.  A payload no digest covers still gets its gzip CRC-32 checked.
+ */
+static unsigned
+payload_digests(const struct depot_payload *p)
+{
+	const struct depot_checksum *c;
+	unsigned want = p->uncompressed_size != 0 ? VIB_WANT_EXPAND : 0;
+	bool gunzip;
+
+	for (size_t k = 0; k < p->nchecksums; k++) {
+		c = &p->checksums[k];
+		gunzip = c->verify_process != NULL &&
+		    strcmp(c->verify_process, "gunzip") == 0;
+		if (c->verify_process != NULL && *c->verify_process != '\0' &&
+		    !gunzip)
+			continue;
+		if (strcmp(c->type, "sha-256-gunzip1") == 0)
+			want |= VIB_WANT_GUNZIP1;
+		else if (strcmp(c->type, "sha-256") == 0)
+			want |= gunzip ? VIB_WANT_SHA256 : VIB_WANT_RAW;
+		else if (gunzip && strcmp(c->type, "sha-1") == 0)
+			want |= VIB_WANT_SHA1;
+	}
+	if ((want & ~VIB_WANT_EXPAND) == 0)
+		want |= VIB_WANT_CHECK;
+	return want;
+}
+
+/*
+ * descriptor.xml, parsed once: by the scan's first payload (which comes
+ * after it in every VIB), or after the scan when it has no payload.
+ */
+struct descriptor_parse {
+	struct verify_vib *v;
+	const char *what;
+	bool tried;
+	struct xdoc doc;
+	struct dv_error err; /* why it did not parse */
+};
+
+static void
+parse_descriptor(struct descriptor_parse *dp, const struct sbuf *desc)
+{
+	struct sbuf label = SBUF_INIT(SBUF_NOCAP);
+
+	dp->tried = true;
+	sbuf_addf(&label, "%s: descriptor.xml", dp->what);
+	if (xml_parse(desc->buf, desc->len, label.buf, &dp->doc,
+	    &dp->err) != 0 || parse_vib(&dp->v->arena, dp->doc.root,
+	    label.buf, false, &dp->v->descriptor, &dp->err) != 0)
+		dp->v->descriptor = NULL;
+	sbuf_release(&label);
+}
+
+/* vib_want.payload: what the descriptor lists for the member name. */
+static unsigned
+wanted_digests(void *ctx, const struct sbuf *descriptor, const char *name)
+{
+	struct descriptor_parse *dp = ctx;
+	const struct depot_vib *d;
+	unsigned want = 0;
+
+	if (!dp->tried)
+		parse_descriptor(dp, descriptor);
+	if ((d = dp->v->descriptor) == NULL)
+		return 0; /* nothing will be compared */
+	for (size_t i = 0; i < d->npayloads; i++)
+		if (strcmp(d->payloads[i].name, name) == 0)
+			want |= payload_digests(&d->payloads[i]);
+	return want;
+}
+
 static void
 check_payloads(struct verify_vib *v, const struct depot_vib *d,
     const struct vib_scan *s)
@@ -105,7 +180,7 @@ check_payloads(struct verify_vib *v, const struct depot_vib *d,
 	const struct depot_checksum *c;
 	const struct vib_member *mb;
 	const char *got, *why;
-	bool has_sha256, said_why;
+	bool has_sha256, said_why, compared;
 	size_t i, k;
 
 	for (i = 0; i < d->npayloads; i++) {
@@ -126,13 +201,14 @@ check_payloads(struct verify_vib *v, const struct depot_vib *d,
 			    "descriptor says %llu", p->name,
 			    (unsigned long long)mb->expanded_size,
 			    (unsigned long long)p->uncompressed_size);
-		has_sha256 = said_why = false;
+		has_sha256 = said_why = compared = false;
 		for (k = 0; k < p->nchecksums; k++) {
 			c = &p->checksums[k];
 			got = digest_for(c, mb, &why);
 			if (strcmp(c->type, "sha-256") == 0 ||
 			    strcmp(c->type, "sha-256-gunzip1") == 0)
 				has_sha256 = true;
+			compared |= got != NULL;
 			if (got == NULL) {
 				NOTE(v, "payload '%s': %s%s%s checksum not "
 				    "checked", p->name, c->type,
@@ -152,6 +228,14 @@ check_payloads(struct verify_vib *v, const struct depot_vib *d,
 				    got, c->value);
 			}
 		}
+		/*
+		 * Damage no digest spoke of: a payload with no digest (its gzip
+		 * CRC-32s were the check), or an uncompressed-size that could
+		 * not be checked.
+		 */
+		if (!said_why && mb->error[0] != '\0' &&
+		    (!compared || p->uncompressed_size != 0))
+			FAIL(v, "payload '%s': %s", p->name, mb->error);
 		if (!has_sha256)
 			NOTE(v, "payload '%s' has no sha-256 checksum, which "
 			    "ESXi 8 and later refuse", p->name);
@@ -254,11 +338,19 @@ verify_vib_run(struct verify_vib *v, const struct byte_source *src,
 {
 	const struct depot_vib *m = v->meta;
 	struct dv_error err = DV_ERROR_INIT;
-	struct xdoc doc = {0};
-	struct sbuf label = SBUF_INIT(SBUF_NOCAP);
+	struct descriptor_parse dp = {0};
+	struct vib_want want = {0};
 
-	if (vib_scan(src, what, &v->scan, &err) != 0) {
+	dp.v = v;
+	dp.what = what;
+	/* The whole file's digest: when a record gives it, or to show it. */
+	want.file_sha256 = m == NULL || keep || m->sha256 != NULL ||
+	    (m->has_legacy && m->legacy_sha256 != NULL);
+	want.payload = wanted_digests;
+	want.ctx = &dp;
+	if (vib_scan_want(src, what, &want, &v->scan, &err) != 0) {
 		FAIL(v, "%s", err.msg);
+		v->descriptor = NULL;
 		goto out;
 	}
 	v->scanned = true;
@@ -283,13 +375,10 @@ verify_vib_run(struct verify_vib *v, const struct byte_source *src,
 	}
 	if (m != NULL && m->sha256 == NULL && !m->has_legacy)
 		NOTE(v, "the metadata gives no sha-256 for the whole VIB");
-	sbuf_addf(&label, "%s: descriptor.xml", what);
-	if (xml_parse(v->scan.descriptor.buf, v->scan.descriptor.len,
-	    label.buf, &doc, &err) != 0 ||
-	    parse_vib(&v->arena, doc.root, label.buf, false, &v->descriptor,
-	    &err) != 0) {
-		FAIL(v, "%s", err.msg);
-		v->descriptor = NULL;
+	if (!dp.tried)
+		parse_descriptor(&dp, &v->scan.descriptor);
+	if (v->descriptor == NULL) {
+		FAIL(v, "%s", dp.err.msg);
 	} else {
 		if (m != NULL)
 			check_descriptor(v, m, v->descriptor);
@@ -300,8 +389,7 @@ verify_vib_run(struct verify_vib *v, const struct byte_source *src,
 	    DV_ACCEPT_COMMUNITY, trust);
 out:
 	v->ok = dv_diags_first(&v->diags, DV_DIAG_FAIL) == NULL;
-	xdoc_release(&doc);
-	sbuf_release(&label);
+	xdoc_release(&dp.doc);
 	if (!keep) {
 		vib_scan_release(&v->scan);
 		arena_release(&v->arena);
@@ -325,6 +413,7 @@ struct worker_pool {
 	const struct verify_opts *o;
 	struct verify_report *r;
 	atomic_size_t next;
+	size_t ntasks;	       /* the VIBs, and the side task if any */
 	atomic_int error;      /* first error code, or 0 */
 	struct dv_error err;   /* set by the worker that set error */
 	pthread_mutex_t lock;
@@ -370,7 +459,10 @@ verify_in_zip(struct worker_pool *pool, struct zipfile *zip,
 		FAIL(v, "file %s is missing", m->member);
 		goto out;
 	}
-	if (zipstream_open(zip, (size_t)idx, &zs, &err) != 0) {
+	/* The metadata's SHA-256 is the check of the zip member's bytes. */
+	if ((m->sha256 != NULL || (m->has_legacy && m->legacy_sha256 != NULL) ?
+	    zipstream_open_covered(zip, (size_t)idx, &zs, &err) :
+	    zipstream_open(zip, (size_t)idx, &zs, &err)) != 0) {
 		FAIL(v, "%s", err.msg);
 		goto out;
 	}
@@ -387,6 +479,27 @@ out:
 	sbuf_release(&what);
 }
 
+/* The first error of any worker is the pool's. */
+static void
+pool_fail(struct worker_pool *pool, const struct dv_error *err)
+{
+	pthread_mutex_lock(&pool->lock);
+	if (atomic_load(&pool->error) == 0) {
+		pool->err = *err;
+		atomic_store(&pool->error, err->code != 0 ? err->code : DV_EIO);
+	}
+	pthread_mutex_unlock(&pool->lock);
+}
+
+static void
+side_task(struct worker_pool *pool)
+{
+	struct dv_error err = DV_ERROR_INIT;
+
+	if (pool->o->side(pool->o->side_ctx, &err) != 0)
+		pool_fail(pool, &err);
+}
+
 static void *
 worker(void *arg)
 {
@@ -397,16 +510,18 @@ worker(void *arg)
 
 	/* libzip handles are not shared between threads: one each. */
 	if (depot_reopen(pool->d, &zip, &err) != 0) {
-		pthread_mutex_lock(&pool->lock);
-		if (atomic_load(&pool->error) == 0) {
-			pool->err = err;
-			atomic_store(&pool->error, err.code);
-		}
-		pthread_mutex_unlock(&pool->lock);
+		pool_fail(pool, &err);
 		return NULL;
 	}
-	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->r->nvibs)
-		verify_in_zip(pool, zip, &pool->r->vibs[i]);
+	/* With a side task, it is task 0 and VIB i is task i + 1. */
+	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->ntasks &&
+	    atomic_load(&pool->error) == 0) {
+		if (pool->o->side != NULL && i == 0)
+			side_task(pool);
+		else
+			verify_in_zip(pool, zip,
+			    &pool->r->vibs[i - (pool->o->side != NULL)]);
+	}
 	zipfile_close(zip);
 	return NULL;
 }
@@ -521,11 +636,12 @@ depot_verify(const struct depot *d, const struct verify_opts *o,
 	pool.o = o;
 	pool.r = r;
 	atomic_init(&pool.next, 0);
+	pool.ntasks = d->nvibs + (o->side != NULL);
 	atomic_init(&pool.error, 0);
 	pthread_mutex_init(&pool.lock, NULL);
 	jobs = o->jobs < 1 ? 1 : o->jobs;
-	if ((size_t)jobs > d->nvibs)
-		jobs = d->nvibs > 0 ? (int)d->nvibs : 1;
+	if ((size_t)jobs > pool.ntasks)
+		jobs = pool.ntasks > 0 ? (int)pool.ntasks : 1;
 	threads = xcalloc((size_t)jobs, sizeof(*threads));
 	for (int t = 1; t < jobs; t++)
 		if (pthread_create(&threads[t], NULL, worker, &pool) == 0)

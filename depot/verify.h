@@ -16,6 +16,14 @@ struct verify_opts {
 	const struct sig_trust *trust; /* NULL: signatures, not the chain */
 	int jobs;		       /* worker threads, at least 1 */
 	struct dv_progress *progress;  /* counted as VIBs are read, or NULL */
+	/*
+	 * A task the workers run beside the VIBs, taken first: bundle create
+	 * copies the depot file while its VIBs are checked, so that each byte
+	 * comes from the disk once and the copy overlaps the digests.  Its
+	 * error stops depot_verify and is returned.  NULL: none.
+	 */
+	int (*side)(void *ctx, struct dv_error *err);
+	void *side_ctx;
 };
 
 /* The verdict on one VIB, and what was read to reach it. */

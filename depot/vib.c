@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "archive.h"
+#include "gzip.h"
 #include "vib.h"
 #include "xalloc.h"
 
@@ -44,7 +45,6 @@ struct scan {
 	struct sbuf longnames; /* the GNU "//" member, if any */
 	unsigned char *out1;   /* gzip layer output */
 	unsigned char *out2;   /* zstd layer output */
-	uint32_t crctab[8][256];
 };
 
 /*
@@ -52,20 +52,21 @@ struct scan {
  * layer's callback reads the gzip layer's output, whose callback takes
  * the member's stored bytes from the ar stream.  Each byte is hashed by
  * the stage that produces it, so stored, gunzip1 and expanded digests
- * all come out of the same single pass.
+ * all come out of the same single pass.  A digest nobody asked for is
+ * NULL and costs nothing.
  */
 struct payload {
 	struct scan *sc;
 	struct vib_member *m;
+	unsigned want;		/* VIB_WANT_* for this member */
 	uint64_t left;		/* stored bytes not yet taken */
-	unsigned char tail[8];	/* last 8 stored bytes: the gzip trailer */
 	struct hash *raw;	/* SHA-256 of the stored bytes */
 	struct hash *g1;	/* SHA-256 after gzip, when zstd follows */
 	struct hash *x256, *x1; /* the fully expanded bytes */
-	struct arc_layer *gz, *zs;
+	struct gz_layer *gz;
+	struct arc_layer *zs;
 	bool zstd;		/* the gzip output is a zstd stream */
 	uint64_t g1size;
-	uint32_t crc;		/* CRC-32 of the gzip output */
 	const unsigned char *pend; /* gzip output not yet given to zstd */
 	size_t npend;
 	bool l1_eof, l1_failed, l2_failed;
@@ -111,6 +112,24 @@ shown(struct shown *buf, const char *name)
 	return buf->s;
 }
 
+/* ---- digests that may not be wanted -------------------------------- */
+
+static void
+feed(struct hash *h, const void *buf, size_t len)
+{
+	if (h != NULL)
+		hash_update(h, buf, len);
+}
+
+/* The hex digest, or "" when it was not computed. */
+static void
+finish(struct hash *h, char out[HASH_HEX_MAX])
+{
+	out[0] = '\0';
+	if (h != NULL)
+		hash_final_hex(h, out);
+}
+
 /* ---- the buffered, hashing source ------------------------------------ */
 
 /* Have at least want bytes buffered, fewer only at the end of the file. */
@@ -134,7 +153,7 @@ reader_fill(struct reader *r, size_t want)
 			    "source returned more bytes than asked for");
 		if (n == 0)
 			r->eof = true;
-		hash_update(r->sha, r->buf + r->len, (size_t)n);
+		feed(r->sha, r->buf + r->len, (size_t)n);
 		r->total += (uint64_t)n;
 		r->len += (size_t)n;
 	}
@@ -184,53 +203,6 @@ reader_offset(const struct reader *r)
 	return r->total - (r->len - r->pos);
 }
 
-/* ---- CRC-32 (gzip's), since libarchive does not check the trailer --- */
-
-static void
-crc32_init(uint32_t t[8][256])
-{
-	uint32_t c;
-	int i, k;
-
-	for (i = 0; i < 256; i++) {
-		c = (uint32_t)i;
-		for (k = 0; k < 8; k++)
-			c = (c & 1) != 0 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		t[0][i] = c;
-	}
-	/* Slicing by 8: the CRC runs about as fast as the digests. */
-	for (i = 0; i < 256; i++)
-		for (k = 1; k < 8; k++)
-			t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xff];
-}
-
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint32_t
-crc32_update(const uint32_t t[8][256], uint32_t crc, const unsigned char *p,
-    size_t n)
-{
-	uint32_t a, b;
-
-	crc = ~crc;
-	for (; n >= 8; p += 8, n -= 8) {
-		a = crc ^ le32(p);
-		b = le32(p + 4);
-		crc = t[7][a & 0xff] ^ t[6][(a >> 8) & 0xff] ^
-		    t[5][(a >> 16) & 0xff] ^ t[4][a >> 24] ^ t[3][b & 0xff] ^
-		    t[2][(b >> 8) & 0xff] ^ t[1][(b >> 16) & 0xff] ^
-		    t[0][b >> 24];
-	}
-	for (; n > 0; p++, n--)
-		crc = t[0][(crc ^ *p) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
-
 /* ---- one payload member ---------------------------------------------- */
 
 /*
@@ -242,7 +214,6 @@ payload_take(struct payload *p, const unsigned char **buf)
 {
 	struct shown sn;
 	long n;
-	size_t k;
 
 	if (p->fatal != 0)
 		return p->fatal;
@@ -255,15 +226,8 @@ payload_take(struct payload *p, const unsigned char **buf)
 		    "%s: member '%s' runs past the end of the file "
 		    "(%llu bytes claimed)", label(p->sc->what),
 		    shown(&sn, p->m->name), (unsigned long long)p->m->size);
-	k = (size_t)n;
-	p->left -= k;
-	hash_update(p->raw, *buf, k);
-	if (k >= sizeof(p->tail)) {
-		memcpy(p->tail, *buf + k - sizeof(p->tail), sizeof(p->tail));
-	} else {
-		memmove(p->tail, p->tail + k, sizeof(p->tail) - k);
-		memcpy(p->tail + sizeof(p->tail) - k, *buf, k);
-	}
+	p->left -= (uint64_t)n;
+	feed(p->raw, *buf, (size_t)n);
 	return n;
 }
 
@@ -305,11 +269,11 @@ gz_pull(void *ctx, const void **buf)
 }
 
 /*
- * Next chunk of gzip output into out1, counted, capped and run through
- * the CRC; the caller hashes it.  0 at the end, -1 when the layer failed.
+ * Next chunk of gzip output into out1 at off, counted and capped; the
+ * caller hashes it.  0 at the end, -1 when the layer failed.
  */
 static long
-l1_pull(struct payload *p)
+l1_pull(struct payload *p, size_t off)
 {
 	long n;
 
@@ -317,13 +281,12 @@ l1_pull(struct payload *p)
 		return -1;
 	if (p->l1_eof)
 		return 0;
-	n = arc_layer_read(p->gz, p->sc->out1, OUT_BUF);
+	n = gz_read(p->gz, p->sc->out1 + off, OUT_BUF - off);
 	if (p->fatal != 0)
 		return -1;
 	if (n < 0) {
-		layer_fail(&p->l1_failed, p->l1_err, "gzip: %s",
-		    reason_or(arc_layer_error(p->gz),
-		    "gzip data truncated or damaged"));
+		layer_fail(&p->l1_failed, p->l1_err, "%s",
+		    reason_or(gz_error(p->gz), "gzip data truncated or damaged"));
 		return -1;
 	}
 	if (n == 0) {
@@ -336,8 +299,7 @@ l1_pull(struct payload *p)
 		return -1;
 	}
 	p->g1size += (uint64_t)n;
-	p->crc = crc32_update(p->sc->crctab, p->crc, p->sc->out1, (size_t)n);
-	return (long)n;
+	return n;
 }
 
 /* What the zstd layer pulls: the gzip output. */
@@ -353,26 +315,26 @@ zs_pull(void *ctx, const void **buf)
 		p->npend = 0;
 		return n;
 	}
-	if ((n = l1_pull(p)) < 0)
+	if ((n = l1_pull(p, 0)) < 0)
 		return -1;
-	hash_update(p->g1, p->sc->out1, (size_t)n);
+	feed(p->g1, p->sc->out1, (size_t)n);
 	*buf = p->sc->out1;
 	return n;
 }
 
 /*
- * One layer over pull.  A scan error met while it read (the source, a
- * truncated member) is the scan's, not the layer's: it is in p->fatal.
+ * The zstd layer over the gzip output.  A scan error met while it read
+ * (the source, a truncated member) is the scan's, not the layer's: it is
+ * in p->fatal.
  */
 static struct arc_layer *
-layer_open(struct payload *p, enum arc_filter filter, arc_pull_fn pull,
-    bool *failed, char *reason, bool *empty)
+zstd_open(struct payload *p, bool *empty)
 {
 	struct arc_layer *l = NULL;
 	char why[ARC_REASON_LEN];
 	int r;
 
-	r = arc_layer_open(filter, pull, p, &l, empty, why);
+	r = arc_layer_open(ARC_ZSTD, zs_pull, p, &l, empty, why);
 	if (r == -ENOMEM) {
 		p->fatal = dv_error_set(p->sc->err, ENOMEM,
 		    "%s: out of memory", label(p->sc->what));
@@ -383,44 +345,32 @@ layer_open(struct payload *p, enum arc_filter filter, arc_pull_fn pull,
 		return NULL;
 	}
 	if (r != 0) {
-		layer_fail(failed, reason, "%s", why);
+		layer_fail(&p->l2_failed, p->l2_err, "%s", why);
 		return NULL;
 	}
 	return l;
 }
 
 /*
- * libarchive stops quietly where a gzip stream stops making sense (a bad
- * header, garbage after the data) and never checks the trailer, so check
- * here: the stream must fill the member exactly and its CRC-32 and
- * length must match what came out.  Concatenated gzip members are not
- * split apart, so those fail the trailer check.
+ * The gzip stream must fill the member: what follows its last member
+ * (and any zero padding) is not part of it.
  */
 static void
 gzip_check_end(struct payload *p)
 {
-	int64_t used = arc_layer_consumed(p->gz);
+	uint64_t used = gz_consumed(p->gz);
 
-	if (used <= 0 && p->m->size > 0)
-		layer_fail(&p->l1_failed, p->l1_err, "not a valid gzip stream");
-	else if ((uint64_t)used < p->m->size && p->g1size == 0)
-		layer_fail(&p->l1_failed, p->l1_err,
-		    "gzip data truncated or damaged");
-	else if ((uint64_t)used < p->m->size)
+	if (used < p->m->size)
 		layer_fail(&p->l1_failed, p->l1_err,
 		    "%llu bytes after the end of the gzip stream",
-		    (unsigned long long)(p->m->size - (uint64_t)used));
-	else if (le32(p->tail) != p->crc)
-		layer_fail(&p->l1_failed, p->l1_err, "gzip CRC-32 mismatch");
-	else if (le32(p->tail + 4) != (uint32_t)p->g1size)
-		layer_fail(&p->l1_failed, p->l1_err, "gzip length mismatch");
+		    (unsigned long long)(p->m->size - used));
 }
 
 static void
 expanded_add(struct payload *p, const unsigned char *buf, size_t n)
 {
-	hash_update(p->x256, buf, n);
-	hash_update(p->x1, buf, n);
+	feed(p->x256, buf, n);
+	feed(p->x1, buf, n);
 	p->m->expanded_size += n;
 }
 
@@ -431,8 +381,7 @@ run_zstd(struct payload *p)
 	long n, k;
 	bool empty;
 
-	p->zs = layer_open(p, ARC_ZSTD, zs_pull, &p->l2_failed, p->l2_err,
-	    &empty);
+	p->zs = zstd_open(p, &empty);
 	while (p->zs != NULL && !p->l2_failed && p->fatal == 0) {
 		n = arc_layer_read(p->zs, p->sc->out2, OUT_BUF);
 		if (p->fatal != 0)
@@ -470,29 +419,45 @@ run_zstd(struct payload *p)
 	 * through even when the zstd layer gave up.
 	 */
 	p->npend = 0;
-	while (p->fatal == 0 && (k = l1_pull(p)) > 0)
-		hash_update(p->g1, p->sc->out1, (size_t)k);
+	while (p->fatal == 0 && (k = l1_pull(p, 0)) > 0)
+		feed(p->g1, p->sc->out1, (size_t)k);
 }
 
+/*
+ * With check, zlib compares each gzip member's CRC-32 and length with its
+ * trailer: asked for only when no digest covers the member's bytes.
+ */
 static void
-run_gzip(struct payload *p)
+run_gzip(struct payload *p, bool check)
 {
 	static const unsigned char zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
-	long n;
-	bool empty;
+	long n, k;
 
-	p->gz = layer_open(p, ARC_GZIP, gz_pull, &p->l1_failed, p->l1_err,
-	    &empty);
-	if (p->gz == NULL)
+	if (gz_open(gz_pull, p, check, &p->gz) != 0) {
+		p->fatal = dv_error_set(p->sc->err, ENOMEM,
+		    "%s: out of memory", label(p->sc->what));
 		return;
-	p->l1_eof = empty;
-	/* A full first chunk, unless the whole output is shorter. */
-	if ((n = l1_pull(p)) < 0)
+	}
+	/* Enough of the output to see a zstd frame's magic, if it is one. */
+	if ((n = l1_pull(p, 0)) < 0)
 		return;
+	while (n > 0 && n < 4) {
+		if ((k = l1_pull(p, (size_t)n)) < 0)
+			return;
+		if (k == 0)
+			break;
+		n += k;
+	}
 	if (n >= 4 && memcmp(p->sc->out1, zstd_magic, 4) == 0) {
 		p->zstd = true;
-		p->g1 = hash_new(HASH_SHA256);
-		hash_update(p->g1, p->sc->out1, (size_t)n);
+		if ((p->want & VIB_WANT_GUNZIP1) != 0)
+			p->g1 = hash_new(HASH_SHA256);
+		/* x256 was started for gunzip1, which here is g1. */
+		if ((p->want & VIB_WANT_SHA256) == 0) {
+			hash_free(p->x256);
+			p->x256 = NULL;
+		}
+		feed(p->g1, p->sc->out1, (size_t)n);
 		p->pend = p->sc->out1;
 		p->npend = (size_t)n;
 		run_zstd(p);
@@ -500,56 +465,71 @@ run_gzip(struct payload *p)
 		/* One layer only: its output is the expanded payload. */
 		while (n > 0) {
 			expanded_add(p, p->sc->out1, (size_t)n);
-			n = l1_pull(p);
+			n = l1_pull(p, 0);
 		}
 	}
 	if (p->fatal == 0 && p->l1_eof && !p->l1_failed)
 		gzip_check_end(p);
 }
 
+/* Digests over what the payload expands to, or over its gzip layer. */
+#define WANT_DIGEST (VIB_WANT_RAW | VIB_WANT_GUNZIP1 | VIB_WANT_SHA256 | \
+	VIB_WANT_SHA1)
+#define WANT_DECODE (VIB_WANT_GUNZIP1 | VIB_WANT_SHA256 | VIB_WANT_SHA1 | \
+	VIB_WANT_EXPAND | VIB_WANT_CHECK)
+
 static int
-scan_payload(struct scan *sc, struct vib_member *m)
+scan_payload(struct scan *sc, struct vib_member *m, unsigned want)
 {
 	struct payload p;
 	const unsigned char *buf;
 	long n;
-	bool gzip;
+	bool gzip, decode;
 
 	memset(&p, 0, sizeof(p));
 	p.sc = sc;
 	p.m = m;
+	p.want = want;
 	p.left = m->size;
-	p.raw = hash_new(HASH_SHA256);
-	p.x256 = hash_new(HASH_SHA256);
-	p.x1 = hash_new(HASH_SHA1);
 	if ((n = reader_fill(&sc->r, 2)) < 0) {
 		p.fatal = (int)n;
 		goto out;
 	}
 	gzip = m->size >= 2 && n >= 2 && sc->r.buf[sc->r.pos] == 0x1f &&
 	    sc->r.buf[sc->r.pos + 1] == 0x8b;
-	if (gzip)
-		run_gzip(&p);
+	decode = gzip && (want & WANT_DECODE) != 0;
+	/* Not compressed: the stored bytes are the expanded ones. */
+	if ((want & VIB_WANT_RAW) != 0 ||
+	    (!gzip && (want & VIB_WANT_SHA256) != 0))
+		p.raw = hash_new(HASH_SHA256);
+	if ((want & VIB_WANT_SHA1) != 0 && (decode || !gzip))
+		p.x1 = hash_new(HASH_SHA1);
+	if (decode && (want & (VIB_WANT_SHA256 | VIB_WANT_GUNZIP1)) != 0)
+		p.x256 = hash_new(HASH_SHA256);
+	if (decode)
+		run_gzip(&p, (want & WANT_DIGEST) == 0);
 	/*
-	 * Whatever libarchive left (all of a stored member, or the rest of
-	 * a damaged one) still belongs to the stored digest, and the next
+	 * Whatever the gzip layer left (all of a stored member, or the rest
+	 * of a damaged one) still belongs to the stored digest, and the next
 	 * ar header comes only after it.
 	 */
 	while ((n = payload_take(&p, &buf)) > 0) {
 		if (!gzip) {
-			hash_update(p.x1, buf, (size_t)n);
+			feed(p.x1, buf, (size_t)n);
 			m->expanded_size += (uint64_t)n;
 		}
 	}
 	if (p.fatal != 0)
 		goto out;
-	hash_final_hex(p.raw, m->sha256);
+	finish(p.raw, m->sha256);
 	if (!gzip) {
 		memcpy(m->sha256_expanded, m->sha256, sizeof(m->sha256));
-		hash_final_hex(p.x1, m->sha1_expanded);
+		finish(p.x1, m->sha1_expanded);
 		m->decompressed = true;
 		goto out;
 	}
+	if (!decode)
+		goto out; /* nothing asked for needs the inside */
 	if (p.l1_failed) {
 		snprintf(m->error, sizeof(m->error), "%s", p.l1_err);
 		m->expanded_size = 0;
@@ -559,21 +539,21 @@ scan_payload(struct scan *sc, struct vib_member *m)
 	m->gunzip1_size = p.g1size;
 	if (p.zstd && p.l2_failed) {
 		snprintf(m->error, sizeof(m->error), "%s", p.l2_err);
-		hash_final_hex(p.g1, m->sha256_gunzip1);
+		finish(p.g1, m->sha256_gunzip1);
 		m->expanded_size = 0;
 		goto out;
 	}
-	hash_final_hex(p.x256, m->sha256_expanded);
-	hash_final_hex(p.x1, m->sha1_expanded);
+	finish(p.x256, m->sha256_expanded);
+	finish(p.x1, m->sha1_expanded);
 	if (p.zstd)
-		hash_final_hex(p.g1, m->sha256_gunzip1);
+		finish(p.g1, m->sha256_gunzip1);
 	else
 		memcpy(m->sha256_gunzip1, m->sha256_expanded,
 		    sizeof(m->sha256_gunzip1));
 	m->decompressed = true;
 out:
 	arc_layer_close(p.zs);
-	arc_layer_close(p.gz);
+	gz_close(p.gz);
 	hash_free(p.raw);
 	hash_free(p.g1);
 	hash_free(p.x256);
@@ -791,8 +771,8 @@ read_small(struct scan *sc, const struct ar_header *h, struct sbuf *sb)
 }
 
 static int
-add_payload(struct scan *sc, const struct ar_header *h, struct vib_scan *out,
-    size_t *alloc)
+add_payload(struct scan *sc, const struct ar_header *h,
+    const struct vib_want *want, struct vib_scan *out, size_t *alloc)
 {
 	struct vib_member *m;
 	struct shown sn;
@@ -816,7 +796,9 @@ add_payload(struct scan *sc, const struct ar_header *h, struct vib_scan *out,
 	memset(m, 0, sizeof(*m));
 	memcpy(m->name, h->name, sizeof(m->name));
 	m->size = h->size;
-	return scan_payload(sc, m);
+	return scan_payload(sc, m, want == NULL ? VIB_WANT_ALL :
+	    want->payload == NULL ? 0 : want->payload(want->ctx,
+	    &out->descriptor, m->name));
 }
 
 static int
@@ -864,6 +846,13 @@ int
 vib_scan(const struct byte_source *src, const char *what,
     struct vib_scan *out, struct dv_error *err)
 {
+	return vib_scan_want(src, what, NULL, out, err);
+}
+
+int
+vib_scan_want(const struct byte_source *src, const char *what,
+    const struct vib_want *want, struct vib_scan *out, struct dv_error *err)
+{
 	struct scan *sc;
 	struct ar_header h;
 	char magic[AR_MAGIC_LEN];
@@ -878,12 +867,12 @@ vib_scan(const struct byte_source *src, const char *what,
 	sc->err = err;
 	sc->r.src = src;
 	sc->r.err = err;
-	sc->r.sha = hash_new(HASH_SHA256);
+	if (want == NULL || want->file_sha256)
+		sc->r.sha = hash_new(HASH_SHA256);
 	sc->r.buf = xmalloc(IO_BUF);
 	sc->out1 = xmalloc(OUT_BUF);
 	sc->out2 = xmalloc(OUT_BUF);
 	sbuf_init(&sc->longnames, LONG_NAMES_MAX);
-	crc32_init(sc->crctab);
 
 	if ((n = reader_read(&sc->r, magic, sizeof(magic))) < 0) {
 		ret = (int)n;
@@ -915,7 +904,7 @@ vib_scan(const struct byte_source *src, const char *what,
 			else if (index == 1)
 				ret = read_small(sc, &h, &out->signature);
 			else
-				ret = add_payload(sc, &h, out, &alloc);
+				ret = add_payload(sc, &h, want, out, &alloc);
 			index++;
 		}
 		if (ret != 0)
@@ -928,7 +917,7 @@ vib_scan(const struct byte_source *src, const char *what,
 		goto out;
 	}
 	out->file_size = sc->r.total;
-	hash_final_hex(sc->r.sha, out->file_sha256);
+	finish(sc->r.sha, out->file_sha256);
 out:
 	if (ret != 0)
 		vib_scan_release(out);

@@ -59,12 +59,45 @@ void vib_scan_release(struct vib_scan *s);
  * second, GNU "name/" accepted, one "\n" pad byte, lenient numeric
  * fields, sizes checked against what is left), hashing the whole file and
  * each payload as stored, after one gzip layer, and fully decompressed,
- * while the bytes go by.  what names the VIB in messages.
+ * while the bytes go by (gzip members back to back are one stream, as
+ * gzip -d and esximage's Python read them).  what names the VIB in
+ * messages.
  * Errors: DV_EVIB (not a valid VIB container, with esximage's reason),
  * DV_ELIMIT, or whatever src->read returns.  A damaged payload stream is
  * not an error of the scan: it is reported in that member's error.
  */
 int vib_scan(const struct byte_source *src, const char *what,
     struct vib_scan *out, struct dv_error *err);
+
+/* Which digests of one payload member to compute (vib_want.payload). */
+#define VIB_WANT_RAW 0x01u	/* sha256: the stored bytes */
+#define VIB_WANT_GUNZIP1 0x02u	/* sha256_gunzip1 */
+#define VIB_WANT_SHA256 0x04u	/* sha256_expanded */
+#define VIB_WANT_SHA1 0x08u	/* sha1_expanded */
+#define VIB_WANT_EXPAND 0x10u	/* expanded_size: decompress it */
+/*
+ * Decompress it and check each gzip member's CRC-32: for a member no
+ * digest covers.  Otherwise the digests are the check, and gzip's own
+ * is left to them.
+ */
+#define VIB_WANT_CHECK 0x20u
+#define VIB_WANT_ALL 0x1fu
+
+/*
+ * What to compute.  payload is called at each payload member, after
+ * descriptor.xml (passed in) was read, and returns the VIB_WANT_* bits
+ * for it; a NULL payload asks for none (the member is only read past).
+ * Digests not asked for are left "".
+ */
+struct vib_want {
+	bool file_sha256;
+	unsigned (*payload)(void *ctx, const struct sbuf *descriptor,
+	    const char *name);
+	void *ctx;
+};
+
+/* vib_scan computing only what want asks for; NULL asks for everything. */
+int vib_scan_want(const struct byte_source *src, const char *what,
+    const struct vib_want *want, struct vib_scan *out, struct dv_error *err);
 
 #endif

@@ -3,27 +3,37 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include "depot_int.h"
+
+/* A local header offset not known (the central directory was not read). */
+#define NO_OFFSET UINT64_MAX
 
 struct zipfile {
 	zip_t *za;
 	char *label; /* what messages call this archive */
 	size_t count;
 	bool *nul_name; /* member i's stored name holds a NUL byte */
+	uint64_t *local_at; /* member i's local header, or NO_OFFSET */
+	char *path;	    /* the file, for zipstream_open_covered */
+	int fd;		    /* opened on it by the first such stream */
 };
 
 struct zipstream {
-	zip_file_t *zf;
+	zip_file_t *zf; /* NULL: read straight from fd */
 	const char *label;
 	const char *name;
 	uint64_t size; /* what the central directory declares */
 	uint64_t got;
+	int fd;
+	uint64_t data_at; /* where the stored bytes start in fd */
 };
 
 /* The end-of-central-directory record sits in the last 64 KiB + 22. */
@@ -132,6 +142,36 @@ raw_read(const unsigned char *mem, size_t memlen, FILE *fp, uint64_t off,
 }
 
 /*
+ * Where a central directory entry says its local header is: the 32-bit
+ * field, or the zip64 extra field's when that says 0xffffffff (the extra
+ * field holds the sizes first, each only when its 32-bit field is full).
+ */
+static uint64_t
+local_offset(const unsigned char *entry, const unsigned char *extra,
+    uint32_t xlen)
+{
+	uint64_t off = get32(entry + 42);
+	uint32_t id, len, at = 0;
+
+	if (off != 0xffffffffu)
+		return off;
+	while (at + 4 <= xlen) {
+		id = extra[at] | (uint32_t)extra[at + 1] << 8;
+		len = extra[at + 2] | (uint32_t)extra[at + 3] << 8;
+		if (at + 4 + len > xlen)
+			break;
+		if (id == 0x0001) {
+			uint32_t f = at + 4, end = at + 4 + len;
+			f += get32(entry + 24) == 0xffffffffu ? 8 : 0;
+			f += get32(entry + 20) == 0xffffffffu ? 8 : 0;
+			return f + 8 <= end ? get64(extra + f) : NO_OFFSET;
+		}
+		at += 4 + len;
+	}
+	return NO_OFFSET;
+}
+
+/*
  * libzip hands out names as C strings, so a NUL inside a stored name
  * (which would let "x.vib\0.txt" pass as "x.vib") cannot be seen through
  * it.  Look at the central directory's own name lengths instead, found
@@ -201,6 +241,9 @@ find_nul_names(struct zipfile *zf, const unsigned char *mem, size_t memlen,
 			goto out;
 		if (memchr(cd + pos + 46, '\0', nlen) != NULL)
 			zf->nul_name[k] = true;
+		if (pos + 46 + nlen + xlen <= cd_size)
+			zf->local_at[k] = local_offset(cd + pos, cd + pos + 46 +
+			    nlen, xlen);
 		pos += 46 + (uint64_t)nlen + xlen + clen;
 	}
 	ok = k == zf->count;
@@ -228,6 +271,10 @@ zipfile_setup(zip_t *za, const char *label, struct zipfile **out,
 	zf->label = xstrdup(label);
 	zf->count = (size_t)n;
 	zf->nul_name = xcalloc(zf->count + 1, sizeof(*zf->nul_name));
+	zf->local_at = xmalloc((zf->count + 1) * sizeof(*zf->local_at));
+	for (size_t i = 0; i <= zf->count; i++)
+		zf->local_at[i] = NO_OFFSET;
+	zf->fd = -1;
 	*out = zf;
 	return 0;
 }
@@ -279,8 +326,9 @@ zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 	za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
 	if (za == NULL)
 		return zip_open_error_file(zerr, errno, path, &st, err);
-	if ((ret = zipfile_setup(za, path, out, err)) == 0 &&
-	    !find_nul_names(*out, NULL, 0, path)) {
+	if ((ret = zipfile_setup(za, path, out, err)) == 0)
+		(*out)->path = xstrdup(path);
+	if (ret == 0 && !find_nul_names(*out, NULL, 0, path)) {
 		zipfile_close(*out);
 		*out = NULL;
 		ret = dv_error_set(err, DV_EZIP, "%s: damaged zip archive: "
@@ -337,8 +385,12 @@ zipfile_close(struct zipfile *zf)
 	if (zf == NULL)
 		return;
 	zip_discard(zf->za);
+	if (zf->fd >= 0)
+		close(zf->fd);
+	free(zf->path);
 	free(zf->label);
 	free(zf->nul_name);
+	free(zf->local_at);
 	free(zf);
 }
 
@@ -436,11 +488,90 @@ zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
 	return 0;
 }
 
+/*
+ * Where member i's stored bytes start, read from its local header (which
+ * ZIP_CHECKCONS has held to the central directory), or NO_OFFSET.
+ */
+static uint64_t
+stored_data_at(struct zipfile *zf, size_t i)
+{
+	unsigned char lh[30];
+	uint64_t at = zf->local_at[i];
+
+	if (at == NO_OFFSET || at > UINT64_MAX - 30 - 2 * 65535u)
+		return NO_OFFSET;
+	if (zf->fd < 0)
+		zf->fd = open(zf->path, O_RDONLY | O_CLOEXEC);
+	if (zf->fd < 0 || pread(zf->fd, lh, sizeof(lh), (off_t)at) !=
+	    (ssize_t)sizeof(lh) || get32(lh) != 0x04034b50)
+		return NO_OFFSET;
+	return at + sizeof(lh) + (lh[26] | (uint32_t)lh[27] << 8) +
+	    (lh[28] | (uint32_t)lh[29] << 8);
+}
+
+int
+zipstream_open_covered(struct zipfile *zf, size_t i, struct zipstream **out,
+    struct dv_error *err)
+{
+	struct zipstream *zs;
+	zip_stat_t st;
+	uint64_t at;
+
+	*out = NULL;
+	zip_stat_init(&st);
+	if (zf->path == NULL || i >= zf->count ||
+	    zip_stat_index(zf->za, i, 0, &st) != 0 ||
+	    (st.valid & (ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
+	    ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD)) !=
+	    (ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD |
+	    ZIP_STAT_ENCRYPTION_METHOD) || st.comp_method != ZIP_CM_STORE ||
+	    st.encryption_method != ZIP_EM_NONE || st.comp_size != st.size ||
+	    (at = stored_data_at(zf, i)) == NO_OFFSET)
+		return zipstream_open(zf, i, out, err);
+	zs = xcalloc(1, sizeof(*zs));
+	zs->label = zf->label;
+	zs->name = zip_get_name(zf->za, i, 0);
+	zs->size = st.size;
+	zs->fd = zf->fd;
+	zs->data_at = at;
+	*out = zs;
+	return 0;
+}
+
+/* A stored member straight from the file, held to its declared size. */
+static long
+stored_read(struct zipstream *zs, void *buf, size_t len, struct dv_error *err)
+{
+	ssize_t n;
+
+	if (len > zs->size - zs->got)
+		len = (size_t)(zs->size - zs->got);
+	if (len == 0)
+		return 0;
+	do
+		n = pread(zs->fd, buf, len, (off_t)(zs->data_at + zs->got));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return dv_error_errno(err, DV_EIO, "%s: %s: cannot read",
+		    zs->label, zs->name);
+	if (n == 0)
+		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
+		    "archive: %llu bytes, but its header declares %llu",
+		    zs->label, zs->name, (unsigned long long)zs->got,
+		    (unsigned long long)zs->size);
+	zs->got += (uint64_t)n;
+	return (long)n;
+}
+
 long
 zipstream_read(struct zipstream *zs, void *buf, size_t len,
     struct dv_error *err)
 {
-	zip_int64_t n = zip_fread(zs->zf, buf, len);
+	zip_int64_t n;
+
+	if (zs->zf == NULL)
+		return stored_read(zs, buf, len, err);
+	n = zip_fread(zs->zf, buf, len);
 
 	if (n < 0)
 		return dv_error_set(err, DV_EZIP, "%s: %s: %s", zs->label,
@@ -469,7 +600,8 @@ zipstream_close(struct zipstream *zs)
 {
 	if (zs == NULL)
 		return;
-	zip_fclose(zs->zf);
+	if (zs->zf != NULL)
+		zip_fclose(zs->zf);
 	free(zs);
 }
 

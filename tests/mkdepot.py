@@ -47,6 +47,7 @@ Spec format (full description with examples: testdata/depots/README.md)
 """
 
 import calendar
+import gzip
 import hashlib
 import io
 import json
@@ -427,18 +428,22 @@ def resolve(spec):
         v['payloads'] = []
         for line in v['payload']:
             (pname, ptype, usize, *extra), pairs = split_row(line, f'VIB {v["key"]} payload', 3)
-            if extra or set(dict(pairs)) - {'seed', 'zstd-flip'}:
+            if extra or set(dict(pairs)) - {'seed', 'zstd-flip', *GZIP_SHAPES}:
                 raise SpecError(f'VIB {v["key"]}: payload is NAME TYPE SIZE [seed=S] '
-                                '[zstd-flip=OFFSET|mid]')
+                                '[zstd-flip=OFFSET|mid] [gzip-members=N,...] '
+                                '[gzip-tail=HEX] [gzip-badcrc=K]')
             opts = dict(pairs)
             if len(pname) > 15:
                 raise SpecError(f'VIB {v["key"]}: payload name {pname!r} exceeds 15 characters')
             flip = opts.get('zstd-flip')
             if flip is not None and (ptype != 'vzstd' or not (flip == 'mid' or flip.isdigit())):
                 raise SpecError(f'VIB {v["key"]}: zstd-flip=OFFSET|mid is for vzstd payloads')
+            if ptype == 'vzstd' and set(opts) & set(GZIP_SHAPES):
+                raise SpecError(f'VIB {v["key"]}: gzip-* shapes are for vgz and tgz payloads')
             v['payloads'].append({'name': pname, 'type': ptype, 'usize': int(usize),
                                   'seed': opts.get('seed', f"{m.seed}/{v['id']}/{pname}"),
-                                  'zstd-flip': flip})
+                                  'zstd-flip': flip,
+                                  **{k: opts[k] for k in GZIP_SHAPES if k in opts}})
         copies = int(v['xml-copies'])
         v['xml-names'] = ([f"vibs/{v['xml-name']}"] if v['xml-name'] else []) + \
             [f"vibs/{v['name']}-{signed64(v['id'] + '#' + str(i))}.xml"
@@ -946,10 +951,60 @@ def make_vzstd_payload(p):
                 sha256=hashlib.sha256(stored).hexdigest(), **digests)
 
 
+GZIP_SHAPES = ('gzip-members', 'gzip-tail', 'gzip-badcrc')
+
+
+def make_gzip_members_payload(p):
+    """A payload written as several gzip members back to back, each made by
+    Python's gzip module (zlib), as `gzip -c a; gzip -c b` or pigz -i write
+    them; gzip -d and Python's gzip (esximage) read them as one stream.
+    gzip-members=N1,N2,... gives the expanded bytes of each member but the
+    last, which takes the rest (0 is an empty member); gzip-tail=HEX adds
+    bytes after the last member; gzip-badcrc=K spoils member K's CRC-32
+    (1-based).  The digests are of the bytes as stored and as expanded, so
+    that only the gzip layer's own checks can tell a shape apart.  The
+    plain bytes have 4 bits of entropy each, so zlib really compresses."""
+    low = bytes(0x40 | (i & 0x0f) for i in range(256))
+    plain = b''.join(chunk.translate(low)
+                     for chunk in payload_stream(p['seed'], p['usize']))
+    try:
+        sizes = [int(n) for n in p['gzip-members'].split(',')] \
+            if p.get('gzip-members') else []
+        tail = bytes.fromhex(p.get('gzip-tail', ''))
+        bad = int(p['gzip-badcrc']) if p.get('gzip-badcrc') else 0
+    except ValueError as e:
+        raise SpecError(f'payload {p["name"]}: bad gzip shape: {e}')
+    if any(n < 0 for n in sizes) or sum(sizes) > len(plain):
+        raise SpecError(f'payload {p["name"]}: gzip-members add up past its '
+                        f'{len(plain)} bytes')
+    members, off = [], 0
+    for n in sizes + [len(plain) - sum(sizes)]:
+        members.append(gzip.compress(plain[off:off + n], compresslevel=6, mtime=0))
+        off += n
+    if not 0 <= bad <= len(members):
+        raise SpecError(f'payload {p["name"]}: gzip-badcrc={bad}: there are '
+                        f'{len(members)} members')
+    if bad:
+        spoilt = bytearray(members[bad - 1])
+        spoilt[-8] ^= 0xff
+        members[bad - 1] = bytes(spoilt)
+    stored = b''.join(members) + tail
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX)
+    spool.write(stored)
+    spool.seek(0)
+    return dict(p, size=len(stored), data=spool,
+                sha256=hashlib.sha256(stored).hexdigest(),
+                sha256_gunzip=hashlib.sha256(plain).hexdigest(),
+                sha1_gunzip=hashlib.sha1(plain).hexdigest(),
+                sha256_gunzip1=hashlib.sha256(plain).hexdigest())
+
+
 def make_payload(p):
     """Generates one payload into a spooled temp file and digests it on the way."""
     if p['type'] == 'vzstd':
         return make_vzstd_payload(p)
+    if any(k in p for k in GZIP_SHAPES):
+        return make_gzip_members_payload(p)
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX)
     raw256, raw1, stored256, size = hashlib.sha256(), hashlib.sha1(), hashlib.sha256(), 0
 

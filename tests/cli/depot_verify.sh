@@ -210,3 +210,51 @@ PY
 		expect_status 1 && expect_out "FAILED: " || return 1
 	done
 }
+
+# ---- gzip members back to back (issue 15, defect 3) ----------------------
+
+# Payloads of several gzip members, which gzip -d and Python's gzip read
+# as one stream, every checksum matching: valid, so never "corrupt".
+test_multi_member_gzip_verifies() {
+	run "$DEPOT" verify "$(fixture gzip-members)"
+	expect_status 0 &&
+	    expect_out "VMW_bootbank_gz-two_1.0-1: OK" &&
+	    expect_out "VMW_bootbank_gz-empty_1.0-1: OK" &&
+	    expect_out "VMW_bootbank_gz-tiny_1.0-1: OK" &&
+	    expect_out "VMW_bootbank_gz-padded_1.0-1: OK" &&
+	    expect_out "VMW_bootbank_gz-rawonly_1.0-1: OK" &&
+	    expect_out "VMW_bootbank_gz-nosums_1.0-1: OK" &&
+	    expect_out "6 VIBs checked, 0 failed" &&
+	    ! grep -q "CRC\|gzip" "$T/out" ||
+	    fail "a valid multi-member payload was called damaged"
+}
+
+# The same through the other readers of a VIB: show-vib and bundle create.
+test_multi_member_gzip_show_vib_and_bundle() {
+	run "$DEPOT" show-vib "$(fixture gzip-members)" gz-two
+	expect_status 0 && expect_out "expands to 200000 bytes" &&
+	    expect_out "Verification: OK" || return 1
+	run "$DEPOT" show-vib "$(fixture gzip-members)" gz-empty
+	expect_status 0 && expect_out "expands to 150000 bytes" &&
+	    expect_out "Verification: OK" || return 1
+	run "$BUNDLE" create bdl --datastore ds1 --add "$(fixture gzip-members)"
+	expect_status 0 && [ -f bdl/gzip-members.zip ] ||
+	    fail "bundle create refused valid multi-member payloads"
+}
+
+# Damage only the gzip layer can see is still named, member and all: a
+# spoilt CRC-32 in member 2 where no digest covers the payload, and bytes
+# that are not gzip after the last member.
+test_multi_member_gzip_damage_named() {
+	run "$DEPOT" verify "$(fixture gzip-members-bad)"
+	expect_status 1 &&
+	    expect_out "VMW_bootbank_gz-badcrc_1.0-1: FAILED: payload 'gz-badcr': gzip member 2: CRC-32 mismatch" &&
+	    expect_out "VMW_bootbank_gz-garbage_1.0-1: FAILED: payload 'gz-garba': 4 bytes after the end of the gzip stream" &&
+	    expect_out "VMW_bootbank_gz-two_1.0-1: OK" &&
+	    expect_out "8 VIBs checked, 2 failed" &&
+	    expect_err "depot: $(fixture gzip-members-bad): 2 checks failed" ||
+	    return 1
+	run "$DEPOT" show-vib "$(fixture gzip-members-bad)" gz-badcrc
+	expect_status 1 &&
+	    expect_err "gz-badcrc_1.0-1.vib: payload 'gz-badcr': gzip member 2: CRC-32 mismatch"
+}

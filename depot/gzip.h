@@ -1,0 +1,47 @@
+/* gzip.h - remove one gzip layer, member by member (gzip.c wraps zlib). */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef DV_GZIP_H
+#define DV_GZIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for a reason such as "gzip member 2: CRC-32 mismatch". */
+#define GZ_REASON_LEN 160
+
+/*
+ * Where the compressed bytes come from: point *buf at the next bytes and
+ * return how many, 0 at the end, or a negative value to stop at once (the
+ * caller keeps its own reason for that).  A buffer stays valid only until
+ * the next call.
+ */
+typedef long (*gz_pull_fn)(void *ctx, const void **buf);
+
+struct gz_layer;
+
+/*
+ * Start reading a gzip stream from pull.  Several gzip members back to
+ * back are one stream, as gzip -d and Python's gzip read them; zero
+ * bytes after a member are padding, as both readers allow.  With check,
+ * every member's CRC-32 and length are compared with its trailer (the
+ * caller leaves it off when a digest of its own covers the same bytes).
+ * Returns 0, or -ENOMEM.
+ */
+int gz_open(gz_pull_fn pull, void *ctx, bool check, struct gz_layer **out);
+/*
+ * Decompressed bytes into buf: how many, 0 at the end of the last member,
+ * -1 when the data is damaged (gz_error says why) or pull stopped it
+ * (gz_error is NULL).
+ */
+long gz_read(struct gz_layer *g, void *buf, size_t len);
+const char *gz_error(const struct gz_layer *g);
+/*
+ * Compressed bytes that belong to the stream (members and padding); at
+ * the end, fewer than were pulled when something else follows it.
+ */
+uint64_t gz_consumed(const struct gz_layer *g);
+unsigned gz_members(const struct gz_layer *g);
+void gz_close(struct gz_layer *g);
+
+#endif
