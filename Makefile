@@ -60,7 +60,12 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/sugg
              depot/gzip.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
-             depot/archive.c depot/outdir.c depot/package.c \
+             depot/archive.c depot/outdir.c depot/names.c depot/smap.c \
+             depot/package.c depot/package_walk.c depot/package_cont.c \
+             depot/package_tree.c depot/package_depot.c \
+             depot/package_special.c depot/package_nvm.c \
+             depot/package_expanded.c depot/package_emit.c \
+             depot/package_extract.c \
              depot/unpack.c depot/platform.c
 DEPOT_SRCS += depot/image.c depot/image_validate.c depot/image_compose.c \
     depot/image_diff.c

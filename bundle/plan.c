@@ -9,18 +9,11 @@
 
 #include "../depot/depot.h"
 #include "../depot/image.h"
+#include "../depot/names.h"
 #include "../depot/sbuf.h"
 #include "../depot/package.h"
 #include "../depot/verify.h"
 #include "bundle.h"
-
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s != NULL ? s + 1 : path;
-}
 
 /*
  * The name a file gets inside the bundle: its own, when that is plain;
@@ -30,7 +23,7 @@ base_name(const char *path)
 static char *
 bundle_file_name(const char *path)
 {
-	char *s = xstrdup(base_name(path));
+	char *s = xstrdup(dv_base_name(path));
 
 	for (char *p = s; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -434,6 +427,7 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 	const struct package_node *tool = NULL;
 	struct sbuf staged = SBUF_INIT(SBUF_NOCAP), source = SBUF_INIT(SBUF_NOCAP);
 	struct package_extract x;
+	struct package_sink sink;
 	struct package *pkg = NULL;
 	struct outdir *stage = NULL;
 	size_t added = 0, tools = 0, others = 0;
@@ -443,7 +437,8 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		return ret;
 	ptrvec_push(&p->stages, stage);
 	package_extract_init(&x, stage, false, true);
-	if ((ret = package_open(path, &x, &pkg, err)) != 0)
+	package_sink_outdir(&sink, &x);
+	if ((ret = package_open(path, &sink, &pkg, err)) != 0)
 		goto out;
 	gather(pkg->root, &installable, &outputs);
 	for (size_t i = 0; i < installable.n; i++) {
@@ -473,7 +468,7 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		if (ret != 0)
 			goto out;
 		note(p, "%s: from the package %s", plan_item(p,
-		    p->items.n - 1)->name, base_name(path));
+		    p->items.n - 1)->name, dv_base_name(path));
 		added++;
 	}
 	if (intel) {
@@ -488,8 +483,8 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		    &outputs, err);
 		if (ret == 0 && others > 0)
 			note(p, "%s: %zu other installable item%s left out; "
-			    "give %s with --add for those", base_name(path),
-			    others, others == 1 ? "" : "s", base_name(path));
+			    "give %s with --add for those", dv_base_name(path),
+			    others, others == 1 ? "" : "s", dv_base_name(path));
 		goto out;
 	}
 	if (added == 0)
@@ -499,7 +494,7 @@ plan_package(const struct bundle_opts *o, struct bundle_plan *p,
 		    "no depot or VIB", path);
 	else if (tools > 0)
 		note(p, "%s: also holds the Intel NVM update tool; give it with "
-		    "--intel-nvm to update the NICs", base_name(path));
+		    "--intel-nvm to update the NICs", dv_base_name(path));
 out:
 	package_free(pkg);
 	package_extract_release(&x);
@@ -559,7 +554,7 @@ plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
 	note(p, "%s: image profile %s composed from %s of %s and %zu "
 	    "input%s: one profile update and one reboot instead of one "
 	    "install each", plan_item(p, p->items.n - 1)->name, o->compose,
-	    o->profile, base_name(o->depot), o->nadds,
+	    o->profile, dv_base_name(o->depot), o->nadds,
 	    o->nadds == 1 ? "" : "s");
 out:
 	compose_release(&c);

@@ -447,17 +447,19 @@ static void
 list_components_text(const struct listing *l)
 {
 	static const char *const headers[] = {"Name", "Version", "Vendor",
-	    "Release Date"};
+	    "Release Date", "Acceptance Level"};
 	struct table t;
 	char date[20];
 
-	table_init(&t, 4, headers);
+	table_init(&t, 5, headers);
 	for (size_t i = 0; i < l->d->nbulletins; i++) {
 		const struct depot_bulletin *b = l->d->bulletins[i];
 		dv_time_format(&b->release_date, date);
 		date[10] = '\0';
 		table_row(&t, (const char *const[]){component_name(b),
-		    b->comp_version ? b->comp_version : "", b->vendor, date});
+		    b->comp_version ? b->comp_version : "", b->vendor, date,
+		    dv_acceptance_display(depot_bulletin_acceptance(l->d,
+		    b))});
 	}
 	table_print(&t, stdout);
 	table_release(&t);
@@ -482,6 +484,8 @@ list_components_json(const struct listing *l, struct json *j)
 		json_time(j, "release_date", &b->release_date);
 		json_string(j, "summary", b->summary);
 		json_string(j, "release_type", b->release_type);
+		json_string(j, "acceptance", dv_acceptance_name(
+		    depot_bulletin_acceptance(l->d, b)));
 		json_bool(j, "is_component", b->comp_name != NULL);
 		json_platforms(j, "platforms", &b->platforms);
 		json_strlist(j, "vib_ids", &b->vib_ids);

@@ -9,6 +9,7 @@
 
 #include "../depot/outdir.h"
 #include "../depot/package.h"
+#include "../depot/unpack.h"
 #include "../depot/sbuf.h"
 #include "cmd.h"
 #include "extract.h"
@@ -265,27 +266,11 @@ print_tree(const struct package_node *n, int level, struct sbuf *sb)
 		print_tree(n->children[i], level + 1, sb);
 }
 
-static void
-count_installable(const struct package_node *n, size_t counts[4])
-{
-	if (n->installable && n->duplicate_of == NULL) {
-		if (n->kind == PACKAGE_DEPOT)
-			counts[0]++;
-		else if (n->kind == PACKAGE_EXPANDED)
-			counts[1]++;
-		else if (n->kind == PACKAGE_VIB)
-			counts[2]++;
-		else if (n->kind == PACKAGE_NVM_TOOL)
-			counts[3]++;
-	}
-	for (size_t i = 0; i < n->nchildren; i++)
-		count_installable(n->children[i], counts);
-}
-
 /* "Installable: 1 depot, 2 VIBs", naming only what there is. */
 static void
-print_counts(const size_t counts[4], const char *path)
+print_counts(const struct package_counts *c, const char *path)
 {
+	const size_t counts[4] = {c->depots, c->expanded, c->vibs, c->tools};
 	static const char *const what[4][2] = {
 		{"depot", "depots"},
 		{"expanded depot folder", "expanded depot folders"},
@@ -442,13 +427,13 @@ cmd_depot_info_package(const char *path, bool json)
 	struct package *p = NULL;
 	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
 	struct json j;
-	size_t counts[4] = {0};
+	struct package_counts counts = {0};
 
 	if (package_open(path, NULL, &p, &err) != 0)
 		return msg_dv_error(&err);
 	for (size_t i = 0; i < p->warnings.n; i++)
 		msg_warn("%s", p->warnings.v[i]);
-	count_installable(p->root, counts);
+	package_count_installable(p->root, &counts);
 	if (json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
@@ -465,11 +450,11 @@ cmd_depot_info_package(const char *path, bool json)
 		json_finish(&j);
 	} else {
 		print_tree(p->root, 0, &sb);
-		print_counts(counts, path);
+		print_counts(&counts, path);
 	}
 	sbuf_release(&sb);
 	package_free(p);
-	if (counts[0] + counts[1] + counts[2] + counts[3] == 0) {
+	if (counts.depots + counts.expanded + counts.vibs + counts.tools == 0) {
 		msg_error("%s: holds no depot, VIB or NVM update tool", path);
 		return EXIT_BAD;
 	}
@@ -609,17 +594,6 @@ count_written(const struct package_node *n, bool files)
 	return k;
 }
 
-static bool
-has_kind(const struct package_node *n, enum package_kind k)
-{
-	if (n->kind == k)
-		return true;
-	for (size_t i = 0; i < n->nchildren; i++)
-		if (has_kind(n->children[i], k))
-			return true;
-	return false;
-}
-
 static void
 extract_report(struct package **pkgs, size_t n, const char *outdir,
     bool json)
@@ -670,60 +644,31 @@ cmd_depot_extract(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct sigaction old[2];
-	struct package_extract x;
 	struct package **pkgs = NULL;
-	struct outdir *od = NULL;
 	struct xopts o;
 	const char *outdir;
-	size_t n = 0, i;
-	int ret = EXIT_OK;
+	size_t n;
+	int ret;
 
 	if (!parse_xopts(argc, argv, true, &o))
 		return o.status;
 	outdir = o.operands[o.noperands - 1];
-	package_extract_init(&x, NULL, o.vibs, o.repack);
-	pkgs = xcalloc((size_t)o.noperands, sizeof(*pkgs));
+	n = (size_t)o.noperands - 1;
 	catch_signals(old);
-	if (outdir_begin(outdir, o.force ? OUTDIR_FORCE : 0, &od, &err) != 0)
-		goto fail;
-	x.out = od;
-	for (i = 0; i + 1 < (size_t)o.noperands; i++) {
-		if (package_open(o.operands[i], &x, &pkgs[n], &err) != 0)
-			goto fail;
-		n++;
-	}
-	if (outdir_count(od) == 0) {
-		bool expanded = false;
-		for (i = 0; i < n; i++)
-			expanded = expanded || has_kind(pkgs[i]->root,
-			    PACKAGE_EXPANDED);
-		dv_error_set(&err, DV_ENOMATCH, "%s%s: nothing to extract: %s",
-		    o.operands[0], o.noperands > 2 ? " and the others" : "",
-		    expanded ? "an expanded depot folder is written only with "
-		    "--repack" : "no depot, VIB or NVM update tool found");
-		goto fail;
-	}
-	ret = outdir_commit(od, &err);
-	od = NULL;
-	if (ret != 0)
-		goto fail;
+	ret = package_extract_run(outdir, (const char *const *)o.operands, n,
+	    (o.vibs ? PACKAGE_EXTRACT_VIBS : 0) |
+	    (o.repack ? PACKAGE_EXTRACT_REPACK : 0) |
+	    (o.force ? PACKAGE_EXTRACT_FORCE : 0), &pkgs, &err);
 	restore_signals(old);
-	for (i = 0; i < n; i++)
+	if (ret != 0)
+		return err.code == DV_EINTR ? interrupted(&err) :
+		    msg_dv_error(&err);
+	for (size_t i = 0; i < n; i++)
 		for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
 			msg_warn("%s", pkgs[i]->warnings.v[w]);
 	extract_report(pkgs, n, outdir, o.json);
-	goto out;
-fail:
-	outdir_abort(od);
-	od = NULL;
-	restore_signals(old);
-	ret = err.code == DV_EINTR ? interrupted(&err) : msg_dv_error(&err);
-out:
-	for (i = 0; i < n; i++)
-		package_free(pkgs[i]);
-	free(pkgs);
-	package_extract_release(&x);
-	return ret;
+	package_free_all(pkgs, n);
+	return EXIT_OK;
 }
 
 /* ---- unpack ------------------------------------------------------------- */

@@ -860,14 +860,6 @@ check_references(struct walk *w)
 	sbuf_release(&list);
 }
 
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
 static void
 add_inner(struct walk *w, enum depot_inner_kind kind, const char *name,
     size_t len)
@@ -932,6 +924,20 @@ is_archive_kind(enum depot_inner_kind k)
 	return k == DEPOT_INNER_ARCHIVE;
 }
 
+/* The name of file member i of the walk's zip, or NULL. */
+static const char *
+file_member(void *ctx, size_t i)
+{
+	struct dv_error ignored = DV_ERROR_INIT;
+	struct walk *w = ctx;
+	struct zip_entry e;
+
+	if (zipfile_entry(w->zip, i, &e, &ignored) != 0 ||
+	    e.kind != ZIP_ENTRY_FILE || e.name_has_nul)
+		return NULL;
+	return e.name;
+}
+
 /*
  * No index.xml at the top.  A vendor download that wraps a depot is the
  * usual reason (the fling zips, Mellanox and HPE packages), so say what is
@@ -944,6 +950,8 @@ probe_wrapper(struct walk *w)
 	struct depot *d = w->d;
 	struct sbuf list = SBUF_INIT(SBUF_NOCAP);
 	struct zip_entry e;
+	bool *depot = dv_depot_folders(file_member, w,
+	    zipfile_count(w->zip));
 	size_t i, n;
 	int ret;
 
@@ -952,18 +960,20 @@ probe_wrapper(struct walk *w)
 			goto out;
 		if (e.kind != ZIP_ENTRY_FILE)
 			continue;
-		if (has_suffix(e.name, "/index.xml"))
-			add_inner(w, DEPOT_INNER_EXPANDED, e.name,
-			    strlen(e.name) - strlen("index.xml"));
-		else if (has_suffix(e.name, ".zip"))
+		/* The same rule as the package walk's (names.c). */
+		if (dv_has_suffix(e.name, "/index.xml")) {
+			if (depot[i])
+				add_inner(w, DEPOT_INNER_EXPANDED, e.name,
+				    strlen(e.name) - strlen("index.xml"));
+		} else if (dv_has_suffix(e.name, ".zip"))
 			add_inner(w, inner_zip_is_depot(w, i) ?
 			    DEPOT_INNER_DEPOT : DEPOT_INNER_ARCHIVE, e.name,
 			    strlen(e.name));
-		else if (has_suffix(e.name, ".tar.gz") ||
-		    has_suffix(e.name, ".tgz") || has_suffix(e.name, ".tar"))
+		else if (dv_has_suffix(e.name, ".tar.gz") ||
+		    dv_has_suffix(e.name, ".tgz") || dv_has_suffix(e.name, ".tar"))
 			add_inner(w, DEPOT_INNER_ARCHIVE, e.name,
 			    strlen(e.name));
-		else if (has_suffix(e.name, ".vib"))
+		else if (dv_has_suffix(e.name, ".vib"))
 			add_inner(w, DEPOT_INNER_VIB, e.name, strlen(e.name));
 	}
 	if ((n = list_inner(w, is_depot_kind, &list)) > 0)
@@ -982,6 +992,7 @@ probe_wrapper(struct walk *w)
 		ret = dv_error_set(w->err, DV_ENOTDEPOT,
 		    "%s: no index.xml at the top: not an ESXi depot", d->path);
 out:
+	free(depot);
 	sbuf_release(&list);
 	return ret;
 }
@@ -1165,6 +1176,23 @@ depot_free(struct depot *d)
 	dv_diags_release(&d->warnings);
 	arena_release(&d->arena);
 	free(d);
+}
+
+enum dv_acceptance
+depot_bulletin_acceptance(const struct depot *d,
+    const struct depot_bulletin *b)
+{
+	enum dv_acceptance lowest = DV_ACCEPT_UNKNOWN;
+
+	for (size_t i = 0; i < b->vib_ids.n; i++) {
+		const struct depot_vib *v = depot_find_vib(d, b->vib_ids.v[i]);
+
+		if (v == NULL || v->acceptance == DV_ACCEPT_UNKNOWN)
+			return DV_ACCEPT_UNKNOWN;
+		if (i == 0 || v->acceptance < lowest)
+			lowest = v->acceptance;
+	}
+	return lowest;
 }
 
 int

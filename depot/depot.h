@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "names.h"
 #include "xalloc.h"
 
 /* A UTC instant; set is false when the document had no such date. */
@@ -226,11 +227,17 @@ const struct byte_source *depot_vib_file_source(
     const struct depot_vib_file *f);
 void depot_vib_file_close(struct depot_vib_file *f);
 
-/* 0 when name is a safe relative member path, else -DV_EPATH. */
-int dv_path_check(const char *name);
+/* dv_path_check and the other rules on hostile names: names.h. */
 
 /* Find a VIB by id; NULL when absent. */
 const struct depot_vib *depot_find_vib(const struct depot *d, const char *id);
+/*
+ * A component's acceptance level: the lowest of its VIBs' (components
+ * carry none of their own), or DV_ACCEPT_UNKNOWN when none of its VIBs is
+ * in the depot or one has no level.
+ */
+enum dv_acceptance depot_bulletin_acceptance(const struct depot *d,
+    const struct depot_bulletin *b);
 /*
  * Find the one profile named name.  DV_ENOMATCH when none,
  * DV_EAMBIGUOUS when two profiles with different ids share the name.

@@ -166,20 +166,7 @@ struct dv_time;
 /* Parse an xsd:dateTime the way esximage does; convert to UTC. */
 int dv_time_parse(const char *s, struct dv_time *out);
 
-/* ---- paths ------------------------------------------------------------ */
-
-/*
- * Join a reference found in member base onto base's directory inside the
- * same zip (esximage's UrlJoin for zip: URLs), refusing absolute paths,
- * ".." components, backslashes and control characters.  Result in out.
- */
-int dv_path_join(const char *base, const char *ref, struct sbuf *out);
-/*
- * Why an archive member's stored name may not be used (package.c): an
- * empty name, an absolute path, a drive letter, a backslash, a control
- * character, a ".." component, or more than DV_MAX_NAME_BYTES; NULL
- * when it is fine.  The text reads "absolute path" and so on.
- */
-const char *dv_member_problem(const char *name);
+/* Member names and paths: names.h. */
+#include "names.h"
 
 #endif

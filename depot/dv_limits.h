@@ -41,7 +41,7 @@
 #define VIB_MAX_EXPANDED (64ull << 30)
 #endif
 
-/* ---- vendor packages (package.c, unpack.c) and tar archives ---------- */
+/* ---- vendor packages (package_*.c, unpack.c) and tar archives ------- */
 
 /*
  * Archives nested in one another, the file given counting as the first:

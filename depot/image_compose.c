@@ -1135,6 +1135,7 @@ add_input(struct compose *c, const struct compose_opts *o, struct set *s,
 	struct ptrvec nodes = PTRVEC_INIT;
 	struct sbuf file = SBUF_INIT(SBUF_NOCAP), label = SBUF_INIT(SBUF_NOCAP);
 	struct package_extract x;
+	struct package_sink sink;
 	struct package *pkg = NULL;
 	struct image_vib iv;
 	struct depot *d = NULL;
@@ -1158,7 +1159,8 @@ add_input(struct compose *c, const struct compose_opts *o, struct set *s,
 	    (ret = outdir_begin(out, OUTDIR_FORCE, stage, err)) != 0)
 		return ret;
 	package_extract_init(&x, *stage, false, true);
-	if ((ret = package_open(path, &x, &pkg, err)) != 0)
+	package_sink_outdir(&sink, &x);
+	if ((ret = package_open(path, &sink, &pkg, err)) != 0)
 		goto out;
 	package_inputs(pkg->root, &nodes);
 	if (nodes.n == 0) {

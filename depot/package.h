@@ -1,4 +1,4 @@
-/* package.h - what a vendor download holds; extract it, unpack a depot. */
+/* package.h - what a vendor download holds: the walk, its tree, its sink. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef DV_PACKAGE_H
 #define DV_PACKAGE_H
@@ -10,7 +10,10 @@
 #include "depot.h"
 #include "error.h"
 #include "outdir.h"
+#include "sbuf.h"
 #include "xalloc.h"
+
+struct byte_source;
 
 /*
  * A vendor download is a tree: zips, tars and folders inside one another,
@@ -95,38 +98,132 @@ struct package {
 	struct dv_strlist warnings; /* from depots inside; never fatal */
 };
 
+/* ---- the sink: what the walk does with what installs ------------------- */
+
 /*
- * One extract run, shared by all its inputs so that identical content
- * found in two of them is written once.  out must be begun; the caller
- * commits or aborts it.
+ * One thing the walk hands a sink to keep.  The content comes from src
+ * (read to its end) or, when src is NULL, from data and len.
+ */
+struct package_file {
+	const char *name; /* in the output: "x.zip", "tool/nvmupdate.cfg" */
+	const struct byte_source *src;
+	const void *data;
+	size_t len;
+	bool executable;
+	/*
+	 * true: whole content (a depot zip, a VIB), written once a run by its
+	 * SHA-256 (n->sha256 when data is given); a second copy becomes a
+	 * duplicate of the first.  false: a file of a folder (the Intel
+	 * tool), written under its name as it is.
+	 */
+	bool dedup;
+	/* From a depot's metadata: the SHA-256 (or NULL) and size to check. */
+	const char *expect_sha256;
+	uint64_t expect_size;
+	bool check_size;
+	/*
+	 * When not NULL, the sink reads src only through consume, which
+	 * reads it to its end (a VIB's one-pass scan) and sets n->sha256.
+	 */
+	int (*consume)(void *ctx, const struct byte_source *src,
+	    struct dv_error *err);
+	void *consume_ctx;
+};
+
+/*
+ * What the walk does with each thing that installs; a NULL sink only
+ * looks (depot info).  Shaped after apk-tools' struct apk_extract_ops:
+ * the walk classifies and streams, the sink decides what is written.
+ * Each op returns 0 or a negative error code with err filled.
+ */
+struct package_sink_ops {
+	/* Keep f's content for n; set n->output, or n->skipped or
+	 * n->duplicate_of when it is not written. */
+	int (*file)(void *ctx, struct package *p, struct package_node *n,
+	    const struct package_file *f, struct dv_error *err);
+	/* Whether name is written already in this run. */
+	bool (*has)(void *ctx, const char *name);
+	/* For a writer given a path (a repacked depot zip): a path to write
+	 * name at, then done once it is complete. */
+	int (*reserve)(void *ctx, const char *name, struct sbuf *path,
+	    struct dv_error *err);
+	int (*done)(void *ctx, const char *name, struct dv_error *err);
+	/* Called between members and chunks: 0, or DV_EINTR to stop. */
+	int (*check)(void *ctx, struct dv_error *err);
+};
+
+struct package_sink {
+	const struct package_sink_ops *ops;
+	void *ctx;
+	bool vibs;   /* also each depot's VIBs, as <vib-id>.vib */
+	bool repack; /* expanded depot folders, as <folder>.zip */
+	/* Content met in the run, shared by its inputs (private to the
+	 * walk and the sink); NULL: each input has its own. */
+	struct ptrvec *seen;
+};
+
+/*
+ * The OUTDIR sink: one extract run into out, shared by all its inputs so
+ * that identical content found in two of them is written once.  out must
+ * be begun; the caller commits or aborts it.  package_sink_outdir points
+ * sink at x.
  */
 struct package_extract {
 	struct outdir *out;
-	bool vibs;   /* also each depot's VIBs, as <vib-id>.vib */
-	bool repack; /* expanded depot folders, as a depot zip */
-	/* Private: what was written, by SHA-256. */
-	struct ptrvec seen;
+	bool vibs, repack;
+	struct ptrvec seen; /* private: what was written, by SHA-256 */
 };
 
 void package_extract_init(struct package_extract *x, struct outdir *out,
     bool vibs, bool repack);
 void package_extract_release(struct package_extract *x);
+void package_sink_outdir(struct package_sink *sink,
+    struct package_extract *x);
 
 /*
  * Walk the file at path (a zip, a .tar/.tar.gz/.tgz, or a .vib) and build
- * its tree; with x, write each installable thing into x->out as the walk
- * goes: each depot zip byte for byte under its own name, each bare VIB
- * as found, the Intel tool as a folder named after its package, with
- * x->vibs each depot VIB as <vib-id>.vib, with x->repack each expanded
- * depot as <folder>.zip.  Errors: DV_EIO, DV_ENOTZIP, DV_EZIP, DV_ETAR,
+ * its tree; with a sink, hand it each installable thing as the walk goes:
+ * each depot zip under its own name, each bare VIB as found, the Intel
+ * tool's files under a folder named after its package, with sink->vibs
+ * each depot VIB as <vib-id>.vib, with sink->repack each expanded depot
+ * as <folder>.zip.  Errors: DV_EIO, DV_ENOTZIP, DV_EZIP, DV_ETAR,
  * DV_EPATH (a hostile member), DV_ELIMIT (nesting, sizes), DV_EVIB, the
  * depot reader's errors for a depot inside, DV_EDIGEST (a VIB differs
- * from its depot's metadata), DV_EEXIST and DV_EINTR from the output.
- * On failure *out is NULL.
+ * from its depot's metadata), and the sink's errors (the OUTDIR sink:
+ * DV_EEXIST and DV_EINTR).  On failure *out is NULL.
  */
-int package_open(const char *path, struct package_extract *x,
+int package_open(const char *path, const struct package_sink *sink,
     struct package **out, struct dv_error *err);
 void package_free(struct package *p);
+
+/* ---- depot extract: the whole run --------------------------------------- */
+
+enum package_extract_flags {
+	PACKAGE_EXTRACT_VIBS = 1 << 0,	 /* also each depot's VIBs */
+	PACKAGE_EXTRACT_REPACK = 1 << 1, /* expanded depots as depot zips */
+	PACKAGE_EXTRACT_FORCE = 1 << 2	 /* OUTDIR's names may be replaced */
+};
+
+/*
+ * Walk each of the n inputs into the output folder outdir through one
+ * OUTDIR sink (identical content is written once across them), then
+ * commit it: all of it appears, or on any error nothing does.  A run that
+ * finds nothing to write is refused with DV_ENOMATCH, saying whether
+ * --repack would help.  *out receives the n trees (package_free_all),
+ * NULL on failure.  Errors: package_open's, outdir_begin's and
+ * outdir_commit's (DV_EINTR when interrupted), DV_ENOMATCH.
+ */
+int package_extract_run(const char *outdir, const char *const *inputs,
+    size_t n, unsigned flags, struct package ***out, struct dv_error *err);
+void package_free_all(struct package **pkgs, size_t n);
+
+/* What installs in a tree, by kind; duplicates are not counted. */
+struct package_counts {
+	size_t depots, expanded, vibs, tools;
+};
+
+void package_count_installable(const struct package_node *n,
+    struct package_counts *c);
 
 /*
  * Whether path looks like a vendor package rather than a depot: a tar
@@ -134,42 +231,5 @@ void package_free(struct package *p);
  * when it cannot be read (the depot reader then says why).
  */
 bool package_is_package(const char *path);
-
-/* ---- unpack: a depot zip as the files of an online depot ------------- */
-
-enum unpack_flags {
-	UNPACK_VERIFY = 1 << 0,	  /* check each VIB's size and SHA-256 */
-	UNPACK_METADATA = 1 << 1, /* also expand each metadata zip beside it */
-	UNPACK_ALL = 1 << 2	  /* also members no metadata names */
-};
-
-struct unpack_item {
-	const char *name; /* relative path written, or the member skipped */
-	uint64_t size;
-	const char *sha256; /* written files only */
-	const char *reason; /* skipped members only */
-};
-
-struct unpack_report {
-	struct arena arena;
-	struct unpack_item *written;
-	size_t nwritten;
-	struct unpack_item *skipped;
-	size_t nskipped;
-	size_t verified; /* VIBs checked against their metadata */
-};
-
-/*
- * Write the depot d (opened with depot_open) into out: index.xml, the
- * vendor indexes, the metadata zips and every VIB at its relative path,
- * so that out is an online depot a web server can serve.  Members no
- * metadata names are reported in r->skipped unless UNPACK_ALL.
- * Errors: DV_EMISSING (a VIB file the metadata names is absent),
- * DV_EDIGEST (UNPACK_VERIFY: a VIB's size or SHA-256 differs), DV_EPATH,
- * DV_EZIP, DV_ELIMIT, DV_EEXIST, DV_EINTR, DV_EIO.
- */
-int depot_unpack(const struct depot *d, struct outdir *out, unsigned flags,
-    struct unpack_report *r, struct dv_error *err);
-void unpack_report_release(struct unpack_report *r);
 
 #endif

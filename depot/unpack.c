@@ -7,7 +7,7 @@
 
 #include "crypto.h"
 #include "depot_int.h"
-#include "package.h"
+#include "unpack.h"
 
 #define COPY_BUF (256u << 10)
 
@@ -52,28 +52,6 @@ vib_of(const struct unpack *u, const char *member)
 	found = bsearch(&key, u->vibs, u->nvibs, sizeof(*u->vibs),
 	    member_vib_cmp);
 	return found != NULL ? found->vib : NULL;
-}
-
-/* A member name for a one-line message: control bytes as \xNN. */
-static const char *
-shown(const char *name, struct sbuf *sb)
-{
-	size_t n = 0;
-
-	sbuf_reset(sb);
-	for (; *name != '\0'; name++) {
-		unsigned char ch = (unsigned char)*name;
-		/* Cut very long names: the reason must fit the message. */
-		if (++n > 200 && strlen(name) > 3) {
-			sbuf_adds(sb, "...");
-			break;
-		}
-		if (ch < 0x20 || ch == 0x7f)
-			sbuf_addf(sb, "\\x%02x", ch);
-		else
-			sbuf_addch(sb, *name);
-	}
-	return sb->buf;
 }
 
 static void
@@ -205,15 +183,11 @@ expand_metadata(struct unpack *u, const char *member, const struct sbuf *data)
 	for (i = 0; i < zipfile_count(mz); i++) {
 		if ((ret = zipfile_entry(mz, i, &e, u->err)) != 0)
 			goto out;
-		why = e.name_has_nul ? "NUL byte in the member name" :
-		    dv_member_problem(e.name);
-		if (why == NULL && e.kind == ZIP_ENTRY_SYMLINK)
-			why = "is a symbolic link";
-		if (why == NULL && e.kind == ZIP_ENTRY_OTHER)
-			why = "is a device or special file";
-		if (why != NULL) {
+		if ((why = dv_zip_entry_problem(&e)) != NULL) {
+			sbuf_reset(&out);
+			dv_shown_name(&out, e.name);
 			ret = dv_error_set(u->err, DV_EPATH, "%s: %s: %s",
-			    label.buf, shown(e.name, &out), why);
+			    label.buf, out.buf, why);
 			goto out;
 		}
 		if (e.kind == ZIP_ENTRY_DIR)
@@ -299,16 +273,11 @@ depot_unpack(const struct depot *d, struct outdir *od, unsigned flags,
 	for (i = 0; i < zipfile_count(u.zip); i++) {
 		if ((ret = zipfile_entry(u.zip, i, &e, err)) != 0)
 			goto out;
-		why = e.name_has_nul ? "NUL byte in the member name" :
-		    dv_member_problem(e.name);
-		if (why == NULL && e.kind == ZIP_ENTRY_SYMLINK)
-			why = "is a symbolic link";
-		if (why == NULL && e.kind == ZIP_ENTRY_OTHER)
-			why = "is a device or special file";
-		if (why != NULL) {
+		if ((why = dv_zip_entry_problem(&e)) != NULL) {
 			struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
+			dv_shown_name(&sb, e.name);
 			ret = dv_error_set(err, DV_EPATH, "%s: %s: %s", d->path,
-			    shown(e.name, &sb), why);
+			    sb.buf, why);
 			sbuf_release(&sb);
 			goto out;
 		}

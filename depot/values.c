@@ -1,4 +1,4 @@
-/* values.c - depot value formats: dates, acceptance levels, versions, paths. */
+/* values.c - depot value formats: dates, acceptance levels, versions. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <ctype.h>
 #include <stdio.h>
@@ -249,57 +249,4 @@ dv_version_cmp(const char *a, const char *b)
 		return c;
 	return dotted_cmp(da ? da + 1 : "", da ? strlen(da + 1) : 0,
 	    db ? db + 1 : "", db ? strlen(db + 1) : 0);
-}
-
-int
-dv_path_check(const char *name)
-{
-	const char *p = name, *e;
-
-	if (*name == '\0' || *name == '/')
-		return -DV_EPATH;
-	for (; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\' ||
-		    *p == ':')
-			return -DV_EPATH;
-	for (p = name; *p != '\0'; p = *e ? e + 1 : e) {
-		e = strchr(p, '/');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e - p == 2 && p[0] == '.' && p[1] == '.')
-			return -DV_EPATH;
-	}
-	return 0;
-}
-
-int
-dv_path_join(const char *base, const char *ref, struct sbuf *out)
-{
-	const char *slash = strrchr(base, '/'), *p, *e;
-	int ret;
-
-	sbuf_reset(out);
-	if ((ret = dv_path_check(ref)) != 0)
-		return ret;
-	/* A reference ending in "/" names a directory, never a file. */
-	if (ref[strlen(ref) - 1] == '/')
-		return -DV_EPATH;
-	if (slash != NULL && (ret = sbuf_add(out, base,
-	    (size_t)(slash - base) + 1)) != 0)
-		return ret;
-	/* Drop "." and empty components: "./x" and "a//x" name "x", "a/x". */
-	for (p = ref; *p != '\0'; p = *e ? e + 1 : e) {
-		e = strchr(p, '/');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e == p || (e - p == 1 && *p == '.'))
-			continue;
-		if (out->len > 0 && out->buf[out->len - 1] != '/')
-			sbuf_addch(out, '/');
-		if ((ret = sbuf_add(out, p, (size_t)(e - p))) != 0)
-			return ret;
-	}
-	if (out->len == 0 || out->buf[out->len - 1] == '/')
-		return -DV_EPATH;
-	return dv_path_check(out->buf);
 }

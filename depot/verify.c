@@ -544,14 +544,6 @@ structure_failure(struct verify_report *r, const char *fmt, ...)
 	r->failed++;
 }
 
-static bool
-has_suffix_ci(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
 /* Profiles and bulletins name only VIBs that exist; no VIB file is loose. */
 static int
 check_structure(const struct depot *d, struct verify_report *r,
@@ -595,7 +587,7 @@ check_structure(const struct depot *d, struct verify_report *r,
 	for (i = 0; i < zipfile_count(zip); i++) {
 		if ((ret = zipfile_entry(zip, i, &e, err)) != 0)
 			goto out;
-		if (e.kind != ZIP_ENTRY_FILE || !has_suffix_ci(e.name, ".vib"))
+		if (e.kind != ZIP_ENTRY_FILE || !dv_has_suffix(e.name, ".vib"))
 			continue;
 		used = false;
 		for (j = 0; j < d->nvibs && !used; j++)

@@ -8,6 +8,7 @@
 
 #include "archive.h"
 #include "gzip.h"
+#include "names.h"
 #include "vib.h"
 #include "xalloc.h"
 
@@ -81,23 +82,11 @@ label(const char *what)
 	return what != NULL ? what : "VIB";
 }
 
-/* A member name safe to print: no control bytes reach a terminal. */
+/* A member name safe to print: names.c's rule, no control bytes. */
 static void
 printable(const char *in, size_t len, char *out, size_t size)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < len && n + 4 < size; i++) {
-		unsigned char c = (unsigned char)in[i];
-
-		out[n++] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
-	}
-	if (i < len) {
-		out[n++] = '.';
-		out[n++] = '.';
-		out[n++] = '.';
-	}
-	out[n] = '\0';
+	dv_shown_buf(out, size, in, len);
 }
 
 /* A member name for a message. */

@@ -311,3 +311,19 @@ SPEC
 	    return 1
 	[ ! -e bdl ] || fail "wrote bdl"
 }
+
+# list-components: the acceptance level, the lowest of the component's VIBs.
+test_list_components_acceptance() {
+	d=$(fixture esxi8-full)
+	run "$DEPOT" list-components "$d"
+	expect_status 0 || return 1
+	head -1 "$T/out" | grep -q '  Release Date  Acceptance Level$' ||
+	    fail "no Acceptance Level column" || return 1
+	grep -q '^Broadcom-bnxt-Net-RoCE .* PartnerSupported$' "$T/out" ||
+	    fail "bnxt's partner VIBs make a PartnerSupported component" ||
+	    return 1
+	grep -q '^Broadcom-ELX-lpfc .* VMwareCertified$' "$T/out" ||
+	    fail "lpfc is certified" || return 1
+	run "$DEPOT" list-components --json "$d"
+	expect_status 0 && expect_out '"acceptance": "partner"'
+}

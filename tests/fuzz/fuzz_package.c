@@ -12,6 +12,7 @@
 #include "../../depot/depot_int.h"
 #include "../../depot/outdir.h"
 #include "../../depot/package.h"
+#include "../../depot/unpack.h"
 #include "fuzz.h"
 
 /*
@@ -192,6 +193,7 @@ extract(void)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct package_extract x;
+	struct package_sink sink;
 	struct package *p = NULL;
 	struct outdir *od = NULL;
 
@@ -200,7 +202,8 @@ extract(void)
 		abort();
 	}
 	package_extract_init(&x, od, true, true);
-	if (package_open(input, &x, &p, &err) == 0) {
+	package_sink_outdir(&sink, &x);
+	if (package_open(input, &sink, &p, &err) == 0) {
 		check_tree(p->root, NULL, 0);
 		if (outdir_count(od) > 0)
 			(void)outdir_commit(od, &err);

@@ -342,10 +342,14 @@ def path_case(case, form, good):
                                      entries, tarfile.PAX_FORMAT))
         return zip_bytes([member("good.zip", good, 0),
                           member("pkg/inner.tar.gz", inner, 0)])
-    if form == "depot":
+    if form in ("depot", "nested-depot"):
         # The depot's own members, plus the hostile ones.
         ms = [member(n, b, 0 if d else 8) for n, b, d in read_zip(good)]
-        return zip_bytes(ms + zip_members(entries))
+        depot = zip_bytes(ms + zip_members(entries))
+        if form == "depot":
+            return depot
+        return zip_bytes([member("doc/README.txt", b"read me\n"),
+                          member("pkg/depot.zip", depot, 0)])
     raise SystemExit("mkarchive: unknown form " + form)
 
 

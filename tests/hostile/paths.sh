@@ -5,8 +5,9 @@
 # Each case is built by tests/hostile/mkarchive.py (hand-built zip bytes,
 # tarfile for tar) in every form where it makes sense: a zip or tar package
 # holding a good depot and the hostile member, the same member inside a
-# nested zip or tar.gz of a package, and (for `depot unpack`) a depot zip
-# carrying it.  The older spec-built cases (tests/mkdepot.py wrappers),
+# nested zip or tar.gz of a package, a depot zip carrying it (refused by
+# `depot unpack` and `depot extract` alike), and such a depot inside a
+# package.  The older spec-built cases (tests/mkdepot.py wrappers),
 # moved here from tests/cli/depot_extract.sh, run beside them.
 
 O=dest/out
@@ -22,13 +23,14 @@ chain() {
 	case $1 in
 	nested-zip) echo 'pkg/inner.zip!' ;;
 	nested-tgz) echo 'pkg/inner.tar.gz!' ;;
+	nested-depot) echo 'pkg/depot.zip!' ;;
 	*) echo ;;
 	esac
 }
 
 # paths CASE WHAT FORM...: each form of CASE is refused by extract and
-# info (packages) or unpack --all (a depot), the message ending in WHAT
-# ("member: reason").
+# info (packages) or unpack --all and extract (a depot), the message
+# ending in WHAT ("member: reason").
 paths() {
 	case=$1 what=$2
 	shift 2
@@ -38,6 +40,8 @@ paths() {
 		if [ "$form" = depot ]; then
 			refused_in_dest 1 "depot: $f: $what" "$DEPOT" unpack --all "$f" $O ||
 			    { echo "  (unpack $f)"; return 1; }
+			refused_in_dest 1 "depot: $f: $what" "$DEPOT" extract "$f" $O ||
+			    { echo "  (extract $f)"; return 1; }
 			continue
 		fi
 		refused_in_dest 1 "depot: $f: $(chain "$form")$what" \
@@ -50,7 +54,7 @@ paths() {
 ALL="zip tar tgz nested-zip nested-tgz depot"
 
 test_dotdot() {
-	paths dotdot "../../x: '..' in the member name" $ALL &&
+	paths dotdot "../../x: '..' in the member name" $ALL nested-depot &&
 	    hostile dd zip "../evil.txt: '..' in the member name" \
 	    '[member ../evil.txt]' 'text = x' &&
 	    hostile dd-tar tar "a/../../evil.txt: '..' in the member name" \

@@ -32,8 +32,16 @@ struct unit {
 	X(bundle_order)                                                      \
 	X(bundle_order_cycle)                                                \
 	X(member_names)                                                      \
+	X(path_check)                                                        \
+	X(shown_name)                                                        \
+	X(suffix_and_base)                                                   \
+	X(entry_problems)                                                    \
+	X(depot_folders)                                                     \
 	X(tar_header_detect)                                                 \
 	X(outdir_rules)                                                      \
+	X(walk_intel_tool)                                                   \
+	X(walk_expanded_depot)                                               \
+	X(walk_nested_duplicate)                                             \
 	X(esxi_parse)                                                        \
 	X(platform_covers)                                                   \
 	X(platforms_fit)                                                     \
