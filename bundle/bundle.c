@@ -1,17 +1,17 @@
-/* bundle.c - write a bundle folder atomically, and check one later. */
+/* bundle.c - write a bundle folder atomically, and its tar. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../depot/archive.h"
 #include "../depot/depot.h"
 #include "../depot/sbuf.h"
 #include "../depot/json.h"
@@ -19,9 +19,6 @@
 
 #include "../depot/version.h"
 #define COPY_CHUNK (1u << 20)
-
-/* Set from a signal handler in cmd/; checked between chunks. */
-volatile sig_atomic_t bundle_stop;
 
 static const char *const kind_name[] = {
 	[ITEM_PROFILE] = "profile-depot",
@@ -32,86 +29,15 @@ static const char *const kind_name[] = {
 	[ITEM_INTEL] = "intel-nvm-tool",
 };
 
-/* Remove a folder this run made, and what it holds (links not followed:
- * unlink takes a link away, a folder is emptied first). */
-static void
-remove_tree(const char *dir)
-{
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 ||
-			    strcmp(e->d_name, "..") == 0)
-				continue;
-			sbuf_reset(&path);
-			sbuf_addf(&path, "%s/%s", dir, e->d_name);
-			if (unlink(path.buf) != 0 && errno == EISDIR)
-				remove_tree(path.buf);
-		}
-		closedir(d);
-	}
-	(void)rmdir(dir);
-	sbuf_release(&path);
-}
-
-static int
-write_all(int fd, const void *buf, size_t len, const char *what,
-    struct dv_error *err)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return dv_error_errno(err, DV_EIO, "%s: cannot write",
-			    what);
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-create_file(const char *dir, const char *name, mode_t mode, int *fd,
-    struct sbuf *path, struct dv_error *err)
-{
-	sbuf_reset(path);
-	sbuf_addf(path, "%s/%s", dir, name);
-	*fd = open(path->buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, mode);
-	if (*fd < 0)
-		return dv_error_errno(err, DV_EIO, "%s: cannot create",
-		    path->buf);
-	return 0;
-}
-
-static int
-finish_file(int fd, const char *path, struct dv_error *err)
-{
-	int ret = 0;
-
-	if (fsync(fd) != 0)
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync", path);
-	if (close(fd) != 0 && ret == 0)
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot close", path);
-	return ret;
-}
-
 /*
- * Copy the file src to dir/name, hashing while the bytes go by: one read
- * per byte.  An executable source stays executable (the Intel tool).
+ * Copy the file src into the bundle as name, hashing while the bytes go
+ * by: one read per byte.  An executable source stays executable (the
+ * Intel tool).
  */
 static int
-copy_file(const char *dir, const char *src, const char *name,
+copy_file(struct outdir *od, const char *src, const char *name,
     char sha256[HASH_HEX_MAX], uint64_t *size, struct dv_error *err)
 {
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
 	struct hash *h = hash_new(HASH_SHA256);
 	char *buf = NULL;
 	int in = -1, out = -1, ret;
@@ -124,17 +50,15 @@ copy_file(const char *dir, const char *src, const char *name,
 		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", src);
 		goto out;
 	}
-	if ((ret = create_file(dir, name, (st.st_mode & 0111) != 0 ? 0755 :
-	    0644, &out, &path, err)) != 0)
+	if ((ret = outdir_open_file(od, name, (st.st_mode & 0111) != 0, &out,
+	    err)) != 0)
 		goto out;
 	buf = xmalloc(COPY_CHUNK);
 	while ((n = read(in, buf, COPY_CHUNK)) != 0) {
-		if (n < 0 && errno == EINTR && !bundle_stop)
+		if (n < 0 && errno == EINTR) {
+			if ((ret = outdir_check(od, err)) != 0)
+				goto out;
 			continue;
-		if (bundle_stop) {
-			ret = dv_error_set(err, DV_EINTR,
-			    "interrupted; nothing was written");
-			goto out;
 		}
 		if (n < 0) {
 			ret = dv_error_errno(err, DV_EIO, "%s: cannot read",
@@ -143,26 +67,25 @@ copy_file(const char *dir, const char *src, const char *name,
 		}
 		hash_update(h, buf, (size_t)n);
 		*size += (uint64_t)n;
-		if ((ret = write_all(out, buf, (size_t)n, path.buf, err)) != 0)
+		if ((ret = outdir_write(od, out, buf, (size_t)n, err)) != 0)
 			goto out;
 	}
 	hash_final_hex(h, sha256);
-	ret = finish_file(out, path.buf, err);
+	ret = outdir_close_file(od, out, err);
 	out = -1;
 out:
 	if (out >= 0)
-		close(out);
+		(void)outdir_remove(od, name, NULL);
 	if (in >= 0)
 		close(in);
 	hash_free(h);
 	free(buf);
-	sbuf_release(&path);
 	return ret;
 }
 
 /* An item's copy, as bundle_verify_input runs it beside verify. */
 struct copy_job {
-	const char *dir;
+	struct outdir *od;
 	struct bundle_item *it;
 };
 
@@ -171,25 +94,24 @@ copy_job_run(void *ctx, struct dv_error *err)
 {
 	struct copy_job *cj = ctx;
 
-	return copy_file(cj->dir, cj->it->file, cj->it->name, cj->it->sha256,
+	return copy_file(cj->od, cj->it->file, cj->it->name, cj->it->sha256,
 	    &cj->it->size, err);
 }
 
 /*
- * Copy one item into the folder (a depot is verified in the same pass);
+ * Copy one item into the bundle (a depot is verified in the same pass);
  * each file it adds goes into SHA256SUMS (sums) and the tar's list
  * (names, whose strings stay in owned).
  */
 static int
-copy_item(const struct bundle_opts *o, const char *dir,
+copy_item(const struct bundle_opts *o, struct outdir *od,
     struct bundle_item *it, struct sbuf *sums, struct ptrvec *names,
     struct ptrvec *owned, struct dv_error *err)
 {
-	struct copy_job cj = {dir, it};
+	struct copy_job cj = {od, it};
 	struct sbuf src = SBUF_INIT(SBUF_NOCAP), dst = SBUF_INIT(SBUF_NOCAP);
 	char sha256[HASH_HEX_MAX];
 	uint64_t size;
-	const char *slash;
 	int ret = 0;
 
 	if (it->kind != ITEM_INTEL) {
@@ -200,32 +122,16 @@ copy_item(const struct bundle_opts *o, const char *dir,
 		}
 		goto out;
 	}
-	/* A tool folder: its files, each under NAME/ in SHA256SUMS. */
-	sbuf_addf(&dst, "%s/%s", dir, it->name);
-	if (mkdir(dst.buf, 0755) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot create", dst.buf);
-		goto out;
-	}
+	/* A tool folder: its files, each under NAME/ in SHA256SUMS; outdir
+	 * makes the folders. */
 	it->size = 0;
 	for (size_t i = 0; i < it->files.n; i++) {
 		const char *f = it->files.v[i];
 		sbuf_reset(&dst);
 		sbuf_addf(&dst, "%s/%s", it->name, f);
-		/* Folders inside the tool's, parents first. */
-		for (slash = strchr(f, '/'); slash != NULL;
-		    slash = strchr(slash + 1, '/')) {
-			sbuf_reset(&src);
-			sbuf_addf(&src, "%s/%s/%.*s", dir, it->name,
-			    (int)(slash - f), f);
-			if (mkdir(src.buf, 0755) != 0 && errno != EEXIST) {
-				ret = dv_error_errno(err, DV_EIO, "%s: cannot "
-				    "create", src.buf);
-				goto out;
-			}
-		}
 		sbuf_reset(&src);
 		sbuf_addf(&src, "%s/%s", it->file, f);
-		if ((ret = copy_file(dir, src.buf, dst.buf, sha256, &size,
+		if ((ret = copy_file(od, src.buf, dst.buf, sha256, &size,
 		    err)) != 0)
 			goto out;
 		it->size += size;
@@ -241,26 +147,23 @@ out:
 
 /* Write data as a new file and note its digest for SHA256SUMS. */
 static int
-write_text(const char *dir, const char *name, mode_t mode,
+write_text(struct outdir *od, const char *name, bool executable,
     const struct sbuf *data, struct sbuf *sums, struct dv_error *err)
 {
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
 	char hex[HASH_HEX_MAX];
 	int fd, ret;
 
-	if ((ret = create_file(dir, name, mode, &fd, &path, err)) != 0)
-		goto out;
-	if ((ret = write_all(fd, data->buf, data->len, path.buf, err)) != 0) {
-		close(fd);
-		goto out;
+	if ((ret = outdir_open_file(od, name, executable, &fd, err)) != 0)
+		return ret;
+	if ((ret = outdir_write(od, fd, data->buf, data->len, err)) != 0) {
+		(void)outdir_remove(od, name, NULL);
+		return ret;
 	}
-	if ((ret = finish_file(fd, path.buf, err)) != 0)
-		goto out;
+	if ((ret = outdir_close_file(od, fd, err)) != 0)
+		return ret;
 	hash_hex(HASH_SHA256, data->buf, data->len, hex);
 	sbuf_addf(sums, "%s  %s\n", hex, name);
-out:
-	sbuf_release(&path);
-	return ret;
+	return 0;
 }
 
 static void
@@ -296,13 +199,32 @@ step_words(const struct bundle_item *it, struct sbuf *sb)
 	}
 }
 
-static void
-json_ptrvec(struct json *j, const char *key, const struct ptrvec *pv)
+const char *
+bundle_kind_name(enum bundle_item_kind kind)
 {
-	json_array_begin(j, key);
+	return kind_name[kind];
+}
+
+/* "DIR/PACKAGE.zip!inner/x.zip" as "PACKAGE.zip!inner/x.zip". */
+static void
+shown_source(const char *source, struct sbuf *out)
+{
+	size_t outer = strcspn(source, "!");
+	const char *base = source;
+
+	for (const char *p = source; p < source + outer; p++)
+		if (*p == '/')
+			base = p + 1;
+	sbuf_adds(out, base);
+}
+
+static void
+json_ptrvec(struct dv_json *j, const char *key, const struct ptrvec *pv)
+{
+	dv_json_array_begin(j, key);
 	for (size_t i = 0; i < pv->n; i++)
-		json_string(j, NULL, pv->v[i]);
-	json_array_end(j);
+		dv_json_string(j, NULL, pv->v[i]);
+	dv_json_array_end(j);
 }
 
 static void
@@ -313,7 +235,7 @@ manifest(const struct bundle_opts *o, const struct bundle_plan *p,
 	struct ptrvec platforms = PTRVEC_INIT;
 	char *buf = NULL;
 	size_t len = 0, i, k, m;
-	struct json j;
+	struct dv_json j;
 	FILE *fp = open_memstream(&buf, &len);
 
 	if (fp == NULL)
@@ -328,44 +250,47 @@ manifest(const struct bundle_opts *o, const struct bundle_plan *p,
 				ptrvec_push(&platforms,
 				    plan_item(p, i)->platforms.v[k]);
 		}
-	json_init(&j, fp);
-	json_object_begin(&j, NULL);
-	json_string(&j, "tool", "esxstage " ESXSTAGE_VERSION);
-	json_string(&j, "datastore", o->datastore);
-	json_string(&j, "dir", o->dir);
+	dv_json_init(&j, fp);
+	dv_json_object_begin(&j, NULL);
+	dv_json_string(&j, "tool", "esxstage " ESXSTAGE_VERSION);
+	dv_json_string(&j, "datastore", o->datastore);
+	dv_json_string(&j, "dir", o->dir);
 	json_ptrvec(&j, "target_platforms", &platforms);
-	json_array_begin(&j, "inputs");
+	dv_json_array_begin(&j, "inputs");
 	for (i = 0; i < p->items.n; i++) {
 		const struct bundle_item *it = plan_item(p, i);
-		json_object_begin(&j, NULL);
-		json_string(&j, "name", it->name);
-		json_string(&j, "source", it->source);
-		json_string(&j, "kind", kind_name[it->kind]);
-		json_uint(&j, "size", it->size);
-		json_string(&j, "sha256", it->sha256);
-		json_string(&j, "profile", it->profile);
-		json_string(&j, "acceptance_level", it->kind == ITEM_MELLANOX ||
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "name", it->name);
+		/* The file's name, not where it was on this workstation. */
+		sbuf_reset(&words);
+		shown_source(it->source, &words);
+		dv_json_string(&j, "source", words.buf);
+		dv_json_string(&j, "kind", kind_name[it->kind]);
+		dv_json_uint(&j, "size", it->size);
+		dv_json_string(&j, "sha256", it->sha256);
+		dv_json_string(&j, "profile", it->profile);
+		dv_json_string(&j, "acceptance_level", it->kind == ITEM_MELLANOX ||
 		    it->kind == ITEM_INTEL ? NULL :
 		    dv_acceptance_name(it->lowest));
-		json_bool(&j, "has_unsigned_vibs", it->has_unsigned);
+		dv_json_bool(&j, "has_unsigned_vibs", it->has_unsigned);
 		json_ptrvec(&j, "platforms", &it->platforms);
 		json_ptrvec(&j, "vibs", &it->vibs);
-		json_string(&j, "psid", it->psid);
-		json_string(&j, "firmware_version", it->fw_version);
+		dv_json_string(&j, "psid", it->psid);
+		dv_json_string(&j, "firmware_version", it->fw_version);
 		if (it->kind == ITEM_INTEL)
 			json_ptrvec(&j, "files", &it->files);
-		json_object_end(&j);
+		dv_json_object_end(&j);
 	}
-	json_array_end(&j);
-	json_array_begin(&j, "steps");
+	dv_json_array_end(&j);
+	dv_json_array_begin(&j, "steps");
 	for (i = 0; i < p->items.n; i++) {
 		sbuf_reset(&words);
 		step_words(plan_item(p, i), &words);
-		json_string(&j, NULL, words.buf);
+		dv_json_string(&j, NULL, words.buf);
 	}
-	json_array_end(&j);
-	json_object_end(&j);
-	json_finish(&j);
+	dv_json_array_end(&j);
+	dv_json_object_end(&j);
+	dv_json_finish(&j);
 	fclose(fp);
 	sbuf_add(out, buf, len);
 	free(buf);
@@ -417,157 +342,158 @@ readme(const struct bundle_opts *o, const struct bundle_plan *p,
 	sbuf_release(&words);
 }
 
-/* One ustar header block for name (a path inside the archive). */
-static void
-tar_header(unsigned char hdr[512], const char *name, uint64_t size,
-    mode_t mode, char type)
+/* The process's umask (mkostemp makes files 0600). */
+static mode_t
+current_umask(void)
 {
-	const char *slash;
-	unsigned sum = 0;
-	size_t len = strlen(name);
+	mode_t m = umask(0);
 
-	memset(hdr, 0, 512);
-	if (len > 100 && (slash = strchr(name, '/')) != NULL &&
-	    (size_t)(slash - name) < 155 && strlen(slash + 1) <= 100) {
-		memcpy(hdr + 345, name, (size_t)(slash - name));
-		name = slash + 1;
-	}
-	/* ustar's name field is NUL-padded (hdr is zeroed), no NUL if full. */
-	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
-	memcpy(hdr, name, strlen(name) > 100 ? 100 : strlen(name));
-	snprintf((char *)hdr + 100, 8, "%07o", (unsigned)mode & 07777);
-	snprintf((char *)hdr + 108, 8, "%07o", 0);
-	snprintf((char *)hdr + 116, 8, "%07o", 0);
-	snprintf((char *)hdr + 124, 12, "%011llo", (unsigned long long)size);
-	snprintf((char *)hdr + 136, 12, "%011o", 0);
-	memset(hdr + 148, ' ', 8);
-	hdr[156] = (unsigned char)type;
-	memcpy(hdr + 257, "ustar", 6);
-	/* The version field is the two bytes "00", no NUL. */
-	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
-	memcpy(hdr + 263, "00", 2);
-	for (int i = 0; i < 512; i++)
-		sum += hdr[i];
-	snprintf((char *)hdr + 148, 8, "%06o", sum);
+	umask(m);
+	return m;
 }
 
-/* OUTDIR.tar beside the folder, for a single-file transfer. */
-static int
-write_tar(const char *tarpath, const char *dir, const char *top,
-    const struct ptrvec *names, struct dv_error *err)
+/*
+ * The time stamped on the tar's entries: SOURCE_DATE_EPOCH when it is set
+ * (reproducible builds' convention), else the file's own mtime.
+ */
+static int64_t
+tar_mtime(const struct stat *st)
 {
-	struct sbuf tmp = SBUF_INIT(SBUF_NOCAP), src = SBUF_INIT(SBUF_NOCAP);
-	struct sbuf inner = SBUF_INIT(SBUF_NOCAP), dirs = SBUF_INIT(SBUF_NOCAP);
-	unsigned char hdr[512], *buf = xmalloc(COPY_CHUNK);
-	struct stat st;
-	int out = -1, in = -1, ret;
-	uint64_t copied;
-	ssize_t n;
-	size_t pad;
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
 
-	sbuf_addf(&tmp, "%s.tmp-%ld", tarpath, (long)getpid());
-	out = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0644);
-	if (out < 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot create", tmp.buf);
+	if (e != NULL && *e != '\0') {
+		errno = 0;
+		v = strtoll(e, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= 0)
+			return v;
+	}
+	return (int64_t)st->st_mtime;
+}
+
+/* One file of the folder into the tar, as top/name. */
+static int
+tar_file(struct tarwriter *t, const char *dir, const char *top,
+    const char *name, char *buf, struct dv_error *err)
+{
+	struct sbuf src = SBUF_INIT(SBUF_NOCAP), inner = SBUF_INIT(SBUF_NOCAP);
+	struct stat st;
+	uint64_t copied = 0;
+	int in, ret;
+	ssize_t n;
+
+	sbuf_addf(&src, "%s/%s", dir, name);
+	sbuf_addf(&inner, "%s/%s", top, name);
+	in = open(src.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot read", src.buf);
 		goto out;
 	}
-	sbuf_addf(&inner, "%s/", top);
-	tar_header(hdr, inner.buf, 0, 0755, '5');
-	if ((ret = write_all(out, hdr, 512, tmp.buf, err)) != 0)
+	if ((ret = tarwriter_add_file(t, inner.buf, (uint64_t)st.st_size,
+	    st.st_mode, tar_mtime(&st), err)) != 0)
 		goto out;
-	for (size_t i = 0; i < names->n; i++) {
-		const char *name = names->v[i], *slash;
-		/* Each folder once, before its first file; dirs holds those
-		 * written as "\nNAME\n" lines. */
-		for (slash = strchr(name, '/'); slash != NULL;
-		    slash = strchr(slash + 1, '/')) {
-			sbuf_reset(&inner);
-			sbuf_addf(&inner, "\n%s/%.*s/\n", top,
-			    (int)(slash - name), name);
-			if (dirs.len > 0 && strstr(dirs.buf, inner.buf) != NULL)
-				continue;
-			sbuf_adds(&dirs, inner.buf);
-			sbuf_reset(&inner);
-			sbuf_addf(&inner, "%s/%.*s/", top, (int)(slash - name),
-			    name);
-			tar_header(hdr, inner.buf, 0, 0755, '5');
-			if ((ret = write_all(out, hdr, 512, tmp.buf, err)) != 0)
-				goto out;
-		}
-		sbuf_reset(&src);
-		sbuf_addf(&src, "%s/%s", dir, name);
-		in = open(src.buf, O_RDONLY | O_CLOEXEC);
-		if (in < 0 || fstat(in, &st) != 0) {
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot read",
-			    src.buf);
+	while ((n = read(in, buf, COPY_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR && !outdir_interrupted())
+			continue;
+		if ((ret = outdir_check(NULL, err)) != 0)
 			goto out;
-		}
-		sbuf_reset(&inner);
-		sbuf_addf(&inner, "%s/%s", top, (char *)names->v[i]);
-		tar_header(hdr, inner.buf, (uint64_t)st.st_size, st.st_mode,
-		    '0');
-		if ((ret = write_all(out, hdr, 512, tmp.buf, err)) != 0)
-			goto out;
-		copied = 0;
-		while ((n = read(in, buf, COPY_CHUNK)) > 0) {
-			copied += (uint64_t)n;
-			if ((ret = write_all(out, buf, (size_t)n, tmp.buf,
-			    err)) != 0)
-				goto out;
-		}
 		if (n < 0) {
 			ret = dv_error_errno(err, DV_EIO, "%s: cannot read",
 			    src.buf);
 			goto out;
 		}
-		/* The header promised st_size bytes: anything else is a file
-		 * changed under us, and a tar that would not read back. */
-		if (copied != (uint64_t)st.st_size) {
-			ret = dv_error_set(err, DV_EIO, "%s: changed while it "
-			    "was copied into the tar", src.buf);
-			goto out;
-		}
-		close(in);
-		in = -1;
-		pad = (512 - (size_t)(st.st_size % 512)) % 512;
-		memset(buf, 0, 1024);
-		if ((ret = write_all(out, buf, pad, tmp.buf, err)) != 0)
+		/* The header promised st_size bytes: more is a file changed
+		 * under us, and a tar that would not read back. */
+		if ((copied += (uint64_t)n) > (uint64_t)st.st_size)
+			break;
+		if ((ret = tarwriter_write(t, buf, (size_t)n, err)) != 0)
 			goto out;
 	}
-	memset(buf, 0, 1024);
-	if ((ret = write_all(out, buf, 1024, tmp.buf, err)) != 0 ||
-	    (ret = finish_file(out, tmp.buf, err)) != 0) {
-		out = -1;
-		goto out;
-	}
-	out = -1;
-	if (rename(tmp.buf, tarpath) != 0)
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot rename", tarpath);
+	if (copied != (uint64_t)st.st_size)
+		ret = dv_error_set(err, DV_EIO, "%s: changed while it was "
+		    "copied into the tar", src.buf);
 out:
-	if (out >= 0)
-		close(out);
 	if (in >= 0)
 		close(in);
-	if (ret != 0)
-		(void)unlink(tmp.buf);
-	free(buf);
-	sbuf_release(&tmp);
 	sbuf_release(&src);
 	sbuf_release(&inner);
-	sbuf_release(&dirs);
 	return ret;
 }
 
+/*
+ * OUTDIR.tar beside the folder, for a single-file transfer: written by
+ * libarchive (depot/archive.c) to a temporary name, then renamed.
+ */
 static int
-sync_dir(const char *dir)
+write_tar(const char *tarpath, const char *dir, const char *top,
+    const struct ptrvec *names, struct dv_error *err)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
+	struct sbuf tmp = SBUF_INIT(SBUF_NOCAP), inner = SBUF_INIT(SBUF_NOCAP);
+	struct ptrvec dirs = PTRVEC_INIT;
+	struct tarwriter *t = NULL;
+	char *buf = xmalloc(COPY_CHUNK);
+	const char *slash;
+	struct stat st;
+	int out = -1, ret;
+	size_t i, k;
 
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
+	sbuf_addf(&tmp, "%s.tmp-XXXXXX", tarpath);
+	if ((out = mkostemp(tmp.buf, O_CLOEXEC)) < 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot create", tmp.buf);
+		goto out;
+	}
+	if (stat(dir, &st) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s", dir);
+		goto out;
+	}
+	if ((ret = tarwriter_open(out, tarpath, &t, err)) != 0 ||
+	    (ret = tarwriter_add_dir(t, top, st.st_mode, tar_mtime(&st),
+	    err)) != 0)
+		goto out;
+	for (i = 0; i < names->n; i++) {
+		const char *name = names->v[i];
+		/* Each folder once, before its first file. */
+		for (slash = strchr(name, '/'); slash != NULL;
+		    slash = strchr(slash + 1, '/')) {
+			sbuf_reset(&inner);
+			sbuf_addf(&inner, "%s/%.*s", top, (int)(slash - name),
+			    name);
+			for (k = 0; k < dirs.n; k++)
+				if (strcmp(dirs.v[k], inner.buf) == 0)
+					break;
+			if (k < dirs.n)
+				continue;
+			ptrvec_push(&dirs, xstrdup(inner.buf));
+			if ((ret = tarwriter_add_dir(t, inner.buf, st.st_mode,
+			    tar_mtime(&st), err)) != 0)
+				goto out;
+		}
+		if ((ret = tar_file(t, dir, top, name, buf, err)) != 0)
+			goto out;
+	}
+	ret = tarwriter_close(t, err);
+	t = NULL;
+	if (ret == 0 && (fchmod(out, 0666 & ~current_umask()) != 0 ||
+	    fsync(out) != 0))
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", tmp.buf);
+	if (close(out) != 0 && ret == 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", tmp.buf);
+	out = -1;
+	if (ret == 0 && rename(tmp.buf, tarpath) != 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot rename", tarpath);
+out:
+	tarwriter_abort(t);
+	if (out >= 0)
+		close(out);
+	if (ret != 0 && tmp.len > 0)
+		(void)unlink(tmp.buf);
+	for (i = 0; i < dirs.n; i++)
+		free(dirs.v[i]);
+	ptrvec_release(&dirs);
+	free(buf);
+	sbuf_release(&tmp);
+	sbuf_release(&inner);
 	return ret;
 }
 
@@ -575,318 +501,61 @@ int
 bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
     struct dv_error *err)
 {
-	struct sbuf tmpdir = SBUF_INIT(SBUF_NOCAP), old = SBUF_INIT(SBUF_NOCAP);
-	struct sbuf parent = SBUF_INIT(SBUF_NOCAP), text = SBUF_INIT(SBUF_NOCAP);
-	struct sbuf sums = SBUF_INIT(SBUF_NOCAP), tarpath = SBUF_INIT(SBUF_NOCAP);
-	struct sbuf prefix = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf text = SBUF_INIT(SBUF_NOCAP), sums = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf tarpath = SBUF_INIT(SBUF_NOCAP);
 	struct ptrvec names = PTRVEC_INIT, owned = PTRVEC_INIT;
-	const char *slash = strrchr(o->outdir, '/'), *top;
-	char *made_path = NULL;
+	const char *slash = strrchr(o->outdir, '/');
+	struct outdir *od = NULL;
 	struct stat st;
-	bool exists = lstat(o->outdir, &st) == 0, made = false;
-	int ret, lockfd = -1;
+	int ret;
 
-	if (exists && !o->force) {
+	if (!o->force && lstat(o->outdir, &st) == 0) {
 		ret = dv_error_set(err, DV_EEXIST, "%s: already exists; give "
 		    "--force to replace it", o->outdir);
 		goto out;
 	}
-	if (exists && !S_ISDIR(st.st_mode)) {
-		ret = dv_error_set(err, DV_EEXIST, "%s: exists and is not a "
-		    "folder", o->outdir);
+	/* Staged beside OUTDIR and swapped in whole (depot/outdir.h). */
+	if ((ret = outdir_begin(o->outdir, o->force ? OUTDIR_REPLACE : 0, &od,
+	    err)) != 0)
 		goto out;
-	}
-	top = slash != NULL ? slash + 1 : o->outdir;
-	if (slash != NULL)
-		sbuf_add(&parent, o->outdir, (size_t)(slash - o->outdir) + 1);
-	else
-		sbuf_adds(&parent, "./");
-	/*
-	 * Beside OUTDIR, so the final rename never crosses filesystems, and
-	 * locked while this run lives: a later run removes one that a killed
-	 * run left, and never one still in use.
-	 */
-	sbuf_addf(&prefix, ".%s.tmp-", top);
-	sbuf_add(&tmpdir, parent.buf, parent.len > 1 ? parent.len - 1 : 1);
-	if (outdir_make_temp(tmpdir.buf, prefix.buf, &made_path, &lockfd) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot create a folder "
-		    "beside it", o->outdir);
-		goto out;
-	}
-	sbuf_reset(&tmpdir);
-	sbuf_adds(&tmpdir, made_path);
-	made = true;
-	/* mkdtemp makes it private; the bundle is an ordinary folder. */
-	if (chmod(tmpdir.buf, 0755) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot set permissions",
-		    tmpdir.buf);
-		goto out;
-	}
 	for (size_t i = 0; i < p->items.n; i++)
-		if ((ret = copy_item(o, tmpdir.buf, plan_item(p, i), &sums,
-		    &names, &owned, err)) != 0)
+		if ((ret = copy_item(o, od, plan_item(p, i), &sums, &names,
+		    &owned, err)) != 0)
 			goto out;
 	manifest(o, p, &text);
-	if ((ret = write_text(tmpdir.buf, "manifest.json", 0644, &text, &sums,
+	if ((ret = write_text(od, "manifest.json", false, &text, &sums,
 	    err)) != 0)
 		goto out;
 	sbuf_reset(&text);
 	readme(o, p, &text);
-	if ((ret = write_text(tmpdir.buf, "README.txt", 0644, &text, &sums,
-	    err)) != 0)
+	if ((ret = write_text(od, "README.txt", false, &text, &sums, err)) != 0)
 		goto out;
 	sbuf_reset(&text);
 	bundle_script(o, p, &text);
-	if ((ret = write_text(tmpdir.buf, "install.sh", 0755, &text, &sums,
-	    err)) != 0)
+	if ((ret = write_text(od, "install.sh", true, &text, &sums, err)) != 0)
 		goto out;
 	ptrvec_push(&names, "manifest.json");
 	ptrvec_push(&names, "README.txt");
 	ptrvec_push(&names, "install.sh");
 	ptrvec_push(&names, "SHA256SUMS");
-	if ((ret = write_text(tmpdir.buf, "SHA256SUMS", 0644, &sums, &text,
+	if ((ret = write_text(od, "SHA256SUMS", false, &sums, &text,
 	    err)) != 0)
 		goto out;
-	if (bundle_stop) {
-		ret = dv_error_set(err, DV_EINTR,
-		    "interrupted; nothing was written");
-		goto out;
-	}
-	sync_dir(tmpdir.buf);
-	if (exists) {
-		/* Move the old folder aside first: rename() cannot replace a
-		 * folder that has files in it. */
-		sbuf_addf(&old, "%s.%s.old-XXXXXX", parent.buf, top);
-		if (mkdtemp(old.buf) == NULL || rename(o->outdir, old.buf) != 0) {
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot move the "
-			    "old folder aside", o->outdir);
-			goto out;
-		}
-	}
-	if (rename(tmpdir.buf, o->outdir) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot rename into place",
-		    o->outdir);
-		/* Put the old folder back; failing that, say where it is. */
-		if (exists && rename(old.buf, o->outdir) != 0)
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot rename "
-			    "into place, and the old folder is left as %s",
-			    o->outdir, old.buf);
-		goto out;
-	}
-	made = false;
-	sync_dir(parent.buf);
-	if (exists)
-		remove_tree(old.buf);
-	ret = 0;
-	if (o->tar) {
+	ret = outdir_commit(od, err);
+	od = NULL;
+	if (ret == 0 && o->tar) {
 		sbuf_addf(&tarpath, "%s.tar", o->outdir);
-		ret = write_tar(tarpath.buf, o->outdir, top, &names, err);
+		ret = write_tar(tarpath.buf, o->outdir, slash != NULL &&
+		    slash[1] != '\0' ? slash + 1 : o->outdir, &names, err);
 	}
 out:
-	if (made)
-		remove_tree(tmpdir.buf);
-	if (lockfd >= 0)
-		close(lockfd);
-	free(made_path);
-	sbuf_release(&prefix);
+	outdir_abort(od);
 	for (size_t i = 0; i < owned.n; i++)
 		free(owned.v[i]);
 	ptrvec_release(&owned);
 	ptrvec_release(&names);
-	sbuf_release(&tmpdir);
-	sbuf_release(&old);
-	sbuf_release(&parent);
 	sbuf_release(&text);
 	sbuf_release(&sums);
 	sbuf_release(&tarpath);
-	return ret;
-}
-
-static int
-hash_file(const char *path, char hex[HASH_HEX_MAX])
-{
-	struct hash *h = hash_new(HASH_SHA256);
-	char *buf = xmalloc(COPY_CHUNK);
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret = -1;
-	ssize_t n;
-
-	if (fd >= 0) {
-		while ((n = read(fd, buf, COPY_CHUNK)) > 0)
-			hash_update(h, buf, (size_t)n);
-		ret = n == 0 ? 0 : -1;
-		close(fd);
-	}
-	hash_final_hex(h, hex);
-	hash_free(h);
-	free(buf);
-	return ret;
-}
-
-int
-bundle_check(const char *dir, struct dv_diags *problems, size_t *nfiles,
-    struct dv_error *err)
-{
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP), sums = SBUF_INIT(1u << 20);
-	char hex[HASH_HEX_MAX], *line, *next, *name;
-	bool have_script = false;
-	size_t lineno = 0;
-	FILE *fp;
-	char chunk[4096];
-	size_t n;
-	int ret = 0;
-
-	*nfiles = 0;
-	sbuf_addf(&path, "%s/SHA256SUMS", dir);
-	if ((fp = fopen(path.buf, "r")) == NULL) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", path.buf);
-		goto out;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (sbuf_add(&sums, chunk, n) != 0) {
-			fclose(fp);
-			ret = dv_error_set(err, DV_ELIMIT, "%s: larger than 1 MiB",
-			    path.buf);
-			goto out;
-		}
-	fclose(fp);
-	for (line = sums.buf; *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		lineno++;
-		if (*line == '\0')
-			continue;
-		if (strlen(line) < 67 || strspn(line, "0123456789abcdef") != 64 ||
-		    line[64] != ' ' || (line[65] != ' ' && line[65] != '*')) {
-			dv_diag_add(problems, DV_DIAG_FAIL, DV_EFORMAT,
-			    "SHA256SUMS line %zu: not '<sha256>  <file>'",
-			    lineno);
-			continue;
-		}
-		name = line + 66;
-		/* A name may go into a folder (the Intel tool's), never up. */
-		if (dv_path_check(name) != 0) {
-			dv_diag_add(problems, DV_DIAG_FAIL, DV_EPATH,
-			    "SHA256SUMS line %zu: unsafe file name", lineno);
-			continue;
-		}
-		(*nfiles)++;
-		have_script |= strcmp(name, "install.sh") == 0;
-		sbuf_reset(&path);
-		sbuf_addf(&path, "%s/%s", dir, name);
-		if (hash_file(path.buf, hex) != 0)
-			dv_diag_add(problems, DV_DIAG_FAIL, DV_EMISSING,
-			    "%s: missing or unreadable", name);
-		else if (memcmp(hex, line, 64) != 0)
-			dv_diag_add(problems, DV_DIAG_FAIL, DV_EDIGEST,
-			    "%s: SHA-256 mismatch: %s calculated, %.64s "
-			    "expected", name, hex, line);
-	}
-	if (!have_script)
-		dv_diag_add(problems, DV_DIAG_FAIL, DV_EMISSING,
-		    "SHA256SUMS does not list install.sh");
-out:
-	sbuf_release(&path);
-	sbuf_release(&sums);
-	return ret;
-}
-
-/* Parse one JSON string at *p (just past its opening quote) into out. */
-static int
-json_string_at(const char **p, struct sbuf *out)
-{
-	const char *s = *p;
-	unsigned cp;
-	int i;
-
-	for (; *s != '"'; s++) {
-		if (*s == '\0' || (unsigned char)*s < 0x20)
-			return -1;
-		if (*s != '\\') {
-			sbuf_addch(out, *s);
-			continue;
-		}
-		switch (*++s) {
-		case '"': case '\\': case '/':
-			sbuf_addch(out, *s);
-			break;
-		case 'n':
-			sbuf_addch(out, '\n');
-			break;
-		case 't':
-			sbuf_addch(out, '\t');
-			break;
-		case 'r': case 'b': case 'f':
-			sbuf_addch(out, ' ');
-			break;
-		case 'u':
-			for (cp = 0, i = 1; i <= 4; i++) {
-				char c = s[i];
-				if (c >= '0' && c <= '9')
-					cp = cp * 16 + (unsigned)(c - '0');
-				else if (c >= 'a' && c <= 'f')
-					cp = cp * 16 + (unsigned)(c - 'a' + 10);
-				else if (c >= 'A' && c <= 'F')
-					cp = cp * 16 + (unsigned)(c - 'A' + 10);
-				else
-					return -1;
-			}
-			/* Our writer escapes only controls and U+FFFD. */
-			sbuf_addch(out, cp < 0x80 && cp >= 0x20 ? (char)cp : '?');
-			s += 4;
-			break;
-		default:
-			return -1;
-		}
-	}
-	*p = s + 1;
-	return 0;
-}
-
-int
-bundle_steps(const char *dir, struct ptrvec *out, struct dv_error *err)
-{
-	struct sbuf path = SBUF_INIT(SBUF_NOCAP), doc = SBUF_INIT(16u << 20);
-	struct sbuf one = SBUF_INIT(SBUF_NOCAP);
-	const char *p;
-	char chunk[4096];
-	size_t n;
-	FILE *fp;
-	int ret = 0;
-
-	sbuf_addf(&path, "%s/manifest.json", dir);
-	if ((fp = fopen(path.buf, "r")) == NULL) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", path.buf);
-		goto out;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (sbuf_add(&doc, chunk, n) != 0)
-			break;
-	fclose(fp);
-	p = strstr(doc.buf, "\n  \"steps\": [");
-	if (p == NULL || doc.len >= (16u << 20)) {
-		ret = dv_error_set(err, DV_EFORMAT, "%s: no steps list (not "
-		    "made by esxbundle create, or damaged)", path.buf);
-		goto out;
-	}
-	p = strchr(p, '[') + 1;
-	for (;;) {
-		p += strspn(p, " \t\r\n,");
-		if (*p == ']')
-			break;
-		sbuf_reset(&one);
-		if (*p != '"' || (++p, json_string_at(&p, &one)) != 0) {
-			ret = dv_error_set(err, DV_EFORMAT, "%s: damaged steps "
-			    "list", path.buf);
-			goto out;
-		}
-		ptrvec_push(out, xstrdup(one.buf));
-	}
-out:
-	sbuf_release(&path);
-	sbuf_release(&doc);
-	sbuf_release(&one);
 	return ret;
 }

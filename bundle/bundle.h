@@ -60,7 +60,7 @@ struct bundle_opts {
 	const struct sig_trust *trust;
 	bool tar;
 	bool force;
-	int jobs;
+	int jobs;	     /* 1 to BUNDLE_MAX_JOBS */
 };
 
 struct bundle_plan {
@@ -71,16 +71,33 @@ struct bundle_plan {
 	struct ptrvec stages;
 };
 
+/* The kind as manifest.json and --json name it: "profile-depot", ... */
+const char *bundle_kind_name(enum bundle_item_kind kind);
+
 static inline struct bundle_item *
 plan_item(const struct bundle_plan *p, size_t i)
 {
 	return p->items.v[i];
 }
 
+/* --jobs runs at most this many verifications at once. */
+#define BUNDLE_MAX_JOBS 256
+
+/*
+ * Check the options of `esxbundle create` and fill in the defaults (dir:
+ * esxstage/<OUTDIR's name>, kept in dir_buf).  Each refusal is a usage
+ * error, DV_EFORMAT with the message: no --datastore or one with '/',
+ * --profile without --depot, nothing to bundle, --jobs out of range, a
+ * --dir that is absolute or has "..".
+ */
+int bundle_opts_check(struct bundle_opts *o, struct sbuf *dir_buf,
+    struct dv_error *err);
+
 /*
  * Read every input, and order the steps: the profile update,
  * then components and VIBs so that what provides comes before what
  * depends on it, then Mellanox firmware, then the Intel NVM update.
+ * A file given to --add twice is bundled once, with a note.
  * Nothing is written but the staging folder for vendor packages, which
  * bundle_plan_release removes.  Errors name the input: DV_EEXIST (OUTDIR
  * exists, without force), DV_EIO, DV_ENOMATCH, DV_EAMBIGUOUS, DV_EFORMAT
@@ -112,23 +129,36 @@ void bundle_script(const struct bundle_opts *o, const struct bundle_plan *p,
 
 /*
  * Write the bundle: the items, SHA256SUMS, manifest.json, install.sh and
- * README.txt, into a temporary folder beside OUTDIR, renamed into place
- * at the end (and OUTDIR.tar with opts->tar).  An existing OUTDIR is
- * refused (DV_EEXIST) unless opts->force.
+ * README.txt, through depot/outdir.h, so OUTDIR appears (or, with
+ * opts->force, replaces the old one) whole or not at all; then
+ * OUTDIR.tar with opts->tar.  An existing OUTDIR is refused (DV_EEXIST)
+ * unless opts->force.  Stops with DV_EINTR when outdir_interrupted().
  */
 int bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
     struct dv_error *err);
 
-/* Check a bundle folder: SHA256SUMS against the files.  Each problem is
- * a DV_DIAG_FAIL in problems; returns 0 when the check ran. */
-int bundle_check(const char *dir, struct dv_diags *problems, size_t *nfiles,
+/* What bundle_check found (check.c). */
+struct bundle_report {
+	bool tar;		/* it was the tar of a bundle */
+	size_t nfiles;		/* files SHA256SUMS lists */
+	struct dv_diags problems; /* DV_DIAG_FAILs: "NAME: what is wrong" */
+	struct ptrvec unlisted; /* files present but not in SHA256SUMS, other
+				 * than those install.sh writes on the host */
+};
+
+/*
+ * Check a bundle folder, or the tar esxbundle create --tar made of one:
+ * every file against SHA256SUMS, manifest.json (read as JSON) against
+ * SHA256SUMS, and what is there that SHA256SUMS does not list.  Returns
+ * 0 when the check ran (the bundle is good when r has no problems and
+ * nothing unlisted); DV_EIO (no SHA256SUMS), DV_ETAR, DV_ELIMIT, DV_EINTR.
+ */
+int bundle_check(const char *path, struct bundle_report *r,
     struct dv_error *err);
+void bundle_report_release(struct bundle_report *r);
 
-/* The steps of a bundle in plain words, from its manifest.json. */
-int bundle_steps(const char *dir, struct ptrvec *out, struct dv_error *err);
-
-/* Set (from a signal handler) to make bundle_write stop and clean up. */
-#include <signal.h>
-extern volatile sig_atomic_t bundle_stop;
+/* The steps of a bundle (folder or tar) in plain words, from its
+ * manifest.json.  Errors: those of bundle_check, DV_EFORMAT. */
+int bundle_steps(const char *path, struct ptrvec *out, struct dv_error *err);
 
 #endif

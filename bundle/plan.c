@@ -1,6 +1,9 @@
 /* plan.c - verify a bundle's inputs and put their install steps in order. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -717,6 +720,62 @@ static const char *const reserved[] = {
 };
 
 int
+bundle_opts_check(struct bundle_opts *o, struct sbuf *dir,
+    struct dv_error *err)
+{
+	const char *slash;
+
+	if (o->datastore == NULL || *o->datastore == '\0' ||
+	    strchr(o->datastore, '/') != NULL)
+		return dv_error_set(err, DV_EFORMAT, "--datastore NAME is "
+		    "required (the datastore the folder will be uploaded to, "
+		    "without '/')");
+	if (o->profile != NULL && o->depot == NULL)
+		return dv_error_set(err, DV_EFORMAT, "--profile needs --depot");
+	if (o->compose != NULL && (o->depot == NULL || o->profile == NULL ||
+	    *o->compose == '\0' || *o->compose == '.' ||
+	    strchr(o->compose, '/') != NULL || strlen(o->compose) > 80))
+		return dv_error_set(err, DV_EFORMAT, "--compose NEW-NAME needs "
+		    "--depot and --profile, and a name of 1 to 80 characters "
+		    "without '/' that does not start with '.'");
+	if (o->depot == NULL && o->nadds == 0 && o->nfirmware == 0 &&
+	    o->intel_nvm == NULL)
+		return dv_error_set(err, DV_EFORMAT, "nothing to bundle: give "
+		    "--depot, --add, --firmware or --intel-nvm");
+	if (o->jobs < 1 || o->jobs > BUNDLE_MAX_JOBS)
+		return dv_error_set(err, DV_EFORMAT, "--jobs takes a number "
+		    "from 1 to %d", BUNDLE_MAX_JOBS);
+	if (o->dir == NULL) {
+		/* Default: esxstage/<OUTDIR's name> on the datastore. */
+		slash = strrchr(o->outdir, '/');
+		sbuf_reset(dir);
+		sbuf_addf(dir, "esxstage/%s", slash != NULL && slash[1] ?
+		    slash + 1 : o->outdir);
+		o->dir = dir->buf;
+	}
+	/* The same rule as for names inside a depot: relative, no "..". */
+	if (dv_path_check(o->dir) != 0)
+		return dv_error_set(err, DV_EFORMAT, "--dir '%s' must be a "
+		    "folder relative to the datastore, without '..'", o->dir);
+	return 0;
+}
+
+/* Whether --add number i names the file an earlier --add named. */
+static bool
+added_before(const struct bundle_opts *o, size_t i)
+{
+	struct stat a, b;
+
+	if (stat(o->adds[i], &a) != 0)
+		return false;
+	for (size_t k = 0; k < i; k++)
+		if (stat(o->adds[k], &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			return true;
+	return false;
+}
+
+int
 bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
     struct dv_error *err)
 {
@@ -738,9 +797,13 @@ bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
 	}
 	first = p->items.n;
 	for (i = 0; o->compose == NULL && i < o->nadds; i++) {
-		if (bundle_stop)
-			return dv_error_set(err, DV_EINTR,
-			    "interrupted; nothing was written");
+		if ((ret = outdir_check(NULL, err)) != 0)
+			return ret;
+		if (added_before(o, i)) {
+			note(p, "%s: given to --add more than once; bundled "
+			    "once", o->adds[i]);
+			continue;
+		}
 		if ((ret = plan_add(o, p, o->adds[i], err)) != 0)
 			return ret;
 	}

@@ -2,7 +2,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,37 +10,73 @@
 
 #include "../bundle/bundle.h"
 #include "../depot/depot.h"
+#include "../depot/json.h"
 #include "../depot/sbuf.h"
 #include "cmd.h"
 #include "verb.h"
 
 
 static void
-on_signal(int sig)
+json_strings(struct dv_json *j, const char *key, const struct ptrvec *pv)
 {
-	(void)sig;
-	bundle_stop = 1;
-	outdir_interrupt(); /* a vendor package being unwrapped */
+	dv_json_array_begin(j, key);
+	for (size_t i = 0; i < pv->n; i++)
+		dv_json_string(j, NULL, pv->v[i]);
+	dv_json_array_end(j);
 }
 
-/*
- * SIGINT and SIGTERM make bundle_write stop at the next chunk and remove
- * its temporary folder.  A signal ignored when we started (a background
- * job of a script) stays ignored.
- */
 static void
-catch_signals(void)
+json_diags(struct dv_json *j, const char *key, const struct dv_diags *l)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-	struct sigaction sa, old;
+	dv_json_array_begin(j, key);
+	for (size_t i = 0; i < l->n; i++)
+		dv_json_string(j, NULL, l->v[i].msg);
+	dv_json_array_end(j);
+}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    old.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
+static void
+create_text(const struct bundle_opts *o, const struct bundle_plan *plan)
+{
+	for (size_t i = 0; i < plan->notes.n; i++)
+		printf("  %s\n", plan->notes.v[i].msg);
+	printf("Bundle written to %s (%zu step%s) for /vmfs/volumes/%s/%s\n",
+	    o->outdir, plan->items.n, plan->items.n == 1 ? "" : "s",
+	    o->datastore, o->dir);
+	if (o->tar)
+		printf("Single file: %s.tar\n", o->outdir);
+	printf("Next: upload it there, then in the ESXi shell run "
+	    "'sh install.sh check'.\n");
+}
+
+static void
+create_json(const struct bundle_opts *o, const struct bundle_plan *plan)
+{
+	struct sbuf tar = SBUF_INIT(SBUF_NOCAP);
+	struct dv_json j;
+
+	sbuf_addf(&tar, "%s.tar", o->outdir);
+	dv_json_init(&j, stdout);
+	dv_json_object_begin(&j, NULL);
+	dv_json_string(&j, "bundle", o->outdir);
+	dv_json_string(&j, "tar", o->tar ? tar.buf : NULL);
+	dv_json_string(&j, "datastore", o->datastore);
+	dv_json_string(&j, "dir", o->dir);
+	dv_json_array_begin(&j, "items");
+	for (size_t i = 0; i < plan->items.n; i++) {
+		const struct bundle_item *it = plan_item(plan, i);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "name", it->name);
+		dv_json_string(&j, "kind", bundle_kind_name(it->kind));
+		dv_json_uint(&j, "size", it->size);
+		dv_json_string(&j, "sha256", it->kind == ITEM_INTEL ? NULL :
+		    it->sha256);
+		dv_json_object_end(&j);
+	}
+	dv_json_array_end(&j);
+	json_diags(&j, "notes", &plan->notes);
+	dv_json_object_end(&j);
+	dv_json_finish(&j);
+	sbuf_release(&tar);
 }
 
 static int
@@ -59,6 +95,7 @@ cmd_bundle_create(int argc, char **argv)
 		{"tar", no_argument, NULL, 'T'},
 		{"force", no_argument, NULL, 'F'},
 		{"compose", required_argument, NULL, 'C'},
+		{"json", no_argument, NULL, 'J'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -68,18 +105,20 @@ cmd_bundle_create(int argc, char **argv)
 	struct bundle_opts o = {0};
 	struct bundle_plan plan = {0};
 	struct sig_trust *trust = NULL;
-	const char *slash;
+	bool json = false;
 	long n;
 	char *end;
 	int c, ret;
 
-	catch_signals();
+	msg_catch_signals();
 	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.jobs < 1)
 		o.jobs = 1;
+	if (o.jobs > BUNDLE_MAX_JOBS)
+		o.jobs = BUNDLE_MAX_JOBS;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:t:j:TFC:h", longopts,
+	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:t:j:TFJC:h", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd': o.datastore = optarg; break;
@@ -106,20 +145,17 @@ cmd_bundle_create(int argc, char **argv)
 			 * not, having seen --intel-nvm's compared with NULL. */
 			/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
 			n = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || n < 1 || n > 256) {
-				msg_error("create: --jobs takes a number from 1 "
-				    "to 256");
-				ret = verb_usage(argv[0], EXIT_USAGE);
-				goto out;
-			}
-			o.jobs = (int)n;
+			/* Out of range is bundle_opts_check's to say. */
+			o.jobs = errno != 0 || *end != '\0' || n < 1 ||
+			    n > BUNDLE_MAX_JOBS ? 0 : (int)n;
 			break;
+		case 'J': json = true; break;
 		case 'h':
 			ret = verb_usage(argv[0], EXIT_OK);
 			goto out;
 		default:
 			ret = verb_option_error(argv, longopts,
-			    "d:D:p:P:a:f:I:t:j:TFh");
+			    "d:D:p:P:a:f:I:t:j:TFJh");
 			goto out;
 		}
 	}
@@ -130,44 +166,12 @@ cmd_bundle_create(int argc, char **argv)
 		goto out;
 	}
 	o.outdir = argv[optind];
-	if (o.datastore == NULL || *o.datastore == '\0' ||
-	    strchr(o.datastore, '/') != NULL) {
-		msg_error("create: --datastore NAME is required (the datastore "
-		    "the folder will be uploaded to, without '/')");
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (o.compose != NULL && (o.depot == NULL || o.profile == NULL ||
-	    *o.compose == '\0' || *o.compose == '.' ||
-	    strchr(o.compose, '/') != NULL || strlen(o.compose) > 80)) {
-		msg_error("create: --compose NEW-NAME needs --depot and "
-		    "--profile, and a name of 1 to 80 characters without '/' "
-		    "that does not start with '.'");
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (o.profile != NULL && o.depot == NULL) {
-		msg_error("create: --profile needs --depot");
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (o.depot == NULL && adds.n == 0 && fw.n == 0 &&
-	    o.intel_nvm == NULL) {
-		msg_error("create: nothing to bundle: give --depot, --add, "
-		    "--firmware or --intel-nvm");
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (o.dir == NULL) {
-		/* Default: esxstage/<OUTDIR's name> on the datastore. */
-		slash = strrchr(o.outdir, '/');
-		sbuf_addf(&dir, "esxstage/%s", slash != NULL && slash[1] ?
-		    slash + 1 : o.outdir);
-		o.dir = dir.buf;
-	}
-	if (*o.dir == '/' || strstr(o.dir, "..") != NULL) {
-		msg_error("create: --dir '%s' must be a folder relative to the "
-		    "datastore, without '..'", o.dir);
+	o.adds = (const char *const *)adds.v;
+	o.nadds = adds.n;
+	o.firmware = (const char *const *)fw.v;
+	o.nfirmware = fw.n;
+	if (bundle_opts_check(&o, &dir, &err) != 0) {
+		msg_error("create: %s", err.msg);
 		ret = EXIT_USAGE;
 		goto out;
 	}
@@ -176,30 +180,21 @@ cmd_bundle_create(int argc, char **argv)
 		ret = msg_dv_error(&err);
 		goto out;
 	}
-	o.adds = (const char *const *)adds.v;
-	o.nadds = adds.n;
-	o.firmware = (const char *const *)fw.v;
-	o.nfirmware = fw.n;
 	o.trust = trust;
-	if (bundle_plan_make(&o, &plan, &err) != 0) {
-		ret = msg_dv_error(&err);
+	if (bundle_plan_make(&o, &plan, &err) != 0 ||
+	    bundle_write(&o, &plan, &err) != 0) {
+		bundle_plan_release(&plan);
+		ret = msg_fail(&err);
 		goto out;
 	}
-	if (bundle_write(&o, &plan, &err) != 0) {
-		ret = msg_dv_error(&err);
-		goto out;
-	}
-	for (size_t i = 0; i < plan.notes.n; i++)
-		printf("  %s\n", plan.notes.v[i].msg);
-	printf("Bundle written to %s (%zu step%s) for /vmfs/volumes/%s/%s\n",
-	    o.outdir, plan.items.n, plan.items.n == 1 ? "" : "s", o.datastore,
-	    o.dir);
-	if (o.tar)
-		printf("Single file: %s.tar\n", o.outdir);
-	printf("Next: upload it there, then in the ESXi shell run "
-	    "'sh install.sh check'.\n");
+	msg_restore_signals();
+	if (json)
+		create_json(&o, &plan);
+	else
+		create_text(&o, &plan);
 	ret = EXIT_OK;
 out:
+	msg_restore_signals();
 	bundle_plan_release(&plan);
 	sig_trust_free(trust);
 	ptrvec_release(&adds);
@@ -209,51 +204,97 @@ out:
 	return ret;
 }
 
+/* "[--json] BUNDLE": 1 with *path and *json set, or 0 with *status. */
 static int
-one_dir_operand(int argc, char **argv, const char **dir, int *status)
+bundle_operand(int argc, char **argv, const char **path, bool *json,
+    int *status)
 {
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0)) {
-		*status = verb_usage(argv[0], EXIT_OK);
-		return 0;
+	int i = 1;
+
+	*json = false;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			*status = verb_usage(argv[0], EXIT_OK);
+			return 0;
+		}
+		if (strcmp(argv[i], "--json") != 0) {
+			msg_error("%s: unknown option '%s'", argv[0], argv[i]);
+			*status = verb_usage(argv[0], EXIT_USAGE);
+			return 0;
+		}
+		*json = true;
 	}
-	if (argc != 2 || argv[1][0] == '-') {
-		msg_error("%s: expected 1 operand (the bundle folder)",
-		    argv[0]);
+	if (argc - i != 1) {
+		msg_error("%s: expected 1 operand (the bundle folder, or its "
+		    "tar)", argv[0]);
 		*status = verb_usage(argv[0], EXIT_USAGE);
 		return 0;
 	}
-	*dir = argv[1];
+	*path = argv[i];
 	return 1;
+}
+
+static void
+verify_json(const char *path, const struct bundle_report *r)
+{
+	struct dv_json j;
+
+	dv_json_init(&j, stdout);
+	dv_json_object_begin(&j, NULL);
+	dv_json_string(&j, "bundle", path);
+	dv_json_bool(&j, "ok", r->problems.n == 0 && r->unlisted.n == 0);
+	dv_json_uint(&j, "files", r->nfiles);
+	json_diags(&j, "problems", &r->problems);
+	json_strings(&j, "not_in_sha256sums", &r->unlisted);
+	dv_json_object_end(&j);
+	dv_json_finish(&j);
+}
+
+static void
+verify_text(const char *path, const struct bundle_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->problems.n; i++)
+		printf("%s\n", r->problems.v[i].msg);
+	for (i = 0; i < r->unlisted.n; i++)
+		printf("%s: not in SHA256SUMS\n", (char *)r->unlisted.v[i]);
+	if (r->problems.n == 0 && r->unlisted.n == 0)
+		printf("%s: OK (%zu files match SHA256SUMS)\n", path,
+		    r->nfiles);
 }
 
 static int
 cmd_bundle_verify(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct dv_diags problems = DV_DIAGS_INIT;
-	const char *dir;
-	size_t nfiles;
+	struct bundle_report r;
+	const char *path;
+	bool json;
 	int ret;
 
-	if (!one_dir_operand(argc, argv, &dir, &ret))
+	if (!bundle_operand(argc, argv, &path, &json, &ret))
 		return ret;
-	if (bundle_check(dir, &problems, &nfiles, &err) != 0) {
-		ret = msg_dv_error(&err);
-		goto out;
-	}
-	if (problems.n > 0) {
-		for (size_t i = 0; i < problems.n; i++)
-			printf("%s\n", problems.v[i].msg);
-		msg_error("%s: FAILED: the bundle does not match its "
-		    "SHA256SUMS", dir);
-		ret = EXIT_BAD;
-		goto out;
-	}
-	printf("%s: OK (%zu files match SHA256SUMS)\n", dir, nfiles);
+	msg_catch_signals();
+	ret = bundle_check(path, &r, &err);
+	msg_restore_signals();
+	if (ret != 0)
+		return msg_fail(&err);
+	if (json)
+		verify_json(path, &r);
+	else
+		verify_text(path, &r);
 	ret = EXIT_OK;
-out:
-	dv_diags_release(&problems);
+	if (r.problems.n > 0) {
+		msg_error("%s: FAILED: the bundle does not match its "
+		    "SHA256SUMS", path);
+		ret = EXIT_BAD;
+	} else if (r.unlisted.n > 0) {
+		msg_error("%s: FAILED: %zu file%s not in SHA256SUMS", path,
+		    r.unlisted.n, r.unlisted.n == 1 ? " is" : "s are");
+		ret = EXIT_BAD;
+	}
+	bundle_report_release(&r);
 	return ret;
 }
 
@@ -262,13 +303,25 @@ cmd_bundle_show(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct ptrvec steps = PTRVEC_INIT;
-	const char *dir;
+	struct dv_json j;
+	const char *path;
+	bool json;
 	int ret;
 
-	if (!one_dir_operand(argc, argv, &dir, &ret))
+	if (!bundle_operand(argc, argv, &path, &json, &ret))
 		return ret;
-	if (bundle_steps(dir, &steps, &err) != 0) {
+	if (bundle_steps(path, &steps, &err) != 0) {
 		ret = msg_dv_error(&err);
+		goto out;
+	}
+	ret = EXIT_OK;
+	if (json) {
+		dv_json_init(&j, stdout);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "bundle", path);
+		json_strings(&j, "steps", &steps);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 		goto out;
 	}
 	printf("On the host, 'sh install.sh apply' will:\n");
@@ -280,7 +333,6 @@ cmd_bundle_show(int argc, char **argv)
 	printf("  %zu. reboot if a step needs it, then continue after "
 	    "'sh install.sh apply'\n     again; exit maintenance mode when "
 	    "everything is done\n", steps.n + 1);
-	ret = EXIT_OK;
 out:
 	for (size_t i = 0; i < steps.n; i++)
 		free(steps.v[i]);
@@ -293,7 +345,7 @@ static const struct verb verbs[] = {
 	    "create OUTDIR --datastore NAME [--dir PATH] [--depot DEPOT.zip "
 	    "[--profile NAME]] [--add FILE]... [--firmware mellanox:FILE[:PSID:"
 	    "VERSION]]... [--intel-nvm PACKAGE] [--trust CA.pem]... [--jobs N] "
-	    "[--tar] [--force] [--compose NEW-NAME]",
+	    "[--tar] [--force] [--json] [--compose NEW-NAME]",
 	    "Verify the inputs and write a bundle folder with install.sh.",
 	    "  --datastore NAME  the datastore the folder will be uploaded to\n"
 	    "  --dir PATH        the folder on it (default esxstage/OUTDIR's name)\n"
@@ -308,17 +360,20 @@ static const struct verb verbs[] = {
 	    "  --trust CA.pem    trust anchors for the signature checks\n"
 	    "  --jobs N          verify with N threads\n"
 	    "  --tar             also write OUTDIR.tar for a single-file transfer\n"
-	    "  --force           replace an existing OUTDIR\n"
+	    "  --force           replace an existing OUTDIR (whole, in one step)\n"
+	    "  --json            print the result as one JSON document\n"
 	    "  --compose NEW-NAME\n"
 	    "                    compose --profile of --depot and every --add into\n"
 	    "                    one depot (depot compose) and ship it as one\n"
 	    "                    profile update, one reboot\n"
 	    "  -h, --help        describe this command\n"},
-	{"verify", cmd_bundle_verify, "verify OUTDIR",
-	    "Check every file of a bundle against its SHA256SUMS.",
+	{"verify", cmd_bundle_verify, "verify [--json] BUNDLE",
+	    "Check a bundle folder, or its tar, against its SHA256SUMS.",
+	    "  --json            print the result as one JSON document\n"
 	    "  -h, --help        describe this command\n"},
-	{"show", cmd_bundle_show, "show OUTDIR",
+	{"show", cmd_bundle_show, "show [--json] BUNDLE",
 	    "Print the bundle's plan, step by step, in plain words.",
+	    "  --json            print the steps as one JSON document\n"
 	    "  -h, --help        describe this command\n"},
 };
 

@@ -110,14 +110,14 @@ open_depot(const char *path, struct depot **out)
 
 /* The messages of one kind, as a JSON array. */
 static void
-json_diags(struct json *j, const char *key, const struct dv_diags *l,
+json_diags(struct dv_json *j, const char *key, const struct dv_diags *l,
     enum dv_diag_kind kind)
 {
-	json_array_begin(j, key);
+	dv_json_array_begin(j, key);
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].kind == kind)
-			json_string(j, NULL, l->v[i].msg);
-	json_array_end(j);
+			dv_json_string(j, NULL, l->v[i].msg);
+	dv_json_array_end(j);
 }
 
 /* The messages of one kind, joined by "; ". */
@@ -135,41 +135,41 @@ print_diags(const struct dv_diags *l, enum dv_diag_kind kind)
 }
 
 static void
-json_warnings(struct json *j, const struct depot *d)
+json_warnings(struct dv_json *j, const struct depot *d)
 {
 	json_diags(j, "warnings", &d->warnings, DV_DIAG_WARNING);
 }
 
 static void
-json_strlist(struct json *j, const char *key, const struct dv_strlist *l)
+json_strlist(struct dv_json *j, const char *key, const struct dv_strlist *l)
 {
-	json_array_begin(j, key);
+	dv_json_array_begin(j, key);
 	for (size_t i = 0; i < l->n; i++)
-		json_string(j, NULL, l->v[i]);
-	json_array_end(j);
+		dv_json_string(j, NULL, l->v[i]);
+	dv_json_array_end(j);
 }
 
 /* Times in JSON carry their zone: always UTC. */
 static void
-json_time(struct json *j, const char *key, const struct dv_time *t)
+json_time(struct dv_json *j, const char *key, const struct dv_time *t)
 {
 	char buf[20], utc[24];
 
 	if (!t->set) {
-		json_string(j, key, NULL);
+		dv_json_string(j, key, NULL);
 		return;
 	}
 	dv_time_format(t, buf);
 	snprintf(utc, sizeof(utc), "%sZ", buf);
-	json_string(j, key, utc);
+	dv_json_string(j, key, utc);
 }
 
 static void
-json_acceptance(struct json *j, enum dv_acceptance a)
+json_acceptance(struct dv_json *j, enum dv_acceptance a)
 {
-	json_string(j, "acceptance_level",
+	dv_json_string(j, "acceptance_level",
 	    a == DV_ACCEPT_UNKNOWN ? NULL : dv_acceptance_name(a));
-	json_string(j, "acceptance_level_display",
+	dv_json_string(j, "acceptance_level_display",
 	    a == DV_ACCEPT_UNKNOWN ? NULL : dv_acceptance_display(a));
 }
 
@@ -196,7 +196,7 @@ struct listing_verb {
 	/* EXIT_OK, or the exit status after saying why not. */
 	int (*build)(struct listing *l, const struct list_opts *o);
 	void (*text)(const struct listing *l);
-	void (*json)(const struct listing *l, struct json *j);
+	void (*json)(const struct listing *l, struct dv_json *j);
 };
 
 static int
@@ -205,7 +205,7 @@ run_listing(int argc, char **argv, const struct listing_verb *v)
 	struct listing l = {0};
 	struct list_opts o;
 	struct depot *d = NULL;
-	struct json j;
+	struct dv_json j;
 	int ret;
 
 	if (!parse_list_opts(argc, argv, v->takes_profile, v->nargs, &o))
@@ -219,13 +219,13 @@ run_listing(int argc, char **argv, const struct listing_verb *v)
 	if (v->build != NULL && (ret = v->build(&l, &o)) != EXIT_OK)
 		goto out;
 	if (o.json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", l.path);
+		dv_json_init(&j, stdout);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "depot", l.path);
 		v->json(&l, &j);
 		json_warnings(&j, d);
-		json_object_end(&j);
-		json_finish(&j);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 	} else {
 		v->text(&l);
 	}
@@ -259,27 +259,27 @@ list_profiles_text(const struct listing *l)
 }
 
 static void
-list_profiles_json(const struct listing *l, struct json *j)
+list_profiles_json(const struct listing *l, struct dv_json *j)
 {
-	json_array_begin(j, "profiles");
+	dv_json_array_begin(j, "profiles");
 	for (size_t i = 0; i < l->d->nprofiles; i++) {
 		const struct depot_profile *p = l->d->profiles[i];
-		json_object_begin(j, NULL);
-		json_string(j, "name", p->name);
-		json_string(j, "vendor", p->creator);
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "name", p->name);
+		dv_json_string(j, "vendor", p->creator);
 		json_acceptance(j, p->acceptance);
 		json_time(j, "creation_time", &p->creation_time);
 		json_time(j, "modification_time", &p->modification_time);
-		json_string(j, "profile_id", p->profile_id);
-		json_uint(j, "serialno", p->serialno);
-		json_bool(j, "readonly", p->readonly);
-		json_string(j, "description", p->description);
+		dv_json_string(j, "profile_id", p->profile_id);
+		dv_json_uint(j, "serialno", p->serialno);
+		dv_json_bool(j, "readonly", p->readonly);
+		dv_json_string(j, "description", p->description);
 		json_strlist(j, "vib_ids", &p->vib_ids);
 		json_strlist(j, "component_ids", &p->bulletin_ids);
 		json_strlist(j, "missing_vib_ids", &p->missing_vib_ids);
-		json_object_end(j);
+		dv_json_object_end(j);
 	}
-	json_array_end(j);
+	dv_json_array_end(j);
 }
 
 static int
@@ -294,62 +294,62 @@ cmd_depot_list_profiles(int argc, char **argv)
 /* ---- list-vibs -------------------------------------------------------- */
 
 static void
-json_relations(struct json *j, const char *key,
+json_relations(struct dv_json *j, const char *key,
     const struct depot_relations *r)
 {
-	json_array_begin(j, key);
+	dv_json_array_begin(j, key);
 	for (size_t i = 0; i < r->n; i++) {
-		json_object_begin(j, NULL);
-		json_string(j, "name", r->v[i].name);
-		json_string(j, "relation", r->v[i].relation);
-		json_string(j, "version", r->v[i].version);
-		json_object_end(j);
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "name", r->v[i].name);
+		dv_json_string(j, "relation", r->v[i].relation);
+		dv_json_string(j, "version", r->v[i].version);
+		dv_json_object_end(j);
 	}
-	json_array_end(j);
+	dv_json_array_end(j);
 }
 
 static void
-json_platforms(struct json *j, const char *key,
+json_platforms(struct dv_json *j, const char *key,
     const struct depot_platforms *p)
 {
-	json_array_begin(j, key);
+	dv_json_array_begin(j, key);
 	for (size_t i = 0; i < p->n; i++) {
-		json_object_begin(j, NULL);
-		json_string(j, "product", p->v[i].product);
-		json_string(j, "version", p->v[i].version);
-		json_string(j, "locale", p->v[i].locale);
-		json_object_end(j);
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "product", p->v[i].product);
+		dv_json_string(j, "version", p->v[i].version);
+		dv_json_string(j, "locale", p->v[i].locale);
+		dv_json_object_end(j);
 	}
-	json_array_end(j);
+	dv_json_array_end(j);
 }
 
 static void
-json_vib(struct json *j, const struct depot_vib *v)
+json_vib(struct dv_json *j, const struct depot_vib *v)
 {
-	json_object_begin(j, NULL);
-	json_string(j, "id", v->id);
-	json_string(j, "name", v->name);
-	json_string(j, "version", v->version);
-	json_string(j, "vendor", v->vendor);
-	json_string(j, "type", v->type);
+	dv_json_object_begin(j, NULL);
+	dv_json_string(j, "id", v->id);
+	dv_json_string(j, "name", v->name);
+	dv_json_string(j, "version", v->version);
+	dv_json_string(j, "vendor", v->vendor);
+	dv_json_string(j, "type", v->type);
 	json_acceptance(j, v->acceptance);
 	json_time(j, "release_date", &v->release_date);
-	json_string(j, "summary", v->summary);
-	json_string(j, "relative_path", v->relative_path);
-	json_string(j, "member", v->member);
+	dv_json_string(j, "summary", v->summary);
+	dv_json_string(j, "relative_path", v->relative_path);
+	dv_json_string(j, "member", v->member);
 	if (v->has_packed_size)
-		json_uint(j, "packed_size", v->packed_size);
+		dv_json_uint(j, "packed_size", v->packed_size);
 	else
-		json_string(j, "packed_size", NULL);
-	json_string(j, "sha256", v->sha256);
-	json_bool(j, "maintenance_mode", v->maintenance_install);
-	json_bool(j, "live_install_allowed", v->live_install);
-	json_bool(j, "live_remove_allowed", v->live_remove);
-	json_bool(j, "stateless_ready", v->stateless_ready);
+		dv_json_string(j, "packed_size", NULL);
+	dv_json_string(j, "sha256", v->sha256);
+	dv_json_bool(j, "maintenance_mode", v->maintenance_install);
+	dv_json_bool(j, "live_install_allowed", v->live_install);
+	dv_json_bool(j, "live_remove_allowed", v->live_remove);
+	dv_json_bool(j, "stateless_ready", v->stateless_ready);
 	json_relations(j, "depends", &v->depends);
 	json_relations(j, "provides", &v->provides);
 	json_platforms(j, "platforms", &v->platforms);
-	json_object_end(j);
+	dv_json_object_end(j);
 }
 
 /* The VIBs a profile names, all present, sorted as the depot sorts them. */
@@ -416,13 +416,13 @@ list_vibs_text(const struct listing *l)
 }
 
 static void
-list_vibs_json(const struct listing *l, struct json *j)
+list_vibs_json(const struct listing *l, struct dv_json *j)
 {
-	json_string(j, "profile", l->profile);
-	json_array_begin(j, "vibs");
+	dv_json_string(j, "profile", l->profile);
+	dv_json_array_begin(j, "vibs");
 	for (size_t i = 0; i < l->nvibs; i++)
 		json_vib(j, l->vibs[i]);
-	json_array_end(j);
+	dv_json_array_end(j);
 }
 
 static int
@@ -466,32 +466,32 @@ list_components_text(const struct listing *l)
 }
 
 static void
-list_components_json(const struct listing *l, struct json *j)
+list_components_json(const struct listing *l, struct dv_json *j)
 {
-	json_array_begin(j, "components");
+	dv_json_array_begin(j, "components");
 	for (size_t i = 0; i < l->d->nbulletins; i++) {
 		const struct depot_bulletin *b = l->d->bulletins[i];
-		json_object_begin(j, NULL);
-		json_string(j, "id", b->id);
-		json_string(j, "name", component_name(b));
-		json_string(j, "name_display", b->comp_name_ui ?
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "id", b->id);
+		dv_json_string(j, "name", component_name(b));
+		dv_json_string(j, "name_display", b->comp_name_ui ?
 		    b->comp_name_ui : component_name(b));
-		json_string(j, "version", b->comp_version ? b->comp_version :
+		dv_json_string(j, "version", b->comp_version ? b->comp_version :
 		    "");
-		json_string(j, "version_display", b->comp_version_ui ?
+		dv_json_string(j, "version_display", b->comp_version_ui ?
 		    b->comp_version_ui : "");
-		json_string(j, "vendor", b->vendor);
+		dv_json_string(j, "vendor", b->vendor);
 		json_time(j, "release_date", &b->release_date);
-		json_string(j, "summary", b->summary);
-		json_string(j, "release_type", b->release_type);
-		json_string(j, "acceptance", dv_acceptance_name(
+		dv_json_string(j, "summary", b->summary);
+		dv_json_string(j, "release_type", b->release_type);
+		dv_json_string(j, "acceptance", dv_acceptance_name(
 		    depot_bulletin_acceptance(l->d, b)));
-		json_bool(j, "is_component", b->comp_name != NULL);
+		dv_json_bool(j, "is_component", b->comp_name != NULL);
 		json_platforms(j, "platforms", &b->platforms);
 		json_strlist(j, "vib_ids", &b->vib_ids);
-		json_object_end(j);
+		dv_json_object_end(j);
 	}
-	json_array_end(j);
+	dv_json_array_end(j);
 }
 
 static int
@@ -582,25 +582,25 @@ show_profile_text(const struct listing *l)
 }
 
 static void
-show_profile_json(const struct listing *l, struct json *j)
+show_profile_json(const struct listing *l, struct dv_json *j)
 {
 	const struct depot_profile *p = l->p;
 
-	json_string(j, "name", p->name);
-	json_string(j, "vendor", p->creator);
+	dv_json_string(j, "name", p->name);
+	dv_json_string(j, "vendor", p->creator);
 	json_acceptance(j, p->acceptance);
 	json_time(j, "creation_time", &p->creation_time);
 	json_time(j, "modification_time", &p->modification_time);
-	json_bool(j, "stateless_ready", depot_profile_stateless_ready(l->d,
+	dv_json_bool(j, "stateless_ready", depot_profile_stateless_ready(l->d,
 	    p));
-	json_string(j, "profile_id", p->profile_id);
-	json_uint(j, "serialno", p->serialno);
-	json_bool(j, "readonly", p->readonly);
-	json_string(j, "description", p->description);
-	json_array_begin(j, "vibs");
+	dv_json_string(j, "profile_id", p->profile_id);
+	dv_json_uint(j, "serialno", p->serialno);
+	dv_json_bool(j, "readonly", p->readonly);
+	dv_json_string(j, "description", p->description);
+	dv_json_array_begin(j, "vibs");
 	for (size_t i = 0; i < l->nvibs; i++)
 		json_vib(j, l->vibs[i]);
-	json_array_end(j);
+	dv_json_array_end(j);
 	json_strlist(j, "component_ids", &p->bulletin_ids);
 }
 
@@ -661,48 +661,48 @@ info_text(const struct listing *l)
 }
 
 static void
-info_json(const struct listing *l, struct json *j)
+info_json(const struct listing *l, struct dv_json *j)
 {
 	const struct depot *d = l->d;
 
-	json_string(j, "kind", depot_kind_name(d));
-	json_array_begin(j, "vendors");
+	dv_json_string(j, "kind", depot_kind_name(d));
+	dv_json_array_begin(j, "vendors");
 	for (size_t i = 0; i < d->nvendors; i++) {
-		json_object_begin(j, NULL);
-		json_string(j, "name", d->vendors[i].name);
-		json_string(j, "code", d->vendors[i].code);
-		json_string(j, "index", d->vendors[i].index_member);
-		json_object_end(j);
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "name", d->vendors[i].name);
+		dv_json_string(j, "code", d->vendors[i].code);
+		dv_json_string(j, "index", d->vendors[i].index_member);
+		dv_json_object_end(j);
 	}
-	json_array_end(j);
-	json_array_begin(j, "metadata");
+	dv_json_array_end(j);
+	dv_json_array_begin(j, "metadata");
 	for (size_t i = 0; i < d->nmetadata; i++) {
 		const struct depot_metadata *m = &d->metadata[i];
-		json_object_begin(j, NULL);
-		json_string(j, "path", m->member);
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "path", m->member);
 		json_platforms(j, "platforms", &m->platforms);
-		json_uint(j, "vibs", m->vibs);
-		json_uint(j, "bulletins", m->bulletins);
-		json_uint(j, "profiles", m->profiles);
-		json_uint(j, "baseimages", m->baseimages);
-		json_uint(j, "addons", m->addons);
-		json_uint(j, "manifests", m->manifests);
-		json_uint(j, "solutions", m->solutions);
-		json_uint(j, "other_files", m->other);
-		json_bool(j, "vibs_from_vmware_xml", m->used_vmware_xml);
-		json_object_end(j);
+		dv_json_uint(j, "vibs", m->vibs);
+		dv_json_uint(j, "bulletins", m->bulletins);
+		dv_json_uint(j, "profiles", m->profiles);
+		dv_json_uint(j, "baseimages", m->baseimages);
+		dv_json_uint(j, "addons", m->addons);
+		dv_json_uint(j, "manifests", m->manifests);
+		dv_json_uint(j, "solutions", m->solutions);
+		dv_json_uint(j, "other_files", m->other);
+		dv_json_bool(j, "vibs_from_vmware_xml", m->used_vmware_xml);
+		dv_json_object_end(j);
 	}
-	json_array_end(j);
-	json_uint(j, "vibs", d->nvibs);
-	json_uint(j, "components", d->nbulletins);
-	json_uint(j, "baseimages", l->baseimages);
-	json_uint(j, "addons", l->addons);
-	json_uint(j, "manifests", l->manifests);
-	json_uint(j, "solutions", l->solutions);
-	json_array_begin(j, "profiles");
+	dv_json_array_end(j);
+	dv_json_uint(j, "vibs", d->nvibs);
+	dv_json_uint(j, "components", d->nbulletins);
+	dv_json_uint(j, "baseimages", l->baseimages);
+	dv_json_uint(j, "addons", l->addons);
+	dv_json_uint(j, "manifests", l->manifests);
+	dv_json_uint(j, "solutions", l->solutions);
+	dv_json_array_begin(j, "profiles");
 	for (size_t i = 0; i < d->nprofiles; i++)
-		json_string(j, NULL, d->profiles[i]->name);
-	json_array_end(j);
+		dv_json_string(j, NULL, d->profiles[i]->name);
+	dv_json_array_end(j);
 }
 
 static int
@@ -840,17 +840,17 @@ sig_status_name(enum sig_status s)
 }
 
 static void
-json_signature(struct json *j, const struct verify_vib *v)
+json_signature(struct dv_json *j, const struct verify_vib *v)
 {
-	json_object_begin(j, "signature");
-	json_string(j, "status", v->scanned ? sig_status_name(v->sig.status) :
+	dv_json_object_begin(j, "signature");
+	dv_json_string(j, "status", v->scanned ? sig_status_name(v->sig.status) :
 	    NULL);
-	json_string(j, "signer", v->sig.subject[0] != '\0' ? v->sig.subject :
+	dv_json_string(j, "signer", v->sig.subject[0] != '\0' ? v->sig.subject :
 	    NULL);
-	json_bool(j, "chain_checked", v->sig.chain_checked);
-	json_string(j, "detail", v->sig.detail[0] != '\0' ? v->sig.detail :
+	dv_json_bool(j, "chain_checked", v->sig.chain_checked);
+	dv_json_string(j, "detail", v->sig.detail[0] != '\0' ? v->sig.detail :
 	    NULL);
-	json_object_end(j);
+	dv_json_object_end(j);
 }
 
 /* --verbose: what verify is about to read, on stderr. */
@@ -919,40 +919,40 @@ static void
 verify_json(const struct verify_result *vr)
 {
 	const struct verify_report *r = &vr->r;
-	struct json j;
+	struct dv_json j;
 
-	json_init(&j, stdout);
-	json_object_begin(&j, NULL);
-	json_string(&j, "depot", vr->d->path);
-	json_bool(&j, "ok", r->failed == 0);
-	json_bool(&j, "trust_checked", r->trust_checked);
-	json_object_begin(&j, "structure");
+	dv_json_init(&j, stdout);
+	dv_json_object_begin(&j, NULL);
+	dv_json_string(&j, "depot", vr->d->path);
+	dv_json_bool(&j, "ok", r->failed == 0);
+	dv_json_bool(&j, "trust_checked", r->trust_checked);
+	dv_json_object_begin(&j, "structure");
 	json_diags(&j, "failures", &r->structure, DV_DIAG_FAIL);
 	json_diags(&j, "warnings", &r->structure, DV_DIAG_WARNING);
-	json_object_end(&j);
-	json_array_begin(&j, "vibs");
+	dv_json_object_end(&j);
+	dv_json_array_begin(&j, "vibs");
 	for (size_t i = 0; i < r->nvibs; i++) {
 		const struct verify_vib *v = &r->vibs[i];
-		json_object_begin(&j, NULL);
-		json_string(&j, "id", v->meta->id);
-		json_string(&j, "member", v->meta->member);
-		json_bool(&j, "ok", v->ok);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "id", v->meta->id);
+		dv_json_string(&j, "member", v->meta->member);
+		dv_json_bool(&j, "ok", v->ok);
 		json_diags(&j, "problems", &v->diags, DV_DIAG_FAIL);
 		json_diags(&j, "notes", &v->diags, DV_DIAG_NOTE);
 		json_signature(&j, v);
-		json_object_end(&j);
+		dv_json_object_end(&j);
 	}
-	json_array_end(&j);
-	json_object_begin(&j, "summary");
-	json_uint(&j, "vibs", r->nvibs);
-	json_uint(&j, "failed", r->failed);
-	json_uint(&j, "signed", vr->signed_n);
-	json_uint(&j, "unsigned", vr->unsigned_n);
-	json_uint(&j, "untrusted", vr->untrusted_n);
-	json_object_end(&j);
+	dv_json_array_end(&j);
+	dv_json_object_begin(&j, "summary");
+	dv_json_uint(&j, "vibs", r->nvibs);
+	dv_json_uint(&j, "failed", r->failed);
+	dv_json_uint(&j, "signed", vr->signed_n);
+	dv_json_uint(&j, "unsigned", vr->unsigned_n);
+	dv_json_uint(&j, "untrusted", vr->untrusted_n);
+	dv_json_object_end(&j);
 	json_warnings(&j, vr->d);
-	json_object_end(&j);
-	json_finish(&j);
+	dv_json_object_end(&j);
+	dv_json_finish(&j);
 }
 
 static int
@@ -1169,58 +1169,58 @@ show_vib_text(const struct verify_vib *v, const struct depot_vib *x,
 static void
 show_vib_json(const struct verify_vib *v, const struct depot_vib *x)
 {
-	struct json j;
+	struct dv_json j;
 
-	json_init(&j, stdout);
-	json_object_begin(&j, NULL);
-	json_string(&j, "id", x->id);
-	json_string(&j, "name", x->name);
-	json_string(&j, "version", x->version);
-	json_string(&j, "vendor", x->vendor);
-	json_string(&j, "type", x->type);
+	dv_json_init(&j, stdout);
+	dv_json_object_begin(&j, NULL);
+	dv_json_string(&j, "id", x->id);
+	dv_json_string(&j, "name", x->name);
+	dv_json_string(&j, "version", x->version);
+	dv_json_string(&j, "vendor", x->vendor);
+	dv_json_string(&j, "type", x->type);
 	json_acceptance(&j, x->acceptance);
-	json_string(&j, "summary", x->summary);
-	json_string(&j, "description", x->description);
+	dv_json_string(&j, "summary", x->summary);
+	dv_json_string(&j, "description", x->description);
 	json_time(&j, "release_date", &x->release_date);
 	json_relations(&j, "depends", &x->depends);
 	json_relations(&j, "conflicts", &x->conflicts);
 	json_relations(&j, "replaces", &x->replaces);
 	json_relations(&j, "provides", &x->provides);
-	json_bool(&j, "maintenance_mode", x->maintenance_install);
-	json_bool(&j, "live_install_allowed", x->live_install);
-	json_bool(&j, "live_remove_allowed", x->live_remove);
-	json_bool(&j, "stateless_ready", x->stateless_ready);
-	json_bool(&j, "reboot_required", !x->live_install);
+	dv_json_bool(&j, "maintenance_mode", x->maintenance_install);
+	dv_json_bool(&j, "live_install_allowed", x->live_install);
+	dv_json_bool(&j, "live_remove_allowed", x->live_remove);
+	dv_json_bool(&j, "stateless_ready", x->stateless_ready);
+	dv_json_bool(&j, "reboot_required", !x->live_install);
 	json_platforms(&j, "platforms", &x->platforms);
-	json_array_begin(&j, "payloads");
+	dv_json_array_begin(&j, "payloads");
 	for (size_t i = 0; i < x->npayloads; i++) {
 		const struct depot_payload *p = &x->payloads[i];
-		json_object_begin(&j, NULL);
-		json_string(&j, "name", p->name);
-		json_string(&j, "type", p->type);
-		json_uint(&j, "size", p->size);
-		json_uint(&j, "uncompressed_size", p->uncompressed_size);
-		json_array_begin(&j, "checksums");
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "name", p->name);
+		dv_json_string(&j, "type", p->type);
+		dv_json_uint(&j, "size", p->size);
+		dv_json_uint(&j, "uncompressed_size", p->uncompressed_size);
+		dv_json_array_begin(&j, "checksums");
 		for (size_t k = 0; k < p->nchecksums; k++) {
-			json_object_begin(&j, NULL);
-			json_string(&j, "type", p->checksums[k].type);
-			json_string(&j, "verify_process",
+			dv_json_object_begin(&j, NULL);
+			dv_json_string(&j, "type", p->checksums[k].type);
+			dv_json_string(&j, "verify_process",
 			    p->checksums[k].verify_process);
-			json_string(&j, "value", p->checksums[k].value);
-			json_object_end(&j);
+			dv_json_string(&j, "value", p->checksums[k].value);
+			dv_json_object_end(&j);
 		}
-		json_array_end(&j);
-		json_object_end(&j);
+		dv_json_array_end(&j);
+		dv_json_object_end(&j);
 	}
-	json_array_end(&j);
-	json_uint(&j, "file_size", v->scan.file_size);
-	json_string(&j, "file_sha256", v->scan.file_sha256);
+	dv_json_array_end(&j);
+	dv_json_uint(&j, "file_size", v->scan.file_size);
+	dv_json_string(&j, "file_sha256", v->scan.file_sha256);
 	json_signature(&j, v);
-	json_bool(&j, "ok", v->ok);
+	dv_json_bool(&j, "ok", v->ok);
 	json_diags(&j, "problems", &v->diags, DV_DIAG_FAIL);
 	json_diags(&j, "notes", &v->diags, DV_DIAG_NOTE);
-	json_object_end(&j);
-	json_finish(&j);
+	dv_json_object_end(&j);
+	dv_json_finish(&j);
 }
 
 /* A zip starts with a local header or, empty, an end record. */

@@ -2,7 +2,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,64 +94,6 @@ bad:
 	    longopts[li].name);
 	o->status = verb_usage(argv[0], EXIT_USAGE);
 	return false;
-}
-
-/* ---- interrupts --------------------------------------------------------- */
-
-static volatile sig_atomic_t caught;
-
-static void
-on_signal(int sig)
-{
-	caught = sig;
-	outdir_interrupt();
-}
-
-/*
- * SIGINT and SIGTERM only ask the library to stop at the next file
- * boundary, so the temporary directory is always removed.  A signal
- * ignored on entry (a background job of a script) stays ignored.
- */
-static void
-catch_signals(struct sigaction old[2])
-{
-	static const int sigs[2] = {SIGINT, SIGTERM};
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 2; i++) {
-		sigaction(sigs[i], NULL, &old[i]);
-		if (old[i].sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-	}
-}
-
-static void
-restore_signals(const struct sigaction old[2])
-{
-	sigaction(SIGINT, &old[0], NULL);
-	sigaction(SIGTERM, &old[1], NULL);
-}
-
-/*
- * After cleaning up, die of the signal as if it had not been caught,
- * so that a calling shell or script stops as it expects.
- */
-static int
-interrupted(const struct dv_error *err)
-{
-	int sig = caught;
-
-	msg_error("%s", err->msg);
-	/* The exit status says it failed already; nothing to add. */
-	(void)fflush(stdout);
-	if (sig != 0) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
-	return EXIT_BAD;
 }
 
 /* ---- describing a node -------------------------------------------------- */
@@ -293,121 +234,121 @@ print_counts(const struct package_counts *c, const char *path)
 /* ---- JSON ---------------------------------------------------------------- */
 
 static void
-json_strings(struct json *j, const char *key, const struct dv_strlist *l)
+json_strings(struct dv_json *j, const char *key, const struct dv_strlist *l)
 {
-	json_array_begin(j, key);
+	dv_json_array_begin(j, key);
 	for (size_t i = 0; i < l->n; i++)
-		json_string(j, NULL, l->v[i]);
-	json_array_end(j);
+		dv_json_string(j, NULL, l->v[i]);
+	dv_json_array_end(j);
 }
 
 static void
-json_depot_info(struct json *j, const struct package_depot_info *di)
+json_depot_info(struct dv_json *j, const struct package_depot_info *di)
 {
-	json_object_begin(j, "depot");
-	json_string(j, "kind", di->kind);
-	json_array_begin(j, "vendors");
+	dv_json_object_begin(j, "depot");
+	dv_json_string(j, "kind", di->kind);
+	dv_json_array_begin(j, "vendors");
 	for (size_t i = 0; i < di->nvendors; i++) {
-		json_object_begin(j, NULL);
-		json_string(j, "name", di->vendors[i].name);
-		json_string(j, "code", di->vendors[i].code);
-		json_object_end(j);
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "name", di->vendors[i].name);
+		dv_json_string(j, "code", di->vendors[i].code);
+		dv_json_object_end(j);
 	}
-	json_array_end(j);
-	json_array_begin(j, "platforms");
+	dv_json_array_end(j);
+	dv_json_array_begin(j, "platforms");
 	for (size_t i = 0; i < di->nplatforms; i++) {
-		json_object_begin(j, NULL);
-		json_string(j, "product", di->platforms[i].product);
-		json_string(j, "version", di->platforms[i].version);
-		json_object_end(j);
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "product", di->platforms[i].product);
+		dv_json_string(j, "version", di->platforms[i].version);
+		dv_json_object_end(j);
 	}
-	json_array_end(j);
-	json_uint(j, "vibs", di->nvibs);
-	json_uint(j, "components", di->ncomponents);
-	json_uint(j, "profiles", di->nprofiles);
-	json_object_end(j);
+	dv_json_array_end(j);
+	dv_json_uint(j, "vibs", di->nvibs);
+	dv_json_uint(j, "components", di->ncomponents);
+	dv_json_uint(j, "profiles", di->nprofiles);
+	dv_json_object_end(j);
 }
 
 /* A node's own fields, without its children. */
 static void
-json_fields(struct json *j, const struct package_node *n)
+json_fields(struct dv_json *j, const struct package_node *n)
 {
-	json_string(j, "name", n->name);
-	json_string(j, "path", n->path);
-	json_string(j, "kind", package_kind_name(n->kind));
-	json_uint(j, "size", n->size);
-	json_string(j, "sha256", n->sha256);
-	json_bool(j, "installable", n->installable);
-	json_string(j, "note", n->note);
-	json_string(j, "duplicate_of", n->duplicate_of);
+	dv_json_string(j, "name", n->name);
+	dv_json_string(j, "path", n->path);
+	dv_json_string(j, "kind", package_kind_name(n->kind));
+	dv_json_uint(j, "size", n->size);
+	dv_json_string(j, "sha256", n->sha256);
+	dv_json_bool(j, "installable", n->installable);
+	dv_json_string(j, "note", n->note);
+	dv_json_string(j, "duplicate_of", n->duplicate_of);
 	if ((n->kind == PACKAGE_DEPOT && n->depot.kind != NULL) ||
 	    n->kind == PACKAGE_EXPANDED)
 		json_depot_info(j, &n->depot);
 	if (n->kind == PACKAGE_VIB) {
-		json_object_begin(j, "vib");
-		json_string(j, "id", n->vib.id);
-		json_string(j, "name", n->vib.name);
-		json_string(j, "version", n->vib.version);
-		json_string(j, "vendor", n->vib.vendor);
-		json_string(j, "acceptance_level",
+		dv_json_object_begin(j, "vib");
+		dv_json_string(j, "id", n->vib.id);
+		dv_json_string(j, "name", n->vib.name);
+		dv_json_string(j, "version", n->vib.version);
+		dv_json_string(j, "vendor", n->vib.vendor);
+		dv_json_string(j, "acceptance_level",
 		    n->vib.acceptance == DV_ACCEPT_UNKNOWN ? NULL :
 		    dv_acceptance_name(n->vib.acceptance));
-		json_string(j, "acceptance_level_display",
+		dv_json_string(j, "acceptance_level_display",
 		    n->vib.acceptance == DV_ACCEPT_UNKNOWN ? NULL :
 		    dv_acceptance_display(n->vib.acceptance));
-		json_bool(j, "in_depot", n->vib.in_depot);
-		json_object_end(j);
+		dv_json_bool(j, "in_depot", n->vib.in_depot);
+		dv_json_object_end(j);
 	}
 	if (n->kind == PACKAGE_NVM_TOOL) {
-		json_object_begin(j, "tool");
-		json_string(j, "version", n->tool.version);
-		json_string(j, "target", n->tool.target);
-		json_string(j, "config_version", n->tool.config_version);
-		json_uint(j, "devices", n->tool.devices);
+		dv_json_object_begin(j, "tool");
+		dv_json_string(j, "version", n->tool.version);
+		dv_json_string(j, "target", n->tool.target);
+		dv_json_string(j, "config_version", n->tool.config_version);
+		dv_json_uint(j, "devices", n->tool.devices);
 		json_strings(j, "images", &n->tool.images);
 		json_strings(j, "missing_images", &n->tool.missing);
-		json_object_end(j);
+		dv_json_object_end(j);
 	}
 }
 
-static void json_node(struct json *j, const struct package_node *n,
+static void json_node(struct dv_json *j, const struct package_node *n,
     int level);
 
 /* Below JSON_TREE_LEVELS, every descendant in one flat list. */
 static void
-json_flat(struct json *j, const struct package_node *n)
+json_flat(struct dv_json *j, const struct package_node *n)
 {
 	for (size_t i = 0; i < n->nchildren; i++) {
-		json_object_begin(j, NULL);
+		dv_json_object_begin(j, NULL);
 		json_fields(j, n->children[i]);
-		json_array_begin(j, "children");
-		json_array_end(j);
-		json_object_end(j);
+		dv_json_array_begin(j, "children");
+		dv_json_array_end(j);
+		dv_json_object_end(j);
 		json_flat(j, n->children[i]);
 	}
 }
 
 static void
-json_node(struct json *j, const struct package_node *n, int level)
+json_node(struct dv_json *j, const struct package_node *n, int level)
 {
-	json_object_begin(j, level == 0 ? "tree" : NULL);
+	dv_json_object_begin(j, level == 0 ? "tree" : NULL);
 	json_fields(j, n);
-	json_array_begin(j, "children");
+	dv_json_array_begin(j, "children");
 	if (level + 1 < JSON_TREE_LEVELS) {
 		for (size_t i = 0; i < n->nchildren; i++)
 			json_node(j, n->children[i], level + 1);
 	} else {
 		json_flat(j, n);
 	}
-	json_array_end(j);
-	json_object_end(j);
+	dv_json_array_end(j);
+	dv_json_object_end(j);
 }
 
 static void
-json_installable(struct json *j, const struct package_node *n)
+json_installable(struct dv_json *j, const struct package_node *n)
 {
 	if (n->installable && n->duplicate_of == NULL)
-		json_string(j, NULL, n->path);
+		dv_json_string(j, NULL, n->path);
 	for (size_t i = 0; i < n->nchildren; i++)
 		json_installable(j, n->children[i]);
 }
@@ -426,7 +367,7 @@ cmd_depot_info_package(const char *path, bool json)
 	struct dv_error err = DV_ERROR_INIT;
 	struct package *p = NULL;
 	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
-	struct json j;
+	struct dv_json j;
 	struct package_counts counts = {0};
 
 	if (package_open(path, NULL, &p, &err) != 0)
@@ -435,19 +376,19 @@ cmd_depot_info_package(const char *path, bool json)
 		msg_warn("%s", p->warnings.v[i]);
 	package_count_installable(p->root, &counts);
 	if (json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "input", path);
+		dv_json_init(&j, stdout);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "input", path);
 		json_node(&j, p->root, 0);
-		json_array_begin(&j, "installable");
+		dv_json_array_begin(&j, "installable");
 		json_installable(&j, p->root);
-		json_array_end(&j);
-		json_array_begin(&j, "warnings");
+		dv_json_array_end(&j);
+		dv_json_array_begin(&j, "warnings");
 		for (size_t i = 0; i < p->warnings.n; i++)
-			json_string(&j, NULL, p->warnings.v[i]);
-		json_array_end(&j);
-		json_object_end(&j);
-		json_finish(&j);
+			dv_json_string(&j, NULL, p->warnings.v[i]);
+		dv_json_array_end(&j);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 	} else {
 		print_tree(p->root, 0, &sb);
 		print_counts(&counts, path);
@@ -504,6 +445,20 @@ same_skip(const struct package_node *n)
 	return true;
 }
 
+/* Names the run found in OUTDIR with the same bytes (outdir_unchanged),
+ * for the report of the run. */
+static const struct ptrvec *report_unchanged;
+
+static bool
+unchanged(const char *output)
+{
+	for (size_t i = 0; report_unchanged != NULL &&
+	    i < report_unchanged->n; i++)
+		if (strcmp(report_unchanged->v[i], output) == 0)
+			return true;
+	return false;
+}
+
 static void
 text_written(const struct package *p, const struct package_node *n,
     struct sbuf *sb)
@@ -513,7 +468,7 @@ text_written(const struct package *p, const struct package_node *n,
 		return; /* the tool's folder says it */
 	if (n->output != NULL) {
 		from(p, n, sb);
-		printf("wrote ");
+		printf("%s ", unchanged(n->output) ? "unchanged" : "wrote");
 		put_clean(n->output);
 		printf(" (%s, from ", kind_words(n));
 		put_clean(sb->buf);
@@ -549,35 +504,36 @@ text_skipped(const struct package *p, const struct package_node *n,
 }
 
 static void
-json_written(struct json *j, const struct package *p,
+json_written(struct dv_json *j, const struct package *p,
     const struct package_node *n, struct sbuf *sb)
 {
 	if (n->output != NULL) {
 		from(p, n, sb);
-		json_object_begin(j, NULL);
-		json_string(j, "name", n->output);
-		json_string(j, "kind", package_kind_name(n->kind));
-		json_string(j, "from", sb->buf);
-		json_uint(j, "size", n->size);
-		json_string(j, "sha256", n->sha256);
-		json_object_end(j);
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "name", n->output);
+		dv_json_string(j, "kind", package_kind_name(n->kind));
+		dv_json_string(j, "from", sb->buf);
+		dv_json_uint(j, "size", n->size);
+		dv_json_string(j, "sha256", n->sha256);
+		dv_json_bool(j, "unchanged", unchanged(n->output));
+		dv_json_object_end(j);
 	}
 	for (size_t i = 0; i < n->nchildren; i++)
 		json_written(j, p, n->children[i], sb);
 }
 
 static void
-json_skipped(struct json *j, const struct package *p,
+json_skipped(struct dv_json *j, const struct package *p,
     const struct package_node *n, struct sbuf *sb)
 {
 	if (n->skipped != NULL) {
 		from(p, n, sb);
-		json_object_begin(j, NULL);
-		json_string(j, "from", sb->buf);
-		json_string(j, "kind", package_kind_name(n->kind));
-		json_string(j, "reason", n->skipped);
-		json_string(j, "duplicate_of", n->duplicate_of);
-		json_object_end(j);
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "from", sb->buf);
+		dv_json_string(j, "kind", package_kind_name(n->kind));
+		dv_json_string(j, "reason", n->skipped);
+		dv_json_string(j, "duplicate_of", n->duplicate_of);
+		dv_json_object_end(j);
 	}
 	for (size_t i = 0; i < n->nchildren; i++)
 		json_skipped(j, p, n->children[i], sb);
@@ -596,35 +552,36 @@ count_written(const struct package_node *n, bool files)
 
 static void
 extract_report(struct package **pkgs, size_t n, const char *outdir,
-    bool json)
+    const struct ptrvec *same, bool json)
 {
 	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
-	struct json j;
+	struct dv_json j;
 	size_t i, k = 0;
 
+	report_unchanged = same;
 	if (json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "outdir", outdir);
-		json_array_begin(&j, "inputs");
+		dv_json_init(&j, stdout);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "outdir", outdir);
+		dv_json_array_begin(&j, "inputs");
 		for (i = 0; i < n; i++)
-			json_string(&j, NULL, pkgs[i]->path);
-		json_array_end(&j);
-		json_array_begin(&j, "written");
+			dv_json_string(&j, NULL, pkgs[i]->path);
+		dv_json_array_end(&j);
+		dv_json_array_begin(&j, "written");
 		for (i = 0; i < n; i++)
 			json_written(&j, pkgs[i], pkgs[i]->root, &sb);
-		json_array_end(&j);
-		json_array_begin(&j, "skipped");
+		dv_json_array_end(&j);
+		dv_json_array_begin(&j, "skipped");
 		for (i = 0; i < n; i++)
 			json_skipped(&j, pkgs[i], pkgs[i]->root, &sb);
-		json_array_end(&j);
-		json_array_begin(&j, "warnings");
+		dv_json_array_end(&j);
+		dv_json_array_begin(&j, "warnings");
 		for (i = 0; i < n; i++)
 			for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
-				json_string(&j, NULL, pkgs[i]->warnings.v[w]);
-		json_array_end(&j);
-		json_object_end(&j);
-		json_finish(&j);
+				dv_json_string(&j, NULL, pkgs[i]->warnings.v[w]);
+		dv_json_array_end(&j);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 	} else {
 		for (i = 0; i < n; i++)
 			text_written(pkgs[i], pkgs[i]->root, &sb);
@@ -634,6 +591,8 @@ extract_report(struct package **pkgs, size_t n, const char *outdir,
 			k += count_written(pkgs[i]->root, false);
 		printf("%zu item%s written to ", k, k == 1 ? "" : "s");
 		put_clean(outdir);
+		if (same->n > 0)
+			printf(" (%zu unchanged)", same->n);
 		putchar('\n');
 	}
 	sbuf_release(&sb);
@@ -643,7 +602,7 @@ int
 cmd_depot_extract(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct sigaction old[2];
+	struct ptrvec same = PTRVEC_INIT;
 	struct package **pkgs = NULL;
 	struct xopts o;
 	const char *outdir;
@@ -654,21 +613,27 @@ cmd_depot_extract(int argc, char **argv)
 		return o.status;
 	outdir = o.operands[o.noperands - 1];
 	n = (size_t)o.noperands - 1;
-	catch_signals(old);
+	msg_catch_signals();
 	ret = package_extract_run(outdir, (const char *const *)o.operands, n,
 	    (o.vibs ? PACKAGE_EXTRACT_VIBS : 0) |
 	    (o.repack ? PACKAGE_EXTRACT_REPACK : 0) |
-	    (o.force ? PACKAGE_EXTRACT_FORCE : 0), &pkgs, &err);
-	restore_signals(old);
-	if (ret != 0)
-		return err.code == DV_EINTR ? interrupted(&err) :
-		    msg_dv_error(&err);
+	    (o.force ? PACKAGE_EXTRACT_FORCE : 0), &pkgs, &same, &err);
+	msg_restore_signals();
+	if (ret != 0) {
+		ret = msg_fail(&err);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
 			msg_warn("%s", pkgs[i]->warnings.v[w]);
-	extract_report(pkgs, n, outdir, o.json);
+	extract_report(pkgs, n, outdir, &same, o.json);
 	package_free_all(pkgs, n);
-	return EXIT_OK;
+	ret = EXIT_OK;
+out:
+	for (size_t i = 0; i < same.n; i++)
+		free(same.v[i]);
+	ptrvec_release(&same);
+	return ret;
 }
 
 /* ---- unpack ------------------------------------------------------------- */
@@ -677,35 +642,35 @@ static void
 unpack_report(const struct unpack_report *r, const char *depot,
     const char *outdir, bool json, bool verify)
 {
-	struct json j;
+	struct dv_json j;
 	size_t i;
 
 	if (json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", depot);
-		json_string(&j, "outdir", outdir);
-		json_array_begin(&j, "written");
+		dv_json_init(&j, stdout);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "depot", depot);
+		dv_json_string(&j, "outdir", outdir);
+		dv_json_array_begin(&j, "written");
 		for (i = 0; i < r->nwritten; i++) {
-			json_object_begin(&j, NULL);
-			json_string(&j, "name", r->written[i].name);
-			json_uint(&j, "size", r->written[i].size);
-			json_string(&j, "sha256", r->written[i].sha256);
-			json_object_end(&j);
+			dv_json_object_begin(&j, NULL);
+			dv_json_string(&j, "name", r->written[i].name);
+			dv_json_uint(&j, "size", r->written[i].size);
+			dv_json_string(&j, "sha256", r->written[i].sha256);
+			dv_json_object_end(&j);
 		}
-		json_array_end(&j);
-		json_array_begin(&j, "skipped");
+		dv_json_array_end(&j);
+		dv_json_array_begin(&j, "skipped");
 		for (i = 0; i < r->nskipped; i++) {
-			json_object_begin(&j, NULL);
-			json_string(&j, "name", r->skipped[i].name);
-			json_uint(&j, "size", r->skipped[i].size);
-			json_string(&j, "reason", r->skipped[i].reason);
-			json_object_end(&j);
+			dv_json_object_begin(&j, NULL);
+			dv_json_string(&j, "name", r->skipped[i].name);
+			dv_json_uint(&j, "size", r->skipped[i].size);
+			dv_json_string(&j, "reason", r->skipped[i].reason);
+			dv_json_object_end(&j);
 		}
-		json_array_end(&j);
-		json_uint(&j, "verified", r->verified);
-		json_object_end(&j);
-		json_finish(&j);
+		dv_json_array_end(&j);
+		dv_json_uint(&j, "verified", r->verified);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 		return;
 	}
 	for (i = 0; i < r->nwritten; i++) {
@@ -733,7 +698,6 @@ cmd_depot_unpack(int argc, char **argv)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct unpack_report r;
-	struct sigaction old[2];
 	struct depot *d = NULL;
 	struct outdir *od = NULL;
 	struct xopts o;
@@ -756,7 +720,7 @@ cmd_depot_unpack(int argc, char **argv)
 		msg_warn("%s", d->warnings.v[i].msg);
 	flags = (o.verify ? UNPACK_VERIFY : 0) |
 	    (o.metadata ? UNPACK_METADATA : 0) | (o.all ? UNPACK_ALL : 0);
-	catch_signals(old);
+	msg_catch_signals();
 	if (outdir_begin(o.operands[1], o.force ? OUTDIR_FORCE : 0, &od,
 	    &err) != 0 || depot_unpack(d, od, flags, &r, &err) != 0)
 		goto fail;
@@ -764,14 +728,14 @@ cmd_depot_unpack(int argc, char **argv)
 	od = NULL;
 	if (ret != 0)
 		goto fail;
-	restore_signals(old);
+	msg_restore_signals();
 	unpack_report(&r, o.operands[0], o.operands[1], o.json, o.verify);
 	ret = EXIT_OK;
 	goto out;
 fail:
 	outdir_abort(od);
-	restore_signals(old);
-	ret = err.code == DV_EINTR ? interrupted(&err) : msg_dv_error(&err);
+	msg_restore_signals();
+	ret = msg_fail(&err);
 out:
 	unpack_report_release(&r);
 	depot_free(d);

@@ -46,16 +46,16 @@ open_image_depot(const char *path, struct depot **out)
 }
 
 static void
-json_problems(struct json *j, const struct image_report *r)
+json_problems(struct dv_json *j, const struct image_report *r)
 {
-	json_array_begin(j, "problems");
+	dv_json_array_begin(j, "problems");
 	for (size_t i = 0; i < r->n; i++) {
-		json_object_begin(j, NULL);
-		json_string(j, "rule", image_rule_name(r->v[i].rule));
-		json_string(j, "message", r->v[i].text);
-		json_object_end(j);
+		dv_json_object_begin(j, NULL);
+		dv_json_string(j, "rule", image_rule_name(r->v[i].rule));
+		dv_json_string(j, "message", r->v[i].text);
+		dv_json_object_end(j);
 	}
-	json_array_end(j);
+	dv_json_array_end(j);
 }
 
 static void
@@ -82,7 +82,7 @@ cmd_depot_validate(int argc, char **argv)
 	const char *profile = NULL;
 	struct depot *d = NULL;
 	struct image_vib *pool = NULL;
-	struct json j;
+	struct dv_json j;
 	bool json = false;
 	size_t failed = 0, checked = 0;
 	int c, ret;
@@ -127,10 +127,10 @@ cmd_depot_validate(int argc, char **argv)
 		pool[i].origin = d->path;
 	}
 	if (json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_string(&j, "depot", d->path);
-		json_array_begin(&j, "profiles");
+		dv_json_init(&j, stdout);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "depot", d->path);
+		dv_json_array_begin(&j, "profiles");
 	}
 	for (size_t i = 0; i < d->nprofiles; i++) {
 		const struct depot_profile *p = d->profiles[i];
@@ -144,14 +144,14 @@ cmd_depot_validate(int argc, char **argv)
 		checked++;
 		failed += r.n > 0;
 		if (json) {
-			json_object_begin(&j, NULL);
-			json_string(&j, "name", p->name);
-			json_bool(&j, "valid", r.n == 0);
-			json_string(&j, "esx_version", r.esx_version);
-			json_uint(&j, "vibs", img.nvibs);
-			json_uint(&j, "components", img.ncomponents);
+			dv_json_object_begin(&j, NULL);
+			dv_json_string(&j, "name", p->name);
+			dv_json_bool(&j, "valid", r.n == 0);
+			dv_json_string(&j, "esx_version", r.esx_version);
+			dv_json_uint(&j, "vibs", img.nvibs);
+			dv_json_uint(&j, "components", img.ncomponents);
 			json_problems(&j, &r);
-			json_object_end(&j);
+			dv_json_object_end(&j);
 		} else {
 			printf("%s: %s (ESXi %s, %zu VIB%s, %zu component%s)"
 			    "\n", p->name, r.n == 0 ? "OK" : "FAILED",
@@ -164,10 +164,10 @@ cmd_depot_validate(int argc, char **argv)
 		image_release(&img);
 	}
 	if (json) {
-		json_array_end(&j);
-		json_bool(&j, "valid", failed == 0);
-		json_object_end(&j);
-		json_finish(&j);
+		dv_json_array_end(&j);
+		dv_json_bool(&j, "valid", failed == 0);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 	}
 	ret = EXIT_OK;
 	if (failed > 0) {
@@ -209,36 +209,36 @@ source_date_epoch(int64_t *out)
 static void
 compose_json(const struct compose *c, const char *out)
 {
-	struct json j;
+	struct dv_json j;
 
-	json_init(&j, stdout);
-	json_object_begin(&j, NULL);
-	json_string(&j, "output", out);
-	json_bool(&j, "written", c->written);
-	json_object_begin(&j, "profile");
-	json_string(&j, "name", c->img.name);
-	json_string(&j, "creator", c->img.creator);
-	json_string(&j, "profile_id", c->profile_id);
-	json_string(&j, "acceptance_level",
+	dv_json_init(&j, stdout);
+	dv_json_object_begin(&j, NULL);
+	dv_json_string(&j, "output", out);
+	dv_json_bool(&j, "written", c->written);
+	dv_json_object_begin(&j, "profile");
+	dv_json_string(&j, "name", c->img.name);
+	dv_json_string(&j, "creator", c->img.creator);
+	dv_json_string(&j, "profile_id", c->profile_id);
+	dv_json_string(&j, "acceptance_level",
 	    dv_acceptance_name(c->img.acceptance));
-	json_string(&j, "esx_version", c->report.esx_version);
-	json_array_begin(&j, "vibs");
+	dv_json_string(&j, "esx_version", c->report.esx_version);
+	dv_json_array_begin(&j, "vibs");
 	for (size_t i = 0; i < c->img.nvibs; i++)
-		json_string(&j, NULL, c->img.vibs[i].vib->id);
-	json_array_end(&j);
-	json_array_begin(&j, "components");
+		dv_json_string(&j, NULL, c->img.vibs[i].vib->id);
+	dv_json_array_end(&j);
+	dv_json_array_begin(&j, "components");
 	for (size_t i = 0; i < c->img.ncomponents; i++)
-		json_string(&j, NULL, c->img.components[i]->id);
-	json_array_end(&j);
-	json_object_end(&j);
-	json_array_begin(&j, "changes");
+		dv_json_string(&j, NULL, c->img.components[i]->id);
+	dv_json_array_end(&j);
+	dv_json_object_end(&j);
+	dv_json_array_begin(&j, "changes");
 	for (size_t i = 0; i < c->notes.n; i++)
-		json_string(&j, NULL, c->notes.v[i]);
-	json_array_end(&j);
-	json_uint(&j, "vib_bytes", c->bytes);
+		dv_json_string(&j, NULL, c->notes.v[i]);
+	dv_json_array_end(&j);
+	dv_json_uint(&j, "vib_bytes", c->bytes);
 	json_problems(&j, &c->report);
-	json_object_end(&j);
-	json_finish(&j);
+	dv_json_object_end(&j);
+	dv_json_finish(&j);
 }
 
 int
@@ -452,44 +452,44 @@ out:
 }
 
 static void
-diff_json_side(struct json *j, const char *key, const struct diff_side *s)
+diff_json_side(struct dv_json *j, const char *key, const struct diff_side *s)
 {
-	json_object_begin(j, key);
-	json_string(j, "source", s->label);
-	json_string(j, "esx_version", s->esx_version);
-	json_string(j, "acceptance_level", dv_acceptance_name(s->acceptance));
-	json_uint(j, "vibs", s->n);
-	json_object_end(j);
+	dv_json_object_begin(j, key);
+	dv_json_string(j, "source", s->label);
+	dv_json_string(j, "esx_version", s->esx_version);
+	dv_json_string(j, "acceptance_level", dv_acceptance_name(s->acceptance));
+	dv_json_uint(j, "vibs", s->n);
+	dv_json_object_end(j);
 }
 
 static void
 diff_json(const struct image_diff *d)
 {
-	struct json j;
+	struct dv_json j;
 
-	json_init(&j, stdout);
-	json_object_begin(&j, NULL);
+	dv_json_init(&j, stdout);
+	dv_json_object_begin(&j, NULL);
 	diff_json_side(&j, "a", &d->a);
 	diff_json_side(&j, "b", &d->b);
 	for (int k = DIFF_ADDED; k <= DIFF_DOWNGRADED; k++) {
-		json_array_begin(&j, image_diff_kind_name(k));
+		dv_json_array_begin(&j, image_diff_kind_name(k));
 		for (size_t i = 0; i < d->n; i++) {
 			const struct diff_entry *e = &d->v[i];
 			if ((int)e->kind != k)
 				continue;
-			json_object_begin(&j, NULL);
-			json_string(&j, "name", e->name);
-			json_string(&j, "from", e->a ? e->a->version : NULL);
-			json_string(&j, "to", e->b ? e->b->version : NULL);
-			json_string(&j, "id", e->b && e->b->id ? e->b->id :
+			dv_json_object_begin(&j, NULL);
+			dv_json_string(&j, "name", e->name);
+			dv_json_string(&j, "from", e->a ? e->a->version : NULL);
+			dv_json_string(&j, "to", e->b ? e->b->version : NULL);
+			dv_json_string(&j, "id", e->b && e->b->id ? e->b->id :
 			    e->a ? e->a->id : NULL);
-			json_object_end(&j);
+			dv_json_object_end(&j);
 		}
-		json_array_end(&j);
+		dv_json_array_end(&j);
 	}
-	json_uint(&j, "unchanged", d->unchanged);
-	json_object_end(&j);
-	json_finish(&j);
+	dv_json_uint(&j, "unchanged", d->unchanged);
+	dv_json_object_end(&j);
+	dv_json_finish(&j);
 }
 
 static void

@@ -1,10 +1,13 @@
-/* msg.c - the only place that writes diagnostics to stderr. */
+/* msg.c - diagnostics on stderr, and the one set of signal handlers. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../depot/outdir.h"
 #include "cmd.h"
 #include "progress.h"
 
@@ -67,4 +70,70 @@ msg_finish_stdout(int status)
 		return status == EXIT_OK ? EXIT_BAD : status;
 	}
 	return status;
+}
+
+/* ---- interrupts --------------------------------------------------------- */
+
+static const int caught_sigs[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSIGS (sizeof(caught_sigs) / sizeof(caught_sigs[0]))
+static struct sigaction saved[NSIGS];
+static volatile sig_atomic_t caught;
+static bool catching;
+
+static void
+on_signal(int sig)
+{
+	caught = sig;
+	outdir_interrupt();
+}
+
+void
+msg_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked read returns EINTR and the loop around
+	 * it sees the flag at once. */
+	for (size_t i = 0; i < NSIGS; i++) {
+		sigaction(caught_sigs[i], NULL, &saved[i]);
+		if (saved[i].sa_handler != SIG_IGN)
+			sigaction(caught_sigs[i], &sa, NULL);
+	}
+	catching = true;
+}
+
+void
+msg_restore_signals(void)
+{
+	if (!catching)
+		return;
+	for (size_t i = 0; i < NSIGS; i++)
+		sigaction(caught_sigs[i], &saved[i], NULL);
+	catching = false;
+}
+
+int
+msg_interrupted(const struct dv_error *err)
+{
+	int sig = caught;
+
+	msg_restore_signals();
+	msg_error("%s", err->msg);
+	/* The exit status says it failed already; nothing to add. */
+	(void)fflush(stdout);
+	if (sig != 0) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return EXIT_BAD;
+}
+
+int
+msg_fail(const struct dv_error *err)
+{
+	return err->code == DV_EINTR ? msg_interrupted(err) :
+	    msg_dv_error(err);
 }

@@ -1,4 +1,4 @@
-/* output.h - esxcli-style tables and a small JSON writer for cmd/. */
+/* output.h - esxcli-style tables for cmd/, and depot/json.h for --json. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef CMD_OUTPUT_H
 #define CMD_OUTPUT_H

@@ -1,4 +1,4 @@
-/* archive.c - the only user of libarchive: decompression layers and tar. */
+/* archive.c - the only user of libarchive: decompression, tar in and out. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <stdio.h>
@@ -336,6 +336,110 @@ tarfile_close(struct tarfile *t)
 	free(t->label);
 	free(t->buf);
 	free(t->name);
+	free(t);
+}
+
+/* ---- writing a tar ---------------------------------------------------- */
+
+struct tarwriter {
+	struct archive *a;
+	struct archive_entry *e;
+	char *label;
+};
+
+static int
+write_error(struct tarwriter *t, struct dv_error *err, const char *what)
+{
+	return dv_error_set(err, DV_EIO, "%s: %s: %s", t->label, what,
+	    reason_or(t->a, "write error"));
+}
+
+int
+tarwriter_open(int fd, const char *label, struct tarwriter **out,
+    struct dv_error *err)
+{
+	struct tarwriter *t = xcalloc(1, sizeof(*t));
+	int ret;
+
+	*out = NULL;
+	t->label = xstrdup(label);
+	if ((t->a = archive_write_new()) == NULL ||
+	    (t->e = archive_entry_new()) == NULL)
+		xalloc_oom();
+	/* pax_restricted: plain ustar unless a name or size needs more. */
+	if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK ||
+	    archive_write_add_filter_none(t->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(t->a, 1) != ARCHIVE_OK ||
+	    archive_write_open_fd(t->a, fd) != ARCHIVE_OK) {
+		ret = write_error(t, err, "cannot start the archive");
+		tarwriter_abort(t);
+		return ret;
+	}
+	*out = t;
+	return 0;
+}
+
+static int
+add_header(struct tarwriter *t, const char *name, unsigned type,
+    uint64_t size, unsigned mode, int64_t mtime, struct dv_error *err)
+{
+	archive_entry_clear(t->e);
+	archive_entry_set_pathname(t->e, name);
+	archive_entry_set_filetype(t->e, type);
+	archive_entry_set_perm(t->e, mode & 07777);
+	archive_entry_set_size(t->e, (la_int64_t)size);
+	archive_entry_set_mtime(t->e, (time_t)mtime, 0);
+	archive_entry_set_uid(t->e, 0);
+	archive_entry_set_gid(t->e, 0);
+	if (archive_write_header(t->a, t->e) != ARCHIVE_OK)
+		return write_error(t, err, name);
+	return 0;
+}
+
+int
+tarwriter_add_dir(struct tarwriter *t, const char *name, unsigned mode,
+    int64_t mtime, struct dv_error *err)
+{
+	return add_header(t, name, AE_IFDIR, 0, mode, mtime, err);
+}
+
+int
+tarwriter_add_file(struct tarwriter *t, const char *name, uint64_t size,
+    unsigned mode, int64_t mtime, struct dv_error *err)
+{
+	return add_header(t, name, AE_IFREG, size, mode, mtime, err);
+}
+
+int
+tarwriter_write(struct tarwriter *t, const void *buf, size_t len,
+    struct dv_error *err)
+{
+	la_ssize_t n = archive_write_data(t->a, buf, len);
+
+	if (n < 0 || (size_t)n != len)
+		return write_error(t, err, "cannot write");
+	return 0;
+}
+
+int
+tarwriter_close(struct tarwriter *t, struct dv_error *err)
+{
+	int ret = 0;
+
+	if (archive_write_close(t->a) != ARCHIVE_OK)
+		ret = write_error(t, err, "cannot finish the archive");
+	tarwriter_abort(t);
+	return ret;
+}
+
+void
+tarwriter_abort(struct tarwriter *t)
+{
+	if (t == NULL)
+		return;
+	archive_entry_free(t->e);
+	archive_write_free(t->a);
+	free(t->label);
 	free(t);
 }
 

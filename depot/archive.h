@@ -1,4 +1,4 @@
-/* archive.h - decompression layers and tar reading (archive.c). */
+/* archive.h - decompression layers, tar reading and writing (archive.c). */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef DV_ARCHIVE_H
 #define DV_ARCHIVE_H
@@ -89,6 +89,30 @@ int tarfile_next(struct tarfile *t, struct tar_entry *e, struct dv_error *err);
 long tarfile_read(struct tarfile *t, void *buf, size_t len,
     struct dv_error *err);
 void tarfile_close(struct tarfile *t);
+
+/* ---- writing a tar ---------------------------------------------------- */
+
+struct tarwriter;
+
+/*
+ * Start a tar (POSIX ustar, with pax headers only for what ustar cannot
+ * hold) written to fd, which stays the caller's; label names it in
+ * messages.  Entries belong to uid/gid 0.  Errors: DV_EIO.
+ */
+int tarwriter_open(int fd, const char *label, struct tarwriter **out,
+    struct dv_error *err);
+/* A folder entry (name without the trailing slash). */
+int tarwriter_add_dir(struct tarwriter *t, const char *name, unsigned mode,
+    int64_t mtime, struct dv_error *err);
+/* A file's header; then exactly size bytes through tarwriter_write. */
+int tarwriter_add_file(struct tarwriter *t, const char *name, uint64_t size,
+    unsigned mode, int64_t mtime, struct dv_error *err);
+int tarwriter_write(struct tarwriter *t, const void *buf, size_t len,
+    struct dv_error *err);
+/* Write the end of the archive and free t.  Errors: DV_EIO. */
+int tarwriter_close(struct tarwriter *t, struct dv_error *err);
+/* Free t without finishing (the caller removes the file); NULL is fine. */
+void tarwriter_abort(struct tarwriter *t);
 
 /*
  * Whether the first bytes of a file look like a tar header (the "ustar"

@@ -1,24 +1,30 @@
-/* json.c - write one pretty-printed JSON document, always valid. */
+/* json.c - write and read JSON: our small API over jansson. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The one file that includes <jansson.h>.  jansson rather than json-c:
+ * it is small, its ABI has been stable since 2.0 (Debian's libjansson4),
+ * its parser is strict by default and says where it failed (line, column
+ * and a reason), it can refuse duplicate keys, it keeps an object's keys
+ * in insertion order when dumping (JSON_PRESERVE_ORDER, so our output is
+ * stable and reads in a sensible order), and it keeps no global state
+ * that a library would have to set up or tear down.
+ */
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "json.h"
+#include "sbuf.h"
+#include "xalloc.h"
 
-void
-json_init(struct json *j, FILE *fp)
+/* jansson fails only on allocation (or a bug of ours): both fatal. */
+static json_t *
+must(json_t *v)
 {
-	memset(j, 0, sizeof(*j));
-	j->fp = fp;
-	j->first[0] = true;
-}
-
-static void
-indent(struct json *j)
-{
-	fputc('\n', j->fp);
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->fp);
+	if (v == NULL)
+		xalloc_oom();
+	return v;
 }
 
 /* The length of the valid UTF-8 sequence at s, or 0 when it is invalid. */
@@ -49,124 +55,196 @@ utf8_seq(const unsigned char *s)
 	return n;
 }
 
-static void
-write_string(FILE *fp, const char *s)
+/* A jansson string for s; jansson takes only valid UTF-8. */
+static json_t *
+string_value(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	struct sbuf fixed = SBUF_INIT(SBUF_NOCAP);
+	const unsigned char *p;
+	json_t *v;
 	size_t n;
 
-	fputc('"', fp);
-	while (*p != '\0') {
-		if (*p == '"' || *p == '\\') {
-			fputc('\\', fp);
-			fputc(*p++, fp);
-		} else if (*p == '\n') {
-			fputs("\\n", fp), p++;
-		} else if (*p == '\t') {
-			fputs("\\t", fp), p++;
-		} else if (*p == '\r') {
-			fputs("\\r", fp), p++;
-		} else if (*p < 0x20 || *p == 0x7f) {
-			fprintf(fp, "\\u%04x", *p++);
-		} else if ((n = utf8_seq(p)) == 0) {
-			fputs("\\ufffd", fp), p++;
+	if (s == NULL)
+		return json_null();
+	if ((v = json_string(s)) != NULL)
+		return v;
+	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
+		if ((n = utf8_seq(p)) == 0) {
+			sbuf_adds(&fixed, "\xef\xbf\xbd");
+			n = 1;
 		} else {
-			/* Errors stay on fp, for its owner's ferror. */
-			(void)fwrite(p, 1, n, fp);
-			p += n;
+			sbuf_add(&fixed, p, n);
 		}
 	}
-	fputc('"', fp);
+	v = must(json_string(fixed.buf));
+	sbuf_release(&fixed);
+	return v;
+}
+
+void
+dv_json_init(struct dv_json *j, FILE *fp)
+{
+	memset(j, 0, sizeof(*j));
+	j->fp = fp;
+}
+
+/* Put v (a new reference, handed over) at key in the innermost container,
+ * or make it the document. */
+static void
+add(struct dv_json *j, const char *key, json_t *v)
+{
+	json_t *in;
+
+	must(v);
+	if (j->depth == 0) {
+		if (j->root != NULL)
+			abort(); /* two documents: our bug */
+		j->root = v;
+		return;
+	}
+	in = j->open[j->depth - 1];
+	if (json_is_object(in)) {
+		if (key == NULL || json_object_set_new(in, key, v) != 0)
+			abort(); /* a key that is not UTF-8 is our bug */
+	} else if (json_array_append_new(in, v) != 0) {
+		xalloc_oom();
+	}
 }
 
 static void
-member(struct json *j, const char *key)
+open_container(struct dv_json *j, const char *key, json_t *c)
 {
-	if (j->depth > 0) {
-		if (!j->first[j->depth])
-			fputc(',', j->fp);
-		indent(j);
-	}
-	j->first[j->depth] = false;
-	if (key != NULL) {
-		write_string(j->fp, key);
-		fputs(": ", j->fp);
-	}
-}
-
-static void
-open_container(struct json *j, const char *key, char c)
-{
-	member(j, key);
-	fputc(c, j->fp);
-	/* Our documents nest a handful of levels; deeper is a bug here. */
-	if (j->depth + 1 >= (int)(sizeof(j->first) / sizeof(j->first[0])))
+	if (j->depth + 1 >= DV_JSON_DEPTH)
 		abort();
-	j->depth++;
-	j->first[j->depth] = true;
+	add(j, key, must(c));
+	j->open[j->depth++] = c;
 }
 
-static void
-close_container(struct json *j, char c)
+void
+dv_json_object_begin(struct dv_json *j, const char *key)
 {
-	bool empty = j->first[j->depth];
+	open_container(j, key, json_object());
+}
 
+void
+dv_json_object_end(struct dv_json *j)
+{
 	j->depth--;
-	if (!empty)
-		indent(j);
-	fputc(c, j->fp);
 }
 
 void
-json_object_begin(struct json *j, const char *key)
+dv_json_array_begin(struct dv_json *j, const char *key)
 {
-	open_container(j, key, '{');
+	open_container(j, key, json_array());
 }
 
 void
-json_object_end(struct json *j)
+dv_json_array_end(struct dv_json *j)
 {
-	close_container(j, '}');
+	j->depth--;
 }
 
 void
-json_array_begin(struct json *j, const char *key)
+dv_json_string(struct dv_json *j, const char *key, const char *s)
 {
-	open_container(j, key, '[');
+	add(j, key, string_value(s));
 }
 
 void
-json_array_end(struct json *j)
+dv_json_uint(struct dv_json *j, const char *key, uint64_t v)
 {
-	close_container(j, ']');
+	add(j, key, v <= INT64_MAX ? json_integer((json_int_t)v) :
+	    json_real((double)v));
 }
 
 void
-json_string(struct json *j, const char *key, const char *s)
+dv_json_bool(struct dv_json *j, const char *key, bool v)
 {
-	member(j, key);
-	if (s == NULL)
-		fputs("null", j->fp);
-	else
-		write_string(j->fp, s);
+	add(j, key, json_boolean(v));
 }
 
 void
-json_uint(struct json *j, const char *key, uint64_t v)
+dv_json_finish(struct dv_json *j)
 {
-	member(j, key);
-	fprintf(j->fp, "%llu", (unsigned long long)v);
-}
+	json_t *root = j->root;
 
-void
-json_bool(struct json *j, const char *key, bool v)
-{
-	member(j, key);
-	fputs(v ? "true" : "false", j->fp);
-}
-
-void
-json_finish(struct json *j)
-{
+	/* Errors stay on fp, for its owner's ferror. */
+	if (root != NULL)
+		(void)json_dumpf(root, j->fp, JSON_INDENT(2) |
+		    JSON_PRESERVE_ORDER);
 	fputc('\n', j->fp);
+	json_decref(root);
+	j->root = NULL;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* A struct dv_json_value is a json_t; the type only hides jansson. */
+static const json_t *
+jv(const struct dv_json_value *v)
+{
+	return (const json_t *)(const void *)v;
+}
+
+static const struct dv_json_value *
+dv(const json_t *v)
+{
+	return (const struct dv_json_value *)(const void *)v;
+}
+
+int
+dv_json_parse(const char *buf, size_t len, const char *what,
+    struct dv_json_value **out, struct dv_error *err)
+{
+	json_error_t e;
+	json_t *root;
+
+	*out = NULL;
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
+	if (root == NULL)
+		return dv_error_set(err, DV_EFORMAT, "%s: line %d column %d: %s",
+		    what, e.line, e.column, e.text);
+	*out = (struct dv_json_value *)(void *)root;
+	return 0;
+}
+
+void
+dv_json_free(struct dv_json_value *root)
+{
+	json_decref((json_t *)(void *)root);
+}
+
+const struct dv_json_value *
+dv_json_get(const struct dv_json_value *obj, const char *key)
+{
+	if (obj == NULL || !json_is_object(jv(obj)))
+		return NULL;
+	return dv(json_object_get(jv(obj), key));
+}
+
+size_t
+dv_json_count(const struct dv_json_value *v)
+{
+	return v != NULL && json_is_array(jv(v)) ? json_array_size(jv(v)) : 0;
+}
+
+const struct dv_json_value *
+dv_json_at(const struct dv_json_value *v, size_t i)
+{
+	if (v == NULL || !json_is_array(jv(v)))
+		return NULL;
+	return dv(json_array_get(jv(v), i));
+}
+
+bool
+dv_json_is_array(const struct dv_json_value *v)
+{
+	return v != NULL && json_is_array(jv(v));
+}
+
+const char *
+dv_json_str(const struct dv_json_value *v)
+{
+	return v != NULL && json_is_string(jv(v)) ? json_string_value(jv(v)) :
+	    NULL;
 }

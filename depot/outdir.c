@@ -20,15 +20,20 @@
 
 #define STAGE_SUFFIX ".depot-XXXXXX"
 #define STAGE_INSIDE ".depot-tmp-XXXXXX"
+/* Where the two-rename swap puts the old OUTDIR: .NAME.depot-old-XXXXXX */
+#define OLD_INFIX ".depot-old-"
 
 struct ofile {
 	char *rel;
-	int fd; /* -1 once closed */
+	int fd;		/* -1 once closed */
+	bool present;	/* OUTDIR has it (OUTDIR_SAME_OK): compared at close */
+	bool unchanged; /* ... and it has the same bytes: left as it is */
 };
 
 struct outdir {
 	char *path;	   /* OUTDIR as given */
 	char *base;	   /* its last component */
+	char *parent_path; /* its parent folder */
 	int parent_fd;	   /* OUTDIR's parent */
 	int out_fd;	   /* OUTDIR, when it existed at the start */
 	bool existed;
@@ -81,6 +86,16 @@ size_t
 outdir_count(const struct outdir *od)
 {
 	return od->files.n;
+}
+
+void
+outdir_unchanged(const struct outdir *od, struct ptrvec *names)
+{
+	for (size_t i = 0; i < od->files.n; i++) {
+		const struct ofile *f = od->files.v[i];
+		if (f->unchanged)
+			ptrvec_push(names, xstrdup(f->rel));
+	}
 }
 
 /* A relative name we are willing to create: see outdir.h. */
@@ -156,13 +171,13 @@ outdir_has(const struct outdir *od, const char *rel)
  */
 static int
 check_existing(struct outdir *od, const char *rel, bool at_commit,
-    struct dv_error *err)
+    bool *present, struct dv_error *err)
 {
 	struct stat st;
 	char *prefix = xstrdup(rel), *slash;
 	int ret = 0;
 
-	if (!od->existed)
+	if (!od->existed || (od->flags & OUTDIR_REPLACE) != 0)
 		goto out;
 	for (slash = strchr(prefix, '/'); slash != NULL;
 	    slash = strchr(slash + 1, '/')) {
@@ -195,6 +210,9 @@ check_existing(struct outdir *od, const char *rel, bool at_commit,
 	if (S_ISDIR(st.st_mode))
 		ret = dv_error_set(err, DV_EEXIST, "%s/%s: exists and is a "
 		    "folder; not replaced", od->path, rel);
+	else if ((od->flags & OUTDIR_SAME_OK) != 0 && !at_commit &&
+	    S_ISREG(st.st_mode) && (od->flags & OUTDIR_FORCE) == 0)
+		*present = true;
 	else if ((od->flags & OUTDIR_FORCE) == 0)
 		ret = dv_error_set(err, DV_EEXIST, "%s/%s: already exists%s",
 		    od->path, rel, at_commit ? " (it appeared while writing)" :
@@ -237,7 +255,8 @@ out:
 
 /* The checks outdir_open_file and outdir_reserve share. */
 static int
-claim(struct outdir *od, const char *rel, struct dv_error *err)
+claim(struct outdir *od, const char *rel, bool *present,
+    struct dv_error *err)
 {
 	int ret;
 
@@ -250,18 +269,20 @@ claim(struct outdir *od, const char *rel, struct dv_error *err)
 	if (made_dir(od, rel))
 		return dv_error_set(err, DV_EEXIST, "%s/%s: cannot be a file: "
 		    "it is a folder of other files", od->path, rel);
-	if ((ret = check_existing(od, rel, false, err)) != 0)
+	*present = false;
+	if ((ret = check_existing(od, rel, false, present, err)) != 0)
 		return ret;
 	return make_dirs(od, rel, err);
 }
 
 static void
-add_file(struct outdir *od, const char *rel, int fd)
+add_file(struct outdir *od, const char *rel, int fd, bool present)
 {
 	struct ofile *f = xcalloc(1, sizeof(*f));
 
 	f->rel = xstrdup(rel);
 	f->fd = fd;
+	f->present = present;
 	ptrvec_push(&od->files, f);
 }
 
@@ -269,17 +290,18 @@ int
 outdir_open_file(struct outdir *od, const char *rel, bool executable,
     int *fd, struct dv_error *err)
 {
+	bool present;
 	int ret;
 
 	*fd = -1;
-	if ((ret = claim(od, rel, err)) != 0)
+	if ((ret = claim(od, rel, &present, err)) != 0)
 		return ret;
 	*fd = openat(od->stage_fd, rel, O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, executable ? 0777 : 0666);
 	if (*fd < 0)
 		return dv_error_errno(err, DV_EIO, "%s/%s: cannot create",
 		    od->path, rel);
-	add_file(od, rel, *fd);
+	add_file(od, rel, *fd, present);
 	return 0;
 }
 
@@ -320,6 +342,59 @@ outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
 	return 0;
 }
 
+/* Whether the files rel in folders a and b hold the same bytes. */
+static bool
+same_bytes(int a_dir, int b_dir, const char *rel)
+{
+	char x[65536], y[65536];
+	struct stat sa, sb;
+	ssize_t n, m;
+	bool same = false;
+	int a, b;
+
+	a = openat(a_dir, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	b = openat(b_dir, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (a < 0 || b < 0 || fstat(a, &sa) != 0 || fstat(b, &sb) != 0 ||
+	    !S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode) ||
+	    sa.st_size != sb.st_size)
+		goto out;
+	for (;;) {
+		n = read(a, x, sizeof(x));
+		if (n <= 0) {
+			same = n == 0;
+			break;
+		}
+		for (ssize_t k = 0; k < n; k += m)
+			if ((m = read(b, y + k, (size_t)(n - k))) <= 0)
+				goto out;
+		if (memcmp(x, y, (size_t)n) != 0)
+			break;
+	}
+out:
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	return same;
+}
+
+/*
+ * A file written over a name OUTDIR has (OUTDIR_SAME_OK): the same bytes
+ * are left as they are, other bytes are refused as without the flag.
+ */
+static int
+settle(struct outdir *od, struct ofile *f, struct dv_error *err)
+{
+	if (!f->present)
+		return 0;
+	if (same_bytes(od->out_fd, od->stage_fd, f->rel)) {
+		f->unchanged = true;
+		return 0;
+	}
+	return dv_error_set(err, DV_EEXIST, "%s/%s: already exists; --force "
+	    "replaces it", od->path, f->rel);
+}
+
 int
 outdir_close_file(struct outdir *od, int fd, struct dv_error *err)
 {
@@ -334,8 +409,11 @@ outdir_close_file(struct outdir *od, int fd, struct dv_error *err)
 		    od->path, name);
 	for (size_t i = 0; i < od->files.n; i++) {
 		struct ofile *f = od->files.v[i];
-		if (f->fd == fd)
+		if (f->fd == fd) {
 			f->fd = -1;
+			if (ret == 0)
+				ret = settle(od, f, err);
+		}
 	}
 	if (ret == 0)
 		ret = outdir_check(od, err);
@@ -346,11 +424,12 @@ int
 outdir_reserve(struct outdir *od, const char *rel, struct sbuf *path,
     struct dv_error *err)
 {
+	bool present;
 	int ret;
 
-	if ((ret = claim(od, rel, err)) != 0)
+	if ((ret = claim(od, rel, &present, err)) != 0)
 		return ret;
-	add_file(od, rel, -1);
+	add_file(od, rel, -1, present);
 	sbuf_reset(path);
 	sbuf_addf(path, "%s/%s", od->stage_path, rel);
 	return 0;
@@ -369,6 +448,8 @@ outdir_sync_file(struct outdir *od, const char *rel, struct dv_error *err)
 		ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot write",
 		    od->path, rel);
 	close(fd);
+	if (ret == 0 && find_file(od, rel) != NULL)
+		ret = settle(od, find_file(od, rel), err);
 	return ret;
 }
 
@@ -456,6 +537,7 @@ outdir_free(struct outdir *od)
 	free(od->stage_name);
 	free(od->path);
 	free(od->base);
+	free(od->parent_path);
 	free(od);
 }
 
@@ -612,24 +694,78 @@ make_stage(int dirfd, const char *dir, const char *prefix,
 	return -1;
 }
 
-int
-outdir_make_temp(const char *dir, const char *prefix, char **path,
-    int *lockfd)
+/*
+ * Split path and open its parent.  OUTDIR may be a link the user made to
+ * a folder: then the folder it points to is the one we fill (and, when it
+ * exists, swap), beside it, and the link stays as it is.
+ */
+static int
+open_parent(struct outdir *od, const char *path, struct dv_error *err)
 {
-	char *name = NULL;
-	int dirfd, ret, saved;
+	struct stat st;
+	char *real = NULL;
+	int ret = 0;
 
-	*lockfd = -1;
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return -1;
-	remove_stale(dirfd, prefix);
-	ret = make_stage(dirfd, dir, prefix, "XXXXXX", path, &name, lockfd);
-	saved = errno;
-	free(name);
-	close(dirfd);
-	errno = saved;
+	for (int round = 0; round < 2; round++) {
+		free(od->parent_path);
+		free(od->base);
+		if ((ret = split_path(real != NULL ? real : path,
+		    &od->parent_path, &od->base, err)) != 0)
+			break;
+		if (od->parent_fd >= 0)
+			close(od->parent_fd);
+		od->parent_fd = open(od->parent_path, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+		if (od->parent_fd < 0) {
+			ret = dv_error_errno(err, DV_EIO, "%s: cannot open its "
+			    "parent folder '%s'", path, od->parent_path);
+			break;
+		}
+		if (round > 0 || fstatat(od->parent_fd, od->base, &st,
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(st.st_mode) ||
+		    fstatat(od->parent_fd, od->base, &st, 0) != 0 ||
+		    !S_ISDIR(st.st_mode) || (real = realpath(path, NULL)) == NULL)
+			break;
+	}
+	free(real);
 	return ret;
+}
+
+/*
+ * A run killed between the two renames of swap_in left no OUTDIR and its
+ * old tree at .NAME.depot-old-XXXXXX: put it back, so OUTDIR is all old.
+ * With OUTDIR present, such a folder is a leftover of the moment after
+ * the second rename: remove it.  Under the parent's lock, as commits are.
+ */
+static void
+recover_old(struct outdir *od)
+{
+	struct sbuf prefix = SBUF_INIT(SBUF_NOCAP);
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int fd;
+
+	(void)flock(od->parent_fd, LOCK_EX); /* best effort, as in commit_swap */
+	sbuf_addf(&prefix, ".%s%s", od->base, OLD_INFIX);
+	if ((fd = dup(od->parent_fd)) >= 0 && (dir = fdopendir(fd)) != NULL) {
+		rewinddir(dir);
+		while ((de = readdir(dir)) != NULL) {
+			if (!is_stage_name(de->d_name, prefix.buf))
+				continue;
+			if (fstatat(od->parent_fd, od->base, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
+				(void)renameat(od->parent_fd, de->d_name,
+				    od->parent_fd, od->base);
+			else
+				remove_tree(od->parent_fd, de->d_name);
+		}
+		closedir(dir);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	(void)flock(od->parent_fd, LOCK_UN);
+	sbuf_release(&prefix);
 }
 
 int
@@ -638,7 +774,7 @@ outdir_begin(const char *path, unsigned flags, struct outdir **out,
 {
 	struct outdir *od;
 	struct stat st, pst;
-	char *parent = NULL;
+	const char *parent = NULL;
 	struct sbuf prefix = SBUF_INIT(SBUF_NOCAP);
 	int ret, saved;
 
@@ -649,15 +785,10 @@ outdir_begin(const char *path, unsigned flags, struct outdir **out,
 	od->flags = flags;
 	od->umask = umask(0);
 	umask(od->umask);
-	if ((ret = split_path(path, &parent, &od->base, err)) != 0)
+	if ((ret = open_parent(od, path, err)) != 0)
 		goto fail;
-	od->parent_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (od->parent_fd < 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot open its parent "
-		    "folder '%s'", path, parent);
-		goto fail;
-	}
-	/* OUTDIR itself may be a link the user made to a folder. */
+	parent = od->parent_path;
+	recover_old(od);
 	if (fstatat(od->parent_fd, od->base, &st, 0) == 0) {
 		if (!S_ISDIR(st.st_mode)) {
 			ret = dv_error_set(err, DV_EEXIST, "%s: exists and is "
@@ -709,12 +840,17 @@ outdir_begin(const char *path, unsigned flags, struct outdir **out,
 		}
 		od->stage_parent = od->out_fd;
 	}
-	free(parent);
+	if (od->existed && (flags & OUTDIR_REPLACE) != 0 &&
+	    od->stage_parent != od->parent_fd) {
+		ret = dv_error_set(err, DV_EIO, "%s: cannot be replaced as a "
+		    "whole: it is a mount point, or its parent folder '%s' is "
+		    "not writable", path, parent);
+		goto fail;
+	}
 	sbuf_release(&prefix);
 	*out = od;
 	return 0;
 fail:
-	free(parent);
 	sbuf_release(&prefix);
 	outdir_abort(od);
 	return ret;
@@ -776,8 +912,13 @@ commit_new(struct outdir *od, struct dv_error *err)
 	return 0;
 }
 
+/*
+ * An existing OUTDIR staged inside itself (a mount point, or a parent we
+ * may not write): only here are names moved in one by one, so SIGKILL in
+ * the middle can leave some moved and some not (outdir.h says so).
+ */
 static int
-commit_existing(struct outdir *od, struct dv_error *err)
+commit_by_name(struct outdir *od, struct dv_error *err)
 {
 	struct stat st;
 	size_t i;
@@ -785,8 +926,9 @@ commit_existing(struct outdir *od, struct dv_error *err)
 
 	/* Refuse before moving anything, when the refusal is certain. */
 	for (i = 0; i < od->files.n; i++)
-		if ((ret = check_existing(od, ((struct ofile *)
-		    od->files.v[i])->rel, true, err)) != 0)
+		if (!((struct ofile *)od->files.v[i])->unchanged &&
+		    (ret = check_existing(od, ((struct ofile *)
+		    od->files.v[i])->rel, true, NULL, err)) != 0)
 			return ret;
 	for (i = 0; i < od->dirs.n; i++) {
 		if (mkdirat(od->out_fd, od->dirs.v[i], 0777) == 0)
@@ -798,6 +940,8 @@ commit_existing(struct outdir *od, struct dv_error *err)
 	}
 	for (i = 0; i < od->files.n; i++) {
 		const char *rel = ((struct ofile *)od->files.v[i])->rel;
+		if (((struct ofile *)od->files.v[i])->unchanged)
+			continue;
 		if (rename_new(od->stage_fd, rel, od->out_fd, rel,
 		    (od->flags & OUTDIR_FORCE) != 0) != 0)
 			return dv_error_errno(err, errno == EEXIST ? DV_EEXIST :
@@ -809,6 +953,220 @@ commit_existing(struct outdir *od, struct dv_error *err)
 	if (sync_dir(od->out_fd, NULL) != 0)
 		return dv_error_errno(err, DV_EIO, "%s: cannot sync", od->path);
 	return 0;
+}
+
+
+/* Copy the regular file name from one folder to another (when it cannot
+ * be linked: a file of another user under protected_hardlinks). */
+static int
+copy_into(int from_fd, int to_fd, const char *name, mode_t mode)
+{
+	char buf[65536];
+	int in, out, ret = -1;
+	ssize_t n;
+
+	in = openat(from_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	out = openat(to_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, mode & 07777);
+	if (out >= 0) {
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				break;
+		if (n == 0 && fsync(out) == 0)
+			ret = 0;
+		if (close(out) != 0)
+			ret = -1;
+	}
+	close(in);
+	return ret;
+}
+
+/*
+ * Put into the stage folder to_fd (rel inside the stage, "" at its top)
+ * everything of the existing folder from_fd that this run does not
+ * replace: files as hard links (no bytes copied), folders made anew with
+ * their modes.  Links inside OUTDIR are linked as links, never followed.
+ */
+static int
+populate(struct outdir *od, int from_fd, int to_fd, const char *rel,
+    struct dv_error *err)
+{
+	struct ptrvec names = PTRVEC_INIT;
+	struct sbuf sub = SBUF_INIT(SBUF_NOCAP);
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int fd, cfrom, cto, ret = 0;
+	size_t i;
+
+	if ((fd = dup(from_fd)) < 0 || (dir = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return dv_error_errno(err, DV_EIO, "%s/%s: cannot read",
+		    od->path, rel);
+	}
+	rewinddir(dir);
+	while ((de = readdir(dir)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    (*rel != '\0' || !is_stage_name(de->d_name, ".depot-tmp-")))
+			ptrvec_push(&names, xstrdup(de->d_name));
+	closedir(dir);
+	for (i = 0; ret == 0 && i < names.n; i++) {
+		const char *name = names.v[i];
+		sbuf_reset(&sub);
+		sbuf_addf(&sub, "%s%s%s", rel, *rel != '\0' ? "/" : "", name);
+		if (fstatat(from_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			ret = dv_error_errno(err, DV_EIO, "%s/%s", od->path,
+			    sub.buf);
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			/* A name this run writes replaces the old file. */
+			if (find_file(od, sub.buf) != NULL)
+				continue;
+			if (linkat(from_fd, name, to_fd, name, 0) != 0 &&
+			    (!S_ISREG(st.st_mode) ||
+			    copy_into(from_fd, to_fd, name, st.st_mode) != 0))
+				ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot "
+				    "carry over into the new folder", od->path,
+				    sub.buf);
+			continue;
+		}
+		if (mkdirat(to_fd, name, 0700) != 0 && errno != EEXIST) {
+			ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot make "
+			    "the folder", od->stage_path, sub.buf);
+			break;
+		}
+		cfrom = openat(from_fd, name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		cto = openat(to_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (cfrom < 0 || cto < 0)
+			ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot open",
+			    od->path, sub.buf);
+		else if ((ret = populate(od, cfrom, cto, sub.buf, err)) == 0 &&
+		    (fchmod(cto, st.st_mode & 07777) != 0 || fsync(cto) != 0))
+			ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot sync",
+			    od->stage_path, sub.buf);
+		if (cfrom >= 0)
+			close(cfrom);
+		if (cto >= 0)
+			close(cto);
+	}
+	for (i = 0; i < names.n; i++)
+		free(names.v[i]);
+	ptrvec_release(&names);
+	sbuf_release(&sub);
+	return ret;
+}
+
+/*
+ * Swap the whole stage with OUTDIR: one renameat2(RENAME_EXCHANGE), so
+ * that at every instant OUTDIR is either all old or all new, whatever
+ * kills us.  Where the file system cannot exchange, two renames: OUTDIR
+ * to .NAME.depot-old-XXXXXX, then the stage to OUTDIR; a run killed
+ * between them leaves no OUTDIR and that folder, which the next
+ * outdir_begin renames back (recover_old), so OUTDIR is again all old.
+ * Either way the old tree ends at a name that the next run removes.
+ */
+static int
+swap_in(struct outdir *od, struct dv_error *err)
+{
+	struct sbuf old = SBUF_INIT(SBUF_NOCAP);
+	int ret = 0;
+
+	if (renameat2(od->parent_fd, od->stage_name, od->parent_fd, od->base,
+	    RENAME_EXCHANGE) == 0)
+		goto moved;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot swap '%s' into "
+		    "its place", od->path, od->stage_path);
+		goto out;
+	}
+	sbuf_addf(&old, "%s/.%s%sXXXXXX", od->parent_path, od->base,
+	    OLD_INFIX);
+	/* A folder renamed over an empty folder replaces it. */
+	if (mkdtemp(old.buf) == NULL || renameat(od->parent_fd, od->base,
+	    od->parent_fd, strrchr(old.buf, '/') + 1) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot move the old "
+		    "folder aside", od->path);
+		goto out;
+	}
+	if (renameat(od->parent_fd, od->stage_name, od->parent_fd,
+	    od->base) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot rename '%s' to "
+		    "it", od->path, od->stage_path);
+		(void)renameat(od->parent_fd, strrchr(old.buf, '/') + 1,
+		    od->parent_fd, od->base);
+		goto out;
+	}
+	(void)sync_dir(od->parent_fd, NULL);
+	remove_tree(od->parent_fd, strrchr(old.buf, '/') + 1);
+	/* The stage is OUTDIR now: nothing left at its name. */
+	free(od->stage_name);
+	od->stage_name = NULL;
+	goto out;
+moved:
+	/* The stage's name holds the old tree now; outdir_abort removes it
+	 * (and, if we are killed first, the next run does: it is unlocked). */
+	if (sync_dir(od->parent_fd, NULL) != 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync", od->path);
+out:
+	sbuf_release(&old);
+	return ret;
+}
+
+/*
+ * An existing OUTDIR staged beside it: build the whole new tree in the
+ * stage (what OUTDIR holds, as links, plus this run's files; or only
+ * this run's files with OUTDIR_REPLACE) and swap it in once.  Commits
+ * into one parent folder take its lock, so two runs into one OUTDIR do
+ * not each carry over the other's old tree.
+ */
+static int
+commit_swap(struct outdir *od, struct dv_error *err)
+{
+	struct stat st;
+	size_t i;
+	int ret, fd;
+
+	/* Best effort: a file system without locks still gets the swap. */
+	(void)flock(od->parent_fd, LOCK_EX);
+	/* OUTDIR as it is now, not as it was when we began. */
+	fd = openat(od->parent_fd, od->base, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		ret = commit_new(od, err);
+		goto out;
+	}
+	if (fd < 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", od->path);
+		goto out;
+	}
+	close(od->out_fd);
+	od->out_fd = fd;
+	if ((od->flags & OUTDIR_REPLACE) == 0) {
+		for (i = 0; i < od->files.n; i++)
+			if (!((struct ofile *)od->files.v[i])->unchanged &&
+			    (ret = check_existing(od, ((struct ofile *)
+			    od->files.v[i])->rel, true, NULL, err)) != 0)
+				goto out;
+		if ((ret = populate(od, od->out_fd, od->stage_fd, "", err)) != 0)
+			goto out;
+	}
+	if (fstat(od->out_fd, &st) != 0 ||
+	    fchmod(od->stage_fd, st.st_mode & 07777) != 0 ||
+	    sync_dir(od->stage_fd, NULL) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync", od->path);
+		goto out;
+	}
+	ret = swap_in(od, err);
+out:
+	(void)flock(od->parent_fd, LOCK_UN);
+	return ret;
 }
 
 int
@@ -838,7 +1196,12 @@ outdir_commit(struct outdir *od, struct dv_error *err)
 		    od->stage_path);
 		goto out;
 	}
-	ret = od->existed ? commit_existing(od, err) : commit_new(od, err);
+	if (!od->existed)
+		ret = commit_new(od, err);
+	else if (od->stage_parent == od->parent_fd)
+		ret = commit_swap(od, err);
+	else
+		ret = commit_by_name(od, err);
 out:
 	outdir_abort(od);
 	return ret;

@@ -8,31 +8,50 @@
 
 #include "error.h"
 #include "sbuf.h"
+#include "xalloc.h"
 
 /*
  * Everything is written into a temporary directory made inside OUTDIR's
  * parent (".OUTDIR.depot-XXXXXX"), each file fsync'd when it is closed,
- * and moved into place by outdir_commit: a new OUTDIR appears whole with
- * one rename; an existing OUTDIR only gains names (each one renamed into
- * place), and a name it already has is refused unless OUTDIR_FORCE.
- * outdir_abort, or any failure, removes the temporary directory, so an
- * interrupted run leaves nothing; only SIGKILL can leave the temporary
- * directory behind, never a half-written OUTDIR.  The temporary directory
- * is flock'd while its run lives, and outdir_begin removes every unlocked
- * one an earlier run into the same OUTDIR left (".OUTDIR.depot-XXXXXX",
- * or ".depot-tmp-XXXXXX" inside OUTDIR).
+ * and moved into place by outdir_commit in one step:
+ *  - a new OUTDIR appears whole with one rename;
+ *  - an existing OUTDIR is swapped whole: the temporary directory gets
+ *    what OUTDIR holds (hard links, no bytes copied; links inside it are
+ *    kept as links) plus this run's files, and one renameat2
+ *    (RENAME_EXCHANGE) puts it in OUTDIR's place.  With OUTDIR_REPLACE
+ *    the old contents are not carried over (bundle --force).  A name
+ *    OUTDIR already has is refused unless OUTDIR_FORCE or OUTDIR_REPLACE.
+ *    Where the file system cannot exchange, OUTDIR is renamed to
+ *    ".OUTDIR.depot-old-XXXXXX" and the new tree to OUTDIR; a run killed
+ *    between the two leaves no OUTDIR, and the next outdir_begin into it
+ *    renames the old one back.
+ * So whatever kills a run, SIGKILL and power loss included, OUTDIR is all
+ * old or all new, never half.  outdir_abort, or any failure, removes the
+ * temporary directory; only SIGKILL can leave it (or the old tree after
+ * the swap) behind.  The temporary directory is flock'd while its run
+ * lives, and outdir_begin removes every unlocked one an earlier run into
+ * the same OUTDIR left (".OUTDIR.depot-XXXXXX", or ".depot-tmp-XXXXXX"
+ * inside OUTDIR).  Commits into one parent folder take the parent's
+ * flock, so two runs into one OUTDIR each see the other's result.
  *
  * When OUTDIR exists but its parent is not writable (OUTDIR is a home
  * directory) or is on another file system (OUTDIR is a mount point), the
  * temporary directory is made inside OUTDIR instead and is never part of
- * what is committed.
+ * what is committed; then names are moved in one by one, and SIGKILL
+ * during the commit can leave some moved, and OUTDIR_REPLACE is refused.
+ * OUTDIR may be a link to a folder: the folder is what is filled.
  *
  * Relative names are checked: not empty, not absolute, no "." or ".."
  * or empty components, no backslashes, no control characters, at most
  * DV_MAX_NAME_BYTES.  Symbolic links inside OUTDIR are never followed.
  */
 enum outdir_flags {
-	OUTDIR_FORCE = 1 << 0 /* an existing name in OUTDIR may be replaced */
+	OUTDIR_FORCE = 1 << 0,	 /* an existing name in OUTDIR may be replaced */
+	OUTDIR_REPLACE = 1 << 1, /* an existing OUTDIR is replaced as a whole */
+	/* A name OUTDIR has may be written again with the same bytes: the
+	 * file is left as it is and counted unchanged (outdir_unchanged);
+	 * other bytes are refused at outdir_close_file or outdir_sync_file. */
+	OUTDIR_SAME_OK = 1 << 2,
 };
 
 struct outdir;
@@ -75,35 +94,33 @@ bool outdir_has(const struct outdir *od, const char *relname);
 /* Take back a file written in this run (it turned out not to be wanted). */
 int outdir_remove(struct outdir *od, const char *relname,
     struct dv_error *err);
-/* Files written so far. */
+/* Files written so far (unchanged ones included). */
 size_t outdir_count(const struct outdir *od);
+/* Push (xstrdup'd) the names written with the bytes OUTDIR already had. */
+void outdir_unchanged(const struct outdir *od, struct ptrvec *names);
 
 /*
- * Move everything into place and free od.  Not interruptible: once it
- * starts, it finishes or fails.  Errors: DV_EEXIST, DV_EIO.  On failure
- * the temporary directory is removed; with an existing OUTDIR the names
- * moved before the failure stay.
+ * Move everything into place (see above) and free od.  Not
+ * interruptible: once it starts, it finishes or fails.  Errors:
+ * DV_EEXIST, DV_EIO.  On failure the temporary directory is removed and
+ * OUTDIR is as it was (staged inside OUTDIR: the names moved before the
+ * failure stay).
  */
 int outdir_commit(struct outdir *od, struct dv_error *err);
 /* Remove the temporary directory and free od; NULL is fine. */
 void outdir_abort(struct outdir *od);
 
 /*
- * For a writer that renames a whole folder into place itself (bundle):
- * make the folder dir/prefixXXXXXX, locked for as long as *lockfd stays
- * open, after removing every unlocked one that a killed run left there
- * under the same prefix.  *path is malloc'd.  -1 with errno on failure.
- */
-int outdir_make_temp(const char *dir, const char *prefix, char **path,
-    int *lockfd);
-
-/*
- * Ask every outdir to stop at the next file boundary (or the next write):
- * async-signal-safe, for a SIGINT or SIGTERM handler.
+ * The program's one interrupt flag.  cmd/ sets it from its handler for
+ * SIGINT, SIGTERM and SIGHUP (cmd/msg.c: msg_catch_signals); every
+ * outdir stops at the next file boundary or write, and any long loop of
+ * the libraries may poll outdir_interrupted() and stop with DV_EINTR.
+ * outdir_interrupt is async-signal-safe.
  */
 void outdir_interrupt(void);
 bool outdir_interrupted(void);
-/* 0, or DV_EINTR when an interrupt was asked for. */
+/* 0, or DV_EINTR ("OUTDIR: interrupted; nothing was written") when an
+ * interrupt was asked for; od may be NULL. */
 int outdir_check(struct outdir *od, struct dv_error *err);
 
 #endif

@@ -209,12 +209,16 @@ enum package_extract_flags {
  * OUTDIR sink (identical content is written once across them), then
  * commit it: all of it appears, or on any error nothing does.  A run that
  * finds nothing to write is refused with DV_ENOMATCH, saying whether
- * --repack would help.  *out receives the n trees (package_free_all),
- * NULL on failure.  Errors: package_open's, outdir_begin's and
+ * --repack would help.  Without PACKAGE_EXTRACT_FORCE a name OUTDIR has
+ * already is refused unless the file there has the same bytes: then it
+ * is left as it is and its name goes into unchanged (xstrdup'd; NULL
+ * when not wanted).  *out receives the n trees (package_free_all), NULL
+ * on failure.  Errors: package_open's, outdir_begin's and
  * outdir_commit's (DV_EINTR when interrupted), DV_ENOMATCH.
  */
 int package_extract_run(const char *outdir, const char *const *inputs,
-    size_t n, unsigned flags, struct package ***out, struct dv_error *err);
+    size_t n, unsigned flags, struct package ***out, struct ptrvec *unchanged,
+    struct dv_error *err);
 void package_free_all(struct package **pkgs, size_t n);
 
 /* What installs in a tree, by kind; duplicates are not counted. */

@@ -72,7 +72,8 @@ out:
 
 int
 package_extract_run(const char *outdir, const char *const *inputs, size_t n,
-    unsigned flags, struct package ***out, struct dv_error *err)
+    unsigned flags, struct package ***out, struct ptrvec *unchanged,
+    struct dv_error *err)
 {
 	struct package **pkgs = xcalloc(n + 1, sizeof(*pkgs));
 	struct outdir *od = NULL;
@@ -80,11 +81,14 @@ package_extract_run(const char *outdir, const char *const *inputs, size_t n,
 	int ret;
 
 	*out = NULL;
+	/* Extracting again into the same OUTDIR finds the same bytes. */
 	if ((ret = outdir_begin(outdir, (flags & PACKAGE_EXTRACT_FORCE) != 0 ?
-	    OUTDIR_FORCE : 0, &od, err)) != 0)
+	    OUTDIR_FORCE : OUTDIR_SAME_OK, &od, err)) != 0)
 		goto out;
 	if ((ret = extract_all(od, inputs, n, flags, pkgs, &done, err)) != 0)
 		goto out;
+	if (unchanged != NULL)
+		outdir_unchanged(od, unchanged);
 	ret = outdir_commit(od, err);
 	od = NULL;
 out:

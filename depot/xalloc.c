@@ -7,8 +7,8 @@
 
 #include "xalloc.h"
 
-static void
-oom(void)
+void
+xalloc_oom(void)
 {
 	/*
 	 * The one place a library writes to stderr: there is no memory to
@@ -24,7 +24,7 @@ xmalloc(size_t n)
 	void *p = malloc(n == 0 ? 1 : n);
 
 	if (p == NULL)
-		oom();
+		xalloc_oom();
 	return p;
 }
 
@@ -34,7 +34,7 @@ xcalloc(size_t n, size_t size)
 	void *p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size);
 
 	if (p == NULL)
-		oom();
+		xalloc_oom();
 	return p;
 }
 
@@ -43,7 +43,7 @@ xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n == 0 ? 1 : n);
 	if (p == NULL)
-		oom();
+		xalloc_oom();
 	return p;
 }
 
@@ -81,11 +81,11 @@ arena_alloc(struct arena *a, size_t n)
 	void *p;
 
 	if (need < n)
-		oom();
+		xalloc_oom();
 	if (c == NULL || c->size - c->used < need) {
 		size = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
 		if (size > SIZE_MAX - sizeof(*c))
-			oom();
+			xalloc_oom();
 		c = xmalloc(sizeof(*c) + size);
 		c->used = 0;
 		c->size = size;

@@ -10,6 +10,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* What they do when memory runs out, for a wrapped library's failure. */
+void xalloc_oom(void) __attribute__((noreturn));
 char *xstrndup(const char *s, size_t n);
 
 /*

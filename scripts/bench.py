@@ -81,6 +81,7 @@ def main():
           % ("met" if ok else "NOT met"))
     rates = {"sha256": openssl_rate("sha256"), "sha1": openssl_rate("sha1")}
     bench_verify(big, rates)
+    bench_progress(big)
     bench_bundle(rates)
     bench_compose(big)
 
@@ -305,3 +306,29 @@ def bench_compose(path):
 
 if __name__ == "__main__":
     main()
+
+
+# ---- the progress line ---------------------------------------------------
+
+def bench_progress(path):
+    """What the progress line costs: depot verify with stderr on a
+    pseudo-terminal (script(1): the line is drawn five times a second) and
+    with stderr in a pipe (nothing drawn), interleaved, best of 3."""
+    if subprocess.run(["sh", "-c", "command -v script"],
+                      capture_output=True).returncode != 0:
+        print("\nprogress line: script(1) is not installed; not measured")
+        return
+    quoted = "TERM=xterm '%s' verify --jobs 2 '%s'" % (DEPOT, path)
+    rows = [("verify, progress drawn (pty)",
+             ["script", "-qec", quoted + " >/dev/null", "/dev/null"], (0, 1)),
+            ("verify, no progress (pipe)",
+             ["sh", "-c", quoted + " >/dev/null 2>&1"], (0, 1))]
+    figs = best_of(rows, 3)
+    drawn = figs["verify, progress drawn (pty)"][0]
+    plain = figs["verify, no progress (pipe)"][0]
+    print("\nprogress line on %s, best of 3, interleaved:"
+          % os.path.basename(path))
+    for label, _, _ in rows:
+        print("  %-32s %6.2f s" % (label, figs[label][0]))
+    print("  cost of drawing: %+.1f%% (goal < 2%%)"
+          % ((drawn / plain - 1) * 100))

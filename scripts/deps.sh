@@ -9,10 +9,10 @@
 #   sh scripts/deps.sh fuzz valgrind    both
 set -eu
 
-libs="libzip libarchive libxml-2.0 openssl zlib"
+libs="libzip libarchive libxml-2.0 openssl zlib jansson"
 tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh"
 debs="build-essential pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh \
-libzip-dev libarchive-dev libxml2-dev libssl-dev zlib1g-dev"
+libzip-dev libarchive-dev libxml2-dev libssl-dev zlib1g-dev libjansson-dev"
 
 fuzz=no
 for extra in "$@"; do
@@ -71,6 +71,6 @@ if command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 echo "deps: no apt-get here; install the development packages of" >&2
-echo "deps:   libzip, libarchive, libxml2, OpenSSL and zlib, and pkg-config," >&2
+echo "deps:   libzip, libarchive, libxml2, OpenSSL, zlib and jansson, and pkg-config," >&2
 echo "deps:   python3, openssl, zstd, busybox, dash and shellcheck, then retry." >&2
 exit 1

@@ -5,7 +5,7 @@ BUNDLE=${BUNDLE:-$TOP/$BUILD/esxbundle}
 trust() { echo --trust "$KEYS/ca.crt" --trust "$KEYS/certified.crt"; }
 
 # nothing_written DIR: no DIR, and no temporary folder left beside it
-# (.DIR.tmp-*, or .DIR.depot-* where vendor packages were unwrapped).
+# (.DIR.depot-*: its own stage, or where vendor packages were unwrapped).
 nothing_written() {
 	[ ! -e "$1" ] || fail "$1 exists" || return 1
 	leftovers=$(ls -A . | grep -F ".$1." || true)
@@ -50,6 +50,45 @@ test_verify_and_show() {
 	    expect_out "1. update the host to image profile ESXi-8.0U3e-24677879-standard from verify8.zip"
 }
 
+# show reads manifest.json as JSON, not as text laid out one way: the
+# same document re-indented with its keys in another order reads the same.
+test_show_reads_reformatted_manifest() {
+	make_bundle bdl
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+open(sys.argv[1], "w").write(json.dumps(dict(reversed(list(d.items()))),
+    indent="\t", separators=(" ,", " : ")))' bdl/manifest.json ||
+	    fail "cannot rewrite manifest.json" || return 1
+	head -c 40 bdl/manifest.json | grep -q '^{' || return 1
+	run "$BUNDLE" show bdl
+	expect_status 0 &&
+	    expect_out "1. update the host to image profile ESXi-8.0U3e-24677879-standard from verify8.zip"
+}
+
+# A manifest.json that is not JSON, or has no steps, is refused with where.
+test_show_refuses_malformed_manifest() {
+	make_bundle bdl
+	printf '{\n  "tool": "x",\n  "steps": [\n    "a",,\n  ]\n}\n' \
+	    >bdl/manifest.json
+	run "$BUNDLE" show bdl
+	expect_status 1 &&
+	    expect_err "esxbundle: bdl/manifest.json: line 4 column 9: " &&
+	    expect_err_lines 1 && expect_no_out || return 1
+	printf '{"steps": {"a": 1}}' >bdl/manifest.json
+	run "$BUNDLE" show bdl
+	expect_status 1 &&
+	    expect_err "esxbundle: bdl/manifest.json: no \"steps\" list" ||
+	    return 1
+	printf '{"steps": ["a", 2]}' >bdl/manifest.json
+	run "$BUNDLE" show bdl
+	expect_status 1 &&
+	    expect_err "esxbundle: bdl/manifest.json: step 2 is not a string" ||
+	    return 1
+	printf '{"steps": [], "steps": ["a"]}' >bdl/manifest.json
+	run "$BUNDLE" show bdl
+	expect_status 1 && expect_err "duplicate object key"
+}
+
 test_verify_catches_damage() {
 	make_bundle bdl
 	printf 'x' | dd of=bdl/verify8.zip bs=1 seek=100 conv=notrunc 2>/dev/null
@@ -66,6 +105,148 @@ test_tar() {
 	    return 1
 	(cd x/bdl && sha256sum -c SHA256SUMS >/dev/null) ||
 	    fail "the tar's files do not match"
+}
+
+# The tar is libarchive's: busybox tar (what an admin may have) lists and
+# extracts it; its entries carry the files' times, not 1970.
+test_tar_busybox_and_mtimes() {
+	make_bundle bdl --tar
+	expect_status 0 || return 1
+	busybox tar -tvf bdl.tar >list || fail "busybox tar cannot list" ||
+	    return 1
+	grep -q ' bdl/install.sh$' list && grep -q ' bdl/$' list ||
+	    fail "the listing lacks bdl/ or bdl/install.sh: $(cat list)" ||
+	    return 1
+	year=$(date +%Y)
+	[ "$(grep -c " $year-" list)" = "$(wc -l <list)" ] ||
+	    fail "entries not dated $year: $(cat list)" || return 1
+	mkdir x && busybox tar -xf bdl.tar -C x ||
+	    fail "busybox tar cannot extract" || return 1
+	if ! (cd x/bdl && busybox sha256sum -c SHA256SUMS >/dev/null) ||
+	    [ ! -x x/bdl/install.sh ]; then
+		fail "busybox's extraction differs"
+	fi
+}
+
+test_tar_source_date_epoch() {
+	SOURCE_DATE_EPOCH=1700000000 make_bundle bdl --tar
+	expect_status 0 || return 1
+	busybox tar -tvf bdl.tar >list || return 1
+	[ "$(grep -c ' 2023-11-14 ' list)" = "$(wc -l <list)" ] ||
+	    fail "entries not dated SOURCE_DATE_EPOCH: $(cat list)"
+}
+
+# verify and show take the tar they made as well as the folder.
+test_verify_and_show_tar() {
+	make_bundle bdl --tar
+	expect_status 0 || return 1
+	rm -rf bdl
+	run "$BUNDLE" verify bdl.tar
+	expect_status 0 && expect_out "bdl.tar: OK (4 files match SHA256SUMS)" ||
+	    return 1
+	run "$BUNDLE" show bdl.tar
+	expect_status 0 &&
+	    expect_out "1. update the host to image profile ESXi-8.0U3e-24677879-standard from verify8.zip" ||
+	    return 1
+	# A damaged byte in a file inside the tar: the check finds it.
+	off=$(grep -abo 'esxstage bundle for' bdl.tar | head -1 | cut -d: -f1)
+	[ -n "$off" ] || fail "README.txt not found in the tar" || return 1
+	printf 'X' | dd of=bdl.tar bs=1 seek="$off" conv=notrunc 2>/dev/null
+	run "$BUNDLE" verify bdl.tar
+	expect_status 1 && expect_out "README.txt: SHA-256 mismatch" &&
+	    expect_err "esxbundle: bdl.tar: FAILED: the bundle does not match its SHA256SUMS" ||
+	    return 1
+	# Not a tar at all.
+	echo junk >junk.tar
+	run "$BUNDLE" verify junk.tar
+	expect_status 1 && expect_err "esxbundle: junk.tar: " && expect_no_out
+}
+
+# A file in the folder that SHA256SUMS does not list is reported; the
+# files install.sh itself writes on the host are not.
+test_verify_reports_unlisted_files() {
+	make_bundle bdl
+	echo x >bdl/stray.txt
+	mkdir bdl/sub && echo y >bdl/sub/more.bin
+	echo log >bdl/install.log
+	mkdir bdl/backup && echo z >bdl/backup/configBundle-1.tgz
+	run "$BUNDLE" verify bdl
+	expect_status 1 && expect_out "stray.txt: not in SHA256SUMS" &&
+	    expect_out "sub/more.bin: not in SHA256SUMS" &&
+	    expect_err "esxbundle: bdl: FAILED: 2 files are not in SHA256SUMS" &&
+	    expect_err_lines 1 || return 1
+	! grep -q "install.log\|backup" "$T/out" ||
+	    fail "host-written files reported" || return 1
+	rm -rf bdl/stray.txt bdl/sub
+	run "$BUNDLE" verify bdl
+	expect_status 0 && expect_out "bdl: OK (4 files match SHA256SUMS)"
+}
+
+# manifest.json is checked too: JSON, and its inputs in SHA256SUMS.
+test_verify_checks_manifest() {
+	make_bundle bdl
+	sed 's/"sha256": "[0-9a-f]*"/"sha256": "00"/' bdl/manifest.json >m &&
+	    cp m bdl/manifest.json
+	(cd bdl && grep -v ' manifest.json$' SHA256SUMS >s &&
+	    sha256sum manifest.json >>s && mv s SHA256SUMS)
+	run "$BUNDLE" verify bdl
+	expect_status 1 &&
+	    expect_out "manifest.json: input verify8.zip: SHA-256 00 recorded" ||
+	    return 1
+	printf '{"inputs": [' >bdl/manifest.json
+	run "$BUNDLE" verify bdl
+	expect_status 1 && expect_out "manifest.json: line 1 column 12: "
+}
+
+test_verify_show_json() {
+	make_bundle bdl
+	echo x >bdl/stray.txt
+	run "$BUNDLE" verify --json bdl
+	expect_status 1 && expect_err_lines 1 || return 1
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d == {"bundle": "bdl", "ok": False, "files": 4, "problems": [],
+    "not_in_sha256sums": ["stray.txt"]}, d' "$T/out" ||
+	    fail "verify --json: $(cat "$T/out")" || return 1
+	run "$BUNDLE" show --json bdl
+	expect_status 0 || return 1
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["bundle"] == "bdl" and len(d["steps"]) == 1, d
+assert d["steps"][0].startswith("update the host to image profile"), d
+' "$T/out" || fail "show --json: $(cat "$T/out")"
+}
+
+# manifest.json names each input by its file name, never by where it was
+# on the workstation; one file given to --add twice is bundled once.
+test_manifest_names_and_twice_added() {
+	cp "$(fixture verify8)" v8.zip
+	# shellcheck disable=SC2046
+	run "$BUNDLE" create bdl --datastore ds --add "$PWD/v8.zip" \
+	    --add ./v8.zip $(trust)
+	expect_status 0 &&
+	    expect_out "./v8.zip: given to --add more than once; bundled once" &&
+	    expect_out "Bundle written to bdl (1 step)" || return 1
+	! grep -qF "$PWD" bdl/manifest.json ||
+	    fail "manifest.json records $PWD" || return 1
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert [i["source"] for i in d["inputs"]] == ["v8.zip"], d["inputs"]
+' bdl/manifest.json || return 1
+	[ "$(grep -c ' v8.zip$' bdl/SHA256SUMS)" = 1 ] || fail "two copies"
+}
+
+test_create_json() {
+	make_bundle bdl --tar --json
+	expect_status 0 && [ -f bdl.tar ] || return 1
+	"$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["bundle"] == "bdl" and d["tar"] == "bdl.tar", d
+assert d["datastore"] == "datastore1" and d["dir"] == "esxstage/bdl", d
+assert [(i["name"], i["kind"]) for i in d["items"]] == \
+    [("verify8.zip", "profile-depot")], d
+assert len(d["items"][0]["sha256"]) == 64 and len(d["notes"]) == 1, d
+' "$T/out" || fail "create --json: $(cat "$T/out")"
 }
 
 test_existing_outdir_refused_then_forced() {
@@ -119,7 +300,9 @@ test_usage_errors() {
 	run "$BUNDLE" verify
 	expect_status 2 && expect_err "verify: expected 1 operand" || return 1
 	run "$BUNDLE" verify nowhere
-	expect_status 2 && expect_err "nowhere/SHA256SUMS: cannot open"
+	expect_status 2 && expect_err "nowhere: cannot open" || return 1
+	run "$BUNDLE" verify --frob bdl
+	expect_status 2 && expect_err "verify: unknown option '--frob'"
 }
 
 # Hostile names cannot break or inject into install.sh: file names are

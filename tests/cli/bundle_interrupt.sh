@@ -22,7 +22,7 @@ interrupt_loop() { # SIGNAL TEMP-ALLOWED
 	before=$(sha256sum big.zip)
 	i=0
 	while [ $i -lt 6 ]; do
-		rm -rf bdl .bdl.tmp-*
+		rm -rf bdl .bdl.depot-*
 		# A shell starts background jobs with SIGINT ignored, and
 		# "set -m" cannot help without a terminal: env puts it back.
 		env --default-signal=INT "$BUNDLE" create bdl --datastore ds \
@@ -33,7 +33,7 @@ interrupt_loop() { # SIGNAL TEMP-ALLOWED
 		kill "-$1" "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		complete_or_absent bdl || return 1
-		if [ "$2" = no ] && ls -A | grep -q '^\.bdl\.tmp-'; then
+		if [ "$2" = no ] && ls -A | grep -q '^\.bdl\.depot-'; then
 			fail "a temporary folder was left after SIG$1"
 			return 1
 		fi

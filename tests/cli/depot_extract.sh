@@ -407,6 +407,37 @@ test_extract_refuses_existing_name() {
 	[ "$(cat $O/keep.txt)" = mine ] || fail "keep.txt changed"
 }
 
+# Extracting again into the same OUTDIR finds the same bytes there: they
+# are left as they are and said to be unchanged, not refused.
+test_extract_again_unchanged() {
+	mkdir dest
+	run "$DEPOT" extract --vibs "$(fixture wrapper-mft)" $O
+	expect_status 0 || return 1
+	echo mine >$O/keep.txt
+	ls -li $O >before
+	run "$DEPOT" extract --vibs "$(fixture wrapper-mft)" $O
+	expect_status 0 && expect_out "unchanged $MFT.zip (" &&
+	    expect_out "unchanged $MFT_VIB.vib (" &&
+	    expect_out "3 items written to $O (3 unchanged)" && [ ! -s "$T/err" ] &&
+	    expect_files $O "$MFT.zip" "$MFT_VIB.vib" "$OEM_VIB.vib" keep.txt &&
+	    expect_file "$O/$MFT.zip" "$(truth wrapper-mft files "$MFT.zip")" &&
+	    expect_clean dest out || return 1
+	run "$DEPOT" extract --json --vibs "$(fixture wrapper-mft)" $O
+	expect_status 0 && "$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["written"] and all(w["unchanged"] for w in d["written"]), d
+' "$T/out" || fail "--json does not say unchanged" || return 1
+	# One VIB changed: refused, and nothing else moves.
+	echo other >"$O/$MFT_VIB.vib"
+	run "$DEPOT" extract --vibs "$(fixture wrapper-mft)" $O
+	expect_status 1 &&
+	    expect_err "depot: $O/$MFT_VIB.vib: already exists; --force replaces it" &&
+	    expect_err_lines 1 && expect_no_out && expect_clean dest out ||
+	    return 1
+	[ "$(cat "$O/$MFT_VIB.vib")" = other ] || fail "the VIB was replaced"
+}
+
 # An existing OUTDIR gains new names only; what it holds is left alone.
 test_extract_into_existing_outdir() {
 	mkdir -p $O

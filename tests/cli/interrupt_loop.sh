@@ -1,9 +1,10 @@
 # interrupt_loop.sh - kill depot extract, depot unpack and esxbundle create at
 # random points of their run, with SIGINT and with SIGKILL: the output
-# folder is absent or exactly the reference run's, temporary folders are
-# gone (SIGINT) or clearly named and removed by the next run (SIGKILL: the
-# library's .NAME.depot-XXXXXX and bundle's .NAME.tmp-XXXXXX alike), and
-# the input is never modified.
+# folder is absent or exactly the reference run's (or, written into an
+# existing folder with --force, exactly the old or exactly the new tree),
+# temporary folders are gone (SIGINT) or clearly named and removed by the
+# next run (SIGKILL: .NAME.depot-XXXXXX, for all three), and the input is
+# never modified.
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # The kill points are spread over the time an uninterrupted reference run
@@ -44,15 +45,17 @@ input_unchanged() {
 	    fail "the input $BIG changed"
 }
 
-# launch KIND DIR: become the command under test, writing DIR, with
+# launch KIND DIR [ARG...]: become the command under test, writing DIR, with
 # SIGINT as from a terminal.  A shell starts background jobs with SIGINT
 # ignored, and "set -m" cannot help without a terminal ("can't access
 # tty; job control turned off"), so the default is put back on exec.
 launch() {
-	case $1 in
-	extract) set -- "$DEPOT" extract --vibs "$BIG" "$2" ;;
-	unpack) set -- "$DEPOT" unpack --verify --metadata "$BIG" "$2" ;;
-	bundle) set -- "$BUNDLE" create "$2" --datastore ds --add "$BIG" ;;
+	kind=$1 dir=$2
+	shift 2
+	case $kind in
+	extract) set -- "$DEPOT" extract --vibs "$@" "$BIG" "$dir" ;;
+	unpack) set -- "$DEPOT" unpack --verify --metadata "$@" "$BIG" "$dir" ;;
+	bundle) set -- "$BUNDLE" create "$dir" --datastore ds --add "$BIG" "$@" ;;
 	esac
 	if env --default-signal=INT true 2>/dev/null; then
 		exec env --default-signal=INT "$@"
@@ -74,17 +77,31 @@ now_ms() {
 }
 
 # temps NAME: the temporary folders of runs into dest/NAME, which the next
-# run removes: the library's (depot/outdir.c: .NAME.depot-XXXXXX) and
-# bundle's own (.NAME.tmp-XXXXXX, made by outdir_make_temp).
+# run removes (depot/outdir.c: .NAME.depot-XXXXXX, and .NAME.depot-old-XXXXXX
+# where a file system cannot swap two folders in one step).
 temps() {
-	find dest -mindepth 1 -maxdepth 1 \( -name ".$1.depot-*" -o \
-	    -name ".$1.tmp-*" \) | sed 's|^dest/||' | LC_ALL=C sort
+	find dest -mindepth 1 -maxdepth 1 -name ".$1.depot-*" |
+	    sed 's|^dest/||' | LC_ALL=C sort
 }
 
 # A temporary folder SIGKILL may leave: the name mkdtemp gave, a folder.
 temp_ok() { # NAME TEMP
-	echo "$2" | grep -q "^\\.$1\\.\(depot\|tmp\)-[A-Za-z0-9]\{6\}\$" &&
+	echo "$2" | grep -q "^\\.$1\\.depot-\(old-\)\{0,1\}[A-Za-z0-9]\{6\}\$" &&
 	    [ -d "dest/$2" ] && [ ! -L "dest/$2" ]
+}
+
+# seed DIR: the folder as it was before a --force run into it: a file of
+# its own, one in a subfolder, a link, and old bytes under $REPL, a name
+# the run writes (none for esxbundle, which replaces the folder whole).
+seed() {
+	mkdir -p "$1/own"
+	echo keep >"$1/keep.txt"
+	echo old >"$1/own/old.txt"
+	ln -s keep.txt "$1/link"
+	if [ -n "$REPL" ]; then
+		mkdir -p "$(dirname "$1/$REPL")"
+		echo old >"$1/$REPL"
+	fi
 }
 
 # Exit statuses a run killed by SIG may end with, besides 0 (it had
@@ -98,23 +115,44 @@ status_ok() { # KIND SIG STATUS
 	return 1
 }
 
-kill_loop() { # KIND SIGNAL NAME
-	kind=$1 sig=$2 name=$3
+kill_loop() { # KIND SIGNAL NAME [existing]
+	kind=$1 sig=$2 name=$3 existing=${4:-}
 	big_input || return 1
 	mkdir ref dest
+	force=""
+	if [ -n "$existing" ]; then
+		# The names a run writes, from a run into a new folder.
+		(launch "$kind" "ref/new") >"$T/out" 2>"$T/err"
+		rc=$?
+		expect_status 0 || return 1
+		REPL=""
+		[ "$kind" = bundle ] || REPL=$(cd ref/new && find . -type f |
+		    LC_ALL=C sort | head -1 | sed 's|^\./||')
+		rm -rf ref/new
+		seed "ref/$name"
+		tree_sum "ref/$name" >old.sum
+		force=--force
+	fi
 	t0=$(now_ms)
-	(launch "$kind" "ref/$name") >"$T/out" 2>"$T/err"
+	(launch "$kind" "ref/$name" $force) >"$T/out" 2>"$T/err"
 	rc=$?
 	t1=$(now_ms)
 	expect_status 0 || return 1
 	tree_sum "ref/$name" >ref.sum
+	if [ -n "$existing" ]; then
+		cmp -s ref.sum old.sum && fail "the --force run changed nothing"
+		grep -q ' ./keep.txt$' ref.sum
+		[ $? = "$([ "$kind" = bundle ] && echo 1 || echo 0)" ] ||
+		    fail "keep.txt kept or dropped wrongly" || return 1
+	fi
 	ref_ms=$((t1 - t0))
 	early=0 writing=0 late=0 caught=0 i=0
 	while [ $i -le "$POINTS" ]; do
 		rnd=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 		at=$(((i * ref_ms + rnd % (ref_ms + 1)) / POINTS))
+		[ -z "$existing" ] || { rm -rf "dest/$name" && seed "dest/$name"; }
 		temps "$name" >before.tmps
-		(launch "$kind" "dest/$name") >"$T/out" 2>"$T/err" &
+		(launch "$kind" "dest/$name" $force) >"$T/out" 2>"$T/err" &
 		pid=$!
 		sleep "$((at / 1000)).$(printf %03d $((at % 1000)))"
 		temps "$name" >at.tmps
@@ -125,18 +163,27 @@ kill_loop() { # KIND SIGNAL NAME
 		    fail "SIG$sig after ${at} ms: exit status $rc" || return 1
 		if [ -e "dest/$name" ]; then
 			tree_sum "dest/$name" >dest.sum
-			diff -u ref.sum dest.sum >"$T/diff" || {
-				echo "  SIG$sig after ${at} ms: dest/$name is" \
-				    "not the reference output:"
-				sed 's/^/  | /' "$T/diff"
-				return 1
-			}
+		else
+			: >dest.sum
+		fi
+		if [ -e "dest/$name" ] && cmp -s ref.sum dest.sum; then
 			late=$((late + 1))
 			rm -rf "dest/$name"
+		elif [ -n "$existing" ] && [ ! -e "dest/$name" ]; then
+			fail "SIG$sig after ${at} ms: the existing dest/$name" \
+			    "is gone"
+			return 1
+		elif [ -e "dest/$name" ] && { [ -z "$existing" ] ||
+		    ! cmp -s old.sum dest.sum; }; then
+			diff -u ref.sum dest.sum >"$T/diff"
+			echo "  SIG$sig after ${at} ms: dest/$name is neither" \
+			    "the old nor the reference output:"
+			sed 's/^/  | /' "$T/diff"
+			return 1
 		else
 			[ "$rc" != 0 ] ||
 			    fail "SIG$sig after ${at} ms: exit 0 but" \
-			    "dest/$name is missing" || return 1
+			    "dest/$name is not the reference output" || return 1
 			# Killed by the signal it says nothing; caught, one line.
 			if [ -s "$T/err" ]; then
 				expect_err_lines 1 && expect_err "interrupted" ||
@@ -156,26 +203,29 @@ kill_loop() { # KIND SIGNAL NAME
 				    fail "SIGKILL left '$tmp'" || return 1
 			done <after.tmps
 			# Each run removes what earlier ones left before it
-			# makes its own: at most one of each kind remains.
-			if [ "$(grep -c '\.depot-' after.tmps)" -gt 1 ] ||
-			    [ "$(grep -c '\.tmp-' after.tmps)" -gt 1 ]; then
-				fail "more than one temporary folder:" \
+			# makes its own: at most one remains (two just after a
+			# swap: the new stage's, and the old tree's).
+			if [ "$(grep -c . after.tmps)" -gt 2 ]; then
+				fail "more than two temporary folders:" \
 				    "$(cat after.tmps)" || return 1
 			fi
 		elif [ -s after.tmps ]; then
 			fail "SIG$sig after ${at} ms left $(cat after.tmps)"
 			return 1
 		fi
-		[ -z "$(find dest -mindepth 1 -maxdepth 1 ! -name '.*')" ] ||
+		[ -z "$(find dest -mindepth 1 -maxdepth 1 ! -name '.*' \
+		    ! -name "$name")" ] ||
 		    fail "unexpected files in dest:" "$(ls -A dest)" || return 1
 		i=$((i + 1))
 	done
-	echo "$kind SIG$sig, reference run ${ref_ms} ms: $early early," \
-	    "$writing while writing, $late after the end;" \
-	    "$caught cleaned up and said so"
+	echo "$kind SIG$sig${existing:+ into an existing folder}, reference" \
+	    "run ${ref_ms} ms: $early early, $writing while writing, $late" \
+	    "after the end; $caught cleaned up and said so"
 	# After SIGKILL: the next uninterrupted run succeeds, writes the
 	# reference output and removes every leftover of the killed runs.
-	(launch "$kind" "dest/$name") >"$T/out" 2>"$T/err"
+	rm -rf "dest/$name"
+	[ -z "$existing" ] || seed "dest/$name"
+	(launch "$kind" "dest/$name" $force) >"$T/out" 2>"$T/err"
 	rc=$?
 	expect_status 0 || return 1
 	tree_sum "dest/$name" >dest.sum
@@ -211,6 +261,24 @@ test_bundle_sigkill() {
 	kill_loop bundle KILL bdl
 }
 
+# Into an existing folder with --force: all old or all new, never half
+# (depot/outdir.c swaps the whole new tree in with one rename).
+test_extract_sigkill_existing() {
+	kill_loop extract KILL xo existing
+}
+
+test_unpack_sigkill_existing() {
+	kill_loop unpack KILL uo existing
+}
+
+test_unpack_sigint_existing() {
+	kill_loop unpack INT uo existing
+}
+
+test_bundle_sigkill_existing() {
+	kill_loop bundle KILL bdl existing
+}
+
 # The leftover of a killed run is removed by the next run into the same
 # OUTDIR, unless a run still holds it locked (it is alive); folders of
 # other OUTDIRs and names mkdtemp does not make are left alone.
@@ -236,6 +304,28 @@ test_stale_temp_removed_unless_locked() {
 	run "$DEPOT" unpack "$(fixture mini8)" dest/uo
 	expect_status 1 && expect_err "already exists" || return 1
 	[ ! -e dest/.uo.depot-Lk34Mn ] || fail "the unlocked leftover stayed"
+}
+
+# Where a file system cannot exchange two folders, outdir swaps with two
+# renames; a run killed between them leaves no OUTDIR and the old tree at
+# .NAME.depot-old-XXXXXX.  The next run puts it back before anything else
+# (so OUTDIR is all old again), and removes such a folder when OUTDIR is
+# there (the kill came after the second rename).
+test_old_tree_put_back_or_removed() {
+	mkdir dest dest/.uo.depot-old-Ab12Cd
+	echo mine >dest/.uo.depot-old-Ab12Cd/keep.txt
+	run "$DEPOT" unpack "$(fixture mini8)" dest/uo
+	expect_status 0 || return 1
+	[ "$(cat dest/uo/keep.txt)" = mine ] && [ -f dest/uo/index.xml ] ||
+	    fail "the old tree was not put back as dest/uo" || return 1
+	[ -z "$(temps uo)" ] || fail "left: $(temps uo)" || return 1
+	mkdir dest/.uo.depot-old-Cd34Ef
+	echo stale >dest/.uo.depot-old-Cd34Ef/keep.txt
+	run "$DEPOT" unpack --force "$(fixture mini8)" dest/uo
+	expect_status 0 || return 1
+	if [ "$(cat dest/uo/keep.txt)" != mine ] || [ -n "$(temps uo)" ]; then
+		fail "the leftover old tree was not removed: $(temps uo)"
+	fi
 }
 
 # By hand, to see where the kills landed (run.sh shows a test's output only

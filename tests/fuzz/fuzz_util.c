@@ -330,23 +330,23 @@ sign(int v)
 }
 
 static void
-json_vib(struct json *j, const struct depot_vib *v)
+json_vib(struct dv_json *j, const struct depot_vib *v)
 {
-	json_object_begin(j, NULL);
-	json_string(j, "id", v->id);
-	json_string(j, "name", v->name);
-	json_string(j, "version", v->version);
-	json_string(j, "vendor", v->vendor);
-	json_string(j, "summary", v->summary);
-	json_string(j, "acceptance", dv_acceptance_name(v->acceptance));
-	json_string(j, "member", v->member);
-	json_uint(j, "packed-size", v->packed_size);
-	json_bool(j, "live-install", v->live_install);
-	json_array_begin(j, "tags");
+	dv_json_object_begin(j, NULL);
+	dv_json_string(j, "id", v->id);
+	dv_json_string(j, "name", v->name);
+	dv_json_string(j, "version", v->version);
+	dv_json_string(j, "vendor", v->vendor);
+	dv_json_string(j, "summary", v->summary);
+	dv_json_string(j, "acceptance", dv_acceptance_name(v->acceptance));
+	dv_json_string(j, "member", v->member);
+	dv_json_uint(j, "packed-size", v->packed_size);
+	dv_json_bool(j, "live-install", v->live_install);
+	dv_json_array_begin(j, "tags");
 	for (size_t i = 0; i < v->tags.n; i++)
-		json_string(j, NULL, v->tags.v[i]);
-	json_array_end(j);
-	json_object_end(j);
+		dv_json_string(j, NULL, v->tags.v[i]);
+	dv_json_array_end(j);
+	dv_json_object_end(j);
 }
 
 void
@@ -474,7 +474,7 @@ fuzz_walk_depot(const struct depot *d)
 	const struct depot_profile *p;
 	char *json = NULL;
 	size_t jsonlen = 0, i;
-	struct json j;
+	struct dv_json j;
 	FILE *fp;
 	int ret;
 
@@ -531,31 +531,31 @@ fuzz_walk_depot(const struct depot *d)
 
 	/* The model as JSON, as "depot info --json" writes it. */
 	if ((fp = open_memstream(&json, &jsonlen)) != NULL) {
-		json_init(&j, fp);
-		json_object_begin(&j, NULL);
-		json_string(&j, "path", d->path);
-		json_array_begin(&j, "vendors");
+		dv_json_init(&j, fp);
+		dv_json_object_begin(&j, NULL);
+		dv_json_string(&j, "path", d->path);
+		dv_json_array_begin(&j, "vendors");
 		for (i = 0; i < d->nvendors; i++) {
-			json_object_begin(&j, NULL);
-			json_string(&j, "name", d->vendors[i].name);
-			json_string(&j, "code", d->vendors[i].code);
-			json_object_end(&j);
+			dv_json_object_begin(&j, NULL);
+			dv_json_string(&j, "name", d->vendors[i].name);
+			dv_json_string(&j, "code", d->vendors[i].code);
+			dv_json_object_end(&j);
 		}
-		json_array_end(&j);
-		json_array_begin(&j, "vibs");
+		dv_json_array_end(&j);
+		dv_json_array_begin(&j, "vibs");
 		for (i = 0; i < d->nvibs; i++)
 			json_vib(&j, d->vibs[i]);
-		json_array_end(&j);
-		json_array_begin(&j, "profiles");
+		dv_json_array_end(&j);
+		dv_json_array_begin(&j, "profiles");
 		for (i = 0; i < d->nprofiles; i++)
-			json_string(&j, NULL, d->profiles[i]->name);
-		json_array_end(&j);
-		json_array_begin(&j, "warnings");
+			dv_json_string(&j, NULL, d->profiles[i]->name);
+		dv_json_array_end(&j);
+		dv_json_array_begin(&j, "warnings");
 		for (i = 0; i < d->warnings.n; i++)
-			json_string(&j, NULL, d->warnings.v[i].msg);
-		json_array_end(&j);
-		json_object_end(&j);
-		json_finish(&j);
+			dv_json_string(&j, NULL, d->warnings.v[i].msg);
+		dv_json_array_end(&j);
+		dv_json_object_end(&j);
+		dv_json_finish(&j);
 		fclose(fp);
 		FUZZ_ASSERT(fuzz_json_valid(json, jsonlen));
 		free(json);

@@ -53,6 +53,22 @@ sign(const char *signer, struct sbuf *sig)
 		read_file(out, sig);
 }
 
+/* content encrypted to the accepted signer: PKCS#7 EnvelopedData. */
+static void
+envelope(struct sbuf *out)
+{
+	char in[600], path[600], cmd[3000];
+
+	snprintf(in, sizeof(in), "%s/descriptor.xml", unit_scratch());
+	snprintf(path, sizeof(path), "%s/enveloped.pem", unit_scratch());
+	snprintf(cmd, sizeof(cmd), "openssl smime -encrypt -binary -aes256 "
+	    "-outform PEM -in '%s' -out '%s' '%s/accepted.crt'", in, path,
+	    unit_keys());
+	sbuf_reset(out);
+	if (system(cmd) == 0)
+		read_file(path, out);
+}
+
 static struct sig_trust *
 trust_of(const char *name)
 {
@@ -124,7 +140,8 @@ test_sig_verify_verdicts(struct unit *u)
 	struct dv_error err = DV_ERROR_INIT;
 	struct sig_result res;
 	struct sbuf sig = SBUF_INIT(SBUF_NOCAP);
-	struct sig_trust *ca = trust_of("ca"), *certified = trust_of("certified");
+	struct sig_trust *ca = trust_of("ca");
+	struct sig_trust *certified = trust_of("certified");
 	char other[] = "<vib version=\"5.0\"><name>y</name></vib>\n";
 
 	sign("accepted", &sig);
@@ -165,6 +182,15 @@ test_sig_verify_verdicts(struct unit *u)
 	    NULL, &res, &err) == 0 && res.status == SIG_MALFORMED);
 	CHECK(u, sig_verify("", 0, content, sizeof(content) - 1, NULL, &res,
 	    &err) == 0 && res.status == SIG_UNSIGNED);
+	/* An encrypted PKCS#7 is well formed, but not a signature. */
+	envelope(&sig);
+	CHECK(u, sig.len > 0 && sig_verify(sig.buf, sig.len, content,
+	    sizeof(content) - 1, NULL, &res, &err) == 0 &&
+	    res.status == SIG_MALFORMED);
+	CHECK(u, strstr(res.detail, "not SignedData") != NULL);
+	/* No bytes behind a length is the caller's mistake, not a verdict. */
+	CHECK(u, sig_verify(NULL, 5, content, sizeof(content) - 1, NULL, &res,
+	    &err) == -DV_ESIG && res.status == SIG_MALFORMED);
 	sig_trust_free(ca);
 	sig_trust_free(certified);
 	sbuf_release(&sig);

@@ -129,7 +129,8 @@ test_depot_open_warnings(struct unit *u)
 	if (d == NULL)
 		return;
 	CHECK(u, d->warnings.n == 1 &&
-	    strstr(d->warnings.v[0].msg, "names 1 VIB not in the depot") != NULL);
+	    strstr(d->warnings.v[0].msg, "names 1 VIB not in the depot") !=
+	    NULL);
 	depot_free(d);
 	d = NULL;
 	CHECK(u, depot_open(unit_fixture("dup-profiles"), &d, &err) == 0);

@@ -1,5 +1,7 @@
-/* test_values.c - dates, versions, acceptance levels, paths, buffers. */
+/* test_values.c - dates, versions, acceptance, paths, buffers, errors. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
+
 #include "../../depot/depot.h"
 #include "../../depot/depot_int.h"
 #include "unit.h"
@@ -167,4 +169,54 @@ test_sbuf_cap(struct unit *u)
 		sbuf_addf(&sb, "%04d", i);
 	CHECK(u, sb.len == 4000 && memcmp(sb.buf + 3996, "0999", 4) == 0);
 	sbuf_release(&sb);
+}
+
+void
+test_error_codes(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+
+	CHECK_STR(u, dv_strerror(DV_EXML), "malformed XML");
+	CHECK_STR(u, dv_strerror(-DV_EWRAPPER),
+	    "a vendor package, not a depot");
+	CHECK_STR(u, dv_strerror(ENOENT), strerror(ENOENT));
+	CHECK(u, dv_exit_status(DV_EIO) == 2 && dv_exit_status(-DV_EXML) == 1);
+	CHECK(u, dv_exit_status(ENOENT) == 2);
+	CHECK(u, dv_error_set(&err, DV_EPATH, "%s: bad", "x") == -DV_EPATH);
+	CHECK(u, err.code == DV_EPATH && err.sys_errno == 0);
+	CHECK_STR(u, err.msg, "x: bad");
+	errno = ENOENT;
+	CHECK(u, dv_error_errno(&err, DV_EIO, "%s: cannot open", "y") ==
+	    -DV_EIO && err.sys_errno == ENOENT);
+	CHECK(u, strncmp(err.msg, "y: cannot open: ", 16) == 0);
+	CHECK(u, dv_error_set(NULL, DV_EIO, "nowhere") == -DV_EIO);
+}
+
+/* The one list of failures, warnings and notes, in the order added. */
+void
+test_diags_list(struct unit *u)
+{
+	struct dv_diags l = DV_DIAGS_INIT;
+	char big[3000];
+
+	CHECK(u, dv_diags_first(&l, DV_DIAG_FAIL) == NULL &&
+	    dv_diags_count(&l, DV_DIAG_NOTE) == 0);
+	dv_diag_add(&l, DV_DIAG_NOTE, 0, "note %d", 1);
+	dv_diag_add(&l, DV_DIAG_FAIL, DV_EDIGEST, "%s: mismatch", "a.vib");
+	dv_diag_add(&l, DV_DIAG_FAIL, DV_EVIB, "second");
+	dv_diag_add(&l, DV_DIAG_WARNING, 0, "%s", "");
+	CHECK(u, l.n == 4 && dv_diags_count(&l, DV_DIAG_FAIL) == 2);
+	CHECK(u, dv_diags_first(&l, DV_DIAG_FAIL) == &l.v[1] &&
+	    l.v[1].code == DV_EDIGEST);
+	CHECK_STR(u, l.v[1].msg, "a.vib: mismatch");
+	CHECK_STR(u, dv_diags_first(&l, DV_DIAG_NOTE)->msg, "note 1");
+	CHECK_STR(u, dv_diags_first(&l, DV_DIAG_WARNING)->msg, "");
+	/* Longer than struct dv_error's message: kept whole. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	dv_diag_add(&l, DV_DIAG_NOTE, 0, "%s", big);
+	CHECK(u, strlen(l.v[4].msg) == sizeof(big) - 1);
+	dv_diags_release(&l);
+	CHECK(u, l.n == 0 && l.v == NULL);
+	dv_diags_release(&l);
 }

@@ -26,6 +26,8 @@ struct unit {
 	X(xml_refuses_bad_input)                                             \
 	X(xml_depth_limit)                                                   \
 	X(json_escapes)                                                      \
+	X(json_parse)                                                        \
+	X(tar_write_read)                                                    \
 	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
@@ -60,7 +62,9 @@ struct unit {
 	X(verify_signed_depot)                                               \
 	X(verify_signing_rules)                                              \
 	X(verify_structure)                                                  \
-	X(verify_one_vib)
+	X(verify_one_vib)                                                    \
+	X(error_codes)                                                       \
+	X(diags_list)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
