@@ -28,7 +28,7 @@ MAN_PAGES = depot.1 esxbundle.1
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
-PKGS = libzip libarchive libxml-2.0 openssl zlib jansson
+PKGS = libzip libarchive libxml-2.0 openssl zlib jansson libcurl
 
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
        -Wmissing-prototypes -Wno-missing-field-initializers
@@ -66,11 +66,13 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/sugg
              depot/package_special.c depot/package_nvm.c \
              depot/package_expanded.c depot/package_emit.c \
              depot/package_extract.c \
-             depot/unpack.c depot/platform.c
+             depot/unpack.c depot/platform.c \
+             depot/source.c depot/http.c depot/fetch.c depot/mirror.c
+BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c bundle/check.c
+CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/progress.c \
+           cmd/net.c cmd/fetch.c
 DEPOT_SRCS += depot/image.c depot/image_validate.c depot/image_compose.c \
     depot/image_diff.c
-BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c bundle/check.c
-CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/progress.c
 CMD_SRCS += cmd/image.c
 DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -725,11 +725,14 @@ bundle_opts_check(struct bundle_opts *o, struct sbuf *dir,
 {
 	const char *slash;
 
-	if (o->datastore == NULL || *o->datastore == '\0' ||
-	    strchr(o->datastore, '/') != NULL)
+	if (o->datastore == NULL || *o->datastore == '\0')
 		return dv_error_set(err, DV_EFORMAT, "--datastore NAME is "
 		    "required (the datastore the folder will be uploaded to, "
 		    "without '/')");
+	if (strchr(o->datastore, '/') != NULL)
+		return dv_error_set(err, DV_EFORMAT, "--datastore '%s' is a "
+		    "path: give the datastore's name alone, and the folder on "
+		    "it with --dir", o->datastore);
 	if (o->profile != NULL && o->depot == NULL)
 		return dv_error_set(err, DV_EFORMAT, "--profile needs --depot");
 	if (o->compose != NULL && (o->depot == NULL || o->profile == NULL ||

@@ -11,8 +11,10 @@
 #include "../bundle/bundle.h"
 #include "../depot/depot.h"
 #include "../depot/json.h"
+#include "../depot/outdir.h"
 #include "../depot/sbuf.h"
 #include "cmd.h"
+#include "progress.h"
 #include "verb.h"
 
 
@@ -104,6 +106,7 @@ cmd_bundle_create(int argc, char **argv)
 	struct sbuf dir = SBUF_INIT(SBUF_NOCAP);
 	struct bundle_opts o = {0};
 	struct bundle_plan plan = {0};
+	struct progress progress;
 	struct sig_trust *trust = NULL;
 	bool json = false;
 	long n;
@@ -175,14 +178,22 @@ cmd_bundle_create(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	/* An unusable --trust file is a usage error, as a missing one. */
 	if (trusts.n > 0 && sig_trust_load((const char *const *)trusts.v,
 	    trusts.n, &trust, &err) != 0) {
-		ret = msg_dv_error(&err);
+		msg_dv_error(&err);
+		ret = EXIT_USAGE;
 		goto out;
 	}
 	o.trust = trust;
-	if (bundle_plan_make(&o, &plan, &err) != 0 ||
-	    bundle_write(&o, &plan, &err) != 0) {
+	progress_start(&progress, "create", "files", false);
+	outdir_count_into(&progress.counters);
+	ret = bundle_plan_make(&o, &plan, &err);
+	if (ret == 0)
+		ret = bundle_write(&o, &plan, &err);
+	outdir_count_into(NULL);
+	progress_stop(&progress);
+	if (ret != 0) {
 		bundle_plan_release(&plan);
 		ret = msg_fail(&err);
 		goto out;

@@ -12,6 +12,8 @@
 #include "../depot/verify.h"
 #include "cmd.h"
 #include "extract.h"
+#include "fetch.h"
+#include "net.h"
 #include "image.h"
 #include "output.h"
 #include "progress.h"
@@ -40,6 +42,7 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 		{"json", no_argument, NULL, 'j'},
 		{"profile", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
+		NET_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	int c, li = 0;
@@ -61,6 +64,8 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
+			if (net_option(c, optarg))
+				break;
 			o->status = verb_option_error(argv, longopts, "jp:h");
 			return false;
 		}
@@ -88,9 +93,12 @@ open_depot(const char *path, struct depot **out)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct depot *d = NULL;
-	int ret = depot_open(path, &d, &err);
+	int ret;
 
 	*out = NULL;
+	if ((ret = net_ready(path)) != EXIT_OK)
+		return ret;
+	ret = depot_open_net(path, &cmd_net.opts, &d, &err);
 	if (ret != 0) {
 		if (err.code == DV_EWRAPPER)
 			msg_error("%s; run '%s extract %s OUTDIR' to unwrap it",
@@ -214,7 +222,7 @@ run_listing(int argc, char **argv, const struct listing_verb *v)
 		return cmd_depot_info_package(o.path, o.json);
 	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
 		return ret;
-	l.path = o.path;
+	l.path = d->path; /* a URL's token shown as <token> */
 	l.d = d;
 	if (v->build != NULL && (ret = v->build(&l, &o)) != EXIT_OK)
 		goto out;
@@ -1337,32 +1345,37 @@ out:
 
 static const struct verb verbs[] = {
 	{"list-profiles", cmd_depot_list_profiles,
-	    "list-profiles [--json] DEPOT.zip",
+	    "list-profiles [--json] DEPOT",
 	    "List the image profiles, as 'esxcli software sources profile "
 	    "list' does.",
 	    "  --json            one JSON document on stdout instead of a table\n"
+	    NET_HELP
 	    "  -h, --help        describe this command\n"},
 	{"list-vibs", cmd_depot_list_vibs,
-	    "list-vibs [--json] [--profile NAME] DEPOT.zip",
+	    "list-vibs [--json] [--profile NAME] DEPOT",
 	    "List the VIBs, or those of one image profile.",
 	    "  --profile NAME    only the VIBs of image profile NAME\n"
 	    "  --json            one JSON document on stdout instead of a table\n"
+	    NET_HELP
 	    "  -h, --help        describe this command\n"},
 	{"list-components", cmd_depot_list_components,
-	    "list-components [--json] DEPOT.zip",
+	    "list-components [--json] DEPOT",
 	    "List the components (bulletins).",
 	    "  --json            one JSON document on stdout instead of a table\n"
+	    NET_HELP
 	    "  -h, --help        describe this command\n"},
 	{"show-profile", cmd_depot_show_profile,
-	    "show-profile [--json] DEPOT.zip NAME",
+	    "show-profile [--json] DEPOT NAME",
 	    "Show one image profile, as 'esxcli software sources profile "
 	    "get' does.",
 	    "  --json            one JSON document on stdout instead of a table\n"
+	    NET_HELP
 	    "  -h, --help        describe this command\n"},
-	{"info", cmd_depot_info, "info [--json] DEPOT.zip | PACKAGE",
+	{"info", cmd_depot_info, "info [--json] DEPOT | PACKAGE",
 	    "Say what the file is: vendors, platforms, counts, profiles; "
 	    "for a vendor package, the tree of what it holds.",
 	    "  --json            one JSON document on stdout instead of a table\n"
+	    NET_HELP
 	    "  -h, --help        describe this command\n"},
 	{"verify", cmd_depot_verify,
 	    "verify [--json] [-q|-v] [--trust CA.pem]... [--jobs N] DEPOT.zip",
@@ -1401,6 +1414,10 @@ static const struct verb verbs[] = {
 	    "                    OUTDIR\n"
 	    "  --json            one JSON document on stdout instead of a table\n"
 	    "  -h, --help        describe this command\n"},
+	{"fetch", cmd_depot_fetch, FETCH_SYNOPSIS, FETCH_SUMMARY, FETCH_HELP},
+	{"mirror", cmd_depot_mirror, MIRROR_SYNOPSIS, MIRROR_SUMMARY,
+	    MIRROR_HELP},
+	{"check", cmd_depot_check, CHECK_SYNOPSIS, CHECK_SUMMARY, CHECK_HELP},
 	{"validate", cmd_depot_validate, VALIDATE_SYNOPSIS, VALIDATE_SUMMARY,
 	    VALIDATE_OPTIONS},
 	{"compose", cmd_depot_compose, COMPOSE_SYNOPSIS, COMPOSE_SUMMARY,

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "extract.h"
 #include "output.h"
+#include "progress.h"
 #include "verb.h"
 
 /* Deeper trees are listed flat in JSON (the writer nests 64 levels). */
@@ -373,7 +374,7 @@ cmd_depot_info_package(const char *path, bool json)
 	if (package_open(path, NULL, &p, &err) != 0)
 		return msg_dv_error(&err);
 	for (size_t i = 0; i < p->warnings.n; i++)
-		msg_warn("%s", p->warnings.v[i]);
+		msg_warn("%s", p->warnings.v[i].msg);
 	package_count_installable(p->root, &counts);
 	if (json) {
 		dv_json_init(&j, stdout);
@@ -385,7 +386,7 @@ cmd_depot_info_package(const char *path, bool json)
 		dv_json_array_end(&j);
 		dv_json_array_begin(&j, "warnings");
 		for (size_t i = 0; i < p->warnings.n; i++)
-			dv_json_string(&j, NULL, p->warnings.v[i]);
+			dv_json_string(&j, NULL, p->warnings.v[i].msg);
 		dv_json_array_end(&j);
 		dv_json_object_end(&j);
 		dv_json_finish(&j);
@@ -578,7 +579,8 @@ extract_report(struct package **pkgs, size_t n, const char *outdir,
 		dv_json_array_begin(&j, "warnings");
 		for (i = 0; i < n; i++)
 			for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
-				dv_json_string(&j, NULL, pkgs[i]->warnings.v[w]);
+				dv_json_string(&j, NULL,
+				    pkgs[i]->warnings.v[w].msg);
 		dv_json_array_end(&j);
 		dv_json_object_end(&j);
 		dv_json_finish(&j);
@@ -604,6 +606,7 @@ cmd_depot_extract(int argc, char **argv)
 	struct dv_error err = DV_ERROR_INIT;
 	struct ptrvec same = PTRVEC_INIT;
 	struct package **pkgs = NULL;
+	struct progress progress;
 	struct xopts o;
 	const char *outdir;
 	size_t n;
@@ -614,10 +617,14 @@ cmd_depot_extract(int argc, char **argv)
 	outdir = o.operands[o.noperands - 1];
 	n = (size_t)o.noperands - 1;
 	msg_catch_signals();
+	progress_start(&progress, "extract", "files", false);
+	outdir_count_into(&progress.counters);
 	ret = package_extract_run(outdir, (const char *const *)o.operands, n,
 	    (o.vibs ? PACKAGE_EXTRACT_VIBS : 0) |
 	    (o.repack ? PACKAGE_EXTRACT_REPACK : 0) |
 	    (o.force ? PACKAGE_EXTRACT_FORCE : 0), &pkgs, &same, &err);
+	outdir_count_into(NULL);
+	progress_stop(&progress);
 	msg_restore_signals();
 	if (ret != 0) {
 		ret = msg_fail(&err);
@@ -625,7 +632,7 @@ cmd_depot_extract(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
-			msg_warn("%s", pkgs[i]->warnings.v[w]);
+			msg_warn("%s", pkgs[i]->warnings.v[w].msg);
 	extract_report(pkgs, n, outdir, &same, o.json);
 	package_free_all(pkgs, n);
 	ret = EXIT_OK;
@@ -700,6 +707,7 @@ cmd_depot_unpack(int argc, char **argv)
 	struct unpack_report r;
 	struct depot *d = NULL;
 	struct outdir *od = NULL;
+	struct progress progress;
 	struct xopts o;
 	unsigned flags;
 	int ret;
@@ -721,6 +729,8 @@ cmd_depot_unpack(int argc, char **argv)
 	flags = (o.verify ? UNPACK_VERIFY : 0) |
 	    (o.metadata ? UNPACK_METADATA : 0) | (o.all ? UNPACK_ALL : 0);
 	msg_catch_signals();
+	progress_start(&progress, "unpack", "files", false);
+	outdir_count_into(&progress.counters);
 	if (outdir_begin(o.operands[1], o.force ? OUTDIR_FORCE : 0, &od,
 	    &err) != 0 || depot_unpack(d, od, flags, &r, &err) != 0)
 		goto fail;
@@ -728,11 +738,15 @@ cmd_depot_unpack(int argc, char **argv)
 	od = NULL;
 	if (ret != 0)
 		goto fail;
+	outdir_count_into(NULL);
+	progress_stop(&progress);
 	msg_restore_signals();
 	unpack_report(&r, o.operands[0], o.operands[1], o.json, o.verify);
 	ret = EXIT_OK;
 	goto out;
 fail:
+	outdir_count_into(NULL);
+	progress_stop(&progress);
 	outdir_abort(od);
 	msg_restore_signals();
 	ret = msg_fail(&err);

@@ -38,11 +38,20 @@ draw(const struct progress *p, double started)
 	    memory_order_relaxed) / 1048576.0;
 	double secs = now_seconds() - started;
 
-	/* \r and erase-to-end: the line is redrawn in place. */
-	fprintf(stderr, "\r\033[K%s: %s: %llu/%llu %s, %.1f/%.1f MiB, %.0f MiB/s",
-	    progname, p->label, (unsigned long long)items,
-	    (unsigned long long)nitems, c->unit != NULL ? c->unit : "items",
-	    done, total, secs > 0.05 ? done / secs : 0.0);
+	const char *unit = c->unit != NULL ? c->unit : "items";
+	double rate = secs > 0.05 ? done / secs : 0.0;
+
+	/* \r and erase-to-end: the line is redrawn in place.  A writer
+	 * that cannot know its totals (extract, unpack) shows what it did. */
+	if (nitems > 0 || total > 0)
+		fprintf(stderr, "\r\033[K%s: %s: %llu/%llu %s, %.1f/%.1f MiB, "
+		    "%.0f MiB/s", progname, p->label,
+		    (unsigned long long)items, (unsigned long long)nitems,
+		    unit, done, total, rate);
+	else
+		fprintf(stderr, "\r\033[K%s: %s: %llu %s, %.1f MiB written, "
+		    "%.0f MiB/s", progname, p->label,
+		    (unsigned long long)items, unit, done, rate);
 	fflush(stderr);
 }
 

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../depot/depot.h"
@@ -149,6 +150,13 @@ command_main(const struct command *cmd, int argc, char **argv)
 
 	current = cmd;
 	msg_init(argv[0]);
+	/*
+	 * Without TZ, glibc looks at /etc/localtime again at each local time
+	 * conversion, and libzip converts every member's date: two system
+	 * calls per member.  ":/etc/localtime" is the same zone, read once.
+	 */
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 1);
 	depot_library_init();
 	if (argc < 2) {
 		msg_error("no command given");

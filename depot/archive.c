@@ -9,7 +9,9 @@
 #include <archive_entry.h>
 
 #include "archive.h"
+#include "depot_int.h"
 #include "dv_limits.h"
+#include "outdir.h"
 #include "xalloc.h"
 
 /* Reads from a byte source go through a buffer of this size. */
@@ -320,10 +322,18 @@ tarfile_next(struct tarfile *t, struct tar_entry *e, struct dv_error *err)
 long
 tarfile_read(struct tarfile *t, void *buf, size_t len, struct dv_error *err)
 {
-	la_ssize_t n = archive_read_data(t->a, buf, len);
+	const char *name = t->name != NULL ? t->name : "data";
+	la_ssize_t n;
+	int ret;
 
+	if (outdir_interrupted())
+		return dv_error_set(err, DV_EINTR, "%s: %s: interrupted; "
+		    "nothing was written", t->label, name);
+	n = archive_read_data(t->a, buf, len);
 	if (n < 0)
-		return tar_error(t, err, t->name != NULL ? t->name : "data");
+		return tar_error(t, err, name);
+	if ((ret = dv_inflate_take((uint64_t)n, t->label, name, err)) != 0)
+		return ret;
 	return (long)n;
 }
 

@@ -1,4 +1,4 @@
-/* depot.c - walk a depot zip: index, vendor indexes, metadata zips, model. */
+/* depot.c - walk a depot (zip, folder or URL): indexes, metadata zips, model. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include "depot.h"
 #include "depot_int.h"
 #include "parse.h"
+#include "source.h"
 #include "suggest.h"
 #include "vib.h"
 
@@ -28,7 +29,8 @@ struct depot_inner {
 /* Everything one depot_open needs while it walks. */
 struct walk {
 	struct depot *d;
-	struct zipfile *zip;
+	struct depot_source *src;
+	struct zipfile *zip; /* when the source is a zip */
 	struct ptrvec vibs, bulletins, profiles;
 	struct ptrvec legacy; /* vmware.xml's VIB records, when vibs/ exists */
 	uint64_t xml_total; /* XML bytes read from metadata zips so far */
@@ -54,24 +56,18 @@ warn(struct walk *w, const char *fmt, ...)
 	sbuf_release(&sb);
 }
 
-/* Read member name of the outer zip and parse it as XML. */
+/* Read the depot's file name and parse it as XML. */
 static int
 read_outer_xml(struct walk *w, const char *name, const char *referrer,
     struct xdoc *doc)
 {
 	struct sbuf data = SBUF_INIT(DV_MAX_XML_BYTES);
 	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
-	long i = zipfile_find(w->zip, name);
 	int ret;
 
 	sbuf_addf(&what, "%s: %s", w->d->path, name);
-	if (i < 0) {
-		ret = dv_error_set(w->err, DV_EMISSING,
-		    "%s: missing (named by %s)", what.buf, referrer);
-		goto out;
-	}
-	if ((ret = zipfile_read(w->zip, (size_t)i, DV_MAX_XML_BYTES, &data,
-	    w->err)) != 0)
+	if ((ret = source_read(w->src, name, referrer, DV_MAX_XML_BYTES,
+	    &data, w->err)) != 0)
 		goto out;
 	ret = xml_parse(data.buf, data.len, what.buf, doc, w->err);
 out:
@@ -198,9 +194,11 @@ read_index(struct walk *w)
 	size_t i;
 	int ret;
 
-	if ((ret = read_outer_xml(w, "index.xml", "the depot", &doc)) != 0)
+	const char *root = source_root(w->src);
+
+	if ((ret = read_outer_xml(w, root, "the depot", &doc)) != 0)
 		goto out;
-	sbuf_addf(&what, "%s: index.xml", d->path);
+	sbuf_addf(&what, "%s: %s", d->path, root);
 	/* esximage does not check the root tag: it finds <vendor> children. */
 	for (v = doc.root->children; v != NULL; v = v->next) {
 		if (strcmp(v->name, "vendor") != 0)
@@ -226,7 +224,7 @@ read_index(struct walk *w)
 			sbuf_addch(&ref, '/');
 		}
 		sbuf_adds(&ref, indexfile);
-		if (dv_path_join("index.xml", ref.buf, &path) != 0) {
+		if (dv_path_join(root, ref.buf, &path) != 0) {
 			ret = dv_error_set(w->err, DV_EPATH,
 			    "%s: vendor index '%s' is not a safe relative path",
 			    what.buf, ref.buf);
@@ -251,7 +249,7 @@ read_index(struct walk *w)
 		if (j < i)
 			continue;
 		if ((ret = read_vendor_index(w, d->vendors[i].index_member,
-		    "index.xml")) != 0)
+		    root)) != 0)
 			goto out;
 	}
 	ret = 0;
@@ -293,6 +291,34 @@ source_name(struct walk *w, const struct depot_metadata *md, const char *name)
 	return s;
 }
 
+/*
+ * "vib20//x/./y.vib" names vib20/x/y.vib (empty and "." components are
+ * dropped, as URLs are read).  When the zip has no such member but one
+ * named exactly as written, say so, rather than leave a later "missing"
+ * to puzzle over a member that is plainly there.
+ */
+static void
+noncanonical_member(struct walk *w, const struct depot_metadata *md,
+    const struct depot_vib *v, const char *what)
+{
+	struct sbuf raw = SBUF_INIT(SBUF_NOCAP);
+	const char *slash = strrchr(md->member, '/');
+
+	if (w->zip == NULL || zipfile_find(w->zip, v->member) >= 0)
+		return;
+	if (slash != NULL)
+		sbuf_add(&raw, md->member, (size_t)(slash - md->member) + 1);
+	sbuf_adds(&raw, v->relative_path);
+	if (strcmp(raw.buf, v->member) != 0 && zipfile_find(w->zip,
+	    raw.buf) >= 0)
+		warn(w, "%s: VIB '%s': its relative-path '%s' has empty or "
+		    "\".\" path components, so it names %s, which the zip "
+		    "does not hold; the zip's member is named as written, "
+		    "which depots never do", what, v->id, v->relative_path,
+		    v->member);
+	sbuf_release(&raw);
+}
+
 /* A VIB's relative-path resolves against its metadata zip's own path. */
 static int
 resolve_vib(struct walk *w, struct depot_metadata *md, struct depot_vib *v,
@@ -313,6 +339,7 @@ resolve_vib(struct walk *w, struct depot_metadata *md, struct depot_vib *v,
 		    v->id, v->relative_path);
 	} else {
 		v->member = arena_strdup(&w->d->arena, path.buf);
+		noncanonical_member(w, md, v, what);
 	}
 	sbuf_release(&path);
 	return ret;
@@ -451,27 +478,22 @@ read_metadata_zip(struct walk *w, struct depot_metadata *md)
 	struct sbuf label = SBUF_INIT(SBUF_NOCAP);
 	struct zipfile *mz = NULL;
 	struct zip_entry e;
-	long idx = zipfile_find(w->zip, md->member), vmware_xml = -1;
+	long vmware_xml = -1;
+	uint64_t size;
 	bool have_vibs = false, have_bulletins = false, counted_dir;
 	size_t i, k;
 	int ret;
 
 	sbuf_addf(&label, "%s: %s", w->d->path, md->member);
-	if (idx < 0) {
-		ret = dv_error_set(w->err, DV_EMISSING,
-		    "%s: missing (named by the vendor index)", label.buf);
-		goto out;
-	}
-	if ((ret = zipfile_entry(w->zip, (size_t)idx, &e, w->err)) != 0)
-		goto out;
-	if (e.size > DV_MAX_METADATA_ZIP) {
+	if (source_size(w->src, md->member, &size) &&
+	    size > DV_MAX_METADATA_ZIP) {
 		ret = dv_error_set(w->err, DV_ELIMIT,
 		    "%s: metadata zip larger than %u bytes", label.buf,
 		    DV_MAX_METADATA_ZIP);
 		goto out;
 	}
-	if ((ret = zipfile_read(w->zip, (size_t)idx, DV_MAX_METADATA_ZIP,
-	    &data, w->err)) != 0)
+	if ((ret = source_read(w->src, md->member, "the vendor index",
+	    DV_MAX_METADATA_ZIP, &data, w->err)) != 0)
 		goto out;
 	if (data.len < 22) {
 		ret = dv_error_set(w->err, DV_EFORMAT,
@@ -881,7 +903,7 @@ inner_zip_is_depot(struct walk *w, size_t i)
 
 	if (zipfile_read(w->zip, i, DV_MAX_INNER_ZIP, &data, &ignored) == 0 &&
 	    zipfile_open_mem(data.buf, data.len, "inner", &iz, &ignored) == 0)
-		yes = zipfile_find(iz, "index.xml") >= 0;
+		yes = dv_zip_is_depot(iz);
 	zipfile_close(iz);
 	sbuf_release(&data);
 	return yes;
@@ -1005,10 +1027,11 @@ depot_read(struct depot *d, struct dv_error *err)
 	int ret;
 
 	w.d = d;
+	w.src = d->source;
+	w.zip = source_zip(d->source);
 	w.err = err;
-	if ((ret = depot_reopen(d, &w.zip, err)) != 0)
-		goto out;
-	if (zipfile_find(w.zip, "index.xml") < 0) {
+	/* A zip without index.xml at its root: say what it holds. */
+	if (w.zip != NULL && !dv_zip_is_depot(w.zip)) {
 		ret = probe_wrapper(&w);
 		goto out;
 	}
@@ -1050,7 +1073,6 @@ out:
 	ptrvec_release(&w.bulletins);
 	ptrvec_release(&w.profiles);
 	free(w.inner);
-	zipfile_close(w.zip);
 	return ret;
 }
 
@@ -1069,20 +1091,41 @@ depot_finish_open(struct depot *d, struct depot **out, struct dv_error *err)
 }
 
 int
+depot_open_net(const char *where, const struct http_opts *net,
+    struct depot **out, struct dv_error *err)
+{
+	struct depot_source *src;
+	struct depot *d;
+	int ret;
+
+	*out = NULL;
+	if ((ret = source_open(where, net, &src, err)) != 0)
+		return ret;
+	d = xcalloc(1, sizeof(*d));
+	d->source = src;
+	d->path = arena_strdup(&d->arena, source_label(src));
+	return depot_finish_open(d, out, err);
+}
+
+int
 depot_open(const char *path, struct depot **out, struct dv_error *err)
 {
-	struct depot *d = xcalloc(1, sizeof(*d));
-
-	d->path = arena_strdup(&d->arena, path);
-	return depot_finish_open(d, out, err);
+	return depot_open_net(path, NULL, out, err);
 }
 
 int
 depot_open_mem(const void *mem, size_t len, const char *label,
     struct depot **out, struct dv_error *err)
 {
-	struct depot *d = xcalloc(1, sizeof(*d));
+	struct depot_source *src;
+	struct depot *d;
+	int ret;
 
+	*out = NULL;
+	if ((ret = source_open_mem(mem, len, label, &src, err)) != 0)
+		return ret;
+	d = xcalloc(1, sizeof(*d));
+	d->source = src;
 	d->path = arena_strdup(&d->arena, label);
 	d->mem = mem;
 	d->memlen = len;
@@ -1093,9 +1136,7 @@ int
 depot_reopen(const struct depot *d, struct zipfile **out,
     struct dv_error *err)
 {
-	if (d->mem != NULL)
-		return zipfile_open_mem(d->mem, d->memlen, d->path, out, err);
-	return zipfile_open(d->path, out, err);
+	return source_reopen_zip(d->source, out, err);
 }
 
 void
@@ -1174,6 +1215,7 @@ depot_free(struct depot *d)
 	free(d->bulletins);
 	free(d->profiles);
 	dv_diags_release(&d->warnings);
+	source_close(d->source);
 	arena_release(&d->arena);
 	free(d);
 }

@@ -184,6 +184,7 @@ struct depot {
 	struct depot_profile **profiles; /* sorted by name */
 	size_t nprofiles;
 	struct dv_diags warnings; /* DV_DIAG_WARNINGs for cmd/ to print */
+	struct depot_source *source; /* where the files are read from */
 };
 
 /*
@@ -202,6 +203,16 @@ void depot_library_init(void);
  * DV_ELIMIT, DV_EPATH.
  */
 int depot_open(const char *path, struct depot **out, struct dv_error *err);
+/*
+ * The same for any depot: a zip, an unpacked depot's folder (or its
+ * index.xml), or an online depot's URL (http://, https://, file://) read
+ * with the network options net (NULL for none).  From a URL only the
+ * indexes and metadata zips are downloaded.  path is the label messages
+ * use: a URL's token shows as <token>.  More errors: DV_ENET, DV_EDENIED.
+ */
+struct http_opts;
+int depot_open_net(const char *where, const struct http_opts *net,
+    struct depot **out, struct dv_error *err);
 /*
  * The same for a zip held in memory (an inner depot of a vendor package);
  * label names it in messages.  mem must outlive the depot.

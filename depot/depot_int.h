@@ -70,6 +70,16 @@ long zipstream_read(struct zipstream *zs, void *buf, size_t len,
 void zipstream_close(struct zipstream *zs);
 
 /*
+ * The run's inflation budget (dv_limits.h): grant adds an archive file's
+ * share, take counts n bytes read out of a member (DV_ELIMIT past the
+ * budget), reset starts over (for a fuzzer's next input).
+ */
+void dv_inflate_grant(uint64_t file_bytes);
+int dv_inflate_take(uint64_t n, const char *label, const char *name,
+    struct dv_error *err);
+void dv_inflate_reset(void);
+
+/*
  * Writing a zip.  Members are added first and their bytes are read only
  * when the archive is written, by zipwriter_close, one member at a time,
  * in the order added: a repacked depot is never held in memory whole.

@@ -32,7 +32,9 @@
 	X(DV_ESIG, "signature check failed", 1)                              \
 	X(DV_EEXIST, "output already exists", 1)                             \
 	X(DV_EINTR, "interrupted", 1)                                        \
-	X(DV_ETAR, "damaged tar archive", 1)
+	X(DV_ETAR, "damaged tar archive", 1)                                 \
+	X(DV_ENET, "download failed", 2)                                     \
+	X(DV_EDENIED, "refused by the server", 1)
 
 enum dv_code {
 	DV_EFIRST = 1024,

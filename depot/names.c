@@ -127,6 +127,12 @@ dv_tar_entry_problem(const struct tar_entry *e)
 	return why != NULL ? why : problems[e->kind];
 }
 
+bool
+dv_zip_is_depot(struct zipfile *zf)
+{
+	return zipfile_find(zf, "index.xml") >= 0;
+}
+
 /* What one folder holding an index.xml has at or below it. */
 struct depot_folder {
 	bool xml, zip;

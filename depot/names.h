@@ -43,6 +43,14 @@ struct tar_entry;
 const char *dv_zip_entry_problem(const struct zip_entry *e);
 const char *dv_tar_entry_problem(const struct tar_entry *e);
 
+struct zipfile;
+
+/*
+ * The one rule for a depot zip (depot.c, package_*.c): index.xml at its
+ * root, where esxcli reads it.
+ */
+bool dv_zip_is_depot(struct zipfile *zf);
+
 /*
  * The one rule for an expanded depot (depot.c, package_*.c): a folder
  * ("" for the root) of an archive holding index.xml, and a vendor index

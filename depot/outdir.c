@@ -48,6 +48,13 @@ struct outdir {
 };
 
 static volatile sig_atomic_t interrupt_asked;
+static struct dv_progress *counting; /* outdir_count_into */
+
+void
+outdir_count_into(struct dv_progress *p)
+{
+	counting = p;
+}
 
 void
 outdir_interrupt(void)
@@ -338,6 +345,7 @@ outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
 			    od->path, fd_name(od, fd));
 		p += n;
 		len -= (size_t)n;
+		dv_progress_bytes(counting, (uint64_t)n);
 	}
 	return 0;
 }
@@ -401,10 +409,8 @@ outdir_close_file(struct outdir *od, int fd, struct dv_error *err)
 	const char *name = fd_name(od, fd);
 	int ret = 0;
 
-	if (fsync(fd) != 0)
-		ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot write",
-		    od->path, name);
-	if (close(fd) != 0 && ret == 0)
+	/* Made durable with the rest by the commit's one syncfs. */
+	if (close(fd) != 0)
 		ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot write",
 		    od->path, name);
 	for (size_t i = 0; i < od->files.n; i++) {
@@ -415,6 +421,8 @@ outdir_close_file(struct outdir *od, int fd, struct dv_error *err)
 				ret = settle(od, f, err);
 		}
 	}
+	if (ret == 0)
+		dv_progress_item_done(counting);
 	if (ret == 0)
 		ret = outdir_check(od, err);
 	return ret;
@@ -444,7 +452,7 @@ outdir_sync_file(struct outdir *od, const char *rel, struct dv_error *err)
 	if (fd < 0)
 		return dv_error_errno(err, DV_EIO, "%s/%s", od->path, rel);
 	/* Whoever made it may have used mkstemp's 0600. */
-	if (fchmod(fd, 0666 & ~od->umask) != 0 || fsync(fd) != 0)
+	if (fchmod(fd, 0666 & ~od->umask) != 0)
 		ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot write",
 		    od->path, rel);
 	close(fd);
@@ -1157,9 +1165,10 @@ commit_swap(struct outdir *od, struct dv_error *err)
 		if ((ret = populate(od, od->out_fd, od->stage_fd, "", err)) != 0)
 			goto out;
 	}
+	/* What populate linked in, in every folder, durable before the swap. */
 	if (fstat(od->out_fd, &st) != 0 ||
 	    fchmod(od->stage_fd, st.st_mode & 07777) != 0 ||
-	    sync_dir(od->stage_fd, NULL) != 0) {
+	    syncfs(od->stage_fd) != 0) {
 		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync", od->path);
 		goto out;
 	}
@@ -1185,13 +1194,12 @@ outdir_commit(struct outdir *od, struct dv_error *err)
 			goto out;
 		}
 	}
-	for (i = 0; i < od->dirs.n; i++)
-		if (sync_dir(od->stage_fd, od->dirs.v[i]) != 0) {
-			ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot sync",
-			    od->path, (char *)od->dirs.v[i]);
-			goto out;
-		}
-	if (sync_dir(od->stage_fd, NULL) != 0) {
+	/*
+	 * One durable commit: every file and folder of the temporary
+	 * directory reaches the disk with one syncfs before the renames,
+	 * instead of one fsync each (hundreds for an unpacked depot).
+	 */
+	if (syncfs(od->stage_fd) != 0) {
 		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync",
 		    od->stage_path);
 		goto out;

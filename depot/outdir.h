@@ -7,13 +7,14 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "progress.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
 /*
  * Everything is written into a temporary directory made inside OUTDIR's
- * parent (".OUTDIR.depot-XXXXXX"), each file fsync'd when it is closed,
- * and moved into place by outdir_commit in one step:
+ * parent (".OUTDIR.depot-XXXXXX"), made durable as a whole by one syncfs
+ * of its file system, and moved into place by outdir_commit in one step:
  *  - a new OUTDIR appears whole with one rename;
  *  - an existing OUTDIR is swapped whole: the temporary directory gets
  *    what OUTDIR holds (hard links, no bytes copied; links inside it are
@@ -76,13 +77,14 @@ int outdir_open_file(struct outdir *od, const char *relname, bool executable,
 /* Write all of buf to fd; DV_EINTR when interrupted, DV_EIO. */
 int outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
     struct dv_error *err);
-/* fsync and close fd (always closed).  Errors: DV_EIO, DV_EINTR. */
+/* Close fd (always closed).  Errors: DV_EIO, DV_EINTR. */
 int outdir_close_file(struct outdir *od, int fd, struct dv_error *err);
 
 /*
  * For code that must create the file itself (a library given a path):
  * check and register relname as outdir_open_file does, and put the path
- * it must be created at into path.  Call outdir_sync_file after.
+ * it must be created at into path.  Call outdir_sync_file after (it sets
+ * the file's permissions; the commit makes it durable).
  */
 int outdir_reserve(struct outdir *od, const char *relname, struct sbuf *path,
     struct dv_error *err);
@@ -96,6 +98,12 @@ int outdir_remove(struct outdir *od, const char *relname,
     struct dv_error *err);
 /* Files written so far (unchanged ones included). */
 size_t outdir_count(const struct outdir *od);
+/*
+ * Count into p every byte any outdir of this process writes and every
+ * file it closes, for a progress line (NULL: count nothing).  Set by the
+ * front end around one command, as the interrupt flag is.
+ */
+void outdir_count_into(struct dv_progress *p);
 /* Push (xstrdup'd) the names written with the bytes OUTDIR already had. */
 void outdir_unchanged(const struct outdir *od, struct ptrvec *names);
 

@@ -41,6 +41,7 @@ package_free(struct package *p)
 {
 	if (p == NULL)
 		return;
+	dv_diags_release(&p->warnings);
 	arena_release(&p->arena);
 	free(p);
 }
@@ -82,7 +83,6 @@ package_open(const char *path, const struct package_sink *sink,
 	*out = NULL;
 	p = xcalloc(1, sizeof(*p));
 	p->path = arena_strdup(&p->arena, path);
-	p->warnings.v = arena_alloc(&p->arena, sizeof(char *));
 	w.p = p;
 	w.sink = sink;
 	w.err = err;
@@ -124,7 +124,7 @@ package_open(const char *path, const struct package_sink *sink,
 		if (ret == -DV_ENOTZIP && st.st_size > 0)
 			ret = dv_error_set(err, DV_ENOTZIP, "%s: not a zip, tar "
 			    "or VIB file", path);
-	} else if (zipfile_find(c.zip, "index.xml") >= 0) {
+	} else if (dv_zip_is_depot(c.zip)) {
 		zipfile_close(c.zip);
 		c.zip = NULL;
 		ret = pk_depot_item(&w, p->root, NULL, 0);
@@ -164,7 +164,7 @@ package_is_package(const char *path)
 	    (size_t)n) || (n >= 8 && memcmp(head, "!<arch>\n", 8) == 0))
 		return true;
 	if (zipfile_open(path, &zf, &ignored) == 0)
-		yes = zipfile_find(zf, "index.xml") < 0;
+		yes = !dv_zip_is_depot(zf);
 	zipfile_close(zf);
 	return yes;
 }

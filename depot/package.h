@@ -95,7 +95,7 @@ struct package {
 	struct arena arena; /* owns the tree and its strings */
 	const char *path;   /* the input as given */
 	struct package_node *root;
-	struct dv_strlist warnings; /* from depots inside; never fatal */
+	struct dv_diags warnings; /* DV_DIAG_WARNINGs of depots inside */
 };
 
 /* ---- the sink: what the walk does with what installs ------------------- */

@@ -19,16 +19,11 @@ vib_note(const char *name)
 	return NULL;
 }
 
-static void
-add_warning(struct walk *w, struct ptrvec *pv, const char *s)
-{
-	ptrvec_push(pv, arena_strdup(&w->p->arena, s));
-}
 
 /* Fill n's depot facts and one child per VIB from the opened depot d. */
 int
 pk_describe_depot(struct walk *w, struct package_node *n, const struct depot *d,
-    const char *vib_base, struct ptrvec *warnings)
+    const char *vib_base, struct dv_diags *warnings)
 {
 	struct arena *a = &w->p->arena;
 	struct package_depot_info *di = &n->depot;
@@ -70,7 +65,8 @@ pk_describe_depot(struct walk *w, struct package_node *n, const struct depot *d,
 	di->ncomponents = d->nbulletins;
 	di->nprofiles = d->nprofiles;
 	for (i = 0; i < d->warnings.n; i++)
-		add_warning(w, warnings, d->warnings.v[i].msg);
+		dv_diag_add(warnings, DV_DIAG_WARNING, d->warnings.v[i].code,
+		    "%s", d->warnings.v[i].msg);
 	for (i = 0; i < d->nvibs; i++) {
 		const struct depot_vib *dv = d->vibs[i];
 		sbuf_reset(&path);
@@ -204,7 +200,7 @@ pk_depot_item(struct walk *w, struct package_node *n, const void *mem,
     size_t len)
 {
 	struct package *p = w->p;
-	struct ptrvec warnings = PTRVEC_INIT;
+	struct dv_diags warnings = DV_DIAGS_INIT;
 	struct sbuf label = SBUF_INIT(SBUF_NOCAP), base = SBUF_INIT(SBUF_NOCAP);
 	struct depot *d = NULL;
 	struct cont vc = {0};
@@ -254,19 +250,11 @@ pk_depot_item(struct walk *w, struct package_node *n, const void *mem,
 		goto out;
 	ret = pk_extract_vibs(w, n, d, &vr);
 out:
-	if (ret == 0) {
-		/* The depot's warnings become the package's. */
-		size_t old = p->warnings.n;
-		const char **v = arena_alloc(&p->arena, (old + warnings.n + 1) *
-		    sizeof(*v));
-		if (old > 0)
-			memcpy(v, p->warnings.v, old * sizeof(*v));
-		for (size_t i = 0; i < warnings.n; i++)
-			v[old + i] = warnings.v[i];
-		p->warnings.v = v;
-		p->warnings.n = old + warnings.n;
-	}
-	ptrvec_release(&warnings);
+	/* The depot's warnings become the package's. */
+	for (size_t i = 0; ret == 0 && i < warnings.n; i++)
+		dv_diag_add(&p->warnings, DV_DIAG_WARNING, warnings.v[i].code,
+		    "%s", warnings.v[i].msg);
+	dv_diags_release(&warnings);
 	zipfile_close(vc.zip);
 	depot_free(d);
 	sbuf_release(&label);

@@ -160,7 +160,7 @@ pk_finish_expanded(struct cont *c, struct special *sp)
 	struct package *p = w->p;
 	struct sbuf label = SBUF_INIT(SBUF_NOCAP), zip = SBUF_INIT(0);
 	struct sbuf base = SBUF_INIT(SBUF_NOCAP), name = SBUF_INIT(SBUF_NOCAP);
-	struct ptrvec warnings = PTRVEC_INIT;
+	struct dv_diags warnings = DV_DIAGS_INIT;
 	struct zipwriter *zw = NULL;
 	struct depot *d = NULL;
 	struct folder_ref ref = {c, sp};
@@ -212,7 +212,7 @@ out:
 	 * Warnings of a metadata-only copy would be about files that are
 	 * in the folder but not in the copy: not worth repeating.
 	 */
-	ptrvec_release(&warnings);
+	dv_diags_release(&warnings);
 	zipwriter_discard(zw);
 	depot_free(d);
 	sbuf_release(&zip);

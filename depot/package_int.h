@@ -145,7 +145,7 @@ void pk_seen_release(struct ptrvec *seen);
 int pk_depot_item(struct walk *w, struct package_node *n, const void *mem,
     size_t len);
 int pk_describe_depot(struct walk *w, struct package_node *n,
-    const struct depot *d, const char *vib_base, struct ptrvec *warnings);
+    const struct depot *d, const char *vib_base, struct dv_diags *warnings);
 int pk_extract_vibs(struct walk *w, struct package_node *n,
     const struct depot *d, const struct vib_reader *vr);
 int pk_vib_item(struct walk *w, struct package_node *n,

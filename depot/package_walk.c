@@ -92,7 +92,7 @@ archive_member(struct cont *c, size_t i, struct mstream *ms)
 		if ((ret = zipfile_open_mem(data.buf, data.len, lbl.buf, &zf,
 		    w->err)) != 0)
 			goto out;
-		depot = zipfile_find(zf, "index.xml") >= 0;
+		depot = dv_zip_is_depot(zf);
 	}
 	n->kind = depot ? PACKAGE_DEPOT : is_zip ? PACKAGE_ZIP : PACKAGE_TAR;
 	if ((s = pk_seen_sha(w->seen, sha)) != NULL) {

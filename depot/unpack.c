@@ -218,6 +218,64 @@ out:
 	return ret;
 }
 
+/*
+ * Checks that cost nothing and run with or without --verify: two VIBs
+ * written to one path, or a VIB at the path of the index, a vendor index
+ * or a metadata zip, would leave a depot whose VIBs are not there; a VIB
+ * whose size in the central directory is not its metadata's is not the
+ * file the metadata describes.
+ */
+static int
+cheap_checks(struct unpack *u)
+{
+	const struct depot *d = u->d;
+	const struct depot_vib *v, *w;
+	struct zip_entry e;
+	size_t i, k;
+	long idx;
+	int ret;
+
+	for (k = 0; k < u->nvibs; k++) {
+		v = u->vibs[k].vib;
+		if (k + 1 < u->nvibs && strcmp(u->vibs[k].member,
+		    u->vibs[k + 1].member) == 0 &&
+		    strcmp(v->id, (w = u->vibs[k + 1].vib)->id) != 0)
+			return dv_error_set(u->err, DV_EFORMAT, "%s: %s: the "
+			    "relative path of two VIBs, %s and %s; each VIB "
+			    "needs a file of its own", d->path,
+			    u->vibs[k].member, v->id, w->id);
+		for (i = 0; i < d->nvendors; i++)
+			if (strcmp(u->vibs[k].member,
+			    d->vendors[i].index_member) == 0)
+				break;
+		if (strcmp(u->vibs[k].member, "index.xml") == 0 ||
+		    i < d->nvendors)
+			return dv_error_set(u->err, DV_EFORMAT, "%s: %s: VIB "
+			    "%s's relative path is the path of an index file",
+			    d->path, u->vibs[k].member, v->id);
+		for (i = 0; i < d->nmetadata; i++)
+			if (strcmp(u->vibs[k].member, d->metadata[i].member) ==
+			    0)
+				return dv_error_set(u->err, DV_EFORMAT, "%s: %s: "
+				    "VIB %s's relative path is the path of a "
+				    "metadata zip", d->path, u->vibs[k].member,
+				    v->id);
+		if (!v->has_packed_size ||
+		    (idx = zipfile_find(u->zip, u->vibs[k].member)) < 0)
+			continue;
+		if ((ret = zipfile_entry(u->zip, (size_t)idx, &e,
+		    u->err)) != 0)
+			return ret;
+		if (e.size != v->packed_size)
+			return dv_error_set(u->err, DV_EDIGEST, "%s: %s: %llu "
+			    "bytes in the zip's directory, but the metadata "
+			    "says %llu", d->path, u->vibs[k].member,
+			    (unsigned long long)e.size,
+			    (unsigned long long)v->packed_size);
+	}
+	return 0;
+}
+
 static void
 finish_list(struct unpack *u, struct ptrvec *pv, struct unpack_item **out,
     size_t *n)
@@ -270,6 +328,8 @@ depot_unpack(const struct depot *d, struct outdir *od, unsigned flags,
 			    u.vibs[k].vib->source : "the metadata");
 			goto out;
 		}
+	if ((ret = cheap_checks(&u)) != 0)
+		goto out;
 	for (i = 0; i < zipfile_count(u.zip); i++) {
 		if ((ret = zipfile_entry(u.zip, i, &e, err)) != 0)
 			goto out;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <zip.h>
 
 #include "depot_int.h"
+#include "outdir.h"
 
 /* A local header offset not known (the central directory was not read). */
 #define NO_OFFSET UINT64_MAX
@@ -96,6 +98,11 @@ zip_open_error(int zerr, int sys, const struct zip_ends *ends,
 		ret = dv_error_set(err, DV_EIO, "%s: cannot read: %s", label,
 		    zip_error_strerror(&ze));
 		break;
+	case ZIP_ER_EXISTS:
+		/* What libzip says when the directory names a member twice. */
+		ret = dv_error_set(err, DV_EZIP, "%s: damaged zip archive: "
+		    "two members of one name", label);
+		break;
 	case ZIP_ER_MEMORY:
 		ret = dv_error_set(err, DV_ELIMIT, "%s: %s", label,
 		    zip_error_strerror(&ze));
@@ -111,6 +118,12 @@ zip_open_error(int zerr, int sys, const struct zip_ends *ends,
 
 /* Little-endian fields of the central directory. */
 static uint32_t
+get16(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t
 get32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -123,157 +136,411 @@ get64(const unsigned char *p)
 	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-/* The central directory read whole only up to this; past it, unchecked. */
-#define CD_CHECK_MAX (256u << 20)
+/* ---- the central directory, read before libzip --------------------------- */
 
-/* Read len bytes at off of the archive: from memory, or from the file. */
+/* The archive's bytes: in memory (fd < 0), or a file read with pread. */
+struct raw {
+	const unsigned char *mem;
+	int fd;
+	uint64_t size;
+};
+
+/* Where the end record (or zip64's) puts the central directory. */
+struct cd_end {
+	uint64_t off, size, entries;
+};
+
+/* One central directory entry, as the scan needs it. */
+struct cd_rec {
+	uint64_t off, end; /* its local header, and the end of its data */
+	uint64_t hash;     /* of the name, to find duplicates */
+	uint32_t index;
+};
+
 static bool
-raw_read(const unsigned char *mem, size_t memlen, FILE *fp, uint64_t off,
-    void *buf, size_t len)
+raw_read(const struct raw *r, uint64_t off, void *buf, size_t len)
 {
-	if (mem != NULL) {
-		if (off > memlen || len > memlen - off)
-			return false;
-		memcpy(buf, mem + off, len);
+	unsigned char *p = buf;
+	ssize_t n;
+
+	if (off > r->size || len > r->size - off)
+		return false;
+	if (r->fd < 0) {
+		memcpy(buf, r->mem + off, len);
 		return true;
 	}
-	return fseeko(fp, (off_t)off, SEEK_SET) == 0 &&
-	    fread(buf, 1, len, fp) == len;
+	while (len > 0) {
+		n = pread(r->fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return true;
 }
 
-/*
- * Where a central directory entry says its local header is: the 32-bit
- * field, or the zip64 extra field's when that says 0xffffffff (the extra
- * field holds the sizes first, each only when its 32-bit field is full).
- */
-static uint64_t
-local_offset(const unsigned char *entry, const unsigned char *extra,
-    uint32_t xlen)
+/* A member name for a message: control bytes as \xNN, cut at 200. */
+static const char *
+cd_name(const unsigned char *name, size_t len, struct sbuf *sb)
 {
-	uint64_t off = get32(entry + 42);
-	uint32_t id, len, at = 0;
-
-	if (off != 0xffffffffu)
-		return off;
-	while (at + 4 <= xlen) {
-		id = extra[at] | (uint32_t)extra[at + 1] << 8;
-		len = extra[at + 2] | (uint32_t)extra[at + 3] << 8;
-		if (at + 4 + len > xlen)
+	sbuf_reset(sb);
+	for (size_t i = 0; i < len; i++) {
+		if (i == 200) {
+			sbuf_adds(sb, "...");
 			break;
-		if (id == 0x0001) {
-			uint32_t f = at + 4, end = at + 4 + len;
-			f += get32(entry + 24) == 0xffffffffu ? 8 : 0;
-			f += get32(entry + 20) == 0xffffffffu ? 8 : 0;
-			return f + 8 <= end ? get64(extra + f) : NO_OFFSET;
 		}
-		at += 4 + len;
+		if (name[i] < 0x20 || name[i] == 0x7f)
+			sbuf_addf(sb, "\\x%02x", name[i]);
+		else
+			sbuf_addch(sb, (char)name[i]);
 	}
-	return NO_OFFSET;
+	return sb->buf;
 }
 
 /*
- * libzip hands out names as C strings, so a NUL inside a stored name
- * (which would let "x.vib\0.txt" pass as "x.vib") cannot be seen through
- * it.  Look at the central directory's own name lengths instead, found
- * where libzip finds it: at the offset the end record (or, when its
- * locator is there, the zip64 end record) gives.  Returns false when the
- * names cannot be accounted for, one for each member libzip counted:
- * the caller then refuses the archive rather than trust names it could
- * not check (libzip, opened with ZIP_CHECKCONS, has accepted the same
- * directory, so this does not happen to an honest archive).
+ * Find the end record where libzip finds it (the last one in the final
+ * 64 KiB), and the zip64 end record when its locator stands before it.
+ * 1: found, into *e; 0: no end record (libzip will say why); < 0: a
+ * zip64 field that points nowhere, refused.
  */
-static bool
-find_nul_names(struct zipfile *zf, const unsigned char *mem, size_t memlen,
-    const char *path)
+static int
+find_end(const struct raw *r, const char *label, struct cd_end *e,
+    struct dv_error *err)
 {
-	unsigned char tail[65557], loc[20], rec[56], *cd = NULL;
-	uint64_t size, cd_size, cd_off, eocd, pos;
-	FILE *fp = NULL;
-	size_t n, i, k = 0;
+	unsigned char tail[65557], loc[20], rec[56];
+	uint64_t eocd, z64;
+	size_t n, i;
 	long at = -1;
-	bool ok = false;
 
-	if (mem == NULL) {
-		if (path == NULL || (fp = fopen(path, "rb")) == NULL ||
-		    fseeko(fp, 0, SEEK_END) != 0)
-			goto out;
-		size = (uint64_t)ftello(fp);
-	} else {
-		size = memlen;
-	}
-	n = size < sizeof(tail) ? (size_t)size : sizeof(tail);
-	if (n < 22 || !raw_read(mem, memlen, fp, size - n, tail, n))
-		goto out;
+	n = r->size < sizeof(tail) ? (size_t)r->size : sizeof(tail);
+	if (n < 22 || !raw_read(r, r->size - n, tail, n))
+		return 0;
 	for (i = n - 22 + 1; i-- > 0;)
 		if (get32(tail + i) == 0x06054b50) {
 			at = (long)i;
 			break;
 		}
 	if (at < 0)
-		goto out;
-	eocd = size - n + (uint64_t)at;
-	cd_size = get32(tail + at + 12);
-	cd_off = get32(tail + at + 16);
-	/* zip64: the locator sits just before the end record. */
-	if (eocd >= 20 && raw_read(mem, memlen, fp, eocd - 20, loc, 20) &&
-	    get32(loc) == 0x07064b50) {
-		if (!raw_read(mem, memlen, fp, get64(loc + 8), rec, 56) ||
-		    get32(rec) != 0x06064b50)
-			goto out;
-		cd_size = get64(rec + 40);
-		cd_off = get64(rec + 48);
+		return 0;
+	eocd = r->size - n + (uint64_t)at;
+	e->entries = get16(tail + at + 10);
+	e->size = get32(tail + at + 12);
+	e->off = get32(tail + at + 16);
+	if (eocd < 20 || !raw_read(r, eocd - 20, loc, 20) ||
+	    get32(loc) != 0x07064b50)
+		return 1;
+	z64 = get64(loc + 8);
+	if (!raw_read(r, z64, rec, 56))
+		return dv_error_set(err, DV_EZIP, "%s: damaged zip archive: "
+		    "the zip64 locator's offset of the zip64 end record, %llu, "
+		    "is past the end of the file (%llu bytes)", label,
+		    (unsigned long long)z64, (unsigned long long)r->size);
+	if (get32(rec) != 0x06064b50)
+		return dv_error_set(err, DV_EZIP, "%s: damaged zip archive: "
+		    "the zip64 locator's offset of the zip64 end record, %llu, "
+		    "does not point at one", label, (unsigned long long)z64);
+	e->entries = get64(rec + 32);
+	e->size = get64(rec + 40);
+	e->off = get64(rec + 48);
+	return 1;
+}
+
+/*
+ * The sizes and offset of the entry at p (len bytes with its name and
+ * extra field): the zip64 extra field replaces those set to all ones.
+ * The name of a field that should be there and is not, or NULL.
+ */
+static const char *
+cd_fields(const unsigned char *p, uint64_t *csize, uint64_t *off)
+{
+	uint32_t nlen = get16(p + 28), xlen = get16(p + 30), id, dlen;
+	const unsigned char *x = p + 46 + nlen, *xend = x + xlen, *d;
+	bool want_u = get32(p + 24) == 0xffffffff;
+
+	*csize = get32(p + 20);
+	*off = get32(p + 42);
+	if (!want_u && *csize != 0xffffffff && *off != 0xffffffff)
+		return NULL;
+	for (; xend - x >= 4; x += 4 + dlen) {
+		id = get16(x);
+		dlen = get16(x + 2);
+		if (dlen > (size_t)(xend - x - 4))
+			break;
+		if (id != 0x0001)
+			continue;
+		d = x + 4;
+		if (want_u) {
+			if (dlen < 8)
+				return "uncompressed size";
+			d += 8;
+			dlen -= 8;
+		}
+		if (*csize == 0xffffffff) {
+			if (dlen < 8)
+				return "compressed size";
+			*csize = get64(d);
+			d += 8;
+			dlen -= 8;
+		}
+		if (*off == 0xffffffff) {
+			if (dlen < 8)
+				return "local header offset";
+			*off = get64(d);
+		}
+		return NULL;
 	}
-	if (cd_size > CD_CHECK_MAX) {
-		ok = true; /* too big to check: libzip alone judges it */
-		goto out;
-	}
-	cd = xmalloc((size_t)cd_size + 1);
-	if (!raw_read(mem, memlen, fp, cd_off, cd, (size_t)cd_size))
-		goto out;
-	for (pos = 0; pos + 46 <= cd_size && k < zf->count; k++) {
-		uint32_t nlen, xlen, clen;
-		if (get32(cd + pos) != 0x02014b50)
-			goto out;
-		nlen = cd[pos + 28] | (uint32_t)cd[pos + 29] << 8;
-		xlen = cd[pos + 30] | (uint32_t)cd[pos + 31] << 8;
-		clen = cd[pos + 32] | (uint32_t)cd[pos + 33] << 8;
-		if (pos + 46 + nlen > cd_size)
-			goto out;
-		if (memchr(cd + pos + 46, '\0', nlen) != NULL)
-			zf->nul_name[k] = true;
-		if (pos + 46 + nlen + xlen <= cd_size)
-			zf->local_at[k] = local_offset(cd + pos, cd + pos + 46 +
-			    nlen, xlen);
-		pos += 46 + (uint64_t)nlen + xlen + clen;
-	}
-	ok = k == zf->count;
-out:
-	free(cd);
-	if (fp != NULL)
-		fclose(fp);
-	return ok;
+	return want_u ? "uncompressed size" : *csize == 0xffffffff ?
+	    "compressed size" : "local header offset";
 }
 
 static int
-zipfile_setup(zip_t *za, const char *label, struct zipfile **out,
+rec_by_off(const void *a, const void *b)
+{
+	const struct cd_rec *x = a, *y = b;
+
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int
+rec_by_hash(const void *a, const void *b)
+{
+	const struct cd_rec *x = a, *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static uint64_t
+name_hash(const unsigned char *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (len-- > 0)
+		h = (h ^ *p++) * 0x100000001b3ull;
+	return h;
+}
+
+/* What the scan keeps: each member's start in cd, for messages. */
+struct cd_scan {
+	unsigned char *cd;
+	uint64_t *at; /* offset in cd of entry i */
+	struct cd_rec *recs;
+	size_t n;
+};
+
+static const char *
+scan_name(const struct cd_scan *sc, size_t i, struct sbuf *sb)
+{
+	const unsigned char *p = sc->cd + sc->at[i];
+
+	return cd_name(p + 46, get16(p + 28), sb);
+}
+
+/* One entry: its header's fields against the archive around it. */
+static int
+scan_entry(const struct raw *r, struct cd_scan *sc, size_t i,
+    const struct cd_end *e, const char *label, bool *nul,
+    struct dv_error *err)
+{
+	const unsigned char *p = sc->cd + sc->at[i];
+	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
+	unsigned char lh[30];
+	uint32_t nlen = get16(p + 28), flags = get16(p + 8);
+	uint32_t method = get16(p + 10);
+	uint64_t csize, off, data;
+	const char *missing;
+	int ret = 0;
+
+	*nul = memchr(p + 46, '\0', nlen) != NULL;
+	if ((flags & 1) != 0 || method == 99) {
+		ret = dv_error_set(err, DV_EZIP, "%s: %s: encrypted member, "
+		    "which depots never have", label, scan_name(sc, i, &sb));
+		goto out;
+	}
+	if ((missing = cd_fields(p, &csize, &off)) != NULL) {
+		ret = dv_error_set(err, DV_EZIP, "%s: %s: damaged zip archive: "
+		    "its zip64 extra field lacks the %s", label,
+		    scan_name(sc, i, &sb), missing);
+		goto out;
+	}
+	if (off >= e->off || e->off - off < 30 || !raw_read(r, off, lh, 30) ||
+	    get32(lh) != 0x04034b50) {
+		ret = dv_error_set(err, DV_EZIP, "%s: %s: damaged zip archive: "
+		    "no local header at the offset its central directory entry "
+		    "gives (%llu%s)", label, scan_name(sc, i, &sb),
+		    (unsigned long long)off, off >= r->size ?
+		    ", past the end of the file" : off >= e->off ?
+		    ", inside the central directory" : "");
+		goto out;
+	}
+	data = off + 30 + get16(lh + 26) + get16(lh + 28);
+	if (data > e->off || csize > e->off - data) {
+		ret = dv_error_set(err, DV_EZIP, "%s: %s: damaged zip archive: "
+		    "its compressed size, %llu bytes, runs past the %s", label,
+		    scan_name(sc, i, &sb), (unsigned long long)csize,
+		    data + csize > r->size || data + csize < data ?
+		    "end of the file" : "start of the central directory");
+		goto out;
+	}
+	sc->recs[i].off = off;
+	sc->recs[i].end = data + csize;
+	sc->recs[i].hash = name_hash(p + 46, nlen);
+	sc->recs[i].index = (uint32_t)i;
+out:
+	sbuf_release(&sb);
+	return ret;
+}
+
+/* Two members whose bytes overlap, or two of one name: refused. */
+static int
+scan_pairs(struct cd_scan *sc, const char *label, struct dv_error *err)
+{
+	struct sbuf a = SBUF_INIT(SBUF_NOCAP), b = SBUF_INIT(SBUF_NOCAP);
+	const unsigned char *x, *y;
+	size_t k;
+	int ret = 0;
+
+	/*
+	 * Each member's data must end before the next local header starts,
+	 * as Python's zipfile (3.12) insists: overlapping members let a
+	 * small archive inflate one block of data many times over.
+	 */
+	qsort(sc->recs, sc->n, sizeof(*sc->recs), rec_by_off);
+	for (k = 0; k + 1 < sc->n; k++)
+		if (sc->recs[k].end > sc->recs[k + 1].off) {
+			ret = dv_error_set(err, DV_EZIP, "%s: %s: overlaps the "
+			    "member %s, as the members of a zip bomb do; "
+			    "refused", label, scan_name(sc,
+			    sc->recs[k].index, &a), scan_name(sc,
+			    sc->recs[k + 1].index, &b));
+			goto out;
+		}
+	qsort(sc->recs, sc->n, sizeof(*sc->recs), rec_by_hash);
+	for (k = 0; k + 1 < sc->n; k++) {
+		if (sc->recs[k].hash != sc->recs[k + 1].hash)
+			continue;
+		x = sc->cd + sc->at[sc->recs[k].index];
+		y = sc->cd + sc->at[sc->recs[k + 1].index];
+		if (get16(x + 28) == get16(y + 28) &&
+		    memcmp(x + 46, y + 46, get16(x + 28)) == 0) {
+			ret = dv_error_set(err, DV_EZIP, "%s: two members named "
+			    "%s", label, scan_name(sc, sc->recs[k].index, &a));
+			goto out;
+		}
+	}
+out:
+	sbuf_release(&a);
+	sbuf_release(&b);
+	return ret;
+}
+
+/*
+ * Read the central directory before libzip does, and refuse what libzip
+ * would misname or not see: more members or a bigger directory than the
+ * limits (libzip would hold it all), encrypted members, fields that point
+ * outside the archive, overlapping members, two members of one name.  It
+ * also notes NUL bytes in names, which libzip's C strings cut off.
+ * *nul_names (malloc'd, one per member) is set when the directory could
+ * be read; when it could not, libzip is left to say why.
+ */
+static int
+scan_central_directory(const struct raw *r, const char *label,
+    bool **nul_names, uint64_t **local_at, size_t *count,
+    struct dv_error *err)
+{
+	struct cd_scan sc = {0};
+	struct cd_end e;
+	uint64_t pos, *at = NULL;
+	size_t i;
+	bool *nul = NULL;
+	int ret;
+
+	*nul_names = NULL;
+	*local_at = NULL;
+	if ((ret = find_end(r, label, &e, err)) <= 0)
+		return ret;
+	ret = 0;
+	if (e.entries > DV_MAX_ZIP_ENTRIES)
+		return dv_error_set(err, DV_ELIMIT, "%s: more than %u members",
+		    label, DV_MAX_ZIP_ENTRIES);
+	if (e.size > DV_MAX_ZIP_CD)
+		return dv_error_set(err, DV_ELIMIT, "%s: central directory of "
+		    "%llu bytes, more than the %u allowed", label,
+		    (unsigned long long)e.size, DV_MAX_ZIP_CD);
+	sc.cd = xmalloc((size_t)e.size + 1);
+	if (!raw_read(r, e.off, sc.cd, (size_t)e.size))
+		goto out; /* libzip says where it is not */
+	sc.n = (size_t)e.entries;
+	sc.at = xcalloc(sc.n + 1, sizeof(*sc.at));
+	sc.recs = xcalloc(sc.n + 1, sizeof(*sc.recs));
+	nul = xcalloc(sc.n + 1, sizeof(*nul));
+	at = xcalloc(sc.n + 1, sizeof(*at));
+	for (pos = 0, i = 0; i < sc.n; i++) {
+		if (pos + 46 > e.size || get32(sc.cd + pos) != 0x02014b50 ||
+		    pos + 46 + get16(sc.cd + pos + 28) +
+		    get16(sc.cd + pos + 30) + get16(sc.cd + pos + 32) > e.size)
+			goto out;
+		sc.at[i] = pos;
+		if ((i & 0xffff) == 0 && outdir_interrupted()) {
+			ret = dv_error_set(err, DV_EINTR, "%s: interrupted; "
+			    "nothing was written", label);
+			goto out;
+		}
+		if ((ret = scan_entry(r, &sc, i, &e, label, &nul[i],
+		    err)) != 0)
+			goto out;
+		at[i] = sc.recs[i].off;
+		pos += 46 + (uint64_t)get16(sc.cd + pos + 28) +
+		    get16(sc.cd + pos + 30) + get16(sc.cd + pos + 32);
+	}
+	if ((ret = scan_pairs(&sc, label, err)) != 0)
+		goto out;
+	*nul_names = nul;
+	*local_at = at;
+	*count = sc.n;
+	nul = NULL;
+	at = NULL;
+out:
+	free(nul);
+	free(at);
+	free(sc.cd);
+	free(sc.at);
+	free(sc.recs);
+	return ret;
+}
+
+static int
+zipfile_setup(zip_t *za, const char *label, bool *nul_names,
+    uint64_t *local_at, size_t count, struct zipfile **out,
     struct dv_error *err)
 {
 	struct zipfile *zf;
 	zip_int64_t n = zip_get_num_entries(za, 0);
 
-	if (n < 0 || (uint64_t)n > DV_MAX_ZIP_ENTRIES) {
+	/*
+	 * libzip, opened with ZIP_CHECKCONS, accepted the directory the scan
+	 * could not read: refuse rather than trust names it could not check
+	 * (this does not happen to an honest archive).
+	 */
+	if (nul_names == NULL || n < 0 || (uint64_t)n != count) {
 		zip_discard(za);
-		return dv_error_set(err, DV_ELIMIT,
-		    "%s: more than %u members", label, DV_MAX_ZIP_ENTRIES);
+		free(nul_names);
+		free(local_at);
+		return dv_error_set(err, DV_EZIP, "%s: damaged zip archive: "
+		    "its central directory cannot be read", label);
 	}
 	zf = xcalloc(1, sizeof(*zf));
 	zf->za = za;
 	zf->label = xstrdup(label);
-	zf->count = (size_t)n;
-	zf->nul_name = xcalloc(zf->count + 1, sizeof(*zf->nul_name));
-	zf->local_at = xmalloc((zf->count + 1) * sizeof(*zf->local_at));
-	for (size_t i = 0; i <= zf->count; i++)
-		zf->local_at[i] = NO_OFFSET;
+	zf->count = count;
+	zf->nul_name = nul_names;
+	zf->local_at = local_at;
 	zf->fd = -1;
 	*out = zf;
 	return 0;
@@ -305,18 +572,35 @@ int
 zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 {
 	struct stat st;
+	struct raw r = {NULL, -1, 0};
+	bool *nul = NULL;
+	uint64_t *local_at = NULL;
+	size_t count = 0;
 	zip_t *za;
 	int zerr = 0, ret;
 
 	*out = NULL;
-	if (stat(path, &st) != 0)
-		return dv_error_errno(err, DV_EIO, "%s: cannot open", path);
-	if (S_ISDIR(st.st_mode))
-		return dv_error_set(err, DV_EIO,
+	if ((r.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(r.fd, &st) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", path);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = dv_error_set(err, DV_EIO,
 		    "%s: is a directory, not a depot zip", path);
-	if (st.st_size == 0)
-		return dv_error_set(err, DV_ENOTZIP,
+		goto out;
+	}
+	if (st.st_size == 0) {
+		ret = dv_error_set(err, DV_ENOTZIP,
 		    "%s: empty file, not a zip archive", path);
+		goto out;
+	}
+	r.size = (uint64_t)st.st_size;
+	if (S_ISREG(st.st_mode))
+		dv_inflate_grant(r.size);
+	if ((ret = scan_central_directory(&r, path, &nul, &local_at, &count,
+	    err)) != 0)
+		goto out;
 	/*
 	 * ZIP_CHECKCONS: each local header must agree with the central
 	 * directory (name, sizes, CRC, method), as Python's zipfile, which
@@ -324,16 +608,20 @@ zipfile_open(const char *path, struct zipfile **out, struct dv_error *err)
 	 * two different archives in one file.
 	 */
 	za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
-	if (za == NULL)
-		return zip_open_error_file(zerr, errno, path, &st, err);
-	if ((ret = zipfile_setup(za, path, out, err)) == 0)
-		(*out)->path = xstrdup(path);
-	if (ret == 0 && !find_nul_names(*out, NULL, 0, path)) {
-		zipfile_close(*out);
-		*out = NULL;
-		ret = dv_error_set(err, DV_EZIP, "%s: damaged zip archive: "
-		    "its central directory cannot be read", path);
+	if (za == NULL) {
+		ret = zip_open_error_file(zerr, errno, path, &st, err);
+		goto out;
 	}
+	ret = zipfile_setup(za, path, nul, local_at, count, out, err);
+	nul = NULL;
+	local_at = NULL;
+	if (ret == 0)
+		(*out)->path = xstrdup(path);
+out:
+	free(nul);
+	free(local_at);
+	if (r.fd >= 0)
+		close(r.fd);
 	return ret;
 }
 
@@ -341,19 +629,28 @@ int
 zipfile_open_mem(const void *data, size_t len, const char *label,
     struct zipfile **out, struct dv_error *err)
 {
+	struct raw r = {data, -1, len};
 	zip_error_t ze;
 	zip_source_t *src;
 	zip_t *za;
+	bool *nul = NULL;
+	uint64_t *local_at = NULL;
+	size_t count = 0;
 	int ret;
 
 	*out = NULL;
 	if (len == 0)
 		return dv_error_set(err, DV_ENOTZIP,
 		    "%s: empty file, not a zip archive", label);
+	if ((ret = scan_central_directory(&r, label, &nul, &local_at, &count,
+	    err)) != 0)
+		return ret;
 	zip_error_init(&ze);
 	src = zip_source_buffer_create(data, len, 0, &ze);
 	if (src == NULL) {
 		zip_error_fini(&ze);
+		free(nul);
+		free(local_at);
 		return dv_error_set(err, DV_EZIP, "%s: cannot read zip", label);
 	}
 	za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
@@ -366,17 +663,12 @@ zipfile_open_mem(const void *data, size_t len, const char *label,
 		    err);
 		zip_source_free(src);
 		zip_error_fini(&ze);
+		free(nul);
+		free(local_at);
 		return ret;
 	}
 	zip_error_fini(&ze);
-	if ((ret = zipfile_setup(za, label, out, err)) == 0 &&
-	    !find_nul_names(*out, data, len, NULL)) {
-		zipfile_close(*out);
-		*out = NULL;
-		ret = dv_error_set(err, DV_EZIP, "%s: damaged zip archive: "
-		    "its central directory cannot be read", label);
-	}
-	return ret;
+	return zipfile_setup(za, label, nul, local_at, count, out, err);
 }
 
 void
@@ -498,7 +790,7 @@ stored_data_at(struct zipfile *zf, size_t i)
 	unsigned char lh[30];
 	uint64_t at = zf->local_at[i];
 
-	if (at == NO_OFFSET || at > UINT64_MAX - 30 - 2 * 65535u)
+	if (at == NO_OFFSET || at > UINT64_MAX - 30 - 2 * (uint64_t)65535)
 		return NO_OFFSET;
 	if (zf->fd < 0)
 		zf->fd = open(zf->path, O_RDONLY | O_CLOEXEC);
@@ -568,14 +860,25 @@ zipstream_read(struct zipstream *zs, void *buf, size_t len,
     struct dv_error *err)
 {
 	zip_int64_t n;
+	int ret;
 
-	if (zs->zf == NULL)
-		return stored_read(zs, buf, len, err);
+	if (outdir_interrupted())
+		return dv_error_set(err, DV_EINTR, "%s: %s: interrupted; "
+		    "nothing was written", zs->label, zs->name);
+	if (zs->zf == NULL) {
+		n = stored_read(zs, buf, len, err);
+		if (n > 0 && (ret = dv_inflate_take((uint64_t)n, zs->label,
+		    zs->name, err)) != 0)
+			return ret;
+		return (long)n;
+	}
 	n = zip_fread(zs->zf, buf, len);
-
 	if (n < 0)
 		return dv_error_set(err, DV_EZIP, "%s: %s: %s", zs->label,
 		    zs->name, zip_file_strerror(zs->zf));
+	if ((ret = dv_inflate_take((uint64_t)n, zs->label, zs->name,
+	    err)) != 0)
+		return ret;
 	/*
 	 * libzip inflates what the data holds, whatever size the headers
 	 * declare: hold the member to its declared size, so that a header
@@ -631,6 +934,49 @@ zipfile_read(struct zipfile *zf, size_t i, size_t cap, struct sbuf *out,
 out:
 	zipstream_close(zs);
 	return ret;
+}
+
+/* ---- the run's inflation budget ------------------------------------------ */
+
+/*
+ * Every byte read out of a zip or tar member, at any depth of nesting,
+ * counts against one budget for the whole run (threads of verify too):
+ * DV_INFLATE_BASE plus DV_INFLATE_RATIO times each archive file opened.
+ */
+static _Atomic uint64_t inflate_granted = DV_INFLATE_BASE;
+static _Atomic uint64_t inflate_used;
+
+void
+dv_inflate_grant(uint64_t file_bytes)
+{
+	uint64_t add = file_bytes > UINT64_MAX / 4 / DV_INFLATE_RATIO ?
+	    UINT64_MAX / 4 : file_bytes * DV_INFLATE_RATIO;
+
+	if (atomic_load(&inflate_granted) < UINT64_MAX / 2)
+		atomic_fetch_add(&inflate_granted, add);
+}
+
+int
+dv_inflate_take(uint64_t n, const char *label, const char *name,
+    struct dv_error *err)
+{
+	uint64_t used = atomic_fetch_add(&inflate_used, n) + n;
+	uint64_t granted = atomic_load(&inflate_granted);
+
+	if (used <= granted)
+		return 0;
+	return dv_error_set(err, DV_ELIMIT, "%s: %s: this run has inflated "
+	    "more than %llu bytes out of archive members (%u times the "
+	    "archives given, and %llu bytes more); refused as a "
+	    "decompression bomb", label, name, (unsigned long long)granted,
+	    DV_INFLATE_RATIO, (unsigned long long)DV_INFLATE_BASE);
+}
+
+void
+dv_inflate_reset(void)
+{
+	atomic_store(&inflate_granted, DV_INFLATE_BASE);
+	atomic_store(&inflate_used, 0);
 }
 
 /* ---- writing ------------------------------------------------------------ */

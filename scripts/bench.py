@@ -132,7 +132,8 @@ def measure_cpu(argv, ok_codes=(0,)):
     """Wall seconds, CPU seconds (user + system) and peak RSS in MB."""
     cold = drop_cache()
     t = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - t
     code = os.waitstatus_to_exitcode(status)

@@ -9,10 +9,11 @@
 #   sh scripts/deps.sh fuzz valgrind    both
 set -eu
 
-libs="libzip libarchive libxml-2.0 openssl zlib jansson"
-tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh"
+libs="libzip libarchive libxml-2.0 openssl zlib jansson libcurl"
+tools="cc make pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh curl"
 debs="build-essential pkg-config python3 openssl zstd busybox dash shellcheck mandoc zsh \
-libzip-dev libarchive-dev libxml2-dev libssl-dev zlib1g-dev libjansson-dev"
+libzip-dev libarchive-dev libxml2-dev libssl-dev zlib1g-dev libjansson-dev \
+libcurl4-openssl-dev curl nginx"
 
 fuzz=no
 for extra in "$@"; do
@@ -41,6 +42,9 @@ missing=""
 for t in $tools; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
+# The fetch tests serve depots with nginx, which lives in /usr/sbin.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] ||
+    missing="$missing nginx"
 if command -v pkg-config >/dev/null 2>&1; then
 	for l in $libs; do
 		pkg-config --exists "$l" || missing="$missing $l"
@@ -71,6 +75,7 @@ if command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 echo "deps: no apt-get here; install the development packages of" >&2
-echo "deps:   libzip, libarchive, libxml2, OpenSSL, zlib and jansson, and pkg-config," >&2
-echo "deps:   python3, openssl, zstd, busybox, dash and shellcheck, then retry." >&2
+echo "deps:   libzip, libarchive, libxml2, OpenSSL, zlib, jansson and libcurl, and" >&2
+echo "deps:   pkg-config, python3, openssl, zstd, busybox, dash, shellcheck, curl" >&2
+echo "deps:   and nginx, then retry." >&2
 exit 1

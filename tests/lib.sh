@@ -149,3 +149,30 @@ snap_unchanged() {
 		return 1
 	}
 }
+
+# mini8_with OUT [LINE...]: the depot OUT from testdata/depots/mini8.spec
+# plus the spec LINEs (tests/mkdepot.py; @FILE names are read from $T).
+mini8_with() {
+	out=$1
+	shift
+	{
+		echo "include $TOP/testdata/depots/mini8.spec"
+		printf '%s\n' "$@"
+	} >"$T/$(basename "$out").spec"
+	"$PYTHON" "$TOP/tests/mkdepot.py" "$T/$(basename "$out").spec" "$out" \
+	    >"$T/gen.log" 2>&1 ||
+	    { cat "$T/gen.log"; echo "  mkdepot $out failed"; return 1; }
+}
+
+# exec_sigint CMD...: become CMD with SIGINT as from a terminal.  A shell
+# starts background jobs with SIGINT ignored, and "set -m" cannot help
+# without a terminal ("can't access tty; job control turned off"), so the
+# default is put back on exec.
+exec_sigint() {
+	if env --default-signal=INT true 2>/dev/null; then
+		exec env --default-signal=INT "$@"
+	fi
+	exec "$PYTHON" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$@"
+}

@@ -327,3 +327,39 @@ test_list_components_acceptance() {
 	run "$DEPOT" list-components --json "$d"
 	expect_status 0 && expect_out '"acceptance": "partner"'
 }
+
+# extract, unpack and esxbundle create show what they wrote on a terminal,
+# and nothing in a pipe.
+test_writers_progress_only_on_a_terminal() {
+	command -v script >/dev/null 2>&1 ||
+	    { skip "script(1) is not installed"; return 0; }
+	d=$(fixture mini8)
+	TERM=xterm script -qec "'$DEPOT' unpack '$d' u1" /dev/null >"$T/tty" 2>&1
+	grep -q "depot: unpack: [0-9]* files, .* MiB written, .* MiB/s" "$T/tty" ||
+	    fail "no progress line from unpack on a terminal" || return 1
+	TERM=xterm script -qec "'$DEPOT' extract --vibs '$d' x1" /dev/null >"$T/tty" 2>&1
+	grep -q "depot: extract: [0-9]* files, .* MiB written" "$T/tty" ||
+	    fail "no progress line from extract on a terminal" || return 1
+	TERM=xterm script -qec "'$BUNDLE' create b1 --datastore ds1 --add '$(fixture component7)' --force" \
+	    /dev/null >"$T/tty" 2>&1
+	grep -q "esxbundle: create: [0-9]* files, .* MiB written" "$T/tty" ||
+	    fail "no progress line from esxbundle create on a terminal" ||
+	    return 1
+	run "$DEPOT" unpack "$d" u2
+	expect_status 0 || return 1
+	grep -q "MiB written" "$T/err" "$T/out" && fail "progress in a pipe" &&
+	    return 1
+	[ -f u1/index.xml ] && [ -f u2/index.xml ] || fail "unpack wrote nothing"
+}
+
+test_bundle_option_mistakes_named() {
+	run "$BUNDLE" create bdl --datastore ds1/../x --add "$(fixture component7)"
+	expect_status 2 && expect_err_lines 1 &&
+	    expect_err "esxbundle: create: --datastore 'ds1/../x' is a path: give the datastore's name alone, and the folder on it with --dir" ||
+	    return 1
+	echo "not a certificate" >junk.pem
+	run "$BUNDLE" create bdl --datastore ds1 --trust junk.pem \
+	    --add "$(fixture component7)"
+	expect_status 2 && expect_err "esxbundle: junk.pem: " || return 1
+	[ ! -e bdl ] || fail "wrote bdl"
+}

@@ -115,7 +115,7 @@ test_usage_missing_operand() {
 
 test_help_and_version() {
 	run "$DEPOT" --help
-	expect_status 0 && expect_out "depot list-profiles [--json] DEPOT.zip" &&
+	expect_status 0 && expect_out "depot list-profiles [--json] DEPOT" &&
 	    expect_out "Exit status: 0 success" || return 1
 	run "$DEPOT" list-vibs --help
 	expect_status 0 && expect_out "usage: depot list-vibs" || return 1

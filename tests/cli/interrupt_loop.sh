@@ -46,9 +46,7 @@ input_unchanged() {
 }
 
 # launch KIND DIR [ARG...]: become the command under test, writing DIR, with
-# SIGINT as from a terminal.  A shell starts background jobs with SIGINT
-# ignored, and "set -m" cannot help without a terminal ("can't access
-# tty; job control turned off"), so the default is put back on exec.
+# SIGINT as from a terminal (exec_sigint, lib.sh).
 launch() {
 	kind=$1 dir=$2
 	shift 2
@@ -57,12 +55,7 @@ launch() {
 	unpack) set -- "$DEPOT" unpack --verify --metadata "$@" "$BIG" "$dir" ;;
 	bundle) set -- "$BUNDLE" create "$dir" --datastore ds --add "$BIG" "$@" ;;
 	esac
-	if env --default-signal=INT true 2>/dev/null; then
-		exec env --default-signal=INT "$@"
-	fi
-	exec "$PYTHON" -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$@"
+	exec_sigint "$@"
 }
 
 # tree_sum DIR: every path in DIR with its type and mode, then the SHA-256

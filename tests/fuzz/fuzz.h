@@ -18,7 +18,7 @@
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Once per process: libxml2's global state. */
+/* Once per input: libxml2's global state (once), a fresh budget. */
 void fuzz_init(void);
 
 /* An oracle failure: say which and where, then abort for the fuzzer. */

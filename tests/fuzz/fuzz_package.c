@@ -181,7 +181,7 @@ walk(void)
 		FUZZ_ASSERT(check_tree(p->root, NULL, 0) <=
 		    DV_MAX_PACKAGE_ITEMS + 1);
 		for (size_t i = 0; i < p->warnings.n; i++)
-			(void)strlen(p->warnings.v[i]);
+			(void)strlen(p->warnings.v[i].msg);
 	} else {
 		FUZZ_ASSERT(p == NULL && err.code != 0 && err.msg[0] != '\0');
 	}

@@ -108,6 +108,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_mem m;
 	int sel;
 
+	fuzz_init();
 	if (size < 1)
 		return 0;
 	sel = data[0] & 3;

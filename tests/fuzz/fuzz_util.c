@@ -14,6 +14,8 @@ fuzz_init(void)
 {
 	static bool done;
 
+	/* Each input is a run of its own: a fresh inflation budget. */
+	dv_inflate_reset();
 	if (!done) {
 		xml_library_init();
 		done = true;

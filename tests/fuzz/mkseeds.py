@@ -29,6 +29,8 @@ import zipfile
 import zlib
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(TOP, "tests", "hostile"))
+import mkarchive  # noqa: E402  (hand-built hostile zips)
 SPECS = os.path.join(TOP, "testdata", "depots")
 MKDEPOT = os.path.join(TOP, "tests", "mkdepot.py")
 MAX_SEED = 16 * 1024
@@ -260,6 +262,24 @@ def hostile_xml_docs():
     docs["many-attrs"] = "<vib " + " ".join('a%d="%d"' % (i, i)
                                             for i in range(600)) + "/>"
     docs["long-text"] = "<vib><name>" + "x" * 15000 + "</name></vib>"
+    # The counts the scan before libxml2 bounds (dv_limits.h), just past
+    # and just within each limit, and encodings that hide markup.
+    docs["attrs-64"] = "<vib " + " ".join('a%d=""' % i for i in range(64)) + "/>"
+    docs["attrs-65"] = "<vib " + " ".join('a%d=""' % i for i in range(65)) + "/>"
+    docs["nsdecl-9"] = "<vib " + " ".join('xmlns:p%d="u"' % i
+                                          for i in range(9)) + "/>"
+    docs["nsdecl-33-doc"] = "<vib>" + '<x xmlns:p="u"/>' * 33 + "</vib>"
+    docs["texts-comments"] = "<vib><name>" + " <!---->" * 1500 + "</name></vib>"
+    docs["long-name"] = "<vib><%s/></vib>" % ("n" * 1025)
+    docs["long-attr-name"] = '<vib %s=""/>' % ("n" * 1025)
+    docs["utf16-attrs-65"] = ('<?xml version="1.0" encoding="UTF-16"?><vib ' +
+                              " ".join('a%d=""' % i for i in range(65)) +
+                              "/>").encode("utf-16")
+    docs["encoding-utf7"] = '<?xml version="1.0" encoding="UTF-7"?><vib/>'
+    docs["ebcdic"] = '<?xml version="1.0" encoding="IBM037"?><vib><name>x' \
+        '</name></vib>'.encode("cp037")
+    docs["content-after-root"] = "<vib/><vib " + " ".join(
+        'a%d=""' % i for i in range(200)) + "/>"
     return docs
 
 
@@ -509,6 +529,16 @@ def depot_target(depots, specdir):
     seed("fuzz_depot_zip", "hostile-symlink-index",
          pyzip([("index.xml", "vendor-index.xml", 0o120777)] +
                [m for m in meta_only if m[0] != "index.xml"]))
+    # Zips no honest writer makes, by tests/hostile/mkarchive.py.
+    good = pyzip(meta_only)
+    seed("fuzz_depot_zip", "hostile-overlap-nested",
+         mkarchive.overlapped(good, 3, 0, "nested"))
+    seed("fuzz_depot_zip", "hostile-overlap-quoted",
+         mkarchive.overlapped(good, 3, 1, "quoted"))
+    for case in ("encrypted-trad", "encrypted-aes", "zip64-locator-wrong",
+                 "zip64-offset-past-end", "stored-past-end"):
+        seed("fuzz_depot_zip", "hostile-" + case,
+             mkarchive.case_bytes(case, good))
     seed("fuzz_depot_zip", "hostile-empty-zip", b"PK\x05\x06" + b"\0" * 18)
     seed("fuzz_depot_zip", "hostile-empty-file", b"")
     seed("fuzz_depot_zip", "hostile-dir-entries",

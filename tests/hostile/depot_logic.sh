@@ -14,13 +14,7 @@ mkspec() {
 	name=$1
 	shift
 	mkdir -p in
-	{
-		echo "include $SPECS/mini8.spec"
-		printf '%s\n' "$@"
-	} >"$T/$name.spec"
-	"$PYTHON" "$TOP/tests/mkdepot.py" "$T/$name.spec" "in/$name.zip" \
-	    >"$T/gen.log" 2>&1 ||
-	    { cat "$T/gen.log"; echo "  mkdepot $name failed"; return 1; }
+	mini8_with "in/$name.zip" "$@"
 }
 
 # vendor_index URL: a vendor index whose one metadata entry is URL.

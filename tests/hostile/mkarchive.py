@@ -4,7 +4,8 @@
 usage: mkarchive.py CASE OUT [--depot GOOD.zip]
 
 CASE is PATHCASE.FORM for the member-name cases, or a bomb/damage case
-name; `mkarchive.py --list` prints them all.  --depot names a valid depot
+name; `mkarchive.py --list` prints them all.  members-N-L (an empty depot
+of N members with names of L bytes) and overlap-SHAPE-N[-MIB] take any sizes.  --depot names a valid depot
 zip (a fixture from tests/mkdepot.py): it is carried as good.zip next to
 the hostile member, or is itself re-wrapped (zip64) or damaged.
 
@@ -178,6 +179,106 @@ def zip_bytes(members, zip64_end=False, junk_before_end=b""):
         out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, len(cd),
                            cd_off, 0)
     return bytes(out)
+
+
+def local_header(name, method, crc, csize, usize, flags=0):
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, method, DATE,
+                       DAY, crc, csize, usize, len(name), 0) + name
+
+
+def overlapped(good, n, kernel_mib, shape):
+    """The honest depot's members, then n members whose bytes overlap:
+    shape "nested" (each stored member holds the next one whole) or
+    "quoted" (each deflated member's data opens with a stored block that
+    quotes the next member's local header, then runs on into that
+    member's data; the last holds kernel_mib MiB of zeros).  Every header
+    agrees with the directory and every CRC is right: only the overlap is
+    wrong, and a reader that does not look for it inflates the kernel n
+    times."""
+    honest = [member(nm, b, 0 if d else 8) for nm, b, d in read_zip(good)]
+    names = [b"junk/%04d.bin" % i for i in range(n)]
+    recs = [None] * n      # (method, crc, csize, usize) per member
+    if shape == "nested":
+        data = b"payload\n"
+        for i in reversed(range(n)):
+            recs[i] = (0, zlib.crc32(data), len(data), len(data))
+            hdr = local_header(names[i], 0, *recs[i][1:])
+            if i > 0:
+                data = hdr + data
+        region = hdr + data
+    else:
+        comp = deflate(b"\0" * (kernel_mib * MIB))
+        crc, usize = zlib.crc32(b"\0" * (kernel_mib * MIB)), kernel_mib * MIB
+        hdr = b""
+        for i in reversed(range(n)):
+            if i < n - 1:
+                quote = struct.pack("<BHH", 0, len(hdr), len(hdr) ^ 0xFFFF)
+                comp = quote + hdr + comp
+                crc = crc32_combine(zlib.crc32(hdr), crc, usize)
+                usize += len(hdr)
+            recs[i] = (8, crc, len(comp), usize)
+            hdr = local_header(names[i], 8, crc, len(comp), usize)
+        region = hdr + comp
+    out = bytearray()
+    cd = bytearray()
+
+    def central(name, method, crc, csize, usize, offset):
+        return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0,
+                           method, DATE, DAY, crc, csize, usize, len(name),
+                           0, 0, 0, 0, 0, offset) + name
+    for m in honest:
+        cd += central(m["name"], m["method"], m["crc"], m["csize"],
+                      m["usize"], len(out))
+        out += local_header(m["name"], m["method"], m["crc"], m["csize"],
+                            m["usize"]) + m["comp"]
+    at = len(out)
+    for i in range(n):
+        cd += central(names[i], *recs[i], at)
+        at += 30 + len(names[i]) + (5 if shape == "quoted" else 0)
+    out += region
+    cd_off = len(out)
+    out += cd
+    count = len(honest) + n
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(cd),
+                       cd_off, 0)
+    return bytes(out)
+
+
+def many_members(n, nlen):
+    """An empty depot (index.xml listing no vendor) and n - 1 empty
+    members beside it."""
+    local, cd = bytearray(), bytearray()
+    for i in range(n):
+        name = (b"%07d" % i).ljust(nlen, b"x")
+        data = b""
+        if i == 0:
+            name, data = b"index.xml", b"<vendorList/>\n"
+        crc = zlib.crc32(data)
+        cd += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0,
+                          DATE, DAY, crc, len(data), len(data), len(name),
+                          0, 0, 0, 0, 0, len(local)) + name
+        local += local_header(name, 0, crc, len(data), len(data)) + data
+    n16 = min(n, 0xFFFF)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n16, n16, len(cd),
+                      len(local), 0)
+    if n > 0xFFFF:
+        end = (struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, n, n,
+                           len(cd), len(local)) +
+               struct.pack("<IIQI", 0x07064B50, 0, len(local) + len(cd), 1) +
+               end)
+    return bytes(local + cd + end)
+
+
+def cd_entries(z):
+    """(offset in z, name) of each central directory entry of zip z."""
+    at = z.rfind(b"PK\x05\x06")
+    cd_off = struct.unpack("<I", z[at + 16:at + 20])[0]
+    pos, out = cd_off, []
+    while z[pos:pos + 4] == b"PK\x01\x02":
+        nlen, xlen, clen = struct.unpack("<HHH", z[pos + 28:pos + 34])
+        out.append((pos, z[pos + 46:pos + 46 + nlen]))
+        pos += 46 + nlen + xlen + clen
+    return out
 
 
 def read_zip(data):
@@ -518,6 +619,61 @@ def case_bytes(case, good):
         return zip_bytes([member("good.zip", good, 0,
                                  crc=zlib.crc32(good) ^ 1, comp=good,
                                  usize=len(good))])
+    if case.startswith("members-"):
+        # members-N-L: an empty depot of N stored members, names of L
+        # bytes (zip64 end records past 65,535).
+        _, n, nlen = case.split("-")
+        return many_members(int(n), int(nlen))
+    if case.startswith("overlap-"):
+        # overlap-SHAPE-N[-MIB]: N members overlapping as SHAPE says.
+        parts = case.split("-")
+        mib = int(parts[3]) if len(parts) > 3 else 1
+        return overlapped(good, int(parts[2]), mib, parts[1])
+    if case in ("encrypted-trad", "encrypted-aes"):
+        # index.xml flagged encrypted (bit 0) in both headers; the WinZip
+        # AES form also has method 99 and its 0x9901 extra field's data
+        # (the bytes themselves are the plain deflate: only the headers
+        # matter to a reader that refuses by them).
+        def change(ms):
+            m = find(ms, lambda n: n == "index.xml")
+            m["flags"] = 1
+            if case == "encrypted-aes":
+                m["method"] = 99
+        return rezip(good, change)
+    if case == "big-member":
+        # The depot with 1 GiB of zeros beside it (1 MB of deflate): long
+        # to inflate, honest in every header.
+        return rezip(good, lambda ms: ms.append(bomb_member("big.bin",
+                                                            1024)))
+    if case == "dup-index":
+        # A second index.xml after the VIBs.
+        return rezip(good, lambda ms: ms.append(member("index.xml",
+                                                       b"<vendorList/>\n")))
+    if case == "zip64-locator-past-end":
+        z = bytearray(rezip64(good))
+        loc = len(z) - 22 - 20
+        z[loc + 8:loc + 16] = struct.pack("<Q", len(z) + 1000)
+        return bytes(z)
+    if case == "zip64-locator-wrong":
+        z = bytearray(rezip64(good))
+        loc = len(z) - 22 - 20
+        z[loc + 8:loc + 16] = struct.pack("<Q", 0)
+        return bytes(z)
+    if case == "zip64-offset-past-end":
+        # index.xml's zip64 extra field gives a local header offset far
+        # past the end of the file.
+        z = bytearray(rezip64(good, zip64_end=False))
+        pos = [p for p, nm in cd_entries(bytes(z)) if nm == b"index.xml"][0]
+        xstart = pos + 46 + len(b"index.xml")
+        z[xstart + 20:xstart + 28] = struct.pack("<Q", 1 << 40)
+        return bytes(z)
+    if case == "stored-past-end":
+        # index.xml stored, both headers claiming 50 MiB in a small file.
+        def change(ms):
+            m = find(ms, lambda n: n == "index.xml")
+            for h in (m["cd"], m["local"]):
+                h.update(csize=50 * MIB, usize=50 * MIB, method=0)
+        return rezip(good, change)
     if case == "truncated-end":
         return good[:-7]
     if case == "truncated-inner":
@@ -572,7 +728,11 @@ BOMBS = ["zip64-depot", "zip64-nul", "junk-nul", "nest42", "deep-wide",
          "crc-vib", "crc-inner", "truncated-end", "truncated-inner",
          "truncated-member", "ar-past-end-vib", "ar-past-end-pkg",
          "ar-past-end-depot", "tgz-truncated", "tgz-never-ends", "tgz-multi",
-         "tgz-multi-truncated"]
+         "tgz-multi-truncated", "overlap-nested-2", "overlap-nested-30",
+         "overlap-nested-600", "overlap-quoted-2", "overlap-quoted-30",
+         "overlap-quoted-600", "encrypted-trad", "encrypted-aes",
+         "dup-index", "zip64-locator-past-end", "zip64-locator-wrong",
+         "zip64-offset-past-end", "stored-past-end", "big-member"]
 FORMS = ["zip", "tar", "tgz", "nested-zip", "nested-tgz", "depot"]
 
 

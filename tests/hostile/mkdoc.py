@@ -11,6 +11,7 @@ here is shared with the C reader.
 usage:
   mkdoc.py doc SPEC OUT PLACE KIND [--target T] [--file F] [--url U]
                                    [--replace FROM TO]
+                                   [--count N] [--utf16] [--encoding E]
       PLACE  index | vendor-index | vib | bulletin | profile | descriptor
              (inside a depot), or vibfile (OUT is the target's bare .vib)
       KIND   laughs | laughs16 (UTF-16, past any byte-level prolog scan)
@@ -22,6 +23,12 @@ usage:
              deep-limit (70 levels: past the reader's own limit only)
              bad-encoding (an encoding no one has) | bom | crlf | bom-crlf
              replace (the target document with FROM replaced by TO)
+             attrs | nsdecl | children | texts | longvalue | longname |
+             longattrname | manyattrs | manyns: --count N of that shape
+             (N attributes on one element, N bytes of a value, ...)
+             declared (an XML declaration naming --encoding E)
+             ebcdic (the document in EBCDIC, code page 037)
+      --utf16 writes the hostile document in UTF-16 with a declaration
   mkdoc.py profile SPEC OUT N      the -standard profile names N VIB ids:
                                    the depot's own, then made-up ones
   mkdoc.py sig SPEC OUT MODE KEYS  the ne1000 VIB signed the MODE way,
@@ -90,6 +97,14 @@ def laughs_dtd(root):
 
 
 def hostile(text, kind, elem, opts):
+    doc = hostile_text(text, kind, elem, opts)
+    if not opts.utf16:
+        return doc
+    doc = doc.data.decode() if isinstance(doc, Raw) else doc
+    return Raw((DECL % 'UTF-16' + doc).encode('utf-16'), kind)
+
+
+def hostile_text(text, kind, elem, opts):
     root = root_of(text)
     if kind in ('laughs', 'laughs16'):
         utf16 = kind == 'laughs16'
@@ -122,6 +137,10 @@ def hostile(text, kind, elem, opts):
         return with_text(text, elem, '<d>' * n + '</d>' * n)
     if kind == 'bad-encoding':
         return DECL % 'x-no-such-encoding' + text
+    if kind == 'declared':
+        return DECL % opts.encoding + text
+    if kind == 'ebcdic':
+        return Raw((DECL % 'IBM037' + text).encode('cp037'), kind)
     if kind in ('bom', 'crlf', 'bom-crlf'):
         doc = text
         if 'crlf' in kind:
@@ -131,6 +150,8 @@ def hostile(text, kind, elem, opts):
         if 'bom' in kind:
             doc = '\ufeff' + doc
         return doc
+    if kind in COUNTED:
+        return counted(text, kind, elem, opts.count)
     if kind == 'replace':
         if opts.replace[0] not in text:
             sys.exit(f'mkdoc: {opts.replace[0]!r} is not in the document')
@@ -138,17 +159,65 @@ def hostile(text, kind, elem, opts):
     sys.exit(f'mkdoc: unknown kind {kind}')
 
 
+def with_attrs(text, elem, attrs):
+    """Add attrs (text) to the first <elem> start tag."""
+    new, n = re.subn(r'<%s>' % elem, '<%s%s>' % (elem, attrs), text, count=1)
+    if n != 1:
+        sys.exit(f'mkdoc: no <{elem}> in the document')
+    return new
+
+
+# Kinds made at a size (--count N), the shapes whose cost libxml2 2.9 or a
+# naive reader makes grow faster than the document.
+COUNTED = ('attrs', 'nsdecl', 'children', 'texts', 'longvalue', 'longname',
+           'longattrname', 'manyattrs', 'manyns')
+
+
+def counted(text, kind, elem, n):
+    if kind == 'attrs':        # N attributes on one element
+        return Raw(with_attrs(text, elem, '\0').encode().replace(
+            b'\0', b''.join(b' a%d=""' % i for i in range(n))), kind)
+    if kind == 'nsdecl':       # N namespace declarations on one element
+        return Raw(with_attrs(text, elem, '\0').encode().replace(
+            b'\0', b''.join(b' xmlns:p%d="u"' % i for i in range(n))), kind)
+    if kind == 'manyattrs':    # N elements of 4 attributes each
+        return with_text(text, elem, '<x a="" b="" c="" d=""/>' * (n // 4))
+    if kind == 'manyns':       # N elements declaring one namespace each
+        return with_text(text, elem, '<x xmlns:p="u"/>' * n)
+    if kind == 'children':     # N child elements of one element
+        return Raw(with_text(text, elem, '\0').encode().replace(
+            b'\0', b'<c/>' * n), kind)
+    if kind == 'texts':        # N text nodes between comments
+        return Raw(with_text(text, elem, '\0').encode().replace(
+            b'\0', b' <!---->' * n), kind)
+    if kind == 'longvalue':    # one attribute value of N bytes
+        return Raw(with_attrs(text, elem, '\0').encode().replace(
+            b'\0', b' v="' + b'v' * n + b'"'), kind)
+    if kind == 'longname':     # one element name of N bytes
+        return with_text(text, elem, '<%s/>' % ('n' * n))
+    if kind == 'longattrname':  # one attribute name of N bytes
+        return with_attrs(text, elem, ' %s=""' % ('n' * n))
+    sys.exit(f'mkdoc: unknown kind {kind}')
+
+
 class Opts:
     target = file = url = None
     replace = None
+    count = 0
+    utf16 = False
+    encoding = 'UTF-8'
 
 
 def parse_opts(args):
     o, rest = Opts(), []
     it = iter(args)
     for a in it:
-        if a in ('--target', '--file', '--url'):
+        if a == '--utf16':
+            o.utf16 = True
+        elif a in ('--target', '--file', '--url', '--encoding'):
             setattr(o, a[2:], next(it))
+        elif a == '--count':
+            o.count = int(next(it))
         elif a == '--replace':
             o.replace = (next(it), next(it))
         else:

@@ -63,6 +63,7 @@ struct unit {
 	X(verify_signing_rules)                                              \
 	X(verify_structure)                                                  \
 	X(verify_one_vib)                                                    \
+	X(http_token)                                                        \
 	X(error_codes)                                                       \
 	X(diags_list)
 

@@ -1,0 +1,651 @@
+/* fetch.c - one image profile from online depots into an offline depot zip. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "depot_int.h"
+#include "fetch.h"
+#include "outdir.h"
+#include "source.h"
+
+#define COPY_BUF (256u << 10)
+
+/* One VIB of the profile: where it comes from and where it goes. */
+struct pick {
+	const struct depot *d;
+	const struct depot_vib *v;
+	char *member;  /* its path in the output zip */
+	char *stored;  /* the verified file in the state folder */
+	char *partial;
+	char *url;
+	char *named_by;
+};
+
+struct fetch {
+	struct depot *const *depots;
+	size_t ndepots;
+	const struct fetch_opts *o;
+	struct fetch_report *r;
+	struct dv_error *err;
+	struct pick *picks;
+	size_t npicks;
+	struct sbuf state; /* the state folder */
+	struct ptrvec docs; /* struct sbuf *: bytes the zip writer borrows */
+};
+
+/* "metadata.zip: vibs/x.xml" names the document x in metadata.zip. */
+static const char *
+doc_name(const char *source, const char *metadata)
+{
+	size_t n = strlen(metadata);
+
+	if (source == NULL || metadata == NULL ||
+	    strncmp(source, metadata, n) != 0 || strncmp(source + n, ": ", 2))
+		return NULL;
+	return source + n + 2;
+}
+
+/* The metadata zip a record's source names ("MZ: member"), in d. */
+static const struct depot_metadata *
+metadata_of(const struct depot *d, const char *source)
+{
+	for (size_t i = 0; i < d->nmetadata; i++)
+		if (doc_name(source, d->metadata[i].member) != NULL)
+			return &d->metadata[i];
+	return NULL;
+}
+
+/* Read document name out of the metadata zip md of d, into a new sbuf. */
+static int
+read_doc(struct fetch *f, const struct depot *d, const char *md,
+    const char *name, struct sbuf **out)
+{
+	struct sbuf zip = SBUF_INIT(DV_MAX_METADATA_ZIP);
+	struct sbuf *doc = xmalloc(sizeof(*doc));
+	struct zipfile *zf = NULL;
+	long i;
+	int ret;
+
+	sbuf_init(doc, DV_MAX_XML_BYTES);
+	*out = NULL;
+	if ((ret = source_read(d->source, md, "the vendor index",
+	    DV_MAX_METADATA_ZIP, &zip, f->err)) != 0 ||
+	    (ret = zipfile_open_mem(zip.buf, zip.len, md, &zf, f->err)) != 0)
+		goto out;
+	if ((i = zipfile_find(zf, name)) < 0) {
+		ret = dv_error_set(f->err, DV_EMISSING, "%s: %s: %s: missing",
+		    d->path, md, name);
+		goto out;
+	}
+	if ((ret = zipfile_read(zf, (size_t)i, DV_MAX_XML_BYTES, doc,
+	    f->err)) != 0)
+		goto out;
+	ptrvec_push(&f->docs, doc);
+	*out = doc;
+	doc = NULL;
+out:
+	zipfile_close(zf);
+	sbuf_release(&zip);
+	if (doc != NULL) {
+		sbuf_release(doc);
+		free(doc);
+	}
+	return ret;
+}
+
+static int
+find_profile(struct fetch *f, const struct depot_profile **out,
+    const struct depot **from)
+{
+	struct dv_error ignored = DV_ERROR_INIT;
+	int ret;
+
+	for (size_t i = 0; i < f->ndepots; i++) {
+		ret = depot_find_profile(f->depots[i], f->o->profile, out,
+		    &ignored);
+		if (ret == -DV_EAMBIGUOUS) {
+			*f->err = ignored;
+			return ret;
+		}
+		if (ret == 0) {
+			*from = f->depots[i];
+			return 0;
+		}
+	}
+	return dv_error_set(f->err, DV_ENOMATCH, "%s: no image profile named "
+	    "'%s'%s; 'depot list-profiles URL' lists them", f->depots[0]->path,
+	    f->o->profile, f->ndepots > 1 ? " (nor in the added channels)" :
+	    "");
+}
+
+static int
+pick_vibs(struct fetch *f, const struct depot_profile *p)
+{
+	struct sbuf path = SBUF_INIT(SBUF_NOCAP), url = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf s = SBUF_INIT(SBUF_NOCAP);
+	const struct depot_vib *v = NULL;
+	const struct depot *d = NULL;
+	struct pick *k;
+	size_t i, j;
+	int ret = 0;
+
+	f->picks = xcalloc(p->vib_ids.n + 1, sizeof(*f->picks));
+	for (i = 0; i < p->vib_ids.n; i++) {
+		for (j = 0; j < f->ndepots; j++) {
+			d = f->depots[j];
+			if ((v = depot_find_vib(d, p->vib_ids.v[i])) != NULL)
+				break;
+		}
+		if (v == NULL) {
+			ret = dv_error_set(f->err, DV_EMISSING, "%s: profile "
+			    "'%s' names the VIB %s, which %s; add the channel "
+			    "that has it with --add-channel URL",
+			    f->depots[0]->path, p->name, p->vib_ids.v[i],
+			    f->ndepots > 1 ? "no channel given has" :
+			    "this depot lacks");
+			goto out;
+		}
+		if (v->member == NULL || v->sha256 == NULL ||
+		    !v->has_packed_size) {
+			ret = dv_error_set(f->err, DV_EFORMAT, "%s: %s: VIB %s "
+			    "has no %s in its metadata, so it cannot be "
+			    "verified as it downloads", d->path, v->source,
+			    v->id, v->member == NULL ? "relative path" :
+			    v->sha256 == NULL ? "SHA-256" : "packed size");
+			goto out;
+		}
+		/* In the output the metadata zip is at the top. */
+		if (dv_path_join("metadata.zip", v->relative_path, &path) != 0) {
+			ret = dv_error_set(f->err, DV_EPATH, "%s: %s: VIB %s has "
+			    "an unsafe relative-path", d->path, v->source,
+			    v->id);
+			goto out;
+		}
+		for (j = 0; j < f->npicks; j++) {
+			if (strcmp(f->picks[j].member, path.buf) == 0) {
+				ret = dv_error_set(f->err, DV_EFORMAT, "%s: VIBs "
+				    "%s and %s both have the relative path %s",
+				    d->path, f->picks[j].v->id, v->id,
+				    path.buf);
+				goto out;
+			}
+		}
+		k = &f->picks[f->npicks++];
+		k->d = d;
+		k->v = v;
+		k->member = xstrdup(path.buf);
+		sbuf_reset(&s);
+		sbuf_addf(&s, "%s/%s.vib", f->state.buf, v->sha256);
+		k->stored = xstrdup(s.buf);
+		sbuf_reset(&s);
+		sbuf_addf(&s, "%s/%s.part", f->state.buf, v->sha256);
+		k->partial = xstrdup(s.buf);
+		source_member_url(d->source, v->member, &url);
+		k->url = xstrdup(url.buf);
+		sbuf_reset(&s);
+		sbuf_addf(&s, "%s: %s", d->path, v->source);
+		k->named_by = xstrdup(s.buf);
+		f->r->vib_bytes += v->packed_size;
+	}
+out:
+	sbuf_release(&path);
+	sbuf_release(&url);
+	sbuf_release(&s);
+	return ret;
+}
+
+/* Download what the state folder does not hold verified yet. */
+static int
+download(struct fetch *f)
+{
+	struct http_file *files = xcalloc(f->npicks + 1, sizeof(*files));
+	struct http *h = NULL;
+	struct stat st;
+	size_t n = 0, i;
+	int ret;
+
+	for (i = 0; i < f->npicks; i++) {
+		const struct pick *k = &f->picks[i];
+		/* Renamed only once verified; the zip writer hashes again. */
+		if (stat(k->stored, &st) == 0 &&
+		    (uint64_t)st.st_size == k->v->packed_size) {
+			f->r->reused++;
+			continue;
+		}
+		files[n].url = k->url;
+		files[n].named_by = k->named_by;
+		files[n].partial = k->partial;
+		files[n].path = k->stored;
+		files[n].size = k->v->packed_size;
+		files[n].sha256 = k->v->sha256;
+		n++;
+	}
+	f->r->downloaded = n;
+	if (n == 0) {
+		ret = 0;
+		goto out;
+	}
+	if ((ret = http_open(f->o->net, &h, f->err)) != 0)
+		goto out;
+	ret = http_get_files(h, files, n, f->o->jobs, f->err);
+	for (i = 0; i < n; i++) {
+		f->r->received += files[i].received;
+		f->r->resumed += files[i].resumed_at;
+	}
+out:
+	http_close(h);
+	free(files);
+	return ret;
+}
+
+static void
+xml_text(struct sbuf *sb, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		switch (*s) {
+		case '<': sbuf_adds(sb, "&lt;"); break;
+		case '>': sbuf_adds(sb, "&gt;"); break;
+		case '&': sbuf_adds(sb, "&amp;"); break;
+		default: sbuf_addch(sb, *s); break;
+		}
+	}
+}
+
+static void
+xml_elem(struct sbuf *sb, const char *indent, const char *tag,
+    const char *text)
+{
+	sbuf_addf(sb, "%s<%s>", indent, tag);
+	xml_text(sb, text);
+	sbuf_addf(sb, "</%s>\n", tag);
+}
+
+/* The output's index.xml and vendor-index.xml: one vendor, one zip. */
+static void
+make_indexes(const struct depot *from, const struct depot_metadata *md,
+    struct sbuf *index, struct sbuf *vendor)
+{
+	const struct depot_vendor *vd = from->nvendors > 0 ?
+	    &from->vendors[0] : NULL;
+
+	sbuf_adds(index, "<vendorList>\n  <vendor>\n");
+	xml_elem(index, "    ", "name", vd != NULL ? vd->name : "VMware");
+	xml_elem(index, "    ", "code", vd != NULL ? vd->code : "VMW");
+	xml_elem(index, "    ", "indexfile", "vendor-index.xml");
+	xml_elem(index, "    ", "patchUrl", "");
+	xml_elem(index, "    ", "relativePath", "");
+	sbuf_adds(index, "    <content>\n");
+	xml_elem(index, "      ", "name", "VMware ESX");
+	xml_elem(index, "      ", "type",
+	    "http://www.vmware.com/depotmanagement/esx");
+	sbuf_adds(index, "    </content>\n  </vendor>\n</vendorList>\n");
+
+	sbuf_adds(vendor, "<metaList>\n");
+	for (size_t i = 0; md != NULL && i < md->platforms.n; i++) {
+		sbuf_adds(vendor, "  <metadata>\n");
+		xml_elem(vendor, "    ", "productId", md->platforms.v[i].product);
+		xml_elem(vendor, "    ", "version", md->platforms.v[i].version);
+		xml_elem(vendor, "    ", "locale", md->platforms.v[i].locale);
+		xml_elem(vendor, "    ", "url", "metadata.zip");
+		xml_elem(vendor, "    ", "channelName", "default");
+		sbuf_adds(vendor, "  </metadata>\n");
+	}
+	sbuf_adds(vendor, "</metaList>\n");
+}
+
+static bool
+picked(const struct fetch *f, const char *id)
+{
+	for (size_t i = 0; i < f->npicks; i++)
+		if (strcmp(f->picks[i].v->id, id) == 0)
+			return true;
+	return false;
+}
+
+static bool
+listed(const struct dv_strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* Add a document under dir/, its original name kept unless taken. */
+static int
+add_doc(struct fetch *f, struct zipwriter *w, struct ptrvec *names,
+    const char *dir, const char *name, const struct sbuf *doc)
+{
+	struct sbuf member = SBUF_INIT(SBUF_NOCAP);
+	const char *base = strrchr(name, '/');
+	size_t tries = 0;
+	bool taken;
+	int ret;
+
+	base = base != NULL ? base + 1 : name;
+	do {
+		sbuf_reset(&member);
+		if (tries == 0)
+			sbuf_addf(&member, "%s/%s", dir, base);
+		else
+			sbuf_addf(&member, "%s/%zu-%s", dir, tries, base);
+		taken = false;
+		for (size_t i = 0; i < names->n; i++)
+			if (strcmp(names->v[i], member.buf) == 0)
+				taken = true;
+		tries++;
+	} while (taken);
+	ptrvec_push(names, xstrdup(member.buf));
+	ret = zipwriter_add_mem(w, member.buf, doc->buf, doc->len, -1, f->err);
+	sbuf_release(&member);
+	return ret;
+}
+
+/* The metadata zip: the profile, its VIBs' documents, their components. */
+static int
+make_metadata(struct fetch *f, const struct depot_profile *p,
+    const struct depot *from, struct sbuf *out)
+{
+	struct ptrvec names = PTRVEC_INIT;
+	struct zipwriter *w = NULL;
+	const struct depot_metadata *md;
+	const struct depot_bulletin *b;
+	struct sbuf *doc;
+	const char *name;
+	size_t i, j, k;
+	bool all;
+	int ret;
+
+	if ((ret = zipwriter_open(NULL, "metadata.zip", &w, f->err)) != 0)
+		goto out;
+	md = metadata_of(from, p->source);
+	name = md != NULL ? doc_name(p->source, md->member) : NULL;
+	if (name == NULL) {
+		ret = dv_error_set(f->err, DV_EFORMAT, "%s: %s: where profile "
+		    "'%s' came from is not known", from->path, p->source,
+		    p->name);
+		goto out;
+	}
+	if ((ret = read_doc(f, from, md->member, name, &doc)) != 0 ||
+	    (ret = add_doc(f, w, &names, "profiles", name, doc)) != 0)
+		goto out;
+	for (i = 0; i < f->npicks; i++) {
+		const struct pick *pk = &f->picks[i];
+		md = metadata_of(pk->d, pk->v->source);
+		name = md != NULL ? doc_name(pk->v->source, md->member) : NULL;
+		if (name == NULL || strcmp(name, "vmware.xml") == 0) {
+			ret = dv_error_set(f->err, DV_EFORMAT, "%s: %s: VIB %s "
+			    "is described only in vmware.xml, which fetch does "
+			    "not rewrite", pk->d->path, pk->v->source,
+			    pk->v->id);
+			goto out;
+		}
+		if ((ret = read_doc(f, pk->d, md->member, name, &doc)) != 0 ||
+		    (ret = add_doc(f, w, &names, "vibs", name, doc)) != 0)
+			goto out;
+	}
+	/* Components: those the profile names, and those wholly inside it. */
+	for (k = 0; k < f->ndepots; k++) {
+		for (i = 0; i < f->depots[k]->nbulletins; i++) {
+			b = f->depots[k]->bulletins[i];
+			all = b->vib_ids.n > 0;
+			for (j = 0; j < b->vib_ids.n && all; j++)
+				all = picked(f, b->vib_ids.v[j]);
+			if (!all && !listed(&p->bulletin_ids, b->id))
+				continue;
+			md = metadata_of(f->depots[k], b->source);
+			name = md != NULL ? doc_name(b->source, md->member) :
+			    NULL;
+			if (name == NULL || strcmp(name, "vmware.xml") == 0)
+				continue;
+			if ((ret = read_doc(f, f->depots[k], md->member, name,
+			    &doc)) != 0 ||
+			    (ret = add_doc(f, w, &names, "bulletins", name,
+			    doc)) != 0)
+				goto out;
+			f->r->bulletins++;
+		}
+	}
+	ret = zipwriter_close(w, out, DV_MAX_METADATA_ZIP, f->err);
+	w = NULL;
+out:
+	zipwriter_discard(w);
+	for (i = 0; i < names.n; i++)
+		free(names.v[i]);
+	ptrvec_release(&names);
+	return ret;
+}
+
+/* A verified VIB streamed into the zip, hashed again on the way. */
+struct vib_reader {
+	struct fetch *f;
+	const struct pick *k;
+	int fd;
+	struct hash *h;
+	uint64_t n;
+};
+
+static int
+vib_open(void *ctx, struct dv_error *err)
+{
+	struct vib_reader *r = ctx;
+
+	r->fd = open(r->k->stored, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0)
+		return dv_error_errno(err, DV_EIO, "%s: cannot open",
+		    r->k->stored);
+	r->h = hash_new(HASH_SHA256);
+	r->n = 0;
+	return 0;
+}
+
+static long
+vib_read(void *ctx, void *buf, size_t len, struct dv_error *err)
+{
+	struct vib_reader *r = ctx;
+	char hex[HASH_HEX_MAX];
+	ssize_t n;
+
+	if (outdir_interrupted())
+		return dv_error_set(err, DV_EINTR, "interrupted");
+	do
+		n = read(r->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return dv_error_errno(err, DV_EIO, "%s: cannot read",
+		    r->k->stored);
+	hash_update(r->h, buf, (size_t)n);
+	r->n += (uint64_t)n;
+	if (n == 0) {
+		hash_final_hex(r->h, hex);
+		hash_free(r->h);
+		r->h = NULL;
+		if (r->n != r->k->v->packed_size ||
+		    strcmp(hex, r->k->v->sha256) != 0) {
+			/* Changed on disk since it was verified. */
+			unlink(r->k->stored);
+			return dv_error_set(err, DV_EDIGEST, "%s: changed since "
+			    "it was downloaded (SHA-256 %s); removed: run "
+			    "again", r->k->stored, hex);
+		}
+	}
+	return (long)n;
+}
+
+static void
+vib_close(void *ctx)
+{
+	struct vib_reader *r = ctx;
+
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	hash_free(r->h);
+	r->h = NULL;
+}
+
+static int
+write_zip(struct fetch *f, const struct depot_profile *p,
+    const struct depot *from, const char *tmp)
+{
+	struct sbuf index = SBUF_INIT(SBUF_NOCAP), vendor = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf meta = SBUF_INIT(DV_MAX_METADATA_ZIP);
+	struct vib_reader *readers = xcalloc(f->npicks + 1, sizeof(*readers));
+	struct zip_member_source src;
+	struct zipwriter *w = NULL;
+	int ret;
+
+	make_indexes(from, metadata_of(from, p->source), &index, &vendor);
+	if ((ret = make_metadata(f, p, from, &meta)) != 0)
+		goto out;
+	unlink(tmp);
+	if ((ret = zipwriter_open(tmp, tmp, &w, f->err)) != 0)
+		goto out;
+	if ((ret = zipwriter_add_mem(w, "index.xml", index.buf, index.len, -1,
+	    f->err)) != 0 ||
+	    (ret = zipwriter_add_mem(w, "vendor-index.xml", vendor.buf,
+	    vendor.len, -1, f->err)) != 0 ||
+	    (ret = zipwriter_add_mem(w, "metadata.zip", meta.buf, meta.len, -1,
+	    f->err)) != 0)
+		goto out;
+	for (size_t i = 0; i < f->npicks; i++) {
+		readers[i].f = f;
+		readers[i].k = &f->picks[i];
+		readers[i].fd = -1;
+		src.open = vib_open;
+		src.read = vib_read;
+		src.close = vib_close;
+		src.ctx = &readers[i];
+		src.size = f->picks[i].v->packed_size;
+		src.mtime = -1;
+		if ((ret = zipwriter_add(w, f->picks[i].member, &src,
+		    f->err)) != 0)
+			goto out;
+	}
+	ret = zipwriter_close(w, NULL, 0, f->err);
+	w = NULL;
+out:
+	zipwriter_discard(w);
+	if (ret != 0)
+		unlink(tmp);
+	free(readers);
+	sbuf_release(&index);
+	sbuf_release(&vendor);
+	sbuf_release(&meta);
+	return ret;
+}
+
+/* Read the written zip back as a depot: the profile and all its VIBs. */
+static int
+check_written(struct fetch *f, const char *tmp)
+{
+	struct depot *d = NULL;
+	const struct depot_profile *p;
+	int ret;
+
+	if ((ret = depot_open(tmp, &d, f->err)) != 0 ||
+	    (ret = depot_find_profile(d, f->o->profile, &p, f->err)) != 0)
+		goto out;
+	if (p->missing_vib_ids.n != 0 || d->nvibs != f->npicks)
+		ret = dv_error_set(f->err, DV_EFORMAT, "%s: read back, it holds "
+		    "%zu VIBs for the profile's %zu", tmp, d->nvibs, f->npicks);
+out:
+	depot_free(d);
+	return ret;
+}
+
+static void
+remove_state(struct fetch *f)
+{
+	for (size_t i = 0; i < f->npicks; i++) {
+		unlink(f->picks[i].stored);
+		unlink(f->picks[i].partial);
+	}
+	rmdir(f->state.buf);
+}
+
+int
+depot_fetch(struct depot *const *depots, size_t n,
+    const struct fetch_opts *o, struct fetch_report *r,
+    struct dv_error *err)
+{
+	struct fetch f = {depots, n, o, r, err, NULL, 0,
+	    SBUF_INIT(SBUF_NOCAP), PTRVEC_INIT};
+	struct sbuf tmp = SBUF_INIT(SBUF_NOCAP);
+	const struct depot_profile *p = NULL;
+	const struct depot *from = NULL;
+	const char *base = strrchr(o->out, '/');
+	struct stat st;
+	size_t i;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < n; i++) {
+		if (source_kind(depots[i]->source) == SOURCE_ZIP) {
+			ret = dv_error_set(err, DV_EFORMAT, "%s: a depot zip; "
+			    "fetch reads an online depot (a URL) or an unpacked "
+			    "one", depots[i]->path);
+			goto out;
+		}
+	}
+	if (lstat(o->out, &st) == 0) {
+		ret = dv_error_set(err, DV_EEXIST, "%s: exists already; remove "
+		    "it or name another file", o->out);
+		goto out;
+	}
+	/* The state folder sits beside OUT.zip: renames stay in one fs. */
+	if (base != NULL)
+		sbuf_addf(&f.state, "%.*s/.%s.fetch", (int)(base - o->out),
+		    o->out, base + 1);
+	else
+		sbuf_addf(&f.state, ".%s.fetch", o->out);
+	snprintf(r->state, sizeof(r->state), "%s", f.state.buf);
+	if (mkdir(f.state.buf, 0700) != 0 && errno != EEXIST) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot make", f.state.buf);
+		goto out;
+	}
+	if ((ret = find_profile(&f, &p, &from)) != 0 ||
+	    (ret = pick_vibs(&f, p)) != 0)
+		goto out;
+	r->profile = p;
+	r->from = from;
+	r->vibs = f.npicks;
+	if ((ret = download(&f)) != 0)
+		goto out;
+	sbuf_addf(&tmp, "%s/out.zip", f.state.buf);
+	if ((ret = write_zip(&f, p, from, tmp.buf)) != 0 ||
+	    (ret = check_written(&f, tmp.buf)) != 0)
+		goto out;
+	if (rename(tmp.buf, o->out) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot rename to %s",
+		    tmp.buf, o->out);
+		goto out;
+	}
+	remove_state(&f);
+	ret = 0;
+out:
+	if (ret != 0 && tmp.len > 0)
+		unlink(tmp.buf);
+	for (i = 0; i < f.npicks; i++) {
+		free(f.picks[i].member);
+		free(f.picks[i].stored);
+		free(f.picks[i].partial);
+		free(f.picks[i].url);
+		free(f.picks[i].named_by);
+	}
+	free(f.picks);
+	for (i = 0; i < f.docs.n; i++) {
+		sbuf_release(f.docs.v[i]);
+		free(f.docs.v[i]);
+	}
+	ptrvec_release(&f.docs);
+	sbuf_release(&f.state);
+	sbuf_release(&tmp);
+	return ret;
+}

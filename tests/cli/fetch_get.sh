@@ -1,0 +1,290 @@
+# fetch_get.sh - depot fetch from nginx (HTTP, HTTPS, a token, two
+# channels) and from faultserver.py (drops, lies, 403/404/429/500,
+# redirect loops, a wrong byte, stalls): the message, the exit status,
+# nothing unverified under a final name, and resumed runs that send no
+# byte twice beyond what a range restart needs.
+# SPDX-License-Identifier: BSD-2-Clause
+
+. "$TOP/tests/net/lib.sh"
+
+STD=ESXi-8.0U3e-24677879-standard
+TOKEN=Zz9Yy8Xx7Ww6Vv5
+GHOST=vib20/ghost-driver/VMW_bootbank_ghost-driver_1.0.0-1vmw.803.0.0.24022510.vib
+NE=vib20/ne1000/VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510.vib
+
+# channels ROOT: main (mini8 whose -standard profile also names a VIB it
+# lacks) and addon-main (which has that VIB), under ROOT/PROD/....
+channels() {
+	mkdir -p "$1/PROD/COMP/ESX_HOST" &&
+	    unpacked err-missing-vib "$1/PROD/COMP/ESX_HOST/main" &&
+	    unpacked channel-addon "$1/PROD/COMP/ESX_HOST/addon-main"
+}
+
+# fetched OUT: OUT is a depot whose -standard profile an independent
+# reader finds whole, every VIB's checksum right.
+fetched() {
+	[ -f "$1" ] || { echo "  $1 was not written"; return 1; }
+	"$PYTHON" "$TOP/tests/net/readzip.py" "$1" "$STD" >readzip.out ||
+	    { echo "  readzip.py: $(cat readzip.out)"; return 1; }
+	[ "$(wc -l <readzip.out)" = 5 ] || { echo "  not 5 VIBs"; return 1; }
+	"$DEPOT" list-vibs --profile "$STD" "$1" >/dev/null 2>&1 ||
+	    { echo "  depot cannot list $1"; return 1; }
+}
+
+# nothing_unverified OUT: no OUT, and every file in the state folder is
+# a partial or a VIB whose SHA-256 is its name.
+nothing_unverified() {
+	[ ! -e "$1" ] || { echo "  $1 exists after a failure"; return 1; }
+	for f in ".$1.fetch"/*.vib; do
+		[ -f "$f" ] || continue
+		sum=$(sha256sum "$f" | cut -d' ' -f1)
+		[ "$(basename "$f" .vib)" = "$sum" ] ||
+		    { echo "  $f is not what its name says"; return 1; }
+	done
+	ls -A ".$1.fetch" 2>/dev/null | grep -v -e '\.part$' -e '\.vib$' &&
+	    { echo "  other files in the state folder"; return 1; }
+	return 0
+}
+
+# sent PATH: body bytes faultserver.py sent for PATH, all requests.
+sent() {
+	awk -v p="$1" '$1 ~ p {n += $4} END {print n + 0}' fault.log
+}
+
+size_of() {
+	wc -c <"www/PROD/COMP/ESX_HOST/$1" | tr -d ' '
+}
+
+test_fetch_two_channels_https_token_json() {
+	channels "www/$TOKEN" || return 1
+	serve_nginx "$T/www" tls || return 1
+	base="https://127.0.0.1:$PORT/{token}/PROD/COMP/ESX_HOST"
+	printf '%s\n' "$TOKEN" >tok && chmod 600 tok
+	run "$DEPOT" fetch --json --token-file tok --cacert "$T/ca/ca.crt" \
+	    --jobs 3 --profile "$STD" --add-channel "$base/addon-main/index.xml" \
+	    "$base/main/index.xml" out.zip
+	expect_status 0 && expect_out '"vibs": 5' &&
+	    expect_out "\"depot\": \"https://127.0.0.1:$PORT/<token>/PROD" &&
+	    fetched out.zip || return 1
+	[ ! -e .out.zip.fetch ] || { echo "  the state folder stayed"; return 1; }
+	# Each VIB was asked for once, and only the profile's.
+	n=$(grep -c '\.vib 200 ' nginx/access.log)
+	[ "$n" = 5 ] || { echo "  $n VIB downloads for 5 VIBs"; return 1; }
+	# The token is in no output and no file written.
+	"$PYTHON" - "$TOKEN" out.zip <<'PY' || return 1
+import sys, zipfile, io
+tok = sys.argv[1].encode()
+def walk(data, name):
+    if tok in data:
+        sys.exit(f"  the token is in {name}")
+    if data[:2] == b"PK":
+        z = zipfile.ZipFile(io.BytesIO(data))
+        for m in z.namelist():
+            walk(z.read(m), f"{name}!{m}")
+walk(open(sys.argv[2], "rb").read(), sys.argv[2])
+PY
+	! grep -rl "$TOKEN" out err readzip.out . --exclude-dir=www \
+	    --exclude-dir=nginx --exclude=tok || { echo "  the token was shown"; return 1; }
+}
+
+test_fetch_http_plain_and_compose_like_a_depot() {
+	channels www || return 1
+	serve_nginx "$T/www" || return 1
+	base="http://127.0.0.1:$PORT/PROD/COMP/ESX_HOST"
+	run "$DEPOT" fetch --profile "$STD" --add-channel "$base/addon-main" \
+	    "$base/main/index.xml" o.zip
+	expect_status 0 && expect_out "5 VIBs" &&
+	    expect_out "Use: esxcli software profile update -d o.zip -p $STD" &&
+	    fetched o.zip || return 1
+	run "$DEPOT" info o.zip
+	expect_status 0 && expect_out "VIBs:        5" && expect_out "Profiles:    1"
+}
+
+test_fetch_missing_channel_names_the_vib() {
+	channels www || return 1
+	serve_nginx "$T/www" || return 1
+	run "$DEPOT" fetch --profile "$STD" \
+	    "http://127.0.0.1:$PORT/PROD/COMP/ESX_HOST/main/index.xml" o.zip
+	expect_status 1 &&
+	    expect_err "names the VIB VMW_bootbank_ghost-driver_1.0.0-1vmw.803.0.0.24022510, which this depot lacks; add the channel that has it with --add-channel URL" &&
+	    nothing_unverified o.zip || return 1
+	! grep -q '\.vib ' nginx/access.log || { echo "  VIBs were downloaded"; return 1; }
+	run "$DEPOT" fetch --profile nope \
+	    "http://127.0.0.1:$PORT/PROD/COMP/ESX_HOST/main/index.xml" o.zip
+	expect_status 1 && expect_err "no image profile named 'nope'"
+}
+
+test_fetch_usage() {
+	run "$DEPOT" fetch http://127.0.0.1:9/index.xml o.zip
+	expect_status 2 && expect_err "fetch: --profile NAME is required" || return 1
+	touch o.zip
+	run "$DEPOT" fetch --profile x http://127.0.0.1:9/index.xml o.zip
+	expect_status 1 && expect_err "o.zip: exists already" || return 1
+	run "$DEPOT" fetch --profile x --jobs 0 http://127.0.0.1:9/index.xml p.zip
+	expect_status 2 && expect_err "--jobs: '0' is not a number from 1 to 64"
+}
+
+# faults RULES-JSON: serve the two channels through faultserver.py.
+faults() {
+	channels www || return 1
+	printf '%s\n' "$1" >rules.json
+	serve_faults "$T/www" rules.json || return 1
+	base="http://127.0.0.1:$PORT/PROD/COMP/ESX_HOST"
+}
+
+# fetch_faulty [OPTIONS]: fetch the -standard profile through the faults.
+fetch_faulty() {
+	run "$DEPOT" fetch --retries 3 --stall-timeout 1 --profile "$STD" \
+	    --add-channel "$base/addon-main/index.xml" "$@" \
+	    "$base/main/index.xml" o.zip
+}
+
+test_fault_drop_mid_body_resumes() {
+	faults '[{"match": "ghost-driver", "mode": "drop", "after": 1000, "times": 2}]' || return 1
+	fetch_faulty
+	expect_status 0 && fetched o.zip || return 1
+	# Three requests, from 0, 1000 and 2000: no byte sent twice.
+	[ "$(grep -c ghost-driver fault.log)" = 3 ] &&
+	    grep -q 'ghost-driver.* 1000 206 1000' fault.log &&
+	    [ "$(sent ghost-driver)" = "$(size_of "addon-main/$GHOST")" ] ||
+	    { echo "  requests:"; cat fault.log; return 1; }
+}
+
+test_fault_interrupted_run_resumes_next_run() {
+	faults '[{"match": "ghost-driver", "mode": "drop", "after": 1000, "times": 2}]' || return 1
+	fetch_faulty --retries 1
+	expect_status 2 && expect_err "the connection broke, 2 times" &&
+	    expect_err "kept in .o.zip.fetch for the next run" &&
+	    nothing_unverified o.zip || return 1
+	[ "$(cat .o.zip.fetch/*.part | wc -c | tr -d " ")" = 2000 ] || { echo "  partial not kept"; return 1; }
+	fetch_faulty
+	expect_status 0 && fetched o.zip || return 1
+	grep -q 'ghost-driver.* 2000 206 ' fault.log &&
+	    [ "$(sent ghost-driver)" = "$(size_of "addon-main/$GHOST")" ] ||
+	    { echo "  requests:"; cat fault.log; return 1; }
+	# The other VIBs were verified by the first run: not asked for again.
+	[ "$(grep -c ne1000 fault.log)" = 1 ] || { echo "  ne1000 fetched twice"; return 1; }
+}
+
+test_fault_length_lies() {
+	faults '[{"match": "ghost-driver", "mode": "long", "extra": 500},
+	    {"match": "ne1000", "mode": "short", "less": 300}]' || return 1
+	fetch_faulty
+	expect_status 0 && fetched o.zip || return 1
+	[ "$(sent ghost-driver)" = "$(size_of "addon-main/$GHOST")" ] &&
+	    [ "$(sent ne1000)" = "$(size_of "main/$NE")" ] ||
+	    { echo "  requests:"; cat fault.log; return 1; }
+}
+
+test_fault_transient_status_retried() {
+	faults '[{"match": "ghost-driver", "mode": "status", "code": 500, "times": 2},
+	    {"match": "ne1000", "mode": "status", "code": 429},
+	    {"match": "vendor-index.xml", "mode": "status", "code": 503}]' || return 1
+	fetch_faulty
+	expect_status 0 && fetched o.zip
+}
+
+test_fault_500_gives_up() {
+	faults '[{"match": "ghost-driver", "mode": "status", "code": 500, "times": -1}]' || return 1
+	fetch_faulty --retries 2
+	expect_status 2 && expect_err "$GHOST: HTTP 500 from the server; gave up after 3 tries" &&
+	    nothing_unverified o.zip
+}
+
+test_fault_429_gives_up() {
+	faults '[{"match": "ne1000", "mode": "status", "code": 429, "times": -1}]' || return 1
+	fetch_faulty --retries 1
+	expect_status 2 && expect_err "the server kept answering HTTP 429 (too many requests); gave up after 2 tries" &&
+	    nothing_unverified o.zip
+}
+
+test_fault_403_token() {
+	faults '[{"match": "ghost-driver", "mode": "status", "code": 403, "times": -1}]' || return 1
+	fetch_faulty
+	expect_status 1 && expect_err "HTTP 403: access refused; if this depot needs a download token" &&
+	    nothing_unverified o.zip || return 1
+	printf '%s\n' "$TOKEN" >tok && chmod 600 tok
+	fetch_faulty --token-file tok
+	expect_status 1 &&
+	    expect_err "$GHOST: HTTP 403: the download token is missing, wrong or not entitled for this channel" &&
+	    nothing_unverified o.zip
+}
+
+test_fault_404_names_the_index() {
+	faults '[{"match": "ghost-driver", "mode": "status", "code": 404, "times": -1}]' || return 1
+	fetch_faulty
+	expect_status 1 &&
+	    expect_err "$GHOST: not found on the server (HTTP 404) (named by $base/addon-main/index.xml: addon-metadata.zip: vibs/" &&
+	    nothing_unverified o.zip
+}
+
+test_fault_redirect_loop() {
+	faults '[{"match": "ne1000", "mode": "loop", "times": -1}]' || return 1
+	fetch_faulty
+	expect_status 2 && expect_err "$NE: more than 8 redirects (a redirect loop?)" &&
+	    nothing_unverified o.zip
+}
+
+test_fault_wrong_byte_retried_once() {
+	faults '[{"match": "ne1000", "mode": "wrongbyte", "offset": 100}]' || return 1
+	fetch_faulty
+	expect_status 0 && fetched o.zip || return 1
+	# Discarded and fetched again whole: twice the size, no more.
+	size=$(size_of "main/$NE")
+	[ "$(sent ne1000)" = $((size * 2)) ] || { echo "  requests:"; cat fault.log; return 1; }
+}
+
+test_fault_wrong_byte_twice_refused() {
+	faults '[{"match": "ne1000", "mode": "wrongbyte", "offset": 100, "times": -1}]' || return 1
+	fetch_faulty
+	expect_status 1 && expect_err "$NE: SHA-256 is " &&
+	    expect_err "it was discarded, fetched again and was wrong again: refused" &&
+	    nothing_unverified o.zip || return 1
+	! ls .o.zip.fetch/ 2>/dev/null | grep -q "$(sha256sum "www/PROD/COMP/ESX_HOST/main/$NE" | cut -c1-64)" ||
+	    { echo "  the bad download was kept"; return 1; }
+}
+
+test_fault_stall_resumes() {
+	faults '[{"match": "ghost-driver", "mode": "stall", "after": 700, "secs": 30}]' || return 1
+	fetch_faulty
+	expect_status 0 && fetched o.zip || return 1
+	grep -q 'ghost-driver.* 700 206 ' fault.log &&
+	    [ "$(sent ghost-driver)" = "$(size_of "addon-main/$GHOST")" ] ||
+	    { echo "  requests:"; cat fault.log; return 1; }
+}
+
+test_fault_stall_gives_up() {
+	faults '[{"match": "ghost-driver", "mode": "stall", "after": 0, "secs": 30, "times": -1}]' || return 1
+	fetch_faulty --retries 1
+	expect_status 2 && expect_err "$GHOST: no data for 1 seconds, 2 times" &&
+	    nothing_unverified o.zip
+}
+
+# SIGTERM in the middle of a body: what arrived is kept, the command dies
+# of the signal, and the next run resumes from the kept partial.
+test_sigterm_keeps_partial_next_run_resumes() {
+	faults '[{"match": "ghost-driver", "mode": "stall", "after": 1500, "secs": 30}]' || return 1
+	"$DEPOT" fetch --stall-timeout 20 --profile "$STD" \
+	    --add-channel "$base/addon-main/index.xml" "$base/main/index.xml" \
+	    o.zip >out 2>err &
+	pid=$!
+	i=0
+	until grep -q 'ghost-driver.* 0 200 1500' fault.log 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { echo "  the stalled request never came"; kill $pid; return 1; }
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	expect_status 143 && expect_err "interrupted; what was downloaded and verified is kept in .o.zip.fetch for the next run" &&
+	    nothing_unverified o.zip || return 1
+	[ "$(cat .o.zip.fetch/*.part | wc -c | tr -d ' ')" = 1500 ] ||
+	    { echo "  the partial was not kept"; ls -la .o.zip.fetch; return 1; }
+	fetch_faulty
+	expect_status 0 && fetched o.zip || return 1
+	grep -q 'ghost-driver.* 1500 206 ' fault.log &&
+	    [ "$(sent ghost-driver)" = "$(size_of "addon-main/$GHOST")" ] ||
+	    { echo "  requests:"; cat fault.log; return 1; }
+}

@@ -1,0 +1,190 @@
+# fetch_list.sh - every reading command on a folder, an index.xml and a URL
+# (nginx on 127.0.0.1, HTTP and HTTPS): the same answers as on the zip,
+# and from a URL only indexes and metadata are downloaded.
+# SPDX-License-Identifier: BSD-2-Clause
+
+. "$TOP/tests/net/lib.sh"
+
+P8=ESXi-8.0U3e-24677879
+TOKEN=Ab12Cd34Ef56Gh78
+
+# same_as_zip WHERE: each listing of WHERE is the zip's, byte for byte.
+same_as_zip() {
+	for verb in list-profiles list-vibs list-components \
+	    "show-profile --json" "list-vibs --json --profile $P8-no-tools"; do
+		# shellcheck disable=SC2086
+		"$DEPOT" $verb "$(fixture esxi8-full)" \
+		    $(case $verb in show*) echo "$P8-standard" ;; esac) \
+		    >zip.out 2>zip.err || { echo "  $verb on the zip failed"; return 1; }
+		# shellcheck disable=SC2086
+		"$DEPOT" $verb "$1" \
+		    $(case $verb in show*) echo "$P8-standard" ;; esac) \
+		    >src.out 2>src.err || {
+			echo "  $verb $1 failed:"; sed 's/^/  | /' src.err; return 1; }
+		# --json names the depot as given.
+		sed -i '/^  "depot": /d' zip.out src.out
+		cmp -s zip.out src.out || {
+			echo "  $verb: $1 differs from the zip:"
+			diff -u zip.out src.out | sed 's/^/  | /' | head -20
+			return 1
+		}
+	done
+}
+
+test_folder_and_index_read_like_the_zip() {
+	unpacked esxi8-full e8 || return 1
+	same_as_zip "$T/e8" && same_as_zip "$T/e8/index.xml" &&
+	    same_as_zip "file://$T/e8/index.xml"
+}
+
+test_folder_without_index() {
+	mkdir empty
+	run "$DEPOT" list-profiles empty
+	expect_status 1 &&
+	    expect_err "depot: empty: no index.xml or vmw-depot-index.xml in this folder: not an unpacked depot" &&
+	    expect_err_lines 1
+}
+
+test_folder_missing_metadata() {
+	unpacked esxi8-full e8 || return 1
+	rm e8/metadata.zip
+	run "$DEPOT" list-vibs e8
+	expect_status 1 &&
+	    expect_err "depot: e8: metadata.zip: missing (named by the vendor index)"
+}
+
+# A folder's VIBs are not read by verify (check reads them).
+test_verify_on_folder_says_what_to_use() {
+	unpacked mini8 m || return 1
+	run "$DEPOT" verify m
+	expect_status 1 && expect_err "depot: m: not a depot zip" &&
+	    expect_err "'depot check' reads an unpacked depot"
+}
+
+test_url_lists_like_the_zip_and_fetches_only_metadata() {
+	mkdir -p www/depots && unpacked esxi8-full www/depots/e8 || return 1
+	serve_nginx "$T/www" || return 1
+	same_as_zip "http://127.0.0.1:$PORT/depots/e8/index.xml" || return 1
+	run "$DEPOT" info "http://127.0.0.1:$PORT/depots/e8"
+	expect_status 0 && expect_out "Profiles:    2" || return 1
+	# The access log: only indexes and the metadata zip, never a VIB.
+	awk '{print $1}' nginx/access.log | sort -u >fetched
+	printf '%s\n' /depots/e8/index.xml /depots/e8/metadata.zip \
+	    /depots/e8/vendor-index.xml >want
+	diff -u want fetched || { echo "  the server was asked for more"; return 1; }
+	# The metadata zip is downloaded once per command.
+	n=$(grep -c 'metadata.zip 200' nginx/access.log)
+	[ "$n" = 6 ] || { echo "  metadata.zip fetched $n times for 6 commands"; return 1; }
+}
+
+test_url_two_vendors_relative_paths() {
+	mkdir www && unpacked multi-vendor www/mv || return 1
+	serve_nginx "$T/www" || return 1
+	"$DEPOT" list-vibs --json "$(fixture multi-vendor)" >zip.json &&
+	run "$DEPOT" list-vibs --json "http://127.0.0.1:$PORT/mv/index.xml"
+	expect_status 0 || return 1
+	sed "s|\"$(fixture multi-vendor)\"|X|" zip.json >a
+	sed "s|\"http://127.0.0.1:$PORT/mv/index.xml\"|X|" out >b
+	cmp -s a b || { diff -u a b | head; return 1; }
+	grep -q '^/mv/partner/acme-metadata.zip 200' nginx/access.log ||
+	    { echo "  partner/acme-metadata.zip not fetched"; return 1; }
+}
+
+test_url_https_with_cacert() {
+	mkdir www && unpacked mini8 www/m || return 1
+	serve_nginx "$T/www" tls || return 1
+	run "$DEPOT" list-profiles "https://127.0.0.1:$PORT/m/index.xml"
+	expect_status 2 && expect_err "TLS failed" &&
+	    expect_err "give its CA with --cacert FILE" && expect_err_lines 1 ||
+	    return 1
+	run "$DEPOT" list-profiles --cacert "$T/ca/ca.crt" \
+	    "https://127.0.0.1:$PORT/m/index.xml"
+	expect_status 0 || return 1
+	"$DEPOT" list-profiles "$(fixture mini8)" >want
+	expect_out_file want || return 1
+	run "$DEPOT" list-profiles --insecure "https://127.0.0.1:$PORT/m/index.xml"
+	expect_status 0 && expect_err "warning: --insecure: TLS certificates are not checked"
+}
+
+# The token: from a file only its owner reads, or ESXSTAGE_TOKEN; put
+# where the URL says {token}; never shown anywhere.
+test_url_token_never_shown() {
+	mkdir -p "www/$TOKEN/PROD/COMP/ESX_HOST" &&
+	    unpacked esxi8-full "www/$TOKEN/PROD/COMP/ESX_HOST/main" || return 1
+	serve_nginx "$T/www" tls || return 1
+	url="https://127.0.0.1:$PORT/{token}/PROD/COMP/ESX_HOST/main/index.xml"
+	printf '%s\n' "$TOKEN" >tok && chmod 600 tok
+	net="--cacert $T/ca/ca.crt"
+	for verb in list-profiles list-vibs list-components info \
+	    "list-profiles --json" "info --json" "list-vibs --json"; do
+		# shellcheck disable=SC2086
+		"$DEPOT" $verb $net --token-file tok "$url" >>all.out 2>>all.err ||
+		    { echo "  $verb failed"; cat all.err; return 1; }
+	done
+	# shellcheck disable=SC2086
+	ESXSTAGE_TOKEN=$TOKEN "$DEPOT" info --json $net "$url" >>all.out 2>>all.err ||
+	    { echo "  ESXSTAGE_TOKEN failed"; return 1; }
+	grep -q '"depot": "https://127.0.0.1:[0-9]*/<token>/PROD' all.out ||
+	    { echo "  --json does not show <token>"; return 1; }
+	# A wrong token and a 403: the message, still no token.
+	rm -rf "www/$TOKEN"
+	# shellcheck disable=SC2086
+	run "$DEPOT" list-profiles $net --token-file tok "$url"
+	cat out >>all.out; cat err >>all.err
+	expect_status 1 || return 1
+	grep -rl "$TOKEN" all.out all.err ./*.json nginx/error.log 2>/dev/null &&
+	    { echo "  the token was shown"; return 1; }
+	return 0
+}
+
+test_token_refused_before_any_request() {
+	mkdir www && serve_nginx "$T/www" || return 1
+	url="http://127.0.0.1:$PORT/{token}/index.xml"
+	printf '%s\n' "$TOKEN" >tok && chmod 644 tok
+	run "$DEPOT" list-profiles --token-file tok "$url"
+	expect_status 2 && expect_err "tok: the token file may be read by other users (mode 0644); make it yours alone: chmod 600 tok" || return 1
+	printf 'not-a-token!\n' >bad && chmod 600 bad
+	run "$DEPOT" list-profiles --token-file bad "$url"
+	expect_status 1 && expect_err "bad: the download token is not valid: it must be letters and digits only" || return 1
+	run env ESXSTAGE_TOKEN=123456789012345678901234567890123 "$DEPOT" list-profiles "$url"
+	expect_status 1 && expect_err "ESXSTAGE_TOKEN: the download token is not valid: it must be 1 to 32 letters and digits, not 33" || return 1
+	run env -u ESXSTAGE_TOKEN "$DEPOT" list-profiles "$url"
+	expect_status 1 && expect_err "the URL says {token}, but no download token was given" || return 1
+	chmod 600 tok
+	run "$DEPOT" list-profiles --insecure --token-file tok "$url"
+	expect_status 1 && expect_err "--insecure together with a download token over http:// is refused" || return 1
+	[ ! -s nginx/access.log ] || { echo "  requests were made:"; cat nginx/access.log; return 1; }
+}
+
+test_url_not_found_and_refused() {
+	mkdir -p www/m && unpacked mini8 www/m/d || return 1
+	serve_nginx "$T/www" || return 1
+	run "$DEPOT" list-profiles "http://127.0.0.1:$PORT/nothing/index.xml"
+	expect_status 1 &&
+	    expect_err "depot: http://127.0.0.1:$PORT/nothing/index.xml: not found on the server (HTTP 404) (named by the depot)" || return 1
+	rm www/m/d/vendor-index.xml
+	run "$DEPOT" list-profiles "http://127.0.0.1:$PORT/m/d/index.xml"
+	expect_status 1 && expect_err "vendor-index.xml: not found on the server (HTTP 404) (named by http://127.0.0.1:$PORT/m/d/index.xml)"
+}
+
+test_url_cannot_connect() {
+	port=$(free_port)
+	run "$DEPOT" list-profiles "http://127.0.0.1:$port/index.xml"
+	expect_status 2 && expect_err "cannot connect" && expect_err_lines 1
+}
+
+# https_proxy is used (and named in the message); no_proxy is honoured;
+# credentials in the proxy URL are not shown.
+test_url_proxy_named_and_no_proxy_honoured() {
+	mkdir www && unpacked mini8 www/m || return 1
+	serve_nginx "$T/www" || return 1
+	dead=$(free_port)
+	run env http_proxy="http://user:pw@127.0.0.1:$dead" no_proxy= NO_PROXY= \
+	    "$DEPOT" list-profiles "http://127.0.0.1:$PORT/m/index.xml"
+	expect_status 2 &&
+	    expect_err "cannot connect (through the proxy http://127.0.0.1:$dead from http_proxy)" || return 1
+	! grep -q 'pw@' err || { echo "  the proxy password was shown"; return 1; }
+	run env http_proxy="http://127.0.0.1:$dead" no_proxy=127.0.0.1 \
+	    "$DEPOT" list-profiles "http://127.0.0.1:$PORT/m/index.xml"
+	expect_status 0
+}

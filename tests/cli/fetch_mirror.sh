@@ -1,0 +1,104 @@
+# fetch_mirror.sh - depot mirror from nginx and faultserver.py (refreshes
+# download only what is missing or changed; indexes last, nothing
+# deleted) and depot check on mirrors and unpacked depots.
+# SPDX-License-Identifier: BSD-2-Clause
+
+. "$TOP/tests/net/lib.sh"
+
+vib_requests() {
+	grep -c '\.vib 200 ' nginx/access.log
+}
+
+test_mirror_serves_like_the_source_and_refreshes_nothing() {
+	mkdir www && unpacked multi-vendor www/mv || return 1
+	serve_nginx "$T/www" || return 1
+	url="http://127.0.0.1:$PORT/mv/index.xml"
+	run "$DEPOT" mirror --jobs 2 "$url" "$T/www/copy"
+	expect_status 0 && expect_out "2 metadata zips, 2 VIBs: 2 downloaded" || return 1
+	run "$DEPOT" check www/copy
+	expect_status 0 && expect_out "2 VIBs checked, 0 problems" || return 1
+	# The mirror, served, lists what the source lists.
+	"$DEPOT" list-vibs --json "$url" | sed 1,2d >a
+	"$DEPOT" list-vibs --json "http://127.0.0.1:$PORT/copy/index.xml" | sed 1,2d >b
+	cmp -s a b || { diff -u a b | head; return 1; }
+	[ "$(vib_requests)" = 2 ] || { echo "  VIBs fetched: $(vib_requests)"; return 1; }
+	# A refresh downloads no VIB; a changed one is fetched again.
+	run "$DEPOT" mirror "$url" "$T/www/copy"
+	expect_status 0 && expect_out "0 downloaded" && expect_out "2 unchanged" || return 1
+	[ "$(vib_requests)" = 2 ] || { echo "  the refresh downloaded VIBs"; return 1; }
+	f=$(find www/copy -name '*acme-nic*.vib')
+	printf 'X' | dd of="$f" bs=1 seek=100 conv=notrunc 2>/dev/null
+	run "$DEPOT" check www/copy
+	expect_status 1 && expect_out "SHA-256 is" && expect_err "1 problem" || return 1
+	run "$DEPOT" mirror "$url" "$T/www/copy"
+	expect_status 0 && expect_out "1 downloaded" || return 1
+	run "$DEPOT" check www/copy
+	expect_status 0
+}
+
+test_mirror_version_and_profile_filters() {
+	mkdir www && unpacked multi-vendor www/mv && unpacked esxi8-full www/e8 || return 1
+	serve_nginx "$T/www" || return 1
+	run "$DEPOT" mirror --version 7.0 "http://127.0.0.1:$PORT/mv/index.xml" v7
+	expect_status 0 && expect_out "1 metadata zip, 1 VIBs" || return 1
+	[ -f v7/partner/acme-metadata.zip ] && [ ! -f v7/metadata.zip ] ||
+	    { echo "  the wrong metadata zips"; find v7; return 1; }
+	run "$DEPOT" check v7
+	expect_status 0 || return 1
+	run "$DEPOT" mirror --version 9.0 "http://127.0.0.1:$PORT/mv/index.xml" v9
+	expect_status 1 && expect_err "no metadata zip is for the version asked for" || return 1
+	[ ! -e v9 ] || { echo "  v9 was made"; return 1; }
+	: >nginx/access.log
+	run "$DEPOT" mirror --profile '*-no-tools' "http://127.0.0.1:$PORT/e8/index.xml" nt
+	expect_status 0 && expect_out "43 VIBs: 43 downloaded" || return 1
+	! grep -q tools-light nginx/access.log || { echo "  tools-light fetched"; return 1; }
+	run "$DEPOT" mirror --profile 'nope*' "http://127.0.0.1:$PORT/e8/index.xml" nt
+	expect_status 1 && expect_err "no image profile matches 'nope*'"
+}
+
+# A refresh that fails leaves the old indexes: what a server serves
+# from the mirror stays whole.
+test_mirror_failed_refresh_keeps_old_indexes() {
+	mkdir www && unpacked mini8 www/m || return 1
+	printf '[{"match": "ne1000", "mode": "status", "code": 500, "times": -1}]\n' >rules.json
+	"$DEPOT" unpack "$(fixture mini8)" copy >/dev/null || return 1
+	rm copy/vib20/ne1000/*.vib
+	printf '<vendorList/>\n' >copy/index.xml
+	cp copy/index.xml old-index.xml
+	serve_faults "$T/www" rules.json || return 1
+	run "$DEPOT" mirror --retries 1 "http://127.0.0.1:$PORT/m/index.xml" copy
+	expect_status 2 && expect_err "HTTP 500 from the server; gave up after 2 tries" &&
+	    expect_err "the indexes in copy are the old ones" || return 1
+	cmp -s old-index.xml copy/index.xml || { echo "  index.xml changed"; return 1; }
+	[ "$(find copy -name '*.vib' | wc -l)" = 3 ] || { echo "  files were deleted"; return 1; }
+}
+
+test_check_problems() {
+	unpacked mini8 m || return 1
+	rm m/vib20/tools-light/*.vib
+	f=$(echo m/vib20/esx-base/*.vib)
+	printf 'X' | dd of="$f" bs=1 seek=10 conv=notrunc 2>/dev/null
+	echo more >>m/vib20/ne1000/VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510.vib
+	cp m/metadata.zip m/vib20/stale-metadata.zip
+	run "$DEPOT" check --json m
+	expect_status 1 && expect_out '"ok": false' || return 1
+	run "$DEPOT" check m/index.xml
+	expect_status 1 && expect_out "4 VIBs checked, 4 problems" &&
+	    expect_out "vib20/tools-light/VMware_bootbank_tools-light_12.5.0.24276846-24677879.vib: missing (VIB VMware_bootbank_tools-light_12.5.0.24276846-24677879, named by metadata.zip: vibs/" &&
+	    expect_out "vib20/esx-base/VMware_bootbank_esx-base_8.0.3-0.55.24677879.vib: SHA-256 is" &&
+	    expect_out "vib20/ne1000/VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510.vib: " &&
+	    expect_out "vib20/stale-metadata.zip: a zip no vendor index names" &&
+	    expect_err "depot: m/index.xml: 4 problems" || return 1
+	rm m/metadata.zip
+	run "$DEPOT" check m
+	expect_status 1 && expect_err "depot: m: metadata.zip: missing (named by the vendor index)"
+}
+
+test_check_usage() {
+	run "$DEPOT" check http://127.0.0.1:9/index.xml
+	expect_status 2 && expect_err "check reads a folder on this machine" || return 1
+	run "$DEPOT" check "$(fixture mini8)"
+	expect_status 1 && expect_err "not a folder: check reads a mirror or an unpacked depot" || return 1
+	run "$DEPOT" check --profile x m
+	expect_status 2 && expect_err "check: option '--profile' is not for this command"
+}
