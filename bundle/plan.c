@@ -521,7 +521,7 @@ plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
 	struct compose_opts co = {0};
 	struct compose c;
 	struct bundle_opts one = *o;
-	struct sbuf out = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf out = SBUF_INIT(SBUF_NOCAP), unwrap = SBUF_INIT(SBUF_NOCAP);
 	struct outdir *stage = NULL;
 	int ret;
 
@@ -541,6 +541,9 @@ plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
 	co.nadds = o->nadds;
 	co.trust = o->trust;
 	co.epoch = -1;
+	/* Not inside the stage: its folder is locked while the run lives. */
+	sbuf_addf(&unwrap, "%s.compose", o->outdir);
+	co.unwrap = unwrap.buf;
 	if ((ret = image_compose(&co, out.buf, &c, err)) != 0)
 		goto out;
 	if (!c.written) {
@@ -562,6 +565,7 @@ plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
 out:
 	compose_release(&c);
 	sbuf_release(&out);
+	sbuf_release(&unwrap);
 	return ret;
 }
 

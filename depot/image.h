@@ -157,6 +157,9 @@ struct compose_opts {
 	/* When set, every VIB is verified as 'depot verify' does (one more
 	 * read of each) and a failure is an IMAGE_RULE_SIGNATURE problem. */
 	const struct sig_trust *trust;
+	/* Where vendor packages are unwrapped (an outdir path whose
+	 * temporary folder is used and removed); NULL: beside out. */
+	const char *unwrap;
 };
 
 /*

@@ -1155,8 +1155,8 @@ add_input(struct compose *c, const struct compose_opts *o, struct set *s,
 		add_depot(c, o, s, d, d->path);
 		return 0;
 	}
-	if (*stage == NULL &&
-	    (ret = outdir_begin(out, OUTDIR_FORCE, stage, err)) != 0)
+	if (*stage == NULL && (ret = outdir_begin(o->unwrap != NULL ?
+	    o->unwrap : out, OUTDIR_FORCE, stage, err)) != 0)
 		return ret;
 	package_extract_init(&x, *stage, false, true);
 	package_sink_outdir(&sink, &x);
