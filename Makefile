@@ -8,7 +8,7 @@
 #                           the fuzz corpora under valgrind (make check
 #                           VALGRIND=1; about 30 minutes on two cores)
 #   make check TESTS='depot_list/* hostile_*/*'   only those shell tests
-#   make demo               build a sample depot and list what is inside
+#   make demo               build a signed sample (build/demo) and list it
 #   make bench              size-independence and speed figures (COLD=1:
 #                           page cache dropped first, as root)
 #   make coverage           the suite on a gcov build (build-cov/), then line

@@ -304,8 +304,18 @@ readme(const struct bundle_opts *o, const struct bundle_plan *p,
 {
 	struct sbuf words = SBUF_INIT(SBUF_NOCAP);
 
-	sbuf_addf(out, "esxstage bundle for /vmfs/volumes/%s/%s\n\n",
+	sbuf_addf(out, "esxstage bundle for /vmfs/volumes/%s/%s\n",
 	    o->datastore, o->dir);
+	if (*p->esxi != '\0')
+		sbuf_addf(out, "Checked to fit ESXi %s.\n", p->esxi);
+	sbuf_adds(out, "\n");
+	if (p->misfits.n > 0) {
+		sbuf_adds(out, "WARNINGS: made with --force despite these "
+		    "problems:\n");
+		for (size_t i = 0; i < p->misfits.n; i++)
+			sbuf_addf(out, "  WARNING: %s\n", p->misfits.v[i].msg);
+		sbuf_adds(out, "\n");
+	}
 	sbuf_adds(out, "What it does, in order:\n");
 	for (size_t i = 0; i < p->items.n; i++) {
 		sbuf_reset(&words);
@@ -318,26 +328,59 @@ readme(const struct bundle_opts *o, const struct bundle_plan *p,
 	    "     (the datastore, not /tmp: /tmp is wiped at every reboot).\n"
 	    "  2. In the ESXi shell (SSH):\n"
 	    "       cd /vmfs/volumes/%s/%s\n"
-	    "       sh install.sh check     checks everything, changes "
+	    "       sh install.sh check     reports every blocker (running "
+	    "VMs, vSAN,\n"
+	    "                               Secure Boot, space); changes "
 	    "nothing\n"
-	    "       sh install.sh apply     backs up the host config into "
-	    "backup/,\n"
-	    "                               enters maintenance mode and "
-	    "installs\n"
+	    "       sh install.sh apply     backs up the host config, enters "
+	    "maintenance\n"
+	    "                               mode and installs\n"
 	    "  3. When apply says a reboot is needed (exit status 3), reboot "
 	    "the\n"
 	    "     host and run 'sh install.sh apply' again; it carries on "
 	    "from what\n"
 	    "     the host has, skipping what is already installed.\n"
-	    "  'sh install.sh status' tells where the host stands; everything "
-	    "is\n"
-	    "  also written to install.log in this folder.\n\n"
+	    "  'sh install.sh status' tells where the host stands; "
+	    "'sh install.sh show'\n  lists the steps.\n\n"
+	    "Many hosts, one bundle: one folder on a shared datastore may serve "
+	    "every\nhost that can see it, one after another or at the same time. "
+	    "Each host\nkeeps what install.sh writes about it in "
+	    "hosts/<hostname>-<uuid>/: its\nlog (every line names the host), its "
+	    "config backup, the mark that it\nentered maintenance mode, its copy "
+	    "of a firmware tool and its lock.\nThe rest of the folder is only "
+	    "read. Each host leaves maintenance mode\nonly if install.sh put it "
+	    "there; a host put in it by hand stays in it.\n\n"
+	    "Options of apply: --yes (do not ask), --allow-running-vms "
+	    "(maintenance\nmode then waits up to --timeout SECONDS, 1800 by "
+	    "default, for VMs to be\nmoved or stopped), --vsanmode MODE (a vSAN "
+	    "host must name one:\nensureObjectAccessibility, the usual choice, "
+	    "evacuateAllData or noAction),\n--set-acceptance (lowers the host "
+	    "acceptance level where a step needs\nit; permanent: it stays after "
+	    "this bundle).\n\n"
 	    "Before uploading, 'esxbundle verify' on the workstation checks "
 	    "every file\nagainst SHA256SUMS; install.sh checks them again on "
-	    "the host.\n\nRolling back: press Shift+R at boot to start the "
-	    "previous image, or\nrestore the saved config with "
-	    "'vim-cmd hostsvc/firmware/restore_config'\nand the file in "
-	    "backup/ (in maintenance mode, same build).\n", o->datastore,
+	    "the host.\n\nSecrets and rolling back: the config backup in "
+	    "hosts/<hostname>-<uuid>/ is\nmode 0600 because it holds password "
+	    "hashes and host certificates; keep it\nprivate. It restores only "
+	    "onto the build it was taken on (its name says\nwhich): press "
+	    "Shift+R at boot to start the previous image first, then\nin "
+	    "maintenance mode: vim-cmd hostsvc/firmware/restore_config FILE\n\n"
+	    "Notes (facts this bundle relies on that could not be confirmed):\n"
+	    "  - Intel nvmupdaten64e: Intel's readme has an EXIT CODES table "
+	    "that could\n    not be read. install.sh takes 0 as success; 14 and "
+	    "19, which a public\n    vendor script accepts after an update, "
+	    "count only when the results XML\n    states the outcome; any other "
+	    "status stops the run. An inventory XML\n    without "
+	    "NextUpdateAvailable stops the run too (it is never read as\n    "
+	    "\"nothing to do\"). Every results XML is copied into the host's "
+	    "log.\n"
+	    "  - Secure Boot is read from secureBoot.py -s (Enabled/Disabled); "
+	    "when it\n    cannot be read, check says so.\n"
+	    "  - A vLCM-managed cluster cannot be told from the host; a host "
+	    "managed by\n    a vCenter (vpxa.cfg names a server) gets a warning "
+	    "instead.\n"
+	    "  - The boot bank space check uses the size of the bundled files, "
+	    "an\n    estimate of what the new VIBs take.\n", o->datastore,
 	    o->datastore, o->dir, o->datastore, o->dir);
 	sbuf_release(&words);
 }

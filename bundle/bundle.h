@@ -37,6 +37,7 @@ struct bundle_item {
 	char *psid;		 /* ITEM_MELLANOX */
 	char *fw_version;	 /* ITEM_MELLANOX; ITEM_INTEL: "9.52" or "" */
 	struct ptrvec files;	 /* ITEM_INTEL: the folder's file names */
+	struct ptrvec fitvibs;	 /* struct plan_vib *: what fit checks read */
 	uint64_t size;
 	char sha256[HASH_HEX_MAX];
 	bool needs_reboot;
@@ -54,6 +55,7 @@ struct bundle_opts {
 	const char *const *firmware; /* "mellanox:FILE" */
 	size_t nfirmware;
 	const char *intel_nvm; /* Intel's NVM update package, or NULL */
+	const char *esxi;      /* --esxi: the hosts' release, or NULL */
 	/* --compose NEW-NAME: depot's profile plus the adds composed into
 	 * one depot (depot compose), shipped as one profile update. */
 	const char *compose;
@@ -69,6 +71,10 @@ struct bundle_plan {
 	/* Vendor packages are unwrapped beside OUTDIR, one struct outdir *
 	 * each, as `depot extract` would; bundle_plan_release removes them. */
 	struct ptrvec stages;
+	/* Why an input does not fit the hosts ("INPUT: why", DV_EFIT); with
+	 * force the bundle is written and these repeated as warnings. */
+	struct dv_diags misfits;
+	char esxi[32]; /* the release the inputs were checked against, or "" */
 };
 
 /* The kind as manifest.json and --json name it: "profile-depot", ... */
@@ -103,7 +109,14 @@ int bundle_opts_check(struct bundle_opts *o, struct sbuf *dir_buf,
  * exists, without force), DV_EIO, DV_ENOMATCH, DV_EAMBIGUOUS, DV_EFORMAT
  * (a dependency cycle), any error of depot_open or package_open, and a
  * failed verification (DV_EVIB) of a bare VIB.  A depot's VIBs are
- * verified while bundle_write copies it (bundle_verify_input).
+ * verified while bundle_write copies it (bundle_verify_input).  Then the
+ * fit checks against the hosts' release (the profile's, else opts->esxi,
+ * else the one all inputs declare): each input's platforms, vmklinux
+ * drivers on 7.0+, one VIB name at two versions, unsigned or community
+ * VIBs beside a certified or accepted profile.  Each problem is a line in
+ * plan->misfits; without force any fails the plan with DV_EFIT (nothing
+ * written), as do inputs that declare several releases when opts->esxi
+ * is not given.
  */
 int bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *plan,
     struct dv_error *err);

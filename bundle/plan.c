@@ -15,8 +15,81 @@
 #include "../depot/names.h"
 #include "../depot/sbuf.h"
 #include "../depot/package.h"
+#include "../depot/platform.h"
 #include "../depot/verify.h"
 #include "bundle.h"
+
+/* What the fit checks need of one VIB, kept after its depot is closed. */
+struct plan_vib {
+	char *id;
+	char *name;
+	char *version;
+	enum dv_acceptance acceptance;
+	bool unsigned_vib;
+	struct depot_vib fit; /* only platforms and depends: dv_vib_fits */
+};
+
+/* The release an image profile gives the fit checks, and its level. */
+struct fit_target {
+	bool known;
+	struct dv_esxi esxi;
+	enum dv_acceptance level;
+	const char *source;
+};
+
+static char *
+dup_or_empty(const char *s)
+{
+	return xstrdup(s != NULL ? s : "");
+}
+
+static struct plan_vib *
+plan_vib_new(const struct depot_vib *v)
+{
+	struct plan_vib *pv = xcalloc(1, sizeof(*pv));
+	size_t i;
+
+	pv->id = dup_or_empty(v->id);
+	pv->name = dup_or_empty(v->name);
+	pv->version = dup_or_empty(v->version);
+	pv->acceptance = v->acceptance;
+	pv->fit.id = pv->id;
+	pv->fit.platforms.n = v->platforms.n;
+	pv->fit.platforms.v = xcalloc(v->platforms.n + 1,
+	    sizeof(*pv->fit.platforms.v));
+	for (i = 0; i < v->platforms.n; i++) {
+		pv->fit.platforms.v[i].product =
+		    dup_or_empty(v->platforms.v[i].product);
+		pv->fit.platforms.v[i].version =
+		    dup_or_empty(v->platforms.v[i].version);
+		pv->fit.platforms.v[i].locale = NULL;
+	}
+	pv->fit.depends.n = v->depends.n;
+	pv->fit.depends.v = xcalloc(v->depends.n + 1,
+	    sizeof(*pv->fit.depends.v));
+	for (i = 0; i < v->depends.n; i++)
+		pv->fit.depends.v[i].name = dup_or_empty(v->depends.v[i].name);
+	return pv;
+}
+
+static void
+plan_vib_free(struct plan_vib *pv)
+{
+	size_t i;
+
+	for (i = 0; i < pv->fit.platforms.n; i++) {
+		free((void *)pv->fit.platforms.v[i].product);
+		free((void *)pv->fit.platforms.v[i].version);
+	}
+	free(pv->fit.platforms.v);
+	for (i = 0; i < pv->fit.depends.n; i++)
+		free((void *)pv->fit.depends.v[i].name);
+	free(pv->fit.depends.v);
+	free(pv->id);
+	free(pv->name);
+	free(pv->version);
+	free(pv);
+}
 
 /*
  * The name a file gets inside the bundle: its own, when that is plain;
@@ -60,6 +133,9 @@ item_free(struct bundle_item *it)
 
 	if (it == NULL)
 		return;
+	for (size_t i = 0; i < it->fitvibs.n; i++)
+		plan_vib_free(it->fitvibs.v[i]);
+	ptrvec_release(&it->fitvibs);
 	lists[0] = &it->vibs;
 	lists[1] = &it->provides;
 	lists[2] = &it->depends;
@@ -97,6 +173,7 @@ item_add_vib(struct bundle_item *it, const struct depot_vib *v)
 	sbuf_addf(&nv, "%s %s", v->name, v->version);
 	push_unique(&it->vibs, nv.buf);
 	sbuf_release(&nv);
+	ptrvec_push(&it->fitvibs, plan_vib_new(v));
 	push_unique(&it->provides, v->name);
 	for (size_t i = 0; i < v->provides.n; i++)
 		push_unique(&it->provides, v->provides.v[i].name);
@@ -126,6 +203,16 @@ note(struct bundle_plan *p, const char *fmt, ...)
 	va_end(ap);
 	dv_diag_add(&p->notes, DV_DIAG_NOTE, 0, "%s", sb.buf);
 	sbuf_release(&sb);
+}
+
+static void
+mark_unsigned(struct bundle_item *it, const char *id)
+{
+	for (size_t i = 0; i < it->fitvibs.n; i++) {
+		struct plan_vib *pv = it->fitvibs.v[i];
+		if (strcmp(pv->id, id) == 0)
+			pv->unsigned_vib = true;
+	}
 }
 
 /*
@@ -167,8 +254,10 @@ bundle_verify_input(const struct bundle_opts *o, struct bundle_item *it,
 			    it->source, r.vibs[i].meta->id, first->msg);
 			goto out;
 		}
-		if (r.vibs[i].sig.status == SIG_UNSIGNED)
+		if (r.vibs[i].sig.status == SIG_UNSIGNED) {
 			it->has_unsigned = true;
+			mark_unsigned(it, r.vibs[i].meta->id);
+		}
 	}
 out:
 	verify_report_release(&r);
@@ -218,7 +307,7 @@ no_standard_profile(const struct depot *d, const char *path, size_t n,
 
 static int
 plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
-    struct dv_error *err)
+    struct fit_target *t, struct dv_error *err)
 {
 	const struct depot_profile *prof = NULL;
 	struct bundle_item *it = NULL;
@@ -267,6 +356,9 @@ plan_profile_depot(const struct bundle_opts *o, struct bundle_plan *p,
 	it->verify = true; /* while bundle_write copies it */
 	note(p, "%s: image profile %s (%zu VIBs)", it->name, prof->name,
 	    prof->vib_ids.n);
+	t->known = dv_profile_esxi(d, prof, &t->esxi) == 0;
+	t->level = prof->acceptance;
+	t->source = o->depot;
 	ptrvec_push(&p->items, it);
 	it = NULL;
 out:
@@ -287,6 +379,12 @@ plan_depot(struct bundle_plan *p, struct depot *d, struct bundle_item *it,
 	for (size_t i = 0; i < d->nvibs; i++)
 		item_add_vib(it, d->vibs[i]);
 	depot_platforms(d, it);
+	/* A component states its releases too (a 9.0 one says 9.0). */
+	for (size_t i = 0; i < d->nbulletins; i++)
+		for (size_t k = 0; k < d->bulletins[i]->platforms.n; k++)
+			if (*d->bulletins[i]->platforms.v[k].version != '\0')
+				push_unique(&it->platforms,
+				    d->bulletins[i]->platforms.v[k].version);
 	if (d->nvibs == 0)
 		return dv_error_set(err, DV_ENOMATCH, "%s: holds no VIBs",
 		    it->source);
@@ -337,6 +435,8 @@ plan_vib(const struct bundle_opts *o, struct bundle_plan *p,
 	it = item_new(ITEM_VIB, source, file, name);
 	item_add_vib(it, v.descriptor);
 	it->has_unsigned = v.sig.status == SIG_UNSIGNED;
+	if (it->has_unsigned)
+		mark_unsigned(it, v.descriptor->id);
 	note(p, "%s: VIB %s, %s", it->name, v.descriptor->id,
 	    dv_acceptance_display(v.descriptor->acceptance));
 	ptrvec_push(&p->items, it);
@@ -516,7 +616,7 @@ out:
  */
 static int
 plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
-    struct dv_error *err)
+    struct fit_target *t, struct dv_error *err)
 {
 	struct compose_opts co = {0};
 	struct compose c;
@@ -555,7 +655,7 @@ plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
 	}
 	one.depot = out.buf;
 	one.profile = o->compose;
-	if ((ret = plan_profile_depot(&one, p, err)) != 0)
+	if ((ret = plan_profile_depot(&one, p, t, err)) != 0)
 		goto out;
 	note(p, "%s: image profile %s composed from %s of %s and %zu "
 	    "input%s: one profile update and one reboot instead of one "
@@ -718,10 +818,252 @@ out:
 
 /* What bundle_write and install.sh put in the folder themselves. */
 static const char *const reserved[] = {
-	"SHA256SUMS", "manifest.json", "README.txt", "install.sh",
+	"SHA256SUMS", "manifest.json", "README.txt", "install.sh", "hosts",
 	"install.log", "backup", "nvmupdate.log", "nvmupdate-results.xml",
 	"nvmupdate-inventory.xml",
 };
+
+/* "8.0" of a declared platform, or false for "6.*", "" and the like. */
+static bool
+declared_release(const char *v, char out[32])
+{
+	struct dv_esxi e;
+	char plain[32];
+	size_t n = strcspn(v, "-");
+
+	/* "7.0.0" and "8.0" are releases; "6.*" is a range. */
+	if (n >= sizeof(plain))
+		return false;
+	memcpy(plain, v, n);
+	plain[n] = '\0';
+	if (dv_esxi_parse(plain, &e) != 0)
+		return false;
+	snprintf(out, 32, "%d.%d", e.major, e.minor);
+	return true;
+}
+
+/*
+ * With no profile and no --esxi, the release every input declares, if
+ * they agree; DV_EFIT names two that disagree.  known is false when no
+ * input declares any release.
+ */
+static int
+infer_release(const struct bundle_plan *p, struct dv_esxi *out, bool *known,
+    struct dv_error *err)
+{
+	char first[32] = "", rel[32];
+	const char *first_src = NULL;
+
+	*known = false;
+	for (size_t i = 0; i < p->items.n; i++) {
+		const struct bundle_item *it = plan_item(p, i);
+		for (size_t k = 0; k < it->platforms.n; k++) {
+			if (!declared_release(it->platforms.v[k], rel))
+				continue;
+			if (first_src == NULL) {
+				snprintf(first, sizeof(first), "%s", rel);
+				first_src = it->source;
+			} else if (strcmp(first, rel) != 0) {
+				return dv_error_set(err, DV_EFIT, "the inputs "
+				    "are for different ESXi releases (%s is for "
+				    "%s, %s for %s): give --esxi VERSION, the "
+				    "release of the hosts", first_src, first,
+				    it->source, rel);
+			}
+		}
+	}
+	if (first_src != NULL) {
+		(void)dv_esxi_parse(first, out);
+		*known = true;
+	}
+	return 0;
+}
+
+/* Whether one of an input's declared platforms covers the release. */
+static bool
+item_platforms_fit(const struct bundle_item *it, const struct dv_esxi *e)
+{
+	if (it->platforms.n == 0)
+		return true;
+	for (size_t k = 0; k < it->platforms.n; k++)
+		if (dv_platform_covers(it->platforms.v[k], e))
+			return true;
+	return false;
+}
+
+struct vib_at {
+	const struct plan_vib *vib;
+	const struct bundle_item *item;
+};
+
+static int
+vib_at_cmp(const void *a, const void *b)
+{
+	const struct vib_at *x = a, *y = b;
+
+	return strcmp(x->vib->name, y->vib->name);
+}
+
+/*
+ * One VIB name at two versions: two added inputs that disagree, or an
+ * added input older than the image profile's (a newer one replaces the
+ * profile's, as a driver update should).  Sorted by name, so the cost
+ * is n log n in the VIBs.
+ */
+static void
+fit_versions(struct bundle_plan *p)
+{
+	struct vib_at *all;
+	size_t n = 0, i, k;
+
+	for (i = 0; i < p->items.n; i++)
+		n += plan_item(p, i)->fitvibs.n;
+	if (n == 0)
+		return;
+	all = xcalloc(n, sizeof(*all));
+	n = 0;
+	for (i = 0; i < p->items.n; i++)
+		for (k = 0; k < plan_item(p, i)->fitvibs.n; k++) {
+			all[n].vib = plan_item(p, i)->fitvibs.v[k];
+			all[n++].item = plan_item(p, i);
+		}
+	qsort(all, n, sizeof(*all), vib_at_cmp);
+	for (i = 0; i < n; i = k) {
+		for (k = i + 1; k < n && strcmp(all[k].vib->name,
+		    all[i].vib->name) == 0; k++) {
+			const struct vib_at *a = &all[i], *b = &all[k];
+			if (a->item == b->item ||
+			    strcmp(a->vib->version, b->vib->version) == 0)
+				continue;
+			if (b->item->kind == ITEM_PROFILE) {
+				const struct vib_at *t = a;
+				a = b;
+				b = t;
+			}
+			if (a->item->kind != ITEM_PROFILE)
+				dv_diag_add(&p->misfits, DV_DIAG_FAIL, DV_EFIT,
+				    "%s and %s: both carry the VIB %s, at "
+				    "versions %s and %s: keep the input with "
+				    "the version the hosts should run",
+				    a->item->source, b->item->source,
+				    a->vib->name, a->vib->version,
+				    b->vib->version);
+			else if (dv_version_cmp(b->vib->version,
+			    a->vib->version) < 0)
+				dv_diag_add(&p->misfits, DV_DIAG_FAIL, DV_EFIT,
+				    "%s: carries the VIB %s %s, older "
+				    "than the %s in the image profile of %s: "
+				    "the host would refuse the downgrade; drop "
+				    "the input or take its newer release",
+				    b->item->source, b->vib->name,
+				    b->vib->version, a->vib->version,
+				    a->item->source);
+		}
+	}
+	free(all);
+}
+
+/*
+ * The checks the workstation can make before anything is written: that
+ * every input fits the hosts' release and that the inputs agree.  Each
+ * problem is a line of p->misfits.
+ */
+static int
+plan_fit(const struct bundle_opts *o, struct bundle_plan *p,
+    const struct fit_target *t, struct dv_error *err)
+{
+	struct dv_esxi e, given;
+	char want[32], reason[512];
+	bool known = t->known;
+	int ret;
+
+	e = t->esxi;
+	if (o->esxi != NULL && dv_esxi_parse(o->esxi, &given) != 0)
+		return dv_error_set(err, DV_EFIT, "--esxi '%s': not an ESXi "
+		    "release; write it as 8.0 or 8.0.3 (8.0U3 also works)",
+		    o->esxi);
+	if (o->esxi != NULL && known && (given.major != e.major ||
+	    given.minor != e.minor)) {
+		dv_esxi_format(&e, want);
+		return dv_error_set(err, DV_EFIT, "--esxi %s: the image profile "
+		    "of %s is ESXi %s; leave --esxi out or give the profile's "
+		    "release", o->esxi, t->source, want);
+	}
+	if (!known && o->esxi != NULL) {
+		e = given;
+		known = true;
+	}
+	if (!known && (ret = infer_release(p, &e, &known, err)) != 0)
+		return ret;
+	fit_versions(p);
+	if (known) {
+		dv_esxi_format(&e, p->esxi);
+		for (size_t i = 0; i < p->items.n; i++) {
+			const struct bundle_item *it = plan_item(p, i);
+			bool item_ok = item_platforms_fit(it, &e);
+
+			if (!item_ok) {
+				struct sbuf list = SBUF_INIT(SBUF_NOCAP);
+				for (size_t k = 0; k < it->platforms.n; k++)
+					sbuf_addf(&list, "%s%s", k ? ", " : "",
+					    (char *)it->platforms.v[k]);
+				dv_diag_add(&p->misfits, DV_DIAG_FAIL, DV_EFIT,
+				    "%s: is for ESXi %s, which does not admit "
+				    "ESXi %s: use the vendor's release for "
+				    "ESXi %d.%d",
+				    it->source, list.buf, p->esxi, e.major,
+				    e.minor);
+				sbuf_release(&list);
+			}
+			for (size_t k = 0; k < it->fitvibs.n; k++) {
+				struct plan_vib *pv = it->fitvibs.v[k];
+				struct depot_vib v = pv->fit;
+
+				/* Said once for the input, not per VIB. */
+				if (!item_ok)
+					v.platforms.n = 0;
+				if (!dv_vib_fits(&v, &e, reason,
+				    sizeof(reason)))
+					dv_diag_add(&p->misfits,
+					    DV_DIAG_FAIL, DV_EFIT,
+					    "%s: the VIB %s %s", it->source,
+					    pv->id, reason);
+			}
+		}
+	}
+	if (t->level >= DV_ACCEPT_ACCEPTED)
+		for (size_t i = 0; i < p->items.n; i++) {
+			const struct bundle_item *it = plan_item(p, i);
+			if (it->kind == ITEM_PROFILE)
+				continue;
+			for (size_t k = 0; k < it->fitvibs.n; k++) {
+				struct plan_vib *pv = it->fitvibs.v[k];
+				if (!pv->unsigned_vib &&
+				    pv->acceptance != DV_ACCEPT_COMMUNITY)
+					continue;
+				dv_diag_add(&p->misfits, DV_DIAG_FAIL, DV_EFIT,
+				    "%s: the VIB %s is %s, but the image "
+				    "profile of %s is %s: the host must drop to "
+				    "CommunitySupported for it, and a host with "
+				    "Secure Boot refuses it; use a signed release",
+				    it->source, pv->id, pv->unsigned_vib ?
+				    "unsigned" : "CommunitySupported",
+				    t->source, dv_acceptance_display(t->level));
+			}
+		}
+	if (!known && p->items.n > 0)
+		note(p, "no ESXi release to check the inputs against: give "
+		    "--esxi VERSION to check that they fit the hosts");
+	if (p->misfits.n == 0 || o->force)
+		return 0;
+	return dv_error_set(err, DV_EFIT, "%zu problem%s with the inputs%s%s: "
+	    "nothing was written; fix %s, or give --force to write the bundle "
+	    "anyway (README.txt and 'install.sh show' then repeat %s as "
+	    "warnings)", p->misfits.n, p->misfits.n == 1 ? "" : "s",
+	    *p->esxi ? " for ESXi " : "", p->esxi,
+	    p->misfits.n == 1 ? "it" : "them",
+	    p->misfits.n == 1 ? "it" : "them");
+}
 
 int
 bundle_opts_check(struct bundle_opts *o, struct sbuf *dir,
@@ -786,6 +1128,7 @@ int
 bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
     struct dv_error *err)
 {
+	struct fit_target target = {false, {0, 0, -1}, DV_ACCEPT_UNKNOWN, NULL};
 	struct bundle_item **v;
 	size_t i, k, first;
 	int ret;
@@ -796,10 +1139,10 @@ bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
 		return dv_error_set(err, DV_EEXIST, "%s: already exists; give "
 		    "--force to replace it", o->outdir);
 	if (o->compose != NULL) {
-		if ((ret = plan_composed(o, p, err)) != 0)
+		if ((ret = plan_composed(o, p, &target, err)) != 0)
 			return ret;
 	} else if (o->depot != NULL &&
-	    (ret = plan_profile_depot(o, p, err)) != 0) {
+	    (ret = plan_profile_depot(o, p, &target, err)) != 0) {
 		return ret;
 	}
 	first = p->items.n;
@@ -840,7 +1183,7 @@ bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
 				    "would both be '%s' in the bundle",
 				    v[k]->source, v[i]->source, v[i]->name);
 	}
-	return 0;
+	return plan_fit(o, p, &target, err);
 }
 
 void
@@ -850,6 +1193,7 @@ bundle_plan_release(struct bundle_plan *p)
 		item_free(plan_item(p, i));
 	ptrvec_release(&p->items);
 	dv_diags_release(&p->notes);
+	dv_diags_release(&p->misfits);
 	for (size_t i = 0; i < p->stages.n; i++)
 		outdir_abort(p->stages.v[i]);
 	ptrvec_release(&p->stages);

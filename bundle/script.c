@@ -85,15 +85,36 @@ emit_step(struct sbuf *sb, const struct bundle_item *it, size_t n)
 }
 
 /*
- * Room the host needs on the datastore beyond the bundle itself: the
- * config backup, the log and the firmware tools' logs.
+ * Room each host needs on the datastore beyond the bundle itself: its
+ * config backup, its log and the firmware tools' logs (its copy of the
+ * Intel tool folder is counted apart).
  */
 #define BUNDLE_NEED_KB (64 * 1024)
+
+/*
+ * What the boot bank must have free for the software steps: the size of
+ * their files, a rough upper bound of the payloads they add (README.txt
+ * says it is an estimate).  And the Intel tool folder each host copies.
+ */
+static void
+space_needs(const struct bundle_plan *p, uint64_t *boot_kb, uint64_t *tool_kb)
+{
+	*boot_kb = *tool_kb = 0;
+	for (size_t i = 0; i < p->items.n; i++) {
+		const struct bundle_item *it = plan_item(p, i);
+		if (it->kind == ITEM_INTEL)
+			*tool_kb += it->size / 1024 + 1;
+		else if (it->kind != ITEM_MELLANOX)
+			*boot_kb += it->size / 1024 + 1;
+	}
+}
 
 void
 bundle_script(const struct bundle_opts *o, const struct bundle_plan *p,
     struct sbuf *out)
 {
+	uint64_t boot_kb, tool_kb;
+
 	sbuf_adds(out, "#!/bin/sh\n"
 	    "# install.sh - put this bundle on an ESXi host; made by esxstage "
 	    "bundle.\n"
@@ -104,6 +125,8 @@ bundle_script(const struct bundle_opts *o, const struct bundle_plan *p,
 	    "installs\n"
 	    "#   sh install.sh status   where the host stands\n"
 	    "#   sh install.sh show     the steps in plain words\n"
+	    "# One bundle folder may serve many hosts, one at a time or in "
+	    "parallel:\n# each keeps its own files in hosts/<name>-<uuid>/.\n"
 	    "# Exit status: 0 done, 3 reboot then run apply again, 1 a step "
 	    "failed, 2 usage.\n"
 	    "# Every value below is single-quoted on purpose: what looks like\n"
@@ -114,7 +137,20 @@ bundle_script(const struct bundle_opts *o, const struct bundle_plan *p,
 	sh_quote(out, o->datastore);
 	sbuf_adds(out, "\nBUNDLE_DIR=");
 	sh_quote(out, o->dir);
-	sbuf_addf(out, "\nBUNDLE_NEED_KB=%d\n\n", BUNDLE_NEED_KB);
+	space_needs(p, &boot_kb, &tool_kb);
+	sbuf_addf(out, "\nBUNDLE_NEED_KB=%d\nBUNDLE_BOOT_KB=%llu\n"
+	    "BUNDLE_TOOL_KB=%llu\nBUNDLE_ESXI=", BUNDLE_NEED_KB,
+	    (unsigned long long)boot_kb, (unsigned long long)tool_kb);
+	sh_quote(out, p->esxi);
+	sbuf_adds(out, "\n\n# What the workstation's fit checks found and --force let "
+	    "through, one\n# line each; install.sh show and check repeat them.\n"
+	    "warnings() {\n");
+	for (size_t i = 0; i < p->misfits.n; i++) {
+		sbuf_adds(out, "\techo ");
+		sh_quote(out, p->misfits.v[i].msg);
+		sbuf_addch(out, '\n');
+	}
+	sbuf_adds(out, "\t:\n}\n\n");
 	sbuf_adds(out, "# The steps, in order.  Each names its file, what it "
 	    "needs of the host,\n# and the VIBs (\"name version\") it "
 	    "installs, so a run after a reboot can\n# see from the host "

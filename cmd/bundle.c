@@ -92,6 +92,7 @@ cmd_bundle_create(int argc, char **argv)
 		{"add", required_argument, NULL, 'a'},
 		{"firmware", required_argument, NULL, 'f'},
 		{"intel-nvm", required_argument, NULL, 'I'},
+		{"esxi", required_argument, NULL, 'E'},
 		{"trust", required_argument, NULL, 't'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"tar", no_argument, NULL, 'T'},
@@ -108,7 +109,7 @@ cmd_bundle_create(int argc, char **argv)
 	struct bundle_plan plan = {0};
 	struct progress progress;
 	struct sig_trust *trust = NULL;
-	bool json = false;
+	bool json = false, planned;
 	long n;
 	char *end;
 	int c, ret;
@@ -121,7 +122,7 @@ cmd_bundle_create(int argc, char **argv)
 		o.jobs = BUNDLE_MAX_JOBS;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:t:j:TFJC:h", longopts,
+	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:E:t:j:TFJC:h", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd': o.datastore = optarg; break;
@@ -138,6 +139,7 @@ cmd_bundle_create(int argc, char **argv)
 			}
 			o.intel_nvm = optarg;
 			break;
+		case 'E': o.esxi = optarg; break;
 		case 't': ptrvec_push(&trusts, optarg); break;
 		case 'T': o.tar = true; break;
 		case 'F': o.force = true; break;
@@ -189,10 +191,19 @@ cmd_bundle_create(int argc, char **argv)
 	progress_start(&progress, "create", "files", false);
 	outdir_count_into(&progress.counters);
 	ret = bundle_plan_make(&o, &plan, &err);
+	planned = ret == 0;
 	if (ret == 0)
 		ret = bundle_write(&o, &plan, &err);
 	outdir_count_into(NULL);
 	progress_stop(&progress);
+	/* The fit problems: what stopped the plan, or --force let through. */
+	for (size_t i = 0; i < plan.misfits.n; i++) {
+		if (planned)
+			msg_warn("%s (written anyway: --force)",
+			    plan.misfits.v[i].msg);
+		else
+			msg_error("%s", plan.misfits.v[i].msg);
+	}
 	if (ret != 0) {
 		bundle_plan_release(&plan);
 		ret = msg_fail(&err);
@@ -355,8 +366,8 @@ static const struct verb verbs[] = {
 	{"create", cmd_bundle_create,
 	    "create OUTDIR --datastore NAME [--dir PATH] [--depot DEPOT.zip "
 	    "[--profile NAME]] [--add FILE]... [--firmware mellanox:FILE[:PSID:"
-	    "VERSION]]... [--intel-nvm PACKAGE] [--trust CA.pem]... [--jobs N] "
-	    "[--tar] [--force] [--json] [--compose NEW-NAME]",
+	    "VERSION]]... [--intel-nvm PACKAGE] [--esxi VERSION] [--trust CA.pem]"
+	    "... [--jobs N] [--tar] [--force] [--json] [--compose NEW-NAME]",
 	    "Verify the inputs and write a bundle folder with install.sh.",
 	    "  --datastore NAME  the datastore the folder will be uploaded to\n"
 	    "  --dir PATH        the folder on it (default esxstage/OUTDIR's name)\n"
@@ -368,10 +379,14 @@ static const struct verb verbs[] = {
 	    "                    a Mellanox firmware image for mlxfwmanager\n"
 	    "  --intel-nvm PACKAGE\n"
 	    "                    Intel's NVM update package (_ESX.tar.gz), run last\n"
+	    "  --esxi VERSION    the hosts' ESXi release (8.0, 8.0U3) for the fit\n"
+	    "                    checks, when there is no --depot to tell it\n"
 	    "  --trust CA.pem    trust anchors for the signature checks\n"
 	    "  --jobs N          verify with N threads\n"
 	    "  --tar             also write OUTDIR.tar for a single-file transfer\n"
-	    "  --force           replace an existing OUTDIR (whole, in one step)\n"
+	    "  --force           replace an existing OUTDIR (whole, in one step);\n"
+	    "                    write the bundle even when inputs do not fit the\n"
+	    "                    hosts (README.txt and install.sh show warn)\n"
 	    "  --json            print the result as one JSON document\n"
 	    "  --compose NEW-NAME\n"
 	    "                    compose --profile of --depot and every --add into\n"

@@ -33,6 +33,7 @@
 	X(DV_EEXIST, "output already exists", 1)                             \
 	X(DV_EINTR, "interrupted", 1)                                        \
 	X(DV_ETAR, "damaged tar archive", 1)                                 \
+	X(DV_EFIT, "does not fit the hosts' ESXi release", 1)                 \
 	X(DV_ENET, "download failed", 2)                                     \
 	X(DV_EDENIED, "refused by the server", 1)
 

@@ -205,3 +205,20 @@ gz_close(struct gz_layer *g)
 	inflateEnd(&g->zs);
 	free(g);
 }
+
+uint32_t
+dv_crc32(uint32_t crc, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	uLong c = crc;
+
+	/* zlib takes a uInt length: feed it in pieces that fit. */
+	while (len > 0) {
+		uInt n = len > UINT_MAX ? UINT_MAX : (uInt)len;
+
+		c = crc32(c, p, n);
+		p += n;
+		len -= n;
+	}
+	return (uint32_t)c;
+}

@@ -44,4 +44,8 @@ uint64_t gz_consumed(const struct gz_layer *g);
 unsigned gz_members(const struct gz_layer *g);
 void gz_close(struct gz_layer *g);
 
+/* zlib's CRC-32 of len bytes, continuing crc (0 to start): for the zip
+ * reader, which reads stored members itself and must check their CRC. */
+uint32_t dv_crc32(uint32_t crc, const void *buf, size_t len);
+
 #endif

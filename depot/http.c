@@ -616,7 +616,13 @@ xfer_check(struct xfer *x)
 	hash_free(x->hash);
 	x->hash = NULL;
 	if (strcmp(hex, f->sha256) == 0) {
-		if (fsync(x->fd) != 0 || close(x->fd) != 0) {
+		/*
+		 * No fsync: every reader hashes the file again before using it
+		 * (fetch's zip writer, mirror's refresh, check), so a file cut
+		 * short by a crash is found and fetched again, and an fsync per
+		 * VIB costs more than the download on a busy disk.
+		 */
+		if (close(x->fd) != 0) {
 			x->fd = -1;
 			xfer_finish(x, dv_error_errno(&f->err, DV_EIO,
 			    "%s: cannot write", f->partial));

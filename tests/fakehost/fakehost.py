@@ -34,12 +34,14 @@ import shutil
 import sys
 import tarfile
 import textwrap
+import time
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOOLS = ('esxcli', 'vim-cmd', 'vmware', 'reboot', 'mst', 'mlxfwmanager', 'nvmupdaten64e')
+TOOLS = ('esxcli', 'vim-cmd', 'vmware', 'reboot', 'mst', 'mlxfwmanager', 'nvmupdaten64e',
+         'secureBoot.py', 'df')
 STATE_FILE = 'state.json'
 CALLS_LOG = 'calls.log'
 
@@ -168,21 +170,27 @@ def fmt_simple(header, fields, indent='   '):
 def fmt_keyvalue(typename, fields):
     """One structure: 'Type.Field.type=value', fields sorted by key (as esxcli
     does: Message, RebootRequired, VIBsInstalled, ...).  A list field gives one
-    'Type.Field.string[]=item' line per item, or one 'Type.Field.string[]='
-    line when empty; FAKEHOST_KV_LISTS=joined gives one comma-joined line."""
+    'Type.Field.string[] = item' line per item, or one 'Type.Field.string[] = '
+    line when empty: a real host spaces '=' in list lines (a public playbook
+    matches 'VIBsInstalled.string[] = '), not in others.
+    FAKEHOST_KV_LISTS=joined gives one comma-joined line per list;
+    FAKEHOST_KV_SPACES=all spaces every '=', none no '=' at all."""
     joined = os.environ.get('FAKEHOST_KV_LISTS', 'lines') == 'joined'
+    spaces = os.environ.get('FAKEHOST_KV_SPACES', 'lists')
+    eq_list = '=' if spaces == 'none' else ' = '
+    eq = ' = ' if spaces == 'all' else '='
     lines = []
     for name, kind, val in sorted(fields, key=lambda f: f[0].replace(' ', '')):
         key = '%s.%s.%s' % (typename, name.replace(' ', ''), kind)
         if kind.endswith('[]'):
             if joined or not val:
-                lines.append('%s=%s' % (key, ','.join(val)))
+                lines.append('%s%s%s' % (key, eq_list, ','.join(val)))
             else:
-                lines.extend('%s=%s' % (key, v) for v in val)
+                lines.extend('%s%s%s' % (key, eq_list, v) for v in val)
         elif kind == 'boolean':
-            lines.append('%s=%s' % (key, 'true' if val else 'false'))
+            lines.append('%s%s%s' % (key, eq, 'true' if val else 'false'))
         else:
-            lines.append('%s=%s' % (key, val))
+            lines.append('%s%s%s' % (key, eq, val))
     return '\n'.join(lines)
 
 
@@ -658,9 +666,24 @@ def init_state(a):
     for i in range(a.vms_running + a.vms_stopped):
         vms.append({'id': i + 1, 'name': 'vm%d' % (i + 1),
                     'power': 'on' if i < a.vms_running else 'off'})
+    vsan = None
+    if a.vsan:
+        vsan = {'members': [a.hostname] + [m for m in a.vsan.split(',') if m],
+                'master': str(uuid.uuid5(uuid.NAMESPACE_DNS, 'vsan-master-' + a.vsan)),
+                'cluster': str(uuid.uuid5(uuid.NAMESPACE_DNS, 'vsan-cluster-' + a.vsan))}
+    if a.vcenter:
+        cfg = os.path.join(a.state_dir, 'etc', 'vmware', 'vpxa')
+        os.makedirs(cfg, exist_ok=True)
+        with open(os.path.join(cfg, 'vpxa.cfg'), 'w') as f:
+            f.write('<config>\n  <vpxa>\n    <hostIp>192.0.2.10</hostIp>\n'
+                    '    <serverIp>%s</serverIp>\n    <serverPort>902</serverPort>\n'
+                    '  </vpxa>\n</config>\n' % a.vcenter)
     return {
         'format': 1, 'product': 'VMware ESXi', 'version': version, 'build': build,
         'update': update, 'patch': a.patch, 'hostname': a.hostname,
+        'domain': a.domain, 'uuid': a.uuid or str(uuid.uuid4()), 'boot_time': now_epoch(),
+        'vsan': vsan, 'vsan_mode_used': None,
+        'free_kb': {'datastore': a.datastore_free_kb, 'bootbank': a.bootbank_free_kb},
         'acceptance': a.acceptance, 'secure_boot': a.secure_boot == 'on',
         'maintenance_mode': a.maintenance_mode == 'on', 'boot_count': 0,
         'running': image, 'pending': None, 'vms': vms, 'nics': nics, 'intel': intel,
@@ -676,6 +699,14 @@ def init_parser():
     p.add_argument('--update', default=None, help='default: third field of --version')
     p.add_argument('--patch', default='0')
     p.add_argument('--hostname', default='fakehost')
+    p.add_argument('--domain', default='')
+    p.add_argument('--uuid', default=None, help='system UUID (default: a random one)')
+    p.add_argument('--vsan', default=None, metavar='PEER[,PEER]',
+                   help='a vSAN cluster member, with these other members')
+    p.add_argument('--vcenter', default=None, metavar='IP',
+                   help='managed by this vCenter: writes STATE/etc/vmware/vpxa/vpxa.cfg')
+    p.add_argument('--datastore-free-kb', type=int, default=50 * 1024 * 1024)
+    p.add_argument('--bootbank-free-kb', type=int, default=3 * 1024 * 1024)
     p.add_argument('--profile', default=None, help='image profile name of the running image')
     p.add_argument('--acceptance', default='PartnerSupported', choices=sorted(DISP2XML))
     p.add_argument('--secure-boot', default='off', choices=('on', 'off'))
@@ -802,6 +833,7 @@ def do_reboot(st, reason=None):
     for vm in st['vms']:
         vm['power'] = 'off'
     st['boot_count'] += 1
+    st['boot_time'] = now_epoch()
     st['last_reboot_reason'] = reason
     wipe_tmp()
 
@@ -832,6 +864,7 @@ def no_match(spec):
 class Ctx:
     def __init__(self, sdir, st, kv):
         self.sdir, self.st, self.kv, self.dirty = sdir, st, kv, False
+        self.started, self.deadline = now_epoch(), None
 
 
 def install_opts(extra=None):
@@ -857,8 +890,21 @@ def result_fields(msg, reboot, installed, removed, skipped, comps=None):
 def print_result(ctx, header, fields):
     if ctx.kv:
         out(fmt_keyvalue('InstallationResult', fields))
-    else:
-        out(fmt_simple(header, fields))
+        return
+    if major_version(ctx.st) >= 8:
+        # ESXi 8.0 prints Reboot Required after the lists, then the DPU
+        # results (empty on a host without DPUs).
+        reboot = [f for f in fields if f[0] == 'Reboot Required']
+        fields = [f for f in fields if f[0] != 'Reboot Required'] + reboot + \
+            [('DPU Results', 'string', '')]
+    out(fmt_simple(header, fields))
+
+
+def major_version(st):
+    try:
+        return int(st['version'].split('.')[0])
+    except ValueError:
+        return 0
 
 
 def plan_vibs(target, candidates, mode, opts):
@@ -1275,24 +1321,87 @@ def cmd_mm_get(ctx, o):
     out('Enabled' if ctx.st['maintenance_mode'] else 'Disabled')
 
 
+VSAN_MODES = ('ensureObjectAccessibility', 'evacuateAllData', 'noAction')
+
+
+class WaitVMs(Exception):
+    """Entering maintenance mode waits for powered-on VMs; run_tool sleeps
+    with the host unlocked (so another shell can power them off) and asks
+    again, until the deadline."""
+
+
 def cmd_mm_set(ctx, o):
     st = ctx.st
     if o['enable']:
         if st['maintenance_mode']:
             out('Maintenance mode is already enabled.')
             return 1
+        mode = o.get('vsanmode')
+        if mode is not None and mode not in VSAN_MODES:
+            raise Usage("Invalid value '%s' for --vsanmode: expected one of %s"
+                        % (mode, ', '.join(VSAN_MODES)))
         on = powered_on(st)
         if on:
+            timeout = o.get('timeout')
+            if timeout is not None and not timeout.isdigit():
+                raise Usage("Invalid data constraint for parameter 'timeout'. Expected an integer: got '%s'"
+                            % timeout)
+            if ctx.deadline is None:
+                wait = int(timeout) if timeout is not None else int(os.environ.get('FAKEHOST_MM_TIMEOUT', '2'))
+                ctx.deadline = ctx.started + wait
+            if now_epoch() < ctx.deadline:
+                raise WaitVMs()
             out('Unable to enter maintenance mode: %d powered-on virtual machine(s) must be powered off or '
                 'migrated first. Operation timed out.' % len(on))
             return 1
         st['maintenance_mode'] = True
+        st['vsan_mode_used'] = mode or ('ensureObjectAccessibility' if st.get('vsan') else None)
     else:
         if not st['maintenance_mode']:
             out('Maintenance mode is already disabled.')
             return 1
         st['maintenance_mode'] = False
     ctx.dirty = True
+    return 0
+
+
+def now_epoch():
+    return datetime.datetime.now(datetime.timezone.utc).timestamp()
+
+
+def cmd_hostname_get(ctx, o):
+    st = ctx.st
+    fields = [('Domain Name', 'string', st.get('domain', '')),
+              ('Fully Qualified Domain Name', 'string',
+               st['hostname'] + ('.' + st['domain'] if st.get('domain') else '')),
+              ('Host Name', 'string', st['hostname'])]
+    out(fmt_keyvalue('FullHostname', fields) if ctx.kv else fmt_simple(None, fields))
+
+
+def cmd_uuid_get(ctx, o):
+    out(ctx.st['uuid'])
+
+
+def cmd_uptime_get(ctx, o):
+    out('%d' % int((now_epoch() - ctx.st['boot_time']) * 1000000))
+
+
+def cmd_vsan_cluster_get(ctx, o):
+    st = ctx.st
+    v = st.get('vsan')
+    if not v:
+        out('Virtual SAN Clustering is not enabled on this host')
+        return 1
+    members = v['members']
+    fields = [('Enabled', 'boolean', True), ('Current Local Time', 'string', now_iso()),
+              ('Local Node UUID', 'string', st['uuid']), ('Local Node Type', 'string', 'NORMAL'),
+              ('Local Node State', 'string', 'AGENT'), ('Local Node Health State', 'string', 'HEALTHY'),
+              ('Sub-Cluster Master UUID', 'string', v['master']),
+              ('Sub-Cluster UUID', 'string', v['cluster']),
+              ('Sub-Cluster Member Count', 'integer', len(members)),
+              ('Sub-Cluster Member HostNames', 'string[]', members),
+              ('Maintenance Mode State', 'string', 'ON' if st['maintenance_mode'] else 'OFF')]
+    out(fmt_keyvalue('VsanClusterGet', fields) if ctx.kv else fmt_simple('Cluster Information', fields))
     return 0
 
 
@@ -1387,6 +1496,10 @@ ESXCLI = {
     ('system', 'maintenanceMode', 'get'): ({}, cmd_mm_get),
     ('system', 'maintenanceMode', 'set'): ({'enable': ('e', 'bool', True), 'timeout': ('t', 'str', False),
                                             'vsanmode': ('m', 'str', False)}, cmd_mm_set),
+    ('system', 'hostname', 'get'): ({}, cmd_hostname_get),
+    ('system', 'uuid', 'get'): ({}, cmd_uuid_get),
+    ('system', 'stats', 'uptime', 'get'): ({}, cmd_uptime_get),
+    ('vsan', 'cluster', 'get'): ({}, cmd_vsan_cluster_get),
     ('system', 'shutdown', 'reboot'): ({'reason': ('r', 'str', True), 'delay': ('d', 'str', False)},
                                        cmd_shutdown_reboot),
     ('network', 'nic', 'list'): ({}, cmd_nic_list),
@@ -1990,6 +2103,15 @@ def tool_nvmupdate(ctx, args, bundled_dir=None):
     driver_ok = 'i40en' in st['running']['vibs']
 
     def finish(status, rc, reboot=False, xml=None):
+        # FAKEHOST_NVM_EXIT=N: an update run ends with status N after doing
+        # its work, to test how a script reads Intel's other exit codes.
+        forced = os.environ.get('FAKEHOST_NVM_EXIT', '')
+        if o['u'] and forced.isdigit():
+            rc = int(forced)
+        if xml and os.environ.get('FAKEHOST_NVM_XML') == 'no-next':
+            xml = re.sub(r'\s*<NextUpdateAvailable>[^<]*</NextUpdateAvailable>', '', xml)
+        if o['u'] and os.environ.get('FAKEHOST_NVM_XML') == 'none':
+            xml = None
         text.append('')
         if reboot:
             text.append('Reboot is required to complete the update process.\n')
@@ -2065,36 +2187,81 @@ def tool_nvmupdate(ctx, args, bundled_dir=None):
 
 def run_tool(name, args, bundled_dir=None):
     sdir = state_dir_from_env()
-    with host_lock(sdir):
-        st = load_state(sdir)
-        ctx = Ctx(sdir, st, False)
-        boot = st['boot_count']
-        rc = 1
-        try:
-            if name == 'esxcli':
-                rc = tool_esxcli(ctx, args)
-            elif name == 'vim-cmd':
-                rc = tool_vimcmd(ctx, args)
-            elif name == 'vmware':
-                rc = tool_vmware(ctx, args)
-            elif name == 'reboot':
-                rc = tool_reboot(ctx, args)
-            elif name == 'mst':
-                rc = tool_mst(ctx, args)
-            elif name == 'mlxfwmanager':
-                rc = tool_mlxfwmanager(ctx, args)
-            elif name == 'nvmupdaten64e':
-                rc = tool_nvmupdate(ctx, args, bundled_dir)
-            else:
-                err('fakehost: unknown tool %s' % name)
-                rc = 2
-            if ctx.dirty:
-                save_state(sdir, st)
-        finally:
-            sys.stdout.flush()
-            with open(os.path.join(sdir, CALLS_LOG), 'a') as f:
-                f.write('boot=%d rc=%d %s\n' % (boot, rc, sh_join([name] + list(args))))
-        return rc
+    deadline, started = None, now_epoch()
+    while True:
+        with host_lock(sdir):
+            st = load_state(sdir)
+            ctx = Ctx(sdir, st, False)
+            ctx.deadline, ctx.started = deadline, started
+            boot = st['boot_count']
+            rc = 1
+            try:
+                rc = dispatch_tool(ctx, name, args, bundled_dir)
+                if ctx.dirty:
+                    save_state(sdir, st)
+            except WaitVMs:
+                deadline = ctx.deadline
+                rc = None
+            finally:
+                sys.stdout.flush()
+                if rc is not None:
+                    with open(os.path.join(sdir, CALLS_LOG), 'a') as f:
+                        f.write('boot=%d rc=%d %s\n' % (boot, rc, sh_join([name] + list(args))))
+        if rc is not None:
+            return rc
+        time.sleep(0.1)  # unlocked: another shell may power the VMs off
+
+
+def dispatch_tool(ctx, name, args, bundled_dir):
+    if name == 'esxcli':
+        return tool_esxcli(ctx, args)
+    if name == 'vim-cmd':
+        return tool_vimcmd(ctx, args)
+    if name == 'vmware':
+        return tool_vmware(ctx, args)
+    if name == 'reboot':
+        return tool_reboot(ctx, args)
+    if name == 'mst':
+        return tool_mst(ctx, args)
+    if name == 'mlxfwmanager':
+        return tool_mlxfwmanager(ctx, args)
+    if name == 'nvmupdaten64e':
+        return tool_nvmupdate(ctx, args, bundled_dir)
+    if name == 'secureBoot.py':
+        return tool_secureboot(ctx, args)
+    if name == 'df':
+        return tool_df(ctx, args)
+    err('fakehost: unknown tool %s' % name)
+    return 2
+
+
+def tool_secureboot(ctx, args):
+    """/usr/lib/vmware/secureboot/bin/secureBoot.py -s: 'Enabled' or
+    'Disabled' (the real output is not confirmed; see README.md)."""
+    if args != ['-s']:
+        err('usage: secureBoot.py -s')
+        return 2
+    out('Enabled' if ctx.st['secure_boot'] else 'Disabled')
+    return 0
+
+
+def tool_df(ctx, args):
+    """ESXi's df (a Python script over the filesystem list): 'df -k PATH'
+    gives the header and one row.  A path whose last part is 'bootbank' is
+    the boot bank; anything else is the datastore."""
+    paths = [a for a in args if not a.startswith('-')]
+    if args[:1] != ['-k'] or len(paths) != 1:
+        err('df: fakehost implements only df -k PATH')
+        return 1
+    free = ctx.st.get('free_kb') or {'datastore': 50 * 1024 * 1024, 'bootbank': 3 * 1024 * 1024}
+    if os.path.basename(paths[0].rstrip('/')) == 'bootbank':
+        fs, size, avail, mnt = 'vfat', 4 * 1024 * 1024, free['bootbank'], '/vmfs/volumes/BOOTBANK1'
+    else:
+        fs, size, avail, mnt = 'VMFS-6', 500 * 1024 * 1024, free['datastore'], '/vmfs/volumes/datastore1'
+    used = max(size - avail, 0)
+    out('Filesystem    1K-blocks      Used  Available Use%% Mounted on\n'
+        '%-10s %12d %9d %10d %3d%% %s' % (fs, size, used, avail, used * 100 // size, mnt))
+    return 0
 
 
 def main(argv):

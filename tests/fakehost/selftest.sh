@@ -155,8 +155,9 @@ expect "getallvms lists 2 VMs" 0 "vm1" "vm2"
 run vim-cmd vmsvc/power.getstate 1
 expect "VM 1 powered on" 0 "Powered on"
 before=$(state_sum)
-run esxcli system maintenanceMode set --enable true
-expect "MM refused while VMs run" 1 "2 powered-on virtual machine(s)"
+run esxcli system maintenanceMode set --enable true --timeout 1
+expect "MM waits for running VMs, then times out" 1 "2 powered-on virtual machine(s)" \
+	"Operation timed out."
 run vim-cmd hostsvc/maintenance_mode_enter
 expect "vim-cmd MM enter times out while VMs run" 1 "vim.fault.Timedout"
 same "refused MM changes nothing" "$(state_sum)" "$before"
@@ -180,6 +181,14 @@ run esxcli system shutdown reboot -r test
 expect "shutdown reboot needs MM" 1 "Maintenance mode must be enabled"
 same "shutdown reboot without MM did not boot" "$(key boot_count)" "0"
 run esxcli system maintenanceMode set -e true
+
+# ---------------------------------------------------------------- identity, vSAN
+run esxcli --formatter=keyvalue system hostname get
+expect "hostname get keyvalue" 0 "FullHostname.HostName.string=fakehost"
+run esxcli system uuid get
+expect "uuid get" 0 "-"
+run esxcli vsan cluster get
+expect "not a vSAN member" 1 "Virtual SAN Clustering is not enabled on this host"
 
 # ---------------------------------------------------------------- config backup
 run vim-cmd hostsvc/firmware/sync_config
@@ -213,8 +222,8 @@ run esxcli --formatter=keyvalue software profile update -d "$W/mini8.zip" \
 expect "profile dry-run (keyvalue)" 0 \
 	"InstallationResult.Message.string=Dryrun only, host not changed. The following installers will be applied: [BootBankInstaller]" \
 	"InstallationResult.RebootRequired.boolean=true" \
-	"InstallationResult.VIBsInstalled.string[]=VMware_bootbank_esx-base_8.0.3-0.55.24677879" \
-	"InstallationResult.VIBsRemoved.string[]=VMware_bootbank_esx-base_8.0.3-0.0.24414501"
+	"InstallationResult.VIBsInstalled.string[] = VMware_bootbank_esx-base_8.0.3-0.55.24677879" \
+	"InstallationResult.VIBsRemoved.string[] = VMware_bootbank_esx-base_8.0.3-0.0.24414501"
 same "dry-run changes nothing" "$(state_sum)" "$before"
 FAKEHOST_FAIL="profile update" run esxcli software profile update -d "$W/mini8.zip" \
 	-p ESXi-8.0U3e-24677879-standard
@@ -243,7 +252,7 @@ expect "again: already in the pending image" 0 "Host was not updated, no changes
 run esxcli --formatter=keyvalue software profile update -d "$W/mini8.zip" \
 	-p ESXi-8.0U3e-24677879-standard --dry-run
 expect "dry-run with nothing to do" 0 "The following installers will be applied: []" \
-	"InstallationResult.RebootRequired.boolean=false" "InstallationResult.VIBsInstalled.string[]="
+	"InstallationResult.RebootRequired.boolean=false" "InstallationResult.VIBsInstalled.string[] = "
 mkdir -p "$FAKEHOST_TMP/sub" && touch "$FAKEHOST_TMP/staged.zip" "$FAKEHOST_TMP/sub/x"
 run esxcli system shutdown reboot -r "apply patch"
 expect "esxcli system shutdown reboot in MM" 0
@@ -394,7 +403,7 @@ changes=$(sed -n "$((mark + 1)),\$p" "$FAKEHOST_STATE/calls.log" |
 	grep -E ' esxcli .*software (vib (install|update|remove)|component apply|profile update)' |
 	grep -cv -- '--dry-run')
 same "calls.log: only --dry-run commands since mark" "$changes" "0"
-if grep -q "^boot=0 rc=1 esxcli system maintenanceMode set --enable true\$" "$FAKEHOST_STATE/calls.log"; then
+if grep -q "^boot=0 rc=1 esxcli system maintenanceMode set --enable true --timeout 1\$" "$FAKEHOST_STATE/calls.log"; then
 	ok "calls.log records boot, rc and argv"; else bad "calls.log records boot, rc and argv" "format"; fi
 
 # ---------------------------------------------------------------- secure boot
@@ -414,12 +423,12 @@ if [ -d "$REAL_DEPOTS" ]; then
 	expect "real: Net-Community live component apply" 0 \
 		"InstallationResult.Message.string=Operation finished successfully." \
 		"InstallationResult.RebootRequired.boolean=false" \
-		"InstallationResult.ComponentsInstalled.string[]=Net-Community-Driver_1.2.7.0-1vmw.700.1.0.15843807"
+		"InstallationResult.ComponentsInstalled.string[] = Net-Community-Driver_1.2.7.0-1vmw.700.1.0.15843807"
 	run esxcli software component apply -d "$NC"
 	expect "real: Net-Community again" 0 "Host was not updated, no changes required."
 	run esxcli --formatter=keyvalue software vib install -d "$FL"
 	expect "real: 8.0U3 fling needs reboot" 0 "InstallationResult.RebootRequired.boolean=true" \
-		"InstallationResult.VIBsInstalled.string[]=VMW_bootbank_vmkusb-nic-fling_1.14-1vmw.803.0.0.75399077"
+		"InstallationResult.VIBsInstalled.string[] = VMW_bootbank_vmkusb-nic-fling_1.14-1vmw.803.0.0.75399077"
 	run esxcli software vib install -d "$R8"
 	expect "real: community bundle refused" 1 " [AcceptanceConfigError]" "acceptance level is community"
 	run esxcli software vib install -d "$R8" --no-sig-check

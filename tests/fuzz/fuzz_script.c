@@ -1,5 +1,6 @@
 /* fuzz_script.c - fuzz target: install.sh generation from hostile names. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +12,9 @@
  * datastore, dir, item count; per item a kind byte, its name, a flags
  * byte (profile present, lowest acceptance, unsigned), the profile, the
  * Mellanox PSID and firmware version (the Intel tool version), a
- * platform count and platforms, a VIB count and "name version" strings.
- * A field past the end is "".
+ * platform count and platforms, a VIB count and "name version" strings;
+ * then the release the fit checks used and a count of fit problems
+ * (--force warnings) and their texts.  A field past the end is "".
  *
  * Property: the data part of the script (everything before the fixed
  * template) reads back, with the rules of POSIX sh, as exactly the
@@ -178,6 +180,21 @@ expect_fixed(const struct word *w, const char *s)
 	FUZZ_ASSERT(strspn(w->how.buf, "u") == w->how.len);
 }
 
+/* NAME=digits, unquoted. */
+static void
+expect_number(const struct command *c, const char *name)
+{
+	size_t n = strlen(name);
+
+	FUZZ_ASSERT(c->n == 1);
+	FUZZ_ASSERT(strncmp(c->w[0].value.buf, name, n) == 0);
+	FUZZ_ASSERT(c->w[0].value.buf[n] == '=');
+	FUZZ_ASSERT(c->w[0].value.len > n + 1);
+	FUZZ_ASSERT(strspn(c->w[0].value.buf + n + 1, "0123456789") ==
+	    c->w[0].value.len - n - 1);
+	expect_fixed(&c->w[0], c->w[0].value.buf);
+}
+
 /* A word that carries a value: all of it from inside quotes. */
 static void
 expect_value(const struct word *w, const char *s)
@@ -263,8 +280,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bundle_item *it;
 	struct sbuf out = SBUF_INIT(SBUF_NOCAP);
 	struct script s = {NULL, 0};
-	char *datastore, *dir;
-	size_t tlen = strlen(bundle_install_template), nitems, i, k, n;
+	char *datastore, *dir, *esxi;
+	size_t tlen = strlen(bundle_install_template), nitems, nwarn, i, k, n;
 	unsigned flags;
 
 	memset(&plan, 0, sizeof(plan));
@@ -298,6 +315,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ptrvec_push(&it->vibs, take_str(&c));
 		ptrvec_push(&plan.items, it);
 	}
+	esxi = take_str(&c);
+	snprintf(plan.esxi, sizeof(plan.esxi), "%s", esxi);
+	nwarn = take_byte(&c) % 4;
+	for (i = 0; i < nwarn; i++) {
+		char *w = take_str(&c);
+		dv_diag_add(&plan.misfits, DV_DIAG_FAIL, DV_EFIT, "%s", w);
+		free(w);
+	}
 
 	bundle_script(&o, &plan, &out);
 
@@ -308,18 +333,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(strncmp(out.buf, "#!/bin/sh\n", 10) == 0);
 	read_script(out.buf, out.len - tlen, &s);
 	k = 0;
-	FUZZ_ASSERT(s.n == 6 + (nitems == 0 ? 1 : nitems));
+	FUZZ_ASSERT(s.n == 12 + nwarn + (nitems == 0 ? 1 : nitems));
 	FUZZ_ASSERT(s.c[k].n == 2);
 	expect_fixed(&s.c[k].w[0], "set");
 	expect_fixed(&s.c[k++].w[1], "-u");
 	expect_assign(&s.c[k++], "BUNDLE_DATASTORE", datastore);
 	expect_assign(&s.c[k++], "BUNDLE_DIR", dir);
+	expect_number(&s.c[k++], "BUNDLE_NEED_KB");
+	expect_number(&s.c[k++], "BUNDLE_BOOT_KB");
+	expect_number(&s.c[k++], "BUNDLE_TOOL_KB");
+	expect_assign(&s.c[k++], "BUNDLE_ESXI", plan.esxi);
+	FUZZ_ASSERT(s.c[k].n == 2);
+	expect_fixed(&s.c[k].w[0], "warnings()");
+	expect_fixed(&s.c[k++].w[1], "{");
+	for (i = 0; i < nwarn; i++) {
+		FUZZ_ASSERT(s.c[k].n == 2);
+		expect_fixed(&s.c[k].w[0], "echo");
+		expect_value(&s.c[k++].w[1], plan.misfits.v[i].msg);
+	}
 	FUZZ_ASSERT(s.c[k].n == 1);
-	FUZZ_ASSERT(strncmp(s.c[k].w[0].value.buf, "BUNDLE_NEED_KB=", 15) == 0);
-	FUZZ_ASSERT(strspn(s.c[k].w[0].value.buf + 15, "0123456789") ==
-	    s.c[k].w[0].value.len - 15);
-	expect_fixed(&s.c[k].w[0], s.c[k].w[0].value.buf);
-	k++;
+	expect_fixed(&s.c[k++].w[0], ":");
+	FUZZ_ASSERT(s.c[k].n == 1);
+	expect_fixed(&s.c[k++].w[0], "}");
 	FUZZ_ASSERT(s.c[k].n == 2);
 	expect_fixed(&s.c[k].w[0], "steps()");
 	expect_fixed(&s.c[k++].w[1], "{");
@@ -337,5 +372,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bundle_plan_release(&plan);
 	free(datastore);
 	free(dir);
+	free(esxi);
 	return 0;
 }

@@ -738,6 +738,10 @@ def script_target():
     for i, h in enumerate(hostile):
         cases["hostile-quote-%02d" % i] = fields(h, h, 2, 0, h, 1, h, 1, h,
                                                  2, h, h, 4, h, 0, h, h)
+    # Then the release the fit checks used and --force's warnings.
+    cases["seed-warnings"] = fields("ds", "dir", 1, 2, "c.zip", 0, 0, 0,
+                                    "8.0.3", 3, "c.zip: is for ESXi 9.0",
+                                    "it's $(id) `x`", "a\nb'")
     for name, data in sorted(cases.items()):
         seed("fuzz_script", name, data)
 

@@ -614,6 +614,14 @@ def case_bytes(case, good):
             m = find(ms, lambda n: n.endswith(".vib"))
             m["crc"] ^= 0x5A5A5A5A
         return rezip(good, change)
+    if case == "crc-vib-stored":
+        # The same with the VIB stored, as VMware stores VIBs: the bytes
+        # still match the metadata's SHA-256, so only the zip's own CRC
+        # (which esxcli's zipfile checks) says the member is damaged.
+        ms = [member(n, b, 0 if d or n.endswith(".vib") else 8)
+              for n, b, d in read_zip(good)]
+        find(ms, lambda n: n.endswith(".vib"))["crc"] ^= 0x5A5A5A5A
+        return zip_bytes(ms)
     if case == "crc-inner":
         # A package whose depot member has a wrong CRC.
         return zip_bytes([member("good.zip", good, 0,
@@ -725,7 +733,7 @@ BOMBS = ["zip64-depot", "zip64-nul", "junk-nul", "nest42", "deep-wide",
          "bomb-depot-vib", "bomb-depot-vib-lies", "bomb-depot-meta",
          "bomb-depot-index", "cd-size-small", "cd-size-large",
          "cd-csize-past-end", "local-name", "local-size", "crc-index",
-         "crc-vib", "crc-inner", "truncated-end", "truncated-inner",
+         "crc-vib", "crc-vib-stored", "crc-inner", "truncated-end", "truncated-inner",
          "truncated-member", "ar-past-end-vib", "ar-past-end-pkg",
          "ar-past-end-depot", "tgz-truncated", "tgz-never-ends", "tgz-multi",
          "tgz-multi-truncated", "overlap-nested-2", "overlap-nested-30",
