@@ -71,6 +71,9 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/sugg
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c bundle/check.c
 CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/progress.c \
            cmd/net.c cmd/fetch.c
+DEPOT_SRCS += depot/image.c depot/image_validate.c depot/image_compose.c \
+    depot/image_diff.c
+CMD_SRCS += cmd/image.c
 DEPOT_OBJS = $(DEPOT_SRCS:%.c=$(BUILD)/obj/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 BUNDLE_OBJS = $(BUNDLE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/install_sh.o

@@ -56,6 +56,9 @@ struct bundle_opts {
 	size_t nfirmware;
 	const char *intel_nvm; /* Intel's NVM update package, or NULL */
 	const char *esxi;      /* --esxi: the hosts' release, or NULL */
+	/* --compose NEW-NAME: depot's profile plus the adds composed into
+	 * one depot (depot compose), shipped as one profile update. */
+	const char *compose;
 	const struct sig_trust *trust;
 	bool tar;
 	bool force;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../depot/depot.h"
+#include "../depot/image.h"
 #include "../depot/names.h"
 #include "../depot/sbuf.h"
 #include "../depot/package.h"
@@ -607,6 +608,67 @@ out:
 	return ret;
 }
 
+/*
+ * --compose: the base profile and every --add composed into one depot in
+ * a staging folder, as 'depot compose' does (vendor packages unwrapped by
+ * the package walk), and planned as one profile update: one transaction
+ * and one reboot instead of one install per input.
+ */
+static int
+plan_composed(const struct bundle_opts *o, struct bundle_plan *p,
+    struct fit_target *t, struct dv_error *err)
+{
+	struct compose_opts co = {0};
+	struct compose c;
+	struct bundle_opts one = *o;
+	struct sbuf out = SBUF_INIT(SBUF_NOCAP), unwrap = SBUF_INIT(SBUF_NOCAP);
+	struct outdir *stage = NULL;
+	int ret;
+
+	compose_init(&c);
+	if (o->depot == NULL || o->profile == NULL)
+		return dv_error_set(err, DV_ENOMATCH, "--compose %s needs "
+		    "--depot and --profile: the base it starts from",
+		    o->compose);
+	if ((ret = outdir_begin(o->outdir, OUTDIR_FORCE, &stage, err)) != 0)
+		return ret;
+	ptrvec_push(&p->stages, stage);
+	sbuf_addf(&out, "%s/%s.zip", outdir_stage_path(stage), o->compose);
+	co.base = o->depot;
+	co.profile = o->profile;
+	co.name = o->compose;
+	co.adds = o->adds;
+	co.nadds = o->nadds;
+	co.trust = o->trust;
+	co.epoch = -1;
+	/* Not inside the stage: its folder is locked while the run lives. */
+	sbuf_addf(&unwrap, "%s.compose", o->outdir);
+	co.unwrap = unwrap.buf;
+	if ((ret = image_compose(&co, out.buf, &c, err)) != 0)
+		goto out;
+	if (!c.written) {
+		ret = dv_error_set(err, DV_EFORMAT, "--compose %s: the image "
+		    "does not validate (%zu problem%s), first: %s; 'depot "
+		    "compose' lists them all", o->compose, c.report.n,
+		    c.report.n == 1 ? "" : "s", c.report.v[0].text);
+		goto out;
+	}
+	one.depot = out.buf;
+	one.profile = o->compose;
+	if ((ret = plan_profile_depot(&one, p, t, err)) != 0)
+		goto out;
+	note(p, "%s: image profile %s composed from %s of %s and %zu "
+	    "input%s: one profile update and one reboot instead of one "
+	    "install each", plan_item(p, p->items.n - 1)->name, o->compose,
+	    o->profile, dv_base_name(o->depot), o->nadds,
+	    o->nadds == 1 ? "" : "s");
+out:
+	compose_release(&c);
+	sbuf_release(&out);
+	sbuf_release(&unwrap);
+	return ret;
+}
+
 static int
 plan_add(const struct bundle_opts *o, struct bundle_plan *p,
     const char *path, struct dv_error *err)
@@ -1019,6 +1081,12 @@ bundle_opts_check(struct bundle_opts *o, struct sbuf *dir,
 		    "it with --dir", o->datastore);
 	if (o->profile != NULL && o->depot == NULL)
 		return dv_error_set(err, DV_EFORMAT, "--profile needs --depot");
+	if (o->compose != NULL && (o->depot == NULL || o->profile == NULL ||
+	    *o->compose == '\0' || *o->compose == '.' ||
+	    strchr(o->compose, '/') != NULL || strlen(o->compose) > 80))
+		return dv_error_set(err, DV_EFORMAT, "--compose NEW-NAME needs "
+		    "--depot and --profile, and a name of 1 to 80 characters "
+		    "without '/' that does not start with '.'");
 	if (o->depot == NULL && o->nadds == 0 && o->nfirmware == 0 &&
 	    o->intel_nvm == NULL)
 		return dv_error_set(err, DV_EFORMAT, "nothing to bundle: give "
@@ -1070,10 +1138,15 @@ bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *p,
 	if (!o->force && access(o->outdir, F_OK) == 0)
 		return dv_error_set(err, DV_EEXIST, "%s: already exists; give "
 		    "--force to replace it", o->outdir);
-	if (o->depot != NULL && (ret = plan_profile_depot(o, p, &target, err)) != 0)
+	if (o->compose != NULL) {
+		if ((ret = plan_composed(o, p, &target, err)) != 0)
+			return ret;
+	} else if (o->depot != NULL &&
+	    (ret = plan_profile_depot(o, p, &target, err)) != 0) {
 		return ret;
+	}
 	first = p->items.n;
-	for (i = 0; i < o->nadds; i++) {
+	for (i = 0; o->compose == NULL && i < o->nadds; i++) {
 		if ((ret = outdir_check(NULL, err)) != 0)
 			return ret;
 		if (added_before(o, i)) {

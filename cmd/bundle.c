@@ -97,6 +97,7 @@ cmd_bundle_create(int argc, char **argv)
 		{"jobs", required_argument, NULL, 'j'},
 		{"tar", no_argument, NULL, 'T'},
 		{"force", no_argument, NULL, 'F'},
+		{"compose", required_argument, NULL, 'C'},
 		{"json", no_argument, NULL, 'J'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -121,7 +122,7 @@ cmd_bundle_create(int argc, char **argv)
 		o.jobs = BUNDLE_MAX_JOBS;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:E:t:j:TFJh", longopts,
+	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:E:t:j:TFJC:h", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd': o.datastore = optarg; break;
@@ -142,6 +143,7 @@ cmd_bundle_create(int argc, char **argv)
 		case 't': ptrvec_push(&trusts, optarg); break;
 		case 'T': o.tar = true; break;
 		case 'F': o.force = true; break;
+		case 'C': o.compose = optarg; break;
 		case 'j':
 			errno = 0;
 			/* getopt_long sets optarg for "j:"; the analyzer thinks
@@ -365,7 +367,7 @@ static const struct verb verbs[] = {
 	    "create OUTDIR --datastore NAME [--dir PATH] [--depot DEPOT.zip "
 	    "[--profile NAME]] [--add FILE]... [--firmware mellanox:FILE[:PSID:"
 	    "VERSION]]... [--intel-nvm PACKAGE] [--esxi VERSION] [--trust CA.pem]"
-	    "... [--jobs N] [--tar] [--force] [--json]",
+	    "... [--jobs N] [--tar] [--force] [--json] [--compose NEW-NAME]",
 	    "Verify the inputs and write a bundle folder with install.sh.",
 	    "  --datastore NAME  the datastore the folder will be uploaded to\n"
 	    "  --dir PATH        the folder on it (default esxstage/OUTDIR's name)\n"
@@ -386,6 +388,10 @@ static const struct verb verbs[] = {
 	    "                    write the bundle even when inputs do not fit the\n"
 	    "                    hosts (README.txt and install.sh show warn)\n"
 	    "  --json            print the result as one JSON document\n"
+	    "  --compose NEW-NAME\n"
+	    "                    compose --profile of --depot and every --add into\n"
+	    "                    one depot (depot compose) and ship it as one\n"
+	    "                    profile update, one reboot\n"
 	    "  -h, --help        describe this command\n"},
 	{"verify", cmd_bundle_verify, "verify [--json] BUNDLE",
 	    "Check a bundle folder, or its tar, against its SHA256SUMS.",

@@ -14,6 +14,7 @@
 #include "extract.h"
 #include "fetch.h"
 #include "net.h"
+#include "image.h"
 #include "output.h"
 #include "progress.h"
 
@@ -1417,6 +1418,11 @@ static const struct verb verbs[] = {
 	{"mirror", cmd_depot_mirror, MIRROR_SYNOPSIS, MIRROR_SUMMARY,
 	    MIRROR_HELP},
 	{"check", cmd_depot_check, CHECK_SYNOPSIS, CHECK_SUMMARY, CHECK_HELP},
+	{"validate", cmd_depot_validate, VALIDATE_SYNOPSIS, VALIDATE_SUMMARY,
+	    VALIDATE_OPTIONS},
+	{"compose", cmd_depot_compose, COMPOSE_SYNOPSIS, COMPOSE_SUMMARY,
+	    COMPOSE_OPTIONS},
+	{"diff", cmd_depot_diff, DIFF_SYNOPSIS, DIFF_SUMMARY, DIFF_OPTIONS},
 };
 
 int

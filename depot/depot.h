@@ -91,6 +91,7 @@ struct depot_vib {
 	struct depot_relations depends, conflicts, replaces, provides;
 	struct depot_platforms platforms; /* system-requires softwarePlatform */
 	struct dv_strlist tags;
+	struct dv_strlist files; /* file-list, when the metadata gives one */
 	struct depot_payload *payloads;
 	size_t npayloads;
 	bool maintenance_install; /* maintenance mode needed to install */

@@ -117,6 +117,15 @@ int zipwriter_close(struct zipwriter *w, struct sbuf *out, size_t cap,
     struct dv_error *err);
 /* Give up: nothing is written. */
 void zipwriter_discard(struct zipwriter *w);
+/*
+ * Reproducible output: member times given from now on are stored as UTC
+ * wall-clock DOS times (libzip would use the local time zone, so one
+ * input would give other bytes in another zone).
+ */
+void zipwriter_utc_times(struct zipwriter *w);
+/* Store the member added last without compressing it (a VIB's payloads
+ * are compressed already). */
+int zipwriter_store_last(struct zipwriter *w, struct dv_error *err);
 
 struct depot;
 /* Open the depot's zip again (one handle per thread: libzip's are not

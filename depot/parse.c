@@ -298,6 +298,7 @@ parse_vib(struct arena *a, const struct xnode *root, const char *what,
 		    "%s: VIB '%s' has invalid maintenance-mode", what, name);
 	platform_list(a, sr, "softwarePlatform", &v->platforms);
 	text_list(a, xnode_child(root, "software-tags"), "tag", &v->tags);
+	text_list(a, xnode_child(root, "file-list"), "file", &v->files);
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		s = xnode_child_text(root, flags[i].elem);
 		if (parse_bool(s, flags[i].dflt,

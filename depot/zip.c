@@ -998,6 +998,8 @@ struct zipwriter {
 	zip_t *za;
 	zip_source_t *mem; /* the in-memory archive, kept past zip_close */
 	char *label;
+	bool utc;	     /* member times as UTC DOS times */
+	zip_int64_t last;    /* the member added last */
 	struct dv_error first; /* the first error a member source met */
 	bool failed;
 };
@@ -1133,11 +1135,48 @@ fail:
 }
 
 /* Name, date and Unix attributes of a member just added. */
+/* A DOS date and time (two-second steps, 1980 to 2107) read as UTC. */
+static void
+dos_time_utc(int64_t t, zip_uint16_t *dtime, zip_uint16_t *ddate)
+{
+	int64_t days, secs, y, m, doy, mp;
+
+	if (t < 315532800) /* 1980-01-01, the first DOS date */
+		t = 315532800;
+	if (t > 4354819198LL) /* 2107-12-31T23:59:58 */
+		t = 4354819198LL;
+	days = t / 86400;
+	secs = t % 86400;
+	/* Civil date from days since 1970 (Howard Hinnant's algorithm). */
+	days += 719468;
+	y = days / 146097;
+	doy = days - y * 146097;
+	mp = (doy - doy / 1460 + doy / 36524 - doy / 146096) / 365;
+	y = mp + y * 400;
+	doy = doy - (365 * mp + mp / 4 - mp / 100);
+	mp = (5 * doy + 2) / 153;
+	days = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	*ddate = (zip_uint16_t)(((y - 1980) << 9) | (m << 5) | days);
+	*dtime = (zip_uint16_t)(((secs / 3600) << 11) |
+	    (((secs / 60) % 60) << 5) | ((secs % 60) / 2));
+}
+
 static int
 member_setup(struct zipwriter *w, zip_int64_t idx, const char *name,
     int64_t mtime, struct dv_error *err)
 {
-	if (mtime >= 0 && zip_file_set_mtime(w->za, (zip_uint64_t)idx,
+	zip_uint16_t dtime, ddate;
+
+	w->last = idx;
+	if (mtime >= 0 && w->utc) {
+		dos_time_utc(mtime, &dtime, &ddate);
+		if (zip_file_set_dostime(w->za, (zip_uint64_t)idx, dtime,
+		    ddate, 0) != 0)
+			return dv_error_set(err, DV_EIO, "%s: %s: %s",
+			    w->label, name, zip_strerror(w->za));
+	} else if (mtime >= 0 && zip_file_set_mtime(w->za, (zip_uint64_t)idx,
 	    (time_t)mtime, 0) != 0)
 		return dv_error_set(err, DV_EIO, "%s: %s: %s", w->label, name,
 		    zip_strerror(w->za));
@@ -1263,6 +1302,22 @@ out:
 	free(w->label);
 	free(w);
 	return ret;
+}
+
+void
+zipwriter_utc_times(struct zipwriter *w)
+{
+	w->utc = true;
+}
+
+int
+zipwriter_store_last(struct zipwriter *w, struct dv_error *err)
+{
+	if (zip_set_file_compression(w->za, (zip_uint64_t)w->last,
+	    ZIP_CM_STORE, 0) != 0)
+		return dv_error_set(err, DV_EIO, "%s: %s", w->label,
+		    zip_strerror(w->za));
+	return 0;
 }
 
 void

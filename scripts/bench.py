@@ -83,6 +83,7 @@ def main():
     bench_verify(big, rates)
     bench_progress(big)
     bench_bundle(rates)
+    bench_compose(big)
 
 
 # ---- physical minimum -------------------------------------------------
@@ -266,6 +267,42 @@ def bench_bundle(rates):
     print("  esxbundle create: %.2fx of verify's minimum plus one copy "
           "(goal <= 1.2x)" % (figs["esxbundle create --jobs 2"][0] / minimum))
     subprocess.run(["rm", "-rf", out, copies], check=True)
+
+
+def bench_compose(path):
+    """depot compose of the 1 GB depot's profile, every VIB copied (and
+    its SHA-256 checked) into a new depot, against cp of the same bytes
+    and cp + openssl dgst.  --force: the bench depot has no esx-base, so
+    its profile does not validate; the copy is the same."""
+    out = os.path.join(OUT, "composed.zip")
+    copy = os.path.join(OUT, "copy.zip")
+    size = os.path.getsize(path)
+    print("\ndepot compose on %s (%.0f MB), best of 3:" % (
+        os.path.basename(path), size / 1e6))
+    walls = {}
+    for label, argv in (
+            ("cp", ["cp", path, copy]),
+            ("cp + openssl dgst -sha256",
+             ["sh", "-c", 'cp "$0" "$1" && openssl dgst -sha256 "$1"',
+              path, copy]),
+            ("depot compose", ["sh", "-c", '"$0" "$@" 2>/dev/null', DEPOT,
+                               "compose", "--force", "--profile",
+                               "ESXi-8.0U3e-bench-standard", "--name",
+                               "bench-copy", path, out])):
+        runs = []
+        for _ in range(3):
+            subprocess.run(["rm", "-f", out, copy], check=True)
+            runs.append(measure(argv))
+        walls[label] = min(r[0] for r in runs)
+        print("  %-26s %7.2f s  %7.1f MB/s  peak RSS %6.1f MB"
+              % (label, walls[label], size / 1e6 / walls[label],
+                 max(r[1] for r in runs)))
+    print("  depot compose against cp: %.2fx its time (goal <= 1.2x; one "
+          "read per byte, each VIB's SHA-256 checked as it is copied)"
+          % (walls["depot compose"] / walls["cp"]))
+    print("  depot compose against cp + openssl dgst: %.2fx its time"
+          % (walls["depot compose"] / walls["cp + openssl dgst -sha256"]))
+    subprocess.run(["rm", "-f", out, copy], check=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ reference notes, so a misreading in one shows up as a test failure.
 Usage
   mkdepot.py SPEC OUT.zip [--truth-out TRUTH.json]   build a depot/wrapper
   mkdepot.py --truth SPEC TRUTH.json                   write only the truth document
+  mkdepot.py --vib SPEC NAME OUT.vib                   one VIB of SPEC as a bare .vib
   mkdepot.py --bench OUT.zip --size-mb N --vibs K      big ESXi-8-style depot
              [--truth-out TRUTH.json] [--print-spec]
 
@@ -1600,6 +1601,7 @@ def bench_spec(size_mb, nvibs):
 
 USAGE = """usage: mkdepot.py SPEC OUT.zip [--truth-out TRUTH.json]
        mkdepot.py --truth SPEC TRUTH.json
+       mkdepot.py --vib SPEC NAME OUT.vib
        mkdepot.py --bench OUT.zip --size-mb N --vibs K [--truth-out TRUTH.json] [--print-spec]"""
 
 
@@ -1611,7 +1613,7 @@ def main(argv):
             opts[arg] = next(it, None)
             if opts[arg] is None:
                 raise SpecError(f'{arg} needs a value')
-        elif arg in ('--truth', '--bench', '--print-spec'):
+        elif arg in ('--truth', '--bench', '--print-spec', '--vib'):
             opts[arg] = True
         elif arg in ('-h', '--help'):
             print(USAGE)
@@ -1620,6 +1622,15 @@ def main(argv):
             raise SpecError(f'unknown option {arg}\n{USAGE}')
         else:
             args.append(arg)
+
+    if opts.get('--vib'):
+        # One VIB of a spec as a bare .vib file (the same bytes the depot holds).
+        if len(args) != 3:
+            raise SpecError(USAGE)
+        spec_dir = os.path.dirname(os.path.abspath(args[0]))
+        write_atomic(args[2], bare_vib(spec_dir, f'{os.path.basename(args[0])} {args[1]}',
+                                       '--vib'))
+        return 0
 
     if opts.get('--truth'):
         if len(args) != 2:

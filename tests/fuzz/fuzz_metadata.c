@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../depot/depot.h"
+#include "../../depot/image.h"
 #include "fuzz.h"
 #include "minizip.h"
 
@@ -60,6 +62,36 @@ static const char fixed_profile[] =
     "</viblist><acceptancelevel>partner</acceptancelevel></imageprofile>";
 
 #define FILE_MODE (S_IFREG | 0644)
+
+/*
+ * Every profile through the image model and esximage's checks, with the
+ * depot's VIBs as the pool; every problem is one non-empty line.
+ */
+static void
+validate_profiles(const struct depot *d)
+{
+	struct image_vib *pool = calloc(d->nvibs + 1, sizeof(*pool));
+
+	FUZZ_ASSERT(pool != NULL);
+	for (size_t i = 0; i < d->nvibs; i++) {
+		pool[i].vib = d->vibs[i];
+		pool[i].depot = d;
+		pool[i].origin = d->path;
+	}
+	for (size_t i = 0; i < d->nprofiles; i++) {
+		struct image img;
+		struct image_report r;
+		image_from_profile(&img, d, d->profiles[i]);
+		image_report_init(&r);
+		image_validate(&img, pool, d->nvibs, &r);
+		for (size_t k = 0; k < r.n; k++)
+			FUZZ_ASSERT(r.v[k].text[0] != '\0' &&
+			    strchr(r.v[k].text, '\n') == NULL);
+		image_report_release(&r);
+		image_release(&img);
+	}
+	free(pool);
+}
 /* More documents add nothing the merge has not seen with a few. */
 #define MAX_RECORDS 64
 
@@ -123,8 +155,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(-ret == err.code);
 		FUZZ_ASSERT(d == NULL);
 	}
-	if (d != NULL)
+	if (d != NULL) {
 		fuzz_walk_depot(d);
+		validate_profiles(d);
+	}
 	depot_free(d);
 	minizip_release(&z);
 	minizip_release(&meta);
