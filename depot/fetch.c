@@ -524,8 +524,10 @@ write_zip(struct fetch *f, const struct depot_profile *p,
 		src.ctx = &readers[i];
 		src.size = f->picks[i].v->packed_size;
 		src.mtime = -1;
+		/* A VIB is compressed already: stored, not deflated again. */
 		if ((ret = zipwriter_add(w, f->picks[i].member, &src,
-		    f->err)) != 0)
+		    f->err)) != 0 ||
+		    (ret = zipwriter_store_last(w, f->err)) != 0)
 			goto out;
 	}
 	ret = zipwriter_close(w, NULL, 0, f->err);
