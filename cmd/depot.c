@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../depot/depot.h"
+#include "../depot/image.h"
 #include "../depot/suggest.h"
 #include "../depot/verify.h"
 #include "cmd.h"
@@ -24,6 +25,7 @@
 struct list_opts {
 	bool json;
 	const char *profile;
+	const char *host; /* list-vibs --host: a saved 'esxcli software vib list' */
 	const char *path;
 	const char *arg; /* the verb's second operand, when it has one */
 	int status;	 /* exit status when parsing says to stop */
@@ -41,6 +43,7 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"profile", required_argument, NULL, 'p'},
+		{"host", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		NET_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -50,7 +53,7 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jp:h", longopts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, "jp:H:h", longopts, &li)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -60,13 +63,18 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 				goto bad;
 			o->profile = optarg;
 			break;
+		case 'H': /* list-vibs alone, as --profile */
+			if (!takes_profile)
+				goto bad;
+			o->host = optarg;
+			break;
 		case 'h':
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
 			if (net_option(c, optarg))
 				break;
-			o->status = verb_option_error(argv, longopts, "jp:h");
+			o->status = verb_option_error(argv, longopts, "jp:H:h");
 			return false;
 		}
 	}
@@ -194,6 +202,8 @@ struct listing {
 	const struct depot_profile *p; /* show-profile's */
 	const struct depot_vib **vibs; /* list-vibs, show-profile */
 	size_t nvibs;
+	struct image_diff host; /* list-vibs --host: the host's VIBs (.a) */
+	bool has_host;
 	size_t baseimages, addons, manifests, solutions; /* info */
 };
 
@@ -240,6 +250,8 @@ run_listing(int argc, char **argv, const struct listing_verb *v)
 	ret = EXIT_OK;
 out:
 	free(l.vibs);
+	if (l.has_host)
+		image_diff_release(&l.host);
 	depot_free(d);
 	return ret;
 }
@@ -391,9 +403,43 @@ profile_vibs(struct listing *l, const char *name)
 	return EXIT_OK;
 }
 
+/*
+ * esxcli's Status column: what installing v would do to a host with the
+ * VIBs of side (sorted by name), as 'sources vib list' says it.
+ */
+static const char *
+host_status(const struct diff_side *side, const struct depot_vib *v)
+{
+	size_t lo = 0, hi = side->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(v->name, side->v[mid].name);
+
+		if (c == 0) {
+			c = dv_version_cmp(v->version, side->v[mid].version);
+			return c > 0 ? "Update" : c < 0 ? "Downgrade" :
+			    "Installed";
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return "New";
+}
+
 static int
 list_vibs_build(struct listing *l, const struct list_opts *o)
 {
+	if (o->host != NULL) {
+		struct dv_error err = DV_ERROR_INIT;
+
+		image_diff_init(&l->host);
+		l->has_host = true;
+		if (image_diff_host(&l->host, &l->host.a, o->host, &err) != 0)
+			return msg_dv_error(&err);
+	}
 	l->profile = o->profile;
 	if (o->profile != NULL)
 		return profile_vibs(l, o->profile);
@@ -407,17 +453,19 @@ static void
 list_vibs_text(const struct listing *l)
 {
 	static const char *const headers[] = {"Name", "Version", "Vendor",
-	    "Creation Date", "Acceptance Level"};
+	    "Creation Date", "Acceptance Level", "Status"};
 	struct table t;
 	char date[20];
 
-	table_init(&t, 5, headers);
+	/* Status, as esxcli has it, only against a host's VIB list. */
+	table_init(&t, l->has_host ? 6 : 5, headers);
 	for (size_t i = 0; i < l->nvibs; i++) {
 		const struct depot_vib *v = l->vibs[i];
 		dv_time_format(&v->release_date, date);
 		date[10] = '\0';
 		table_row(&t, (const char *const[]){v->name, v->version,
-		    v->vendor, date, dv_acceptance_display(v->acceptance)});
+		    v->vendor, date, dv_acceptance_display(v->acceptance),
+		    l->has_host ? host_status(&l->host.a, v) : NULL});
 	}
 	table_print(&t, stdout);
 	table_release(&t);
@@ -431,6 +479,13 @@ list_vibs_json(const struct listing *l, struct dv_json *j)
 	for (size_t i = 0; i < l->nvibs; i++)
 		json_vib(j, l->vibs[i]);
 	dv_json_array_end(j);
+	if (l->has_host) { /* by VIB id: what installing it would do */
+		dv_json_object_begin(j, "host_status");
+		for (size_t i = 0; i < l->nvibs; i++)
+			dv_json_string(j, l->vibs[i]->id,
+			    host_status(&l->host.a, l->vibs[i]));
+		dv_json_object_end(j);
+	}
 }
 
 static int
@@ -1352,9 +1407,13 @@ static const struct verb verbs[] = {
 	    NET_HELP
 	    "  -h, --help        describe this command\n"},
 	{"list-vibs", cmd_depot_list_vibs,
-	    "list-vibs [--json] [--profile NAME] DEPOT",
+	    "list-vibs [--json] [--profile NAME] [--host VIBLIST.txt] DEPOT",
 	    "List the VIBs, or those of one image profile.",
 	    "  --profile NAME    only the VIBs of image profile NAME\n"
+	    "  --host VIBLIST.txt\n"
+	    "                    add esxcli's Status column (New, Update,\n"
+	    "                    Downgrade, Installed) against a host's saved\n"
+	    "                    'esxcli software vib list'\n"
 	    "  --json            one JSON document on stdout instead of a table\n"
 	    NET_HELP
 	    "  -h, --help        describe this command\n"},

@@ -363,3 +363,41 @@ test_bundle_option_mistakes_named() {
 	expect_status 2 && expect_err "esxbundle: junk.pem: " || return 1
 	[ ! -e bdl ] || fail "wrote bdl"
 }
+
+# list-vibs --host: esxcli's Status column against a host's saved VIB list.
+test_list_vibs_host_status() {
+	cat >host.txt <<'HOST'
+Name                           Version                                Vendor  Acceptance Level  Install Date
+-----------------------------  -------------------------------------  ------  ----------------  ------------
+esx-base                       8.0.3-0.35.24280767                    VMware  VMwareCertified   2024-10-01
+ne1000                         0.9.2-1vmw.803.0.0.24022510            VMW     PartnerSupported  2024-10-01
+tools-light                    13.0.0.24276846-24677879               VMware  VMwareCertified   2024-10-01
+HOST
+	d=$(fixture mini8)
+	run "$DEPOT" list-vibs --host host.txt "$d"
+	expect_status 0 || return 1
+	head -1 "$T/out" | grep -q '  Acceptance Level  Status$' ||
+	    fail "no Status column" || return 1
+	for want in "esx-base .* Update" "esx-update .* New" \
+	    "ne1000 .* Installed" "tools-light .* Downgrade"; do
+		grep -q "^$want\$" "$T/out" || fail "no row '$want'" || return 1
+	done
+	run "$DEPOT" list-vibs --json --host host.txt "$d"
+	expect_status 0 &&
+	    expect_out '"VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510": "Installed"' ||
+	    return 1
+	# Without --host, esxcli's table less the Status it cannot know.
+	run "$DEPOT" list-vibs "$d"
+	head -1 "$T/out" | grep -q 'Status' && fail "Status without a host" &&
+	    return 1
+	echo "garbage" >bad.txt
+	run "$DEPOT" list-vibs --host bad.txt "$d"
+	expect_status 1 && expect_err_lines 1 && expect_no_out &&
+	    expect_err "depot: bad.txt: line 1: expected the header of 'esxcli software vib list'" ||
+	    return 1
+	run "$DEPOT" list-vibs --host missing.txt "$d"
+	expect_status 2 && expect_err "depot: missing.txt: cannot open" || return 1
+	run "$DEPOT" list-profiles --host host.txt "$d"
+	expect_status 2 &&
+	    expect_err "depot: list-profiles: option '--host' is not for this command"
+}
