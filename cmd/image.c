@@ -13,6 +13,7 @@
 #include "../depot/sbuf.h"
 #include "cmd.h"
 #include "image.h"
+#include "progress.h"
 #include "verb.h"
 
 static int
@@ -260,6 +261,7 @@ cmd_depot_compose(int argc, char **argv)
 	};
 	struct dv_error err = DV_ERROR_INIT;
 	struct compose_opts o;
+	struct progress progress;
 	struct compose c;
 	struct sig_trust *trust = NULL;
 	struct ptrvec adds = PTRVEC_INIT, removes = PTRVEC_INIT;
@@ -356,7 +358,10 @@ cmd_depot_compose(int argc, char **argv)
 	o.nadds = adds.n;
 	o.removes = (const char *const *)removes.v;
 	o.nremoves = removes.n;
+	progress_start(&progress, "compose", "VIBs", false);
+	o.progress = &progress.counters;
 	ret = image_compose(&o, argv[optind + 1], &c, &err);
+	progress_stop(&progress);
 	for (size_t i = 0; i < c.warnings.n; i++)
 		msg_warn("%s", (const char *)c.warnings.v[i]);
 	if (ret != 0) {

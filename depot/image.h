@@ -9,6 +9,7 @@
 
 #include "crypto.h"
 #include "depot.h"
+#include "progress.h"
 #include "error.h"
 #include "xalloc.h"
 
@@ -160,6 +161,8 @@ struct compose_opts {
 	/* Where vendor packages are unwrapped (an outdir path whose
 	 * temporary folder is used and removed); NULL: beside out. */
 	const char *unwrap;
+	/* Counted as VIBs are copied into the output, or NULL. */
+	struct dv_progress *progress;
 };
 
 /*

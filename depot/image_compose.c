@@ -439,6 +439,7 @@ struct vcopy { /* one VIB being copied into the output */
 	struct zipstream *zs;
 	FILE *fp;
 	struct hash *h;
+	struct dv_progress *progress;
 };
 
 struct srczip { /* one open handle per input depot, shared in turn */
@@ -833,7 +834,9 @@ vcopy_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 	}
 	if (n > 0) {
 		hash_update(vc->h, buf, (size_t)n);
+		dv_progress_bytes(vc->progress, (uint64_t)n);
 	} else if (n == 0 && vc->h != NULL) {
+		dv_progress_item_done(vc->progress);
 		hash_final_hex(vc->h, hex);
 		hash_free(vc->h);
 		vc->h = NULL;
@@ -1037,6 +1040,8 @@ write_depot(struct wctx *w, const char *out, int64_t when,
 		struct zip_member_source ms;
 		vc[i].w = w;
 		vc[i].iv = &img->vibs[i];
+		vc[i].progress = w->o->progress;
+		dv_progress_plan(w->o->progress, 1, img->vibs[i].vib->packed_size);
 		vc[i].what = img->vibs[i].file != NULL ? img->vibs[i].file :
 		    arena_strdup(&c->arena, img->vibs[i].vib->member ?
 		    img->vibs[i].vib->member : img->vibs[i].vib->id);

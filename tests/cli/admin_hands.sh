@@ -328,8 +328,8 @@ test_list_components_acceptance() {
 	expect_status 0 && expect_out '"acceptance": "partner"'
 }
 
-# extract, unpack and esxbundle create show what they wrote on a terminal,
-# and nothing in a pipe.
+# extract, unpack, compose and esxbundle create show what they wrote on a
+# terminal, and nothing in a pipe.
 test_writers_progress_only_on_a_terminal() {
 	command -v script >/dev/null 2>&1 ||
 	    { skip "script(1) is not installed"; return 0; }
@@ -345,6 +345,11 @@ test_writers_progress_only_on_a_terminal() {
 	grep -q "esxbundle: create: [0-9]* files, .* MiB written" "$T/tty" ||
 	    fail "no progress line from esxbundle create on a terminal" ||
 	    return 1
+	TERM=xterm script -qec "'$DEPOT' compose --profile ESXi-8.0U3e-24677879-standard --name c1 '$(fixture img-base8)' c1.zip" \
+	    /dev/null >"$T/tty" 2>&1
+	grep -q "depot: compose: [0-9]*/[0-9]* VIBs, .* MiB, .* MiB/s" "$T/tty" ||
+	    fail "no progress line from compose on a terminal" || return 1
+	[ -f c1.zip ] || fail "compose wrote nothing" || return 1
 	run "$DEPOT" unpack "$d" u2
 	expect_status 0 || return 1
 	grep -q "MiB written" "$T/err" "$T/out" && fail "progress in a pipe" &&
