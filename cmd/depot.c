@@ -619,6 +619,9 @@ show_profile_text(const struct listing *l)
 	const struct depot_profile *p = l->p;
 	char ct[20], mt[20];
 
+	if (p == NULL) /* show_profile_build found it, or we never get here */
+		return;
+
 	dv_time_format(&p->creation_time, ct);
 	dv_time_format(&p->modification_time, mt);
 	printf("   Name: %s\n", p->name);
@@ -648,6 +651,9 @@ static void
 show_profile_json(const struct listing *l, struct dv_json *j)
 {
 	const struct depot_profile *p = l->p;
+
+	if (p == NULL) /* as in show_profile_text */
+		return;
 
 	dv_json_string(j, "name", p->name);
 	dv_json_string(j, "vendor", p->creator);

@@ -63,7 +63,8 @@ failed(const struct dv_error *err)
 	int ret = msg_dv_error(err);
 
 	die_if_caught();
-	return ret;
+	/* Never success: callers go on only after EXIT_OK. */
+	return ret != EXIT_OK ? ret : EXIT_BAD;
 }
 
 /*
@@ -146,6 +147,8 @@ parse_fetch_opts(int argc, char **argv, int nargs, struct fetch_cli *o)
 			}
 			break;
 		case 'J':
+			if (optarg == NULL) /* getopt gives one; said for lint */
+				goto bad;
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (is_fetch || is_mirror) {

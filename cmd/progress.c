@@ -52,7 +52,7 @@ draw(const struct progress *p, double started)
 		fprintf(stderr, "\r\033[K%s: %s: %llu %s, %.1f MiB written, "
 		    "%.0f MiB/s", progname, p->label,
 		    (unsigned long long)items, unit, done, rate);
-	fflush(stderr);
+	(void)fflush(stderr);
 }
 
 static void *
@@ -121,7 +121,7 @@ progress_stop(struct progress *p)
 	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);
 	fputs("\r\033[K", stderr);
-	fflush(stderr);
+	(void)fflush(stderr);
 	p->shown = false;
 }
 
@@ -132,7 +132,7 @@ progress_begin_write(void)
 		return;
 	pthread_mutex_lock(&drawing->lock);
 	fputs("\r\033[K", stderr);
-	fflush(stderr);
+	(void)fflush(stderr);
 }
 
 void

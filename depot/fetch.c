@@ -43,10 +43,13 @@ struct fetch {
 static const char *
 doc_name(const char *source, const char *metadata)
 {
-	size_t n = strlen(metadata);
+	size_t n;
 
-	if (source == NULL || metadata == NULL ||
-	    strncmp(source, metadata, n) != 0 || strncmp(source + n, ": ", 2))
+	if (source == NULL || metadata == NULL)
+		return NULL;
+	n = strlen(metadata);
+	if (strncmp(source, metadata, n) != 0 ||
+	    strncmp(source + n, ": ", 2) != 0)
 		return NULL;
 	return source + n + 2;
 }
@@ -469,7 +472,7 @@ vib_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 		if (r->n != r->k->v->packed_size ||
 		    strcmp(hex, r->k->v->sha256) != 0) {
 			/* Changed on disk since it was verified. */
-			unlink(r->k->stored);
+			(void)unlink(r->k->stored);
 			return dv_error_set(err, DV_EDIGEST, "%s: changed since "
 			    "it was downloaded (SHA-256 %s); removed: run "
 			    "again", r->k->stored, hex);
@@ -504,7 +507,7 @@ write_zip(struct fetch *f, const struct depot_profile *p,
 	make_indexes(from, metadata_of(from, p->source), &index, &vendor);
 	if ((ret = make_metadata(f, p, from, &meta)) != 0)
 		goto out;
-	unlink(tmp);
+	(void)unlink(tmp);
 	if ((ret = zipwriter_open(tmp, tmp, &w, f->err)) != 0)
 		goto out;
 	if ((ret = zipwriter_add_mem(w, "index.xml", index.buf, index.len, -1,
@@ -535,7 +538,7 @@ write_zip(struct fetch *f, const struct depot_profile *p,
 out:
 	zipwriter_discard(w);
 	if (ret != 0)
-		unlink(tmp);
+		(void)unlink(tmp);
 	free(readers);
 	sbuf_release(&index);
 	sbuf_release(&vendor);
@@ -566,10 +569,10 @@ static void
 remove_state(struct fetch *f)
 {
 	for (size_t i = 0; i < f->npicks; i++) {
-		unlink(f->picks[i].stored);
-		unlink(f->picks[i].partial);
+		(void)unlink(f->picks[i].stored);
+		(void)unlink(f->picks[i].partial);
 	}
-	rmdir(f->state.buf);
+	(void)rmdir(f->state.buf);
 }
 
 int
@@ -633,7 +636,7 @@ depot_fetch(struct depot *const *depots, size_t n,
 	ret = 0;
 out:
 	if (ret != 0 && tmp.len > 0)
-		unlink(tmp.buf);
+		(void)unlink(tmp.buf);
 	for (i = 0; i < f.npicks; i++) {
 		free(f.picks[i].member);
 		free(f.picks[i].stored);

@@ -196,7 +196,7 @@ static bool
 nap(double secs)
 {
 	double until = now_seconds() + secs;
-	struct timespec ts = {0, 50 * 1000 * 1000};
+	struct timespec ts = {0, 50L * 1000 * 1000};
 
 	while (now_seconds() < until) {
 		if (outdir_interrupted())
@@ -516,7 +516,7 @@ xfer_drop_partial(struct xfer *x)
 		close(x->fd);
 		x->fd = -1;
 	}
-	unlink(x->f->partial);
+	(void)unlink(x->f->partial);
 	hash_free(x->hash);
 	x->hash = NULL;
 	x->have = 0;
@@ -741,7 +741,7 @@ xfer_done(struct xfer *x, CURLM *m, CURLcode rc)
 	    f->named_by, x->errbuf, x->tries, &f->err));
 	/* An empty partial is no state worth keeping. */
 	if (f->code != 0 && x->have == 0)
-		unlink(f->partial);
+		(void)unlink(f->partial);
 }
 
 int

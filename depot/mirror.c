@@ -128,7 +128,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	if (ret != 0 && tmp.len > 0)
-		unlink(tmp.buf);
+		(void)unlink(tmp.buf);
 	sbuf_release(&tmp);
 	sbuf_release(&dst);
 	return ret;
@@ -420,7 +420,7 @@ depot_mirror(struct depot *d, const struct mirror_opts *o,
 	if (ret == 0) {
 		sbuf_reset(&s);
 		sbuf_addf(&s, "%s/" PARTIAL_DIR, o->outdir);
-		rmdir(s.buf); /* kept while it holds partials */
+		(void)rmdir(s.buf); /* kept while it holds partials */
 	}
 out:
 	http_close(h);

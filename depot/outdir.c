@@ -421,10 +421,10 @@ outdir_close_file(struct outdir *od, int fd, struct dv_error *err)
 				ret = settle(od, f, err);
 		}
 	}
-	if (ret == 0)
+	if (ret == 0) {
 		dv_progress_item_done(counting);
-	if (ret == 0)
 		ret = outdir_check(od, err);
+	}
 	return ret;
 }
 
