@@ -396,16 +396,6 @@ plan_depot(struct bundle_plan *p, struct depot *d, struct bundle_item *it,
 	return 0;
 }
 
-static long
-file_read(void *ctx, void *buf, size_t len, struct dv_error *err)
-{
-	size_t n = fread(buf, 1, len, ctx);
-
-	if (n == 0 && ferror(ctx))
-		return dv_error_errno(err, DV_EIO, "read error");
-	return (long)n;
-}
-
 /* A bare VIB: verified in one pass, as `depot verify` does. */
 static int
 plan_vib(const struct bundle_opts *o, struct bundle_plan *p,
@@ -422,8 +412,7 @@ plan_vib(const struct bundle_opts *o, struct bundle_plan *p,
 	if ((fp = fopen(file, "rb")) == NULL)
 		return dv_error_errno(err, DV_EIO, "%s: cannot open", source);
 	verify_vib_init(&v, NULL);
-	src.read = file_read;
-	src.ctx = fp;
+	src = byte_source_of_file(fp);
 	verify_vib_run(&v, &src, source, o->trust, true);
 	fclose(fp);
 	first = dv_diags_first(&v.diags, DV_DIAG_FAIL);

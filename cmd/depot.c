@@ -1088,16 +1088,6 @@ out:
 	return ret;
 }
 
-static long
-file_source_read(void *ctx, void *buf, size_t len, struct dv_error *err)
-{
-	size_t n = fread(buf, 1, len, ctx);
-
-	if (n == 0 && ferror(ctx))
-		return dv_error_errno(err, DV_EIO, "read error");
-	return (long)n;
-}
-
 /* A depot's VIB by id, or by name when exactly one VIB has it. */
 static int
 find_vib(const struct depot *d, const char *key, const struct depot_vib **out)
@@ -1362,8 +1352,7 @@ cmd_depot_show_vib(int argc, char **argv)
 			goto out;
 		}
 		sbuf_adds(&what, o.operands[0]);
-		src.read = file_source_read;
-		src.ctx = fp;
+		src = byte_source_of_file(fp);
 	} else {
 		if ((ret = open_depot(o.operands[0], &d)) != EXIT_OK ||
 		    (ret = find_vib(d, o.operands[1], &meta)) != EXIT_OK)

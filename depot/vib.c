@@ -918,3 +918,21 @@ out:
 	free(sc);
 	return ret;
 }
+
+static long
+file_read(void *ctx, void *buf, size_t len, struct dv_error *err)
+{
+	size_t n = fread(buf, 1, len, ctx);
+
+	if (n == 0 && ferror(ctx))
+		return dv_error_errno(err, DV_EIO, "read error");
+	return (long)n;
+}
+
+struct byte_source
+byte_source_of_file(FILE *fp)
+{
+	struct byte_source src = {file_read, fp};
+
+	return src;
+}

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "crypto.h"
 #include "dv_limits.h"
@@ -18,6 +19,9 @@ struct byte_source {
 	long (*read)(void *ctx, void *buf, size_t len, struct dv_error *err);
 	void *ctx;
 };
+
+/* A byte source over an open stdio stream (a bare .vib on disk). */
+struct byte_source byte_source_of_file(FILE *fp);
 
 /* VIB_MAX_DESCRIPTOR and the other caps on a VIB are in dv_limits.h. */
 
