@@ -305,9 +305,6 @@ def bench_compose(path):
     subprocess.run(["rm", "-f", out, copy], check=True)
 
 
-if __name__ == "__main__":
-    main()
-
 
 # ---- the progress line ---------------------------------------------------
 
@@ -333,3 +330,7 @@ def bench_progress(path):
         print("  %-32s %6.2f s" % (label, figs[label][0]))
     print("  cost of drawing: %+.1f%% (goal < 2%%)"
           % ((drawn / plain - 1) * 100))
+
+
+if __name__ == "__main__":
+    main()
