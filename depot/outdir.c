@@ -864,18 +864,11 @@ fail:
 	return ret;
 }
 
+/* A rename in the parent folder dirfd, durable. */
 static int
-sync_dir(int dirfd, const char *rel)
+sync_dir(int dirfd)
 {
-	int fd, ret;
-
-	fd = rel == NULL ? dup(dirfd) : openat(dirfd, rel, O_RDONLY |
-	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
-	return ret;
+	return fsync(dirfd);
 }
 
 /* rename without replacing, where the system can say so. */
@@ -915,7 +908,7 @@ commit_new(struct outdir *od, struct dv_error *err)
 	/* The temporary directory is OUTDIR now: nothing to remove. */
 	free(od->stage_name);
 	od->stage_name = NULL;
-	if (sync_dir(od->parent_fd, NULL) != 0)
+	if (sync_dir(od->parent_fd) != 0)
 		return dv_error_errno(err, DV_EIO, "%s: cannot sync", od->path);
 	return 0;
 }
@@ -956,9 +949,9 @@ commit_by_name(struct outdir *od, struct dv_error *err)
 			    DV_EIO, "%s/%s: cannot move into place", od->path,
 			    rel);
 	}
-	for (i = 0; i < od->dirs.n; i++)
-		sync_dir(od->out_fd, od->dirs.v[i]);
-	if (sync_dir(od->out_fd, NULL) != 0)
+	/* The moved names in every folder, durable at once (the stage is
+	 * inside OUTDIR, so on its file system). */
+	if (syncfs(od->out_fd) != 0)
 		return dv_error_errno(err, DV_EIO, "%s: cannot sync", od->path);
 	return 0;
 }
@@ -982,7 +975,8 @@ copy_into(int from_fd, int to_fd, const char *name, mode_t mode)
 		while ((n = read(in, buf, sizeof(buf))) > 0)
 			if (write(out, buf, (size_t)n) != n)
 				break;
-		if (n == 0 && fsync(out) == 0)
+		/* Made durable by commit_swap's syncfs of the stage. */
+		if (n == 0)
 			ret = 0;
 		if (close(out) != 0)
 			ret = -1;
@@ -1055,10 +1049,12 @@ populate(struct outdir *od, int from_fd, int to_fd, const char *rel,
 		if (cfrom < 0 || cto < 0)
 			ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot open",
 			    od->path, sub.buf);
+		/* No fsync per folder: commit_swap's one syncfs of the stage
+		 * covers every folder made here. */
 		else if ((ret = populate(od, cfrom, cto, sub.buf, err)) == 0 &&
-		    (fchmod(cto, st.st_mode & 07777) != 0 || fsync(cto) != 0))
-			ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot sync",
-			    od->stage_path, sub.buf);
+		    fchmod(cto, st.st_mode & 07777) != 0)
+			ret = dv_error_errno(err, DV_EIO, "%s/%s: cannot set "
+			    "its mode", od->stage_path, sub.buf);
 		if (cfrom >= 0)
 			close(cfrom);
 		if (cto >= 0)
@@ -1111,7 +1107,7 @@ swap_in(struct outdir *od, struct dv_error *err)
 		    od->parent_fd, od->base);
 		goto out;
 	}
-	(void)sync_dir(od->parent_fd, NULL);
+	(void)sync_dir(od->parent_fd);
 	remove_tree(od->parent_fd, strrchr(old.buf, '/') + 1);
 	/* The stage is OUTDIR now: nothing left at its name. */
 	free(od->stage_name);
@@ -1120,7 +1116,7 @@ swap_in(struct outdir *od, struct dv_error *err)
 moved:
 	/* The stage's name holds the old tree now; outdir_abort removes it
 	 * (and, if we are killed first, the next run does: it is unlocked). */
-	if (sync_dir(od->parent_fd, NULL) != 0)
+	if (sync_dir(od->parent_fd) != 0)
 		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync", od->path);
 out:
 	sbuf_release(&old);
