@@ -30,9 +30,9 @@ static const char *const kind_name[] = {
 };
 
 /*
- * Copy the file src into the bundle as name, hashing while the bytes go
- * by: one read per byte.  An executable source stays executable (the
- * Intel tool).
+ * Copy the file src into the bundle as name, the kernel copying where it
+ * can (outdir_copy), and hash what the copy holds: SHA256SUMS lists the
+ * bytes bundled.  An executable source stays executable (the Intel tool).
  */
 static int
 copy_file(struct outdir *od, const char *src, const char *name,
@@ -42,7 +42,7 @@ copy_file(struct outdir *od, const char *src, const char *name,
 	char *buf = NULL;
 	int in = -1, out = -1, ret;
 	struct stat st;
-	ssize_t n;
+	size_t n;
 
 	*size = 0;
 	in = open(src, O_RDONLY | O_CLOEXEC);
@@ -54,22 +54,13 @@ copy_file(struct outdir *od, const char *src, const char *name,
 	    err)) != 0)
 		goto out;
 	buf = xmalloc(COPY_CHUNK);
-	while ((n = read(in, buf, COPY_CHUNK)) != 0) {
-		if (n < 0 && errno == EINTR) {
-			if ((ret = outdir_check(od, err)) != 0)
-				goto out;
-			continue;
-		}
-		if (n < 0) {
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot read",
-			    src);
+	do {
+		if ((ret = outdir_copy(od, out, in, buf, COPY_CHUNK, &n,
+		    err)) != 0)
 			goto out;
-		}
-		hash_update(h, buf, (size_t)n);
-		*size += (uint64_t)n;
-		if ((ret = outdir_write(od, out, buf, (size_t)n, err)) != 0)
-			goto out;
-	}
+		hash_update(h, buf, n);
+		*size += n;
+	} while (n > 0);
 	hash_final_hex(h, sha256);
 	ret = outdir_close_file(od, out, err);
 	out = -1;

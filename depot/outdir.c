@@ -303,7 +303,8 @@ outdir_open_file(struct outdir *od, const char *rel, bool executable,
 	*fd = -1;
 	if ((ret = claim(od, rel, &present, err)) != 0)
 		return ret;
-	*fd = openat(od->stage_fd, rel, O_WRONLY | O_CREAT | O_EXCL |
+	/* Read too: outdir_copy reads back what the kernel copied. */
+	*fd = openat(od->stage_fd, rel, O_RDWR | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, executable ? 0777 : 0666);
 	if (*fd < 0)
 		return dv_error_errno(err, DV_EIO, "%s/%s: cannot create",
@@ -348,6 +349,74 @@ outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
 		dv_progress_bytes(counting, (uint64_t)n);
 	}
 	return 0;
+}
+
+/* Read exactly len bytes of fd at off into buf (what was just written). */
+static int
+read_back(struct outdir *od, int fd, char *buf, size_t len, off_t off,
+    struct dv_error *err)
+{
+	ssize_t n;
+	int ret;
+
+	while (len > 0) {
+		n = pread(fd, buf, len, off);
+		if (n < 0 && errno == EINTR) {
+			if ((ret = outdir_check(od, err)) != 0)
+				return ret;
+			continue;
+		}
+		if (n <= 0)
+			return dv_error_errno(err, DV_EIO, "%s/%s: cannot read "
+			    "back what was copied", od->path, fd_name(od, fd));
+		buf += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+int
+outdir_copy(struct outdir *od, int fd, int in, void *buf, size_t cap,
+    size_t *copied, struct dv_error *err)
+{
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	ssize_t n;
+	int ret;
+
+	*copied = 0;
+	if ((ret = outdir_check(od, err)) != 0)
+		return ret;
+	if (at < 0)
+		return dv_error_errno(err, DV_EIO, "%s/%s: cannot write",
+		    od->path, fd_name(od, fd));
+	/*
+	 * The kernel copies page to page: cheaper than read and write through
+	 * buf (on ext4, about half the system time of the write alone).  Not
+	 * every pair of file systems can (EXDEV, EINVAL, ENOSYS, EOPNOTSUPP),
+	 * and some report 0 before the end: then read and write this part.
+	 */
+	while ((n = copy_file_range(in, NULL, fd, NULL, cap, 0)) < 0 &&
+	    errno == EINTR)
+		if ((ret = outdir_check(od, err)) != 0)
+			return ret;
+	if (n > 0) {
+		dv_progress_bytes(counting, (uint64_t)n);
+		*copied = (size_t)n;
+		return read_back(od, fd, buf, (size_t)n, at, err);
+	}
+	if (n < 0 && errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
+	    errno != EOPNOTSUPP)
+		return dv_error_errno(err, DV_EIO, "%s/%s: cannot copy into it",
+		    od->path, fd_name(od, fd));
+	while ((n = read(in, buf, cap)) < 0 && errno == EINTR)
+		if ((ret = outdir_check(od, err)) != 0)
+			return ret;
+	if (n < 0)
+		return dv_error_errno(err, DV_EIO, "%s/%s: cannot read its "
+		    "source", od->path, fd_name(od, fd));
+	*copied = (size_t)n;
+	return outdir_write(od, fd, buf, (size_t)n, err);
 }
 
 /* Whether the files rel in folders a and b hold the same bytes. */

@@ -68,8 +68,8 @@ const char *outdir_stage_path(const struct outdir *od);
 
 /*
  * Create relname (its folders as needed) and return a file descriptor
- * for writing in *fd; executable makes it 0777 before the umask, else
- * 0666.  Errors: DV_EPATH (a bad name), DV_EEXIST (written already in
+ * for writing (and reading back) in *fd; executable makes it 0777
+ * before the umask, else 0666.  Errors: DV_EPATH (a bad name), DV_EEXIST (written already in
  * this run, or present in OUTDIR without OUTDIR_FORCE), DV_EINTR, DV_EIO.
  */
 int outdir_open_file(struct outdir *od, const char *relname, bool executable,
@@ -77,6 +77,15 @@ int outdir_open_file(struct outdir *od, const char *relname, bool executable,
 /* Write all of buf to fd; DV_EINTR when interrupted, DV_EIO. */
 int outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
     struct dv_error *err);
+/*
+ * Copy the next bytes of the file in (from its offset, up to cap) to the
+ * end of fd, and leave in buf what fd now holds of them, so that a digest
+ * of buf covers the bytes written, not a second read of in.  The kernel
+ * copies where it can (copy_file_range), else read and write through buf.
+ * *copied: how many, 0 at the end of in.  Errors: DV_EINTR, DV_EIO.
+ */
+int outdir_copy(struct outdir *od, int fd, int in, void *buf, size_t cap,
+    size_t *copied, struct dv_error *err);
 /* Close fd (always closed).  Errors: DV_EIO, DV_EINTR. */
 int outdir_close_file(struct outdir *od, int fd, struct dv_error *err);
 

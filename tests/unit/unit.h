@@ -41,6 +41,7 @@ struct unit {
 	X(depot_folders)                                                     \
 	X(tar_header_detect)                                                 \
 	X(outdir_rules)                                                      \
+	X(outdir_copy)                                                       \
 	X(walk_intel_tool)                                                   \
 	X(walk_expanded_depot)                                               \
 	X(walk_nested_duplicate)                                             \
