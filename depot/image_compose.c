@@ -1,7 +1,9 @@
 /* image_compose.c - compose an image profile and write it as a depot zip. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +442,9 @@ struct vcopy { /* one VIB being copied into the output */
 	FILE *fp;
 	struct hash *h;
 	struct dv_progress *progress;
+	struct readahead *ra; /* the VIB's bytes come from here, or NULL */
+	size_t index;	      /* which VIB of the read-ahead */
+	bool ended;	      /* its last byte was handed over */
 };
 
 struct srczip { /* one open handle per input depot, shared in turn */
@@ -534,7 +539,7 @@ zs_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 
 /* Open a depot VIB's file for reading. */
 static int
-open_vib_member(struct wctx *w, const struct image_vib *iv,
+open_vib_member(struct wctx *w, const struct image_vib *iv, bool covered,
     struct zipstream **zs, struct dv_error *err)
 {
 	const struct depot_vib *v = iv->vib;
@@ -552,7 +557,9 @@ open_vib_member(struct wctx *w, const struct image_vib *iv,
 		return dv_error_set(err, DV_EMISSING, "%s: %s: missing (named "
 		    "by the metadata of %s)", iv->depot->path, v->member,
 		    v->id);
-	return zipstream_open(outer, (size_t)idx, zs, err);
+	/* covered: the caller checks the metadata's SHA-256 of every byte. */
+	return covered ? zipstream_open_covered(outer, (size_t)idx, zs, err) :
+	    zipstream_open(outer, (size_t)idx, zs, err);
 }
 
 /*
@@ -593,7 +600,7 @@ vib_document(struct wctx *w, struct image_vib *iv, struct xdoc *doc,
 		return ret;
 	}
 	/* Only vmware.xml describes it: its descriptor is the truth. */
-	if ((ret = open_vib_member(w, iv, &zs, err)) == 0) {
+	if ((ret = open_vib_member(w, iv, false, &zs, err)) == 0) {
 		struct byte_source src = {zs_read, zs};
 		struct sbuf what = SBUF_INIT(SBUF_NOCAP);
 		struct image_vib tmp = *iv;
@@ -636,7 +643,7 @@ measure(struct wctx *w, struct image_vib *iv, struct dv_error *err)
 	long n;
 	int ret;
 
-	if ((ret = open_vib_member(w, iv, &zs, err)) != 0)
+	if ((ret = open_vib_member(w, iv, false, &zs, err)) != 0)
 		return ret;
 	h = hash_new(HASH_SHA256);
 	while ((n = zipstream_read(zs, buf, sizeof(buf), err)) > 0) {
@@ -814,7 +821,7 @@ vcopy_open(void *ctx, struct dv_error *err)
 			    vc->iv->file);
 		return 0;
 	}
-	return open_vib_member(vc->w, vc->iv, &vc->zs, err);
+	return open_vib_member(vc->w, vc->iv, true, &vc->zs, err);
 }
 
 static long
@@ -863,6 +870,190 @@ vcopy_close(void *ctx)
 	vc->h = NULL;
 }
 
+/*
+ * The copy's reading half on a thread of its own: each VIB read, hashed
+ * and checked against its metadata (vcopy_read) a few chunks ahead of
+ * libzip, which CRCs and writes them on the calling thread, so the two
+ * halves share two cores.  The chunks pass through a ring of RA_SLOTS
+ * buffers: memory stays bounded whatever the VIBs' sizes.
+ */
+#define RA_SLOTS 4
+#define RA_CHUNK (1u << 20)
+
+struct ra_slot {
+	char *buf;
+	size_t len;	      /* bytes in buf */
+	size_t index;	      /* of which VIB */
+	bool end;	      /* the VIB's end: ret says how it went */
+	int ret;
+	struct dv_error err;
+};
+
+struct readahead {
+	struct vcopy *vc; /* the VIBs, in the order libzip writes them */
+	size_t n;
+	pthread_mutex_t lock;
+	pthread_cond_t moved; /* a slot was filled or emptied, or stop */
+	struct ra_slot slot[RA_SLOTS];
+	size_t filled, taken; /* slots counted since the start */
+	size_t off;	      /* handed over of the slot being taken */
+	bool stop;	      /* the writer is done or gave up */
+};
+
+/* The next slot to fill; NULL once the writer stopped. */
+static struct ra_slot *
+ra_free_slot(struct readahead *ra)
+{
+	struct ra_slot *sl = NULL;
+
+	pthread_mutex_lock(&ra->lock);
+	while (!ra->stop && ra->filled - ra->taken == RA_SLOTS)
+		pthread_cond_wait(&ra->moved, &ra->lock);
+	if (!ra->stop)
+		sl = &ra->slot[ra->filled % RA_SLOTS];
+	pthread_mutex_unlock(&ra->lock);
+	return sl;
+}
+
+static void
+ra_publish(struct readahead *ra)
+{
+	pthread_mutex_lock(&ra->lock);
+	ra->filled++;
+	pthread_cond_broadcast(&ra->moved);
+	pthread_mutex_unlock(&ra->lock);
+}
+
+static void *
+ra_reader(void *arg)
+{
+	struct readahead *ra = arg;
+	struct ra_slot *sl;
+	long n = 0;
+
+	for (size_t i = 0; i < ra->n && n >= 0; i++) {
+		struct vcopy *vc = &ra->vc[i];
+		struct dv_error err = DV_ERROR_INIT;
+		int ret = vcopy_open(vc, &err);
+
+		do {
+			if ((sl = ra_free_slot(ra)) == NULL) {
+				vcopy_close(vc);
+				return NULL;
+			}
+			memset(&sl->err, 0, sizeof(sl->err));
+			if (ret != 0) {
+				n = ret;
+				sl->err = err;
+			} else {
+				n = vcopy_read(vc, sl->buf, RA_CHUNK, &sl->err);
+			}
+			sl->index = i;
+			sl->len = n > 0 ? (size_t)n : 0;
+			sl->end = n <= 0;
+			sl->ret = n < 0 ? (int)n : 0;
+			ra_publish(ra);
+		} while (n > 0);
+		vcopy_close(vc);
+	}
+	return NULL;
+}
+
+/* Without a read-ahead (no thread could start), vcopy_* do it all. */
+static int
+ra_open(void *ctx, struct dv_error *err)
+{
+	struct vcopy *vc = ctx;
+
+	return vc->ra == NULL ? vcopy_open(vc, err) : 0;
+}
+
+/* Hand libzip the next bytes of VIB vc->index from the ring. */
+static long
+ra_read(void *ctx, void *buf, size_t len, struct dv_error *err)
+{
+	struct vcopy *vc = ctx;
+	struct readahead *ra = vc->ra;
+	struct ra_slot *sl;
+	size_t k;
+
+	if (ra == NULL)
+		return vcopy_read(vc, buf, len, err);
+	if (vc->ended)
+		return 0;
+	pthread_mutex_lock(&ra->lock);
+	while (ra->filled == ra->taken)
+		pthread_cond_wait(&ra->moved, &ra->lock);
+	pthread_mutex_unlock(&ra->lock);
+	sl = &ra->slot[ra->taken % RA_SLOTS];
+	if (sl->index != vc->index)
+		return dv_error_set(err, DV_EIO, "%s: VIB %s read out of "
+		    "order", vc->what, vc->iv->vib->id);
+	if (sl->end && sl->ret != 0) {
+		/* The reader stopped there: the slot is never taken. */
+		*err = sl->err;
+		return sl->ret;
+	}
+	k = sl->len - ra->off < len ? sl->len - ra->off : len;
+	memcpy(buf, sl->buf + ra->off, k);
+	ra->off += k;
+	if (ra->off == sl->len) {
+		vc->ended = sl->end;
+		ra->off = 0;
+		pthread_mutex_lock(&ra->lock);
+		ra->taken++;
+		pthread_cond_broadcast(&ra->moved);
+		pthread_mutex_unlock(&ra->lock);
+	}
+	return (long)k;
+}
+
+static void
+ra_close(void *ctx)
+{
+	struct vcopy *vc = ctx;
+
+	if (vc->ra == NULL)
+		vcopy_close(vc);
+}
+
+static void
+ra_start(struct readahead *ra, struct vcopy *vc, size_t n, pthread_t *thread,
+    bool *started)
+{
+	memset(ra, 0, sizeof(*ra));
+	ra->vc = vc;
+	ra->n = n;
+	pthread_mutex_init(&ra->lock, NULL);
+	pthread_cond_init(&ra->moved, NULL);
+	for (size_t i = 0; i < RA_SLOTS; i++)
+		ra->slot[i].buf = xmalloc(RA_CHUNK);
+	for (size_t i = 0; i < n; i++) {
+		vc[i].ra = ra;
+		vc[i].index = i;
+	}
+	/* Without a thread the ring would never fill: read as before. */
+	*started = pthread_create(thread, NULL, ra_reader, ra) == 0;
+	for (size_t i = 0; i < n && !*started; i++)
+		vc[i].ra = NULL;
+}
+
+static void
+ra_finish(struct readahead *ra, pthread_t thread, bool started)
+{
+	if (started) {
+		pthread_mutex_lock(&ra->lock);
+		ra->stop = true;
+		pthread_cond_broadcast(&ra->moved);
+		pthread_mutex_unlock(&ra->lock);
+		pthread_join(thread, NULL);
+	}
+	for (size_t i = 0; i < RA_SLOTS; i++)
+		free(ra->slot[i].buf);
+	pthread_cond_destroy(&ra->moved);
+	pthread_mutex_destroy(&ra->lock);
+}
+
 static const char *
 vendor_code(const struct depot *base)
 {
@@ -886,6 +1077,9 @@ write_depot(struct wctx *w, const char *out, int64_t when,
 	    sizeof(*docs));
 	const char **paths = xcalloc(img->nvibs + 1, sizeof(*paths));
 	struct vcopy *vc = xcalloc(img->nvibs + 1, sizeof(*vc));
+	struct readahead ra;
+	pthread_t ra_thread;
+	bool ra_started;
 	struct zipwriter *mw = NULL, *zw = NULL;
 	struct dv_esxi esxi;
 	char ts[96], ver[32], pv[32];
@@ -1045,9 +1239,9 @@ write_depot(struct wctx *w, const char *out, int64_t when,
 		vc[i].what = img->vibs[i].file != NULL ? img->vibs[i].file :
 		    arena_strdup(&c->arena, img->vibs[i].vib->member ?
 		    img->vibs[i].vib->member : img->vibs[i].vib->id);
-		ms.open = vcopy_open;
-		ms.read = vcopy_read;
-		ms.close = vcopy_close;
+		ms.open = ra_open;
+		ms.read = ra_read;
+		ms.close = ra_close;
 		ms.ctx = &vc[i];
 		ms.size = img->vibs[i].vib->packed_size;
 		ms.mtime = when;
@@ -1056,8 +1250,10 @@ write_depot(struct wctx *w, const char *out, int64_t when,
 			goto out;
 		c->bytes += ms.size;
 	}
+	ra_start(&ra, vc, img->nvibs, &ra_thread, &ra_started);
 	ret = zipwriter_close(zw, NULL, 0, err);
 	zw = NULL;
+	ra_finish(&ra, ra_thread, ra_started);
 out:
 	zipwriter_discard(mw);
 	zipwriter_discard(zw);

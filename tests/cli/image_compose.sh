@@ -165,6 +165,19 @@ test_output_exists() {
 	expect_status 1 && expect_err "out.zip: cannot create" && [ ! -s out.zip ]
 }
 
+# A VIB whose bytes differ from the metadata's SHA-256 is found while it
+# is copied (on the read-ahead thread) and nothing is written.
+test_tampered_vib_not_copied() {
+	"$PYTHON" "$TOP/tests/mutate.py" "$(fixture img-base8)" bad.zip ne1000 \
+	    flip-payload || fail "mutate failed" || return 1
+	run "$DEPOT" compose --profile "$STD" bad.zip --name x out.zip
+	expect_status 1 &&
+	    expect_err "VIB VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510 differs from its metadata (sha-256 " &&
+	    expect_err "): not copied" && expect_err_lines 1 &&
+	    [ -z "$(ls -A . | grep -v -e '^bad.zip$' -e '^err$' -e '^out$' ||
+	    true)" ] || fail "something was written beside bad.zip"
+}
+
 # Vendor packages are unwrapped by the package walk (as depot extract
 # does) into a temporary folder beside OUT.zip, removed afterwards.
 test_vendor_package_add() {
