@@ -240,13 +240,7 @@ read_index(struct walk *w)
 	if (d->nvendors == 0)
 		warn(w, "%s: lists no vendors; the depot is empty", what.buf);
 	for (i = 0; i < d->nvendors; i++) {
-		/* Two vendors may share one vendor index; read it once. */
-		size_t j;
-		for (j = 0; j < i; j++)
-			if (strcmp(d->vendors[j].index_member,
-			    d->vendors[i].index_member) == 0)
-				break;
-		if (j < i)
+		if (!depot_vendor_index_first(d, i))
 			continue;
 		if ((ret = read_vendor_index(w, d->vendors[i].index_member,
 		    root)) != 0)
@@ -802,6 +796,16 @@ merge_profile(struct walk *w, void **kept, void *next, enum fold *how)
 		    "values of the '%s' attribute", w->d->path,
 		    a->source, b->source, a->profile_id, attr);
 	return 0;
+}
+
+bool
+depot_vendor_index_first(const struct depot *d, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(d->vendors[j].index_member,
+		    d->vendors[i].index_member) == 0)
+			return false;
+	return true;
 }
 
 const struct depot_vib *

@@ -240,6 +240,12 @@ void depot_vib_file_close(struct depot_vib_file *f);
 
 /* dv_path_check and the other rules on hostile names: names.h. */
 
+/*
+ * Whether vendor i is the first to point at its vendor index: two vendors
+ * may share one, which is then read (or copied) once.
+ */
+bool depot_vendor_index_first(const struct depot *d, size_t i);
+
 /* Find a VIB by id; NULL when absent. */
 const struct depot_vib *depot_find_vib(const struct depot *d, const char *id);
 /*
