@@ -34,6 +34,7 @@ struct unit {
 	X(bundle_order)                                                      \
 	X(bundle_order_cycle)                                                \
 	X(member_names)                                                      \
+	X(out_path_rules)                                                    \
 	X(path_check)                                                        \
 	X(shown_name)                                                        \
 	X(suffix_and_base)                                                   \
