@@ -46,14 +46,11 @@ warn(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 static void
 warn(struct walk *w, const char *fmt, ...)
 {
-	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
 	va_list ap;
 
 	va_start(ap, fmt);
-	sbuf_vaddf(&sb, fmt, ap);
+	dv_diag_vadd(&w->d->warnings, DV_DIAG_WARNING, 0, fmt, ap);
 	va_end(ap);
-	dv_diag_add(&w->d->warnings, DV_DIAG_WARNING, 0, "%s", sb.buf);
-	sbuf_release(&sb);
 }
 
 /* Read the depot's file name and parse it as XML. */

@@ -22,19 +22,6 @@ dup_or_empty(struct arena *a, const char *s)
 	return arena_strdup(a, s != NULL ? s : "");
 }
 
-/* DV_EFORMAT with the caller's message: it names the record and the field. */
-static int
-bad_value(struct dv_error *err, const char *fmt, va_list ap)
-{
-	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
-	int ret;
-
-	sbuf_vaddf(&sb, fmt, ap);
-	ret = dv_error_set(err, DV_EFORMAT, "%s", sb.buf);
-	sbuf_release(&sb);
-	return ret;
-}
-
 static int
 parse_bool(const char *s, bool dflt, bool *out, struct dv_error *err,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -44,7 +31,8 @@ parse_u64(const char *s, uint64_t *out, struct dv_error *err,
 
 /*
  * esximage's ParseXsdBoolean: 0/false/1/true, case-insensitive, and dflt
- * when the text is absent or empty.
+ * when the text is absent or empty.  Bad text is DV_EFORMAT with the
+ * caller's message, which names the record and the field.
  */
 static int
 parse_bool(const char *s, bool dflt, bool *out, struct dv_error *err,
@@ -66,7 +54,7 @@ parse_bool(const char *s, bool dflt, bool *out, struct dv_error *err,
 		return 0;
 	}
 	va_start(ap, fmt);
-	ret = bad_value(err, fmt, ap);
+	ret = dv_error_vset(err, DV_EFORMAT, fmt, ap);
 	va_end(ap);
 	return ret;
 }
@@ -93,7 +81,7 @@ parse_u64(const char *s, uint64_t *out, struct dv_error *err,
 		}
 	}
 	va_start(ap, fmt);
-	ret = bad_value(err, fmt, ap);
+	ret = dv_error_vset(err, DV_EFORMAT, fmt, ap);
 	va_end(ap);
 	return ret;
 }
