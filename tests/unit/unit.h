@@ -28,6 +28,11 @@ struct unit {
 	X(json_escapes)                                                      \
 	X(json_parse)                                                        \
 	X(tar_write_read)                                                    \
+	X(zip_writer_sources)                                                \
+	X(zip_writer_refusals)                                               \
+	X(zip_writer_dos_times)                                              \
+	X(zip_stored_read)                                                   \
+	X(zip_open_refusals)                                                 \
 	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
