@@ -47,6 +47,11 @@ struct unit {
 	X(depot_folders)                                                     \
 	X(tar_header_detect)                                                 \
 	X(outdir_rules)                                                      \
+	X(outdir_begin_refusals)                                             \
+	X(outdir_begin_recovers)                                             \
+	X(outdir_commit_existing)                                            \
+	X(outdir_same_remove_reserve)                                        \
+	X(outdir_through_link)                                               \
 	X(walk_intel_tool)                                                   \
 	X(walk_expanded_depot)                                               \
 	X(walk_nested_duplicate)                                             \
