@@ -33,7 +33,7 @@ enum dv_acceptance {
 const char *dv_acceptance_name(enum dv_acceptance a);
 /* esxcli's display name: "VMwareCertified" and so on; "" for unknown. */
 const char *dv_acceptance_display(enum dv_acceptance a);
-/* Parse the XML value; -1 when it is not one of the four. */
+/* Parse the XML value; -DV_EFORMAT when it is not one of the four. */
 int dv_acceptance_parse(const char *s, enum dv_acceptance *out);
 
 struct dv_strlist {
