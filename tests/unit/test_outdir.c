@@ -17,18 +17,26 @@ err_is(const struct dv_error *err, int code, const char *want)
 	return err->code == code && strstr(err->msg, want) != NULL;
 }
 
-/* A fresh folder of the scratch folder for one test: dir/name. */
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* A fresh folder of the scratch folder for one test; NULL (a failed
+ * check) when it cannot be made. */
 static const char *
-fresh(const char *name)
+fresh(struct unit *u, const char *name)
 {
 	static char path[512];
 	char cmd[1100];
 
 	snprintf(path, sizeof(path), "%s/%s", unit_scratch(), name);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir '%s'", path, path);
-	if (system(cmd) != 0)
-		return NULL;
-	return path;
+	CHECK(u, system(cmd) == 0);
+	return exists(path) ? path : NULL;
 }
 
 static void
@@ -58,14 +66,6 @@ holds(const char *path, const char *text)
 	return strcmp(buf, text) == 0;
 }
 
-static bool
-exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
-}
-
 /* One file written through od; 0 or the first error. */
 static int
 write_file(struct outdir *od, const char *rel, const char *text,
@@ -87,15 +87,13 @@ write_file(struct outdir *od, const char *rel, const char *text,
 void
 test_outdir_begin_refusals(struct unit *u)
 {
-	const char *top = fresh("begin");
+	const char *top = fresh(u, "begin");
 	struct dv_error err = DV_ERROR_INIT;
 	struct outdir *od = NULL;
 	char path[600];
 
-	if (top == NULL) {
-		CHECK(u, !"scratch");
+	if (top == NULL)
 		return;
-	}
 	CHECK(u, outdir_begin("/", 0, &od, &err) == -DV_EPATH);
 	CHECK(u, od == NULL && err_is(&err, DV_EPATH, "/: not a folder to "
 	    "write into"));
@@ -117,15 +115,13 @@ test_outdir_begin_refusals(struct unit *u)
 void
 test_outdir_begin_recovers(struct unit *u)
 {
-	const char *top = fresh("recover");
+	const char *top = fresh(u, "recover");
 	struct dv_error err = DV_ERROR_INIT;
 	struct outdir *od = NULL;
 	char out[600], p[700];
 
-	if (top == NULL) {
-		CHECK(u, !"scratch");
+	if (top == NULL)
 		return;
-	}
 	snprintf(out, sizeof(out), "%s/out", top);
 	snprintf(p, sizeof(p), "%s/.out.depot-old-Ab12Cd", top);
 	CHECK(u, mkdir(p, 0755) == 0);
@@ -164,15 +160,13 @@ test_outdir_begin_recovers(struct unit *u)
 void
 test_outdir_commit_existing(struct unit *u)
 {
-	const char *top = fresh("existing");
+	const char *top = fresh(u, "existing");
 	struct dv_error err = DV_ERROR_INIT;
 	struct outdir *od = NULL;
 	char out[600], p[700];
 
-	if (top == NULL) {
-		CHECK(u, !"scratch");
+	if (top == NULL)
 		return;
-	}
 	snprintf(out, sizeof(out), "%s/out", top);
 	CHECK(u, mkdir(out, 0755) == 0);
 	snprintf(p, sizeof(p), "%s/a.txt", out);
@@ -227,17 +221,15 @@ test_outdir_commit_existing(struct unit *u)
 void
 test_outdir_same_remove_reserve(struct unit *u)
 {
-	const char *top = fresh("same");
+	const char *top = fresh(u, "same");
 	struct dv_error err = DV_ERROR_INIT;
 	struct ptrvec names = PTRVEC_INIT;
 	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
 	struct outdir *od = NULL;
 	char out[600], p[700];
 
-	if (top == NULL) {
-		CHECK(u, !"scratch");
+	if (top == NULL)
 		return;
-	}
 	snprintf(out, sizeof(out), "%s/out", top);
 	CHECK(u, mkdir(out, 0755) == 0);
 	snprintf(p, sizeof(p), "%s/same.txt", out);
@@ -286,16 +278,14 @@ test_outdir_same_remove_reserve(struct unit *u)
 void
 test_outdir_through_link(struct unit *u)
 {
-	const char *top = fresh("link");
+	const char *top = fresh(u, "link");
 	struct dv_error err = DV_ERROR_INIT;
 	struct outdir *od = NULL;
 	struct stat st;
 	char real[600], link[600], p[700];
 
-	if (top == NULL) {
-		CHECK(u, !"scratch");
+	if (top == NULL)
 		return;
-	}
 	snprintf(real, sizeof(real), "%s/real", top);
 	snprintf(link, sizeof(link), "%s/link", top);
 	CHECK(u, mkdir(real, 0755) == 0 && symlink("real", link) == 0);
