@@ -95,9 +95,12 @@ bad:
 	return false;
 }
 
-/* Open the depot and print its warnings; an exit status on failure. */
+/*
+ * Open the depot and print its warnings; an exit status on failure.
+ * flags: enum depot_open_flags, what the verb can do without.
+ */
 static int
-open_depot(const char *path, struct depot **out)
+open_depot_flags(const char *path, unsigned flags, struct depot **out)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct depot *d = NULL;
@@ -106,7 +109,7 @@ open_depot(const char *path, struct depot **out)
 	*out = NULL;
 	if ((ret = net_ready(path)) != EXIT_OK)
 		return ret;
-	ret = depot_open_net(path, &cmd_net.opts, &d, &err);
+	ret = depot_open_flags(path, &cmd_net.opts, flags, &d, &err);
 	if (ret != 0) {
 		if (err.code == DV_EWRAPPER)
 			msg_error("%s; run '%s extract %s OUTDIR' to unwrap it",
@@ -122,6 +125,12 @@ open_depot(const char *path, struct depot **out)
 		msg_warn("%s", d->warnings.v[i].msg);
 	*out = d;
 	return EXIT_OK;
+}
+
+static int
+open_depot(const char *path, struct depot **out)
+{
+	return open_depot_flags(path, 0, out);
 }
 
 /* The messages of one kind, as a JSON array. */
@@ -230,7 +239,9 @@ run_listing(int argc, char **argv, const struct listing_verb *v)
 		return o.status;
 	if (v->packages && cmd_is_package(o.path))
 		return cmd_depot_info_package(o.path, o.json);
-	if ((ret = open_depot(o.path, &d)) != EXIT_OK)
+	/* Listings show no VIB file's size or digest: no cross-check. */
+	if ((ret = open_depot_flags(o.path, DEPOT_OPEN_NO_CROSSCHECK,
+	    &d)) != EXIT_OK)
 		return ret;
 	l.path = d->path; /* a URL's token shown as <token> */
 	l.d = d;
