@@ -33,7 +33,7 @@ enum dv_acceptance {
 const char *dv_acceptance_name(enum dv_acceptance a);
 /* esxcli's display name: "VMwareCertified" and so on; "" for unknown. */
 const char *dv_acceptance_display(enum dv_acceptance a);
-/* Parse the XML value; -1 when it is not one of the four. */
+/* Parse the XML value; -DV_EFORMAT when it is not one of the four. */
 int dv_acceptance_parse(const char *s, enum dv_acceptance *out);
 
 struct dv_strlist {
@@ -185,6 +185,7 @@ struct depot {
 	size_t nprofiles;
 	struct dv_diags warnings; /* DV_DIAG_WARNINGs for cmd/ to print */
 	struct depot_source *source; /* where the files are read from */
+	unsigned open_flags; /* enum depot_open_flags it was opened with */
 };
 
 /*
@@ -213,6 +214,18 @@ int depot_open(const char *path, struct depot **out, struct dv_error *err);
 struct http_opts;
 int depot_open_net(const char *where, const struct http_opts *net,
     struct depot **out, struct dv_error *err);
+/* What a caller of depot_open_flags can do without. */
+enum depot_open_flags {
+	/*
+	 * vmware.xml beside vibs/ only cross-checks each VIB file's size
+	 * and SHA-256 for verify (has_legacy stays false): a listing needs
+	 * none of it, and parsing it is a third of what list-profiles costs.
+	 */
+	DEPOT_OPEN_NO_CROSSCHECK = 1 << 0,
+};
+/* depot_open_net, leaving out what flags (enum depot_open_flags) say. */
+int depot_open_flags(const char *where, const struct http_opts *net,
+    unsigned flags, struct depot **out, struct dv_error *err);
 /*
  * The same for a zip held in memory (an inner depot of a vendor package);
  * label names it in messages.  mem must outlive the depot.
@@ -239,6 +252,12 @@ const struct byte_source *depot_vib_file_source(
 void depot_vib_file_close(struct depot_vib_file *f);
 
 /* dv_path_check and the other rules on hostile names: names.h. */
+
+/*
+ * Whether vendor i is the first to point at its vendor index: two vendors
+ * may share one, which is then read (or copied) once.
+ */
+bool depot_vendor_index_first(const struct depot *d, size_t i);
 
 /* Find a VIB by id; NULL when absent. */
 const struct depot_vib *depot_find_vib(const struct depot *d, const char *id);
