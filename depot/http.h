@@ -80,11 +80,13 @@ struct http_file {
 	struct dv_error err;
 	uint64_t received;    /* bytes this run took from the network */
 	uint64_t resumed_at;  /* bytes of a kept partial that were reused */
+	uint32_t crc32;	      /* the file's CRC-32, when code is 0 (for a
+				 stored zip member, found in the same pass) */
 };
 
 /*
  * Download files, at most jobs at a time (libcurl's multi interface).
- * Each body streams through SHA-256 into file->partial; a kept partial is
+ * Each body streams through SHA-256 and CRC-32 into file->partial; a kept partial is
  * re-read and hashed from its start, then the rest asked for with a range
  * request.  A file whose size or SHA-256 is wrong is discarded and
  * fetched once more, then refused (DV_EDIGEST).  Only a verified file is

@@ -166,6 +166,27 @@ test_fault_interrupted_run_resumes_next_run() {
 	[ "$(grep -c ne1000 fault.log)" = 1 ] || { echo "  ne1000 fetched twice"; return 1; }
 }
 
+# A VIB kept from an earlier run is not synced: it is hashed again, and
+# one that is not what its name says is fetched again, not stored.
+test_fault_kept_vib_damaged_is_fetched_again() {
+	faults '[{"match": "ghost-driver", "mode": "drop", "after": 1000, "times": 2}]' || return 1
+	fetch_faulty --retries 1
+	expect_status 2 || return 1
+	kept=
+	for f in .o.zip.fetch/*.vib; do
+		cmp -s "$f" "www/PROD/COMP/ESX_HOST/main/$NE" && kept=$f
+	done
+	[ -n "$kept" ] || { echo "  ne1000 was not kept"; return 1; }
+	# Same size, one byte changed.
+	printf 'X' | dd of="$kept" bs=1 seek=100 conv=notrunc 2>/dev/null
+	fetch_faulty
+	expect_status 0 && fetched o.zip &&
+	    expect_out "2 downloaded" &&
+	    expect_out "3 verified by an earlier run" || return 1
+	[ "$(grep -c ne1000 fault.log)" = 2 ] ||
+	    { echo "  the damaged ne1000 was not fetched again"; cat fault.log; return 1; }
+}
+
 test_fault_length_lies() {
 	faults '[{"match": "ghost-driver", "mode": "long", "extra": 500},
 	    {"match": "ne1000", "mode": "short", "less": 300}]' || return 1
