@@ -1502,6 +1502,11 @@ add_stored_file(int out, const char *path, const struct zip_stored_file *f,
 	if ((ret = write_all(out, lh.buf, lh.len, path, err)) != 0 ||
 	    (ret = copy_bytes(in, out, f->size, f->path, path, err)) != 0)
 		goto out;
+#ifdef __linux__
+	/* Start writing it back now: the fsync at the end waits less. */
+	(void)sync_file_range(out, (off_t)off, (off_t)(lh.len + f->size),
+	    SYNC_FILE_RANGE_WRITE);
+#endif
 
 	put32(cd, 0x02014b50);
 	put16(cd, 3u << 8 | need); /* made on Unix */
@@ -1605,18 +1610,11 @@ zipwriter_close_with_files(struct zipwriter *w, const char *path,
 		goto out;
 	off = cd_at;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t at = off;
-
 		if ((ret = add_stored_file(fd, path, &files[i], off, &cd,
 		    err)) != 0)
 			goto out;
 		off += 30 + strlen(files[i].name) + files[i].size +
 		    (files[i].size >= 0xffffffffu ? 20 : 0);
-#ifdef __linux__
-		/* Start writing back now: the fsync at the end waits less. */
-		(void)sync_file_range(fd, (off_t)at, (off_t)(off - at),
-		    SYNC_FILE_RANGE_WRITE);
-#endif
 	}
 	cd_len = cd.len;
 	end_records(&cd, entries + n, off, cd_len);
