@@ -297,6 +297,7 @@ download(struct fetch *f)
 		files[n].path = k->stored;
 		files[n].size = k->v->packed_size;
 		files[n].sha256 = k->v->sha256;
+		files[n].want_crc32 = true;
 		which[n] = k;
 		n++;
 	}

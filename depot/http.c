@@ -580,7 +580,8 @@ xfer_open_partial(struct xfer *x)
 		if (x->have + (uint64_t)n > x->f->size)
 			break;
 		hash_update(x->hash, buf, (size_t)n);
-		x->crc = dv_crc32(x->crc, buf, (size_t)n);
+		if (x->f->want_crc32)
+			x->crc = dv_crc32(x->crc, buf, (size_t)n);
 		x->have += (uint64_t)n;
 	}
 	free(buf);
@@ -628,7 +629,8 @@ xfer_write(char *data, size_t size, size_t n, void *ctx)
 		x->wlen += len;
 	}
 	hash_update(x->hash, data, len);
-	x->crc = dv_crc32(x->crc, data, len);
+	if (x->f->want_crc32)
+		x->crc = dv_crc32(x->crc, data, len);
 	x->have += len;
 	x->f->received += len;
 	x->h->received += len;
