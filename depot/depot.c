@@ -550,7 +550,8 @@ read_metadata_zip(struct walk *w, struct depot_metadata *md)
 	if (vmware_xml >= 0 && !have_vibs) {
 		ret = read_vmware_xml(w, md, mz, vmware_xml, true,
 		    !have_bulletins, label.buf, w->err);
-	} else if (vmware_xml >= 0) {
+	} else if (vmware_xml >= 0 &&
+	    (w->d->open_flags & DEPOT_OPEN_NO_CROSSCHECK) == 0) {
 		/* Read only for verify's cross-check; esxcli ignores it. */
 		struct dv_error ignored = DV_ERROR_INIT;
 		if (read_vmware_xml(w, md, mz, vmware_xml, false, false,
@@ -1094,6 +1095,13 @@ int
 depot_open_net(const char *where, const struct http_opts *net,
     struct depot **out, struct dv_error *err)
 {
+	return depot_open_flags(where, net, 0, out, err);
+}
+
+int
+depot_open_flags(const char *where, const struct http_opts *net,
+    unsigned flags, struct depot **out, struct dv_error *err)
+{
 	struct depot_source *src;
 	struct depot *d;
 	int ret;
@@ -1103,6 +1111,7 @@ depot_open_net(const char *where, const struct http_opts *net,
 		return ret;
 	d = xcalloc(1, sizeof(*d));
 	d->source = src;
+	d->open_flags = flags;
 	d->path = arena_strdup(&d->arena, source_label(src));
 	return depot_finish_open(d, out, err);
 }

@@ -185,6 +185,7 @@ struct depot {
 	size_t nprofiles;
 	struct dv_diags warnings; /* DV_DIAG_WARNINGs for cmd/ to print */
 	struct depot_source *source; /* where the files are read from */
+	unsigned open_flags; /* enum depot_open_flags it was opened with */
 };
 
 /*
@@ -213,6 +214,18 @@ int depot_open(const char *path, struct depot **out, struct dv_error *err);
 struct http_opts;
 int depot_open_net(const char *where, const struct http_opts *net,
     struct depot **out, struct dv_error *err);
+/* What a caller of depot_open_flags can do without. */
+enum depot_open_flags {
+	/*
+	 * vmware.xml beside vibs/ only cross-checks each VIB file's size
+	 * and SHA-256 for verify (has_legacy stays false): a listing needs
+	 * none of it, and parsing it is a third of what list-profiles costs.
+	 */
+	DEPOT_OPEN_NO_CROSSCHECK = 1 << 0,
+};
+/* depot_open_net, leaving out what flags (enum depot_open_flags) say. */
+int depot_open_flags(const char *where, const struct http_opts *net,
+    unsigned flags, struct depot **out, struct dv_error *err);
 /*
  * The same for a zip held in memory (an inner depot of a vendor package);
  * label names it in messages.  mem must outlive the depot.

@@ -13,6 +13,8 @@ VIB-SUBSTRING.  Operations:
   grow-last-size     claim 1000 more bytes in the last member's size field
   truncate-payload   cut the first payload (a gzip stream) in half
   packed-size        add one to the VIB's <packed-size> in the metadata zip
+  legacy-packed-size add one to the VIB's <packedSize> in vmware.xml only
+  cut-vmware-xml     cut vmware.xml in half (no longer well-formed XML)
 
 Python standard library only: this is the test's own reading of the ar and
 zip formats, independent of the reader under test.
@@ -99,6 +101,29 @@ def bump_packed_size(meta, vib_member):
     return out.getvalue()
 
 
+def change_vmware_xml(meta, change):
+    """The metadata zip with vmware.xml's bytes passed through change."""
+    src = zipfile.ZipFile(io.BytesIO(meta))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "vmware.xml":
+                data = change(data)
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def bump_legacy_size(data, vib_member):
+    """vmware.xml's <packedSize> of the VIB whose id the member names."""
+    vib_id = vib_member.rsplit("/", 1)[-1][:-len(".vib")].encode()
+    at = data.index(b"<vibID>%s</vibID>" % vib_id)
+    return data[:at] + re.sub(
+        rb"<packedSize>(\d+)</packedSize>",
+        lambda mo: b"<packedSize>%d</packedSize>" % (int(mo.group(1)) + 1),
+        data[at:], count=1)
+
+
 def main():
     src_path, dst_path, which, op = sys.argv[1:5]
     src = zipfile.ZipFile(src_path)
@@ -112,6 +137,14 @@ def main():
             if op == "packed-size":
                 if info.filename.endswith("metadata.zip"):
                     data = bump_packed_size(data, target)
+            elif op == "legacy-packed-size":
+                if info.filename.endswith("metadata.zip"):
+                    data = change_vmware_xml(
+                        data, lambda x: bump_legacy_size(x, target))
+            elif op == "cut-vmware-xml":
+                if info.filename.endswith("metadata.zip"):
+                    data = change_vmware_xml(data,
+                                             lambda x: x[:len(x) // 2])
             elif info.filename == target:
                 data = mutate_vib(data, op)
             dst.writestr(info, data)

@@ -75,6 +75,22 @@ test_wrong_packed_size() {
 	damaged packed-size && expect_out "bytes, the metadata says"
 }
 
+# vmware.xml beside vibs/ is verify's cross-check of each VIB file, and
+# nothing a listing shows: list-profiles does not even read it.
+test_vmware_xml_cross_check() {
+	damaged legacy-packed-size &&
+	    expect_out "bytes, vmware.xml says" || return 1
+	"$PYTHON" "$TOP/tests/mutate.py" "$(fixture verify8)" cut.zip ne1000 \
+	    cut-vmware-xml || return 1
+	# shellcheck disable=SC2046
+	run "$DEPOT" verify $(trust_all) cut.zip
+	expect_status 0 &&
+	    expect_err "vmware.xml is only a cross-check here" || return 1
+	run "$DEPOT" list-profiles cut.zip
+	expect_status 0 && expect_out "ESXi-8.0U3e-24677879-standard" &&
+	    [ ! -s "$T/err" ] || fail "stderr should be empty"
+}
+
 test_missing_payload_member() {
 	damaged drop-payload &&
 	    expect_out "could not find file object for payload 'ne1000'"
