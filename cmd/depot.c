@@ -79,9 +79,7 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 		}
 	}
 	if (argc - optind != nargs) {
-		msg_error("%s: expected %d operand%s, got %d", argv[0], nargs,
-		    nargs == 1 ? "" : "s", argc - optind);
-		o->status = verb_usage(argv[0], EXIT_USAGE);
+		o->status = verb_operand_count(argv, argc - optind, nargs);
 		return false;
 	}
 	o->path = argv[optind];
@@ -89,9 +87,7 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 	return true;
 bad:
 	/* Only long options come here, so li names the one given. */
-	msg_error("%s: option '--%s' is not for this command", argv[0],
-	    longopts[li].name);
-	o->status = verb_usage(argv[0], EXIT_USAGE);
+	o->status = verb_not_for(argv, longopts[li].name);
 	return false;
 }
 

@@ -100,9 +100,7 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 	return true;
 bad:
 	/* Only long options come here, so li names the one given. */
-	msg_error("%s: option '--%s' is not for this command", argv[0],
-	    longopts[li].name);
-	o->status = verb_usage(argv[0], EXIT_USAGE);
+	o->status = verb_not_for(argv, longopts[li].name);
 	return false;
 }
 
