@@ -414,6 +414,7 @@ struct worker_pool {
 	struct verify_report *r;
 	atomic_size_t next;
 	size_t ntasks;	       /* the VIBs, and the side task if any */
+	size_t *order;	       /* VIB indexes, the largest file first */
 	atomic_int error;      /* first error code, or 0 */
 	struct dv_error err;   /* set by the worker that set error */
 	pthread_mutex_t lock;
@@ -519,8 +520,8 @@ worker(void *arg)
 		if (pool->o->side != NULL && i == 0)
 			side_task(pool);
 		else
-			verify_in_zip(pool, zip,
-			    &pool->r->vibs[i - (pool->o->side != NULL)]);
+			verify_in_zip(pool, zip, &pool->r->vibs[
+			    pool->order[i - (pool->o->side != NULL)]]);
 	}
 	zipfile_close(zip);
 	return NULL;
@@ -604,6 +605,45 @@ out:
 	return ret;
 }
 
+struct by_size {
+	uint64_t size;
+	size_t index;
+};
+
+static int
+by_size_cmp(const void *a, const void *b)
+{
+	const struct by_size *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * The order the workers take the VIBs in: largest first (by the size the
+ * metadata gives), so that the last VIB to start is a small one and the
+ * jobs end together, not one big VIB alone on one core at the end.
+ */
+static size_t *
+largest_first(const struct depot *d)
+{
+	struct by_size *s = xcalloc(d->nvibs + 1, sizeof(*s));
+	size_t *order = xcalloc(d->nvibs + 1, sizeof(*order));
+	size_t i;
+
+	for (i = 0; i < d->nvibs; i++) {
+		s[i].size = d->vibs[i]->packed_size;
+		s[i].index = i;
+	}
+	if (d->nvibs > 1)
+		qsort(s, d->nvibs, sizeof(*s), by_size_cmp);
+	for (i = 0; i < d->nvibs; i++)
+		order[i] = s[i].index;
+	free(s);
+	return order;
+}
+
 int
 depot_verify(const struct depot *d, const struct verify_opts *o,
     struct verify_report *r, struct dv_error *err)
@@ -629,6 +669,7 @@ depot_verify(const struct depot *d, const struct verify_opts *o,
 	pool.r = r;
 	atomic_init(&pool.next, 0);
 	pool.ntasks = d->nvibs + (o->side != NULL);
+	pool.order = largest_first(d);
 	atomic_init(&pool.error, 0);
 	pthread_mutex_init(&pool.lock, NULL);
 	jobs = o->jobs < 1 ? 1 : o->jobs;
@@ -644,6 +685,7 @@ depot_verify(const struct depot *d, const struct verify_opts *o,
 	for (int t = 1; t <= started; t++)
 		pthread_join(threads[t], NULL);
 	free(threads);
+	free(pool.order);
 	pthread_mutex_destroy(&pool.lock);
 	if (atomic_load(&pool.error) != 0) {
 		*err = pool.err;
