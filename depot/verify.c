@@ -135,6 +135,7 @@ payload_digests(const struct depot_payload *p)
 struct descriptor_parse {
 	struct verify_vib *v;
 	const char *what;
+	bool file_checked; /* a whole-VIB sha-256 is compared */
 	bool tried;
 	struct xdoc doc;
 	struct dv_error err; /* why it did not parse */
@@ -169,6 +170,14 @@ wanted_digests(void *ctx, const struct sbuf *descriptor, const char *name)
 	for (size_t i = 0; i < d->npayloads; i++)
 		if (strcmp(d->payloads[i].name, name) == 0)
 			want |= payload_digests(&d->payloads[i]);
+	/*
+	 * Digests of the expanded bytes leave each gzip member's trailer
+	 * (CRC-32 and length) unseen, and gunzip on the host refuses a
+	 * changed one: unless a digest covers the stored bytes (the
+	 * payload's own sha-256 or the whole VIB's), zlib checks them.
+	 */
+	if (want != 0 && (want & VIB_WANT_RAW) == 0 && !dp->file_checked)
+		want |= VIB_WANT_CHECK;
 	return want;
 }
 
@@ -344,8 +353,9 @@ verify_vib_run(struct verify_vib *v, const struct byte_source *src,
 	dp.v = v;
 	dp.what = what;
 	/* The whole file's digest: when a record gives it, or to show it. */
-	want.file_sha256 = m == NULL || keep || m->sha256 != NULL ||
-	    (m->has_legacy && m->legacy_sha256 != NULL);
+	dp.file_checked = m != NULL && (m->sha256 != NULL ||
+	    (m->has_legacy && m->legacy_sha256 != NULL));
+	want.file_sha256 = m == NULL || keep || dp.file_checked;
 	want.payload = wanted_digests;
 	want.ctx = &dp;
 	if (vib_scan_want(src, what, &want, &v->scan, &err) != 0) {
