@@ -36,18 +36,41 @@ json_diags(struct dv_json *j, const char *key, const struct dv_diags *l)
 	dv_json_array_end(j);
 }
 
+/* -q: the summary line alone (warnings went to stderr). */
 static void
-create_text(const struct bundle_opts *o, const struct bundle_plan *plan)
+create_text(const struct bundle_opts *o, const struct bundle_plan *plan,
+    bool quiet)
 {
-	for (size_t i = 0; i < plan->notes.n; i++)
+	for (size_t i = 0; i < plan->notes.n && !quiet; i++)
 		printf("  %s\n", plan->notes.v[i].msg);
 	printf("Bundle written to %s (%zu step%s) for /vmfs/volumes/%s/%s\n",
 	    o->outdir, plan->items.n, plan->items.n == 1 ? "" : "s",
 	    o->datastore, o->dir);
+	if (quiet)
+		return;
 	if (o->tar)
 		printf("Single file: %s.tar\n", o->outdir);
 	printf("Next: upload it there, then in the ESXi shell run "
 	    "'sh install.sh check'.\n");
+}
+
+/* --verbose: each input, before the plan reads it. */
+static void
+create_say_what(const struct bundle_opts *o, enum verbosity v)
+{
+	if (v != VERBOSITY_VERBOSE)
+		return;
+	if (o->depot != NULL)
+		verbose_reading(v, "create", "--depot", o->depot);
+	for (size_t i = 0; i < o->nadds; i++)
+		verbose_reading(v, "create", "--add", o->adds[i]);
+	for (size_t i = 0; i < o->nfirmware; i++)
+		fprintf(stderr, "%s: create: reading --firmware %s\n",
+		    progname, o->firmware[i]);
+	if (o->intel_nvm != NULL)
+		verbose_reading(v, "create", "--intel-nvm", o->intel_nvm);
+	fprintf(stderr, "%s: create: writing %s for /vmfs/volumes/%s/%s\n",
+	    progname, o->outdir, o->datastore, o->dir);
 }
 
 static void
@@ -99,9 +122,12 @@ cmd_bundle_create(int argc, char **argv)
 		{"force", no_argument, NULL, 'F'},
 		{"compose", required_argument, NULL, 'C'},
 		{"json", no_argument, NULL, 'J'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const char optstring[] = "d:D:p:P:a:f:I:E:t:j:TFJC:qvh";
 	struct dv_error err = DV_ERROR_INIT;
 	struct ptrvec adds = PTRVEC_INIT, fw = PTRVEC_INIT, trusts = PTRVEC_INIT;
 	struct sbuf dir = SBUF_INIT(SBUF_NOCAP);
@@ -109,6 +135,7 @@ cmd_bundle_create(int argc, char **argv)
 	struct bundle_plan plan = {0};
 	struct progress progress;
 	struct sig_trust *trust = NULL;
+	enum verbosity verbosity = VERBOSITY_NORMAL;
 	bool json = false, planned;
 	long n;
 	char *end;
@@ -122,8 +149,7 @@ cmd_bundle_create(int argc, char **argv)
 		o.jobs = BUNDLE_MAX_JOBS;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:D:p:P:a:f:I:E:t:j:TFJC:h", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.datastore = optarg; break;
 		case 'D': o.dir = optarg; break;
@@ -155,12 +181,17 @@ cmd_bundle_create(int argc, char **argv)
 			    n > BUNDLE_MAX_JOBS ? 0 : (int)n;
 			break;
 		case 'J': json = true; break;
+		case 'q':
+		case 'v':
+			if ((ret = verbosity_option(argv, c, &verbosity)) !=
+			    EXIT_OK)
+				goto out;
+			break;
 		case 'h':
 			ret = verb_usage(argv[0], EXIT_OK);
 			goto out;
 		default:
-			ret = verb_option_error(argv, longopts,
-			    "d:D:p:P:a:f:I:t:j:TFJh");
+			ret = verb_option_error(argv, longopts, optstring);
 			goto out;
 		}
 	}
@@ -188,7 +219,9 @@ cmd_bundle_create(int argc, char **argv)
 		goto out;
 	}
 	o.trust = trust;
-	progress_start(&progress, "create", "files", false);
+	create_say_what(&o, verbosity);
+	progress_start(&progress, "create", "files",
+	    verbosity == VERBOSITY_QUIET);
 	outdir_count_into(&progress.counters);
 	ret = bundle_plan_make(&o, &plan, &err);
 	planned = ret == 0;
@@ -213,7 +246,7 @@ cmd_bundle_create(int argc, char **argv)
 	if (json)
 		create_json(&o, &plan);
 	else
-		create_text(&o, &plan);
+		create_text(&o, &plan, verbosity == VERBOSITY_QUIET);
 	ret = EXIT_OK;
 out:
 	msg_restore_signals();
@@ -367,7 +400,7 @@ static const struct verb verbs[] = {
 	    "create OUTDIR --datastore NAME [--dir PATH] [--depot DEPOT.zip "
 	    "[--profile NAME]] [--add FILE]... [--firmware mellanox:FILE[:PSID:"
 	    "VERSION]]... [--intel-nvm PACKAGE] [--esxi VERSION] [--trust CA.pem]"
-	    "... [--jobs N] [--tar] [--force] [--json] [--compose NEW-NAME]",
+	    "... [--jobs N] [--tar] [--force] [--json] [-q|-v] [--compose NEW-NAME]",
 	    "Verify the inputs and write a bundle folder with install.sh.",
 	    "  --datastore NAME  the datastore the folder will be uploaded to\n"
 	    "  --dir PATH        the folder on it (default esxstage/OUTDIR's name)\n"
@@ -388,6 +421,7 @@ static const struct verb verbs[] = {
 	    "                    write the bundle even when inputs do not fit the\n"
 	    "                    hosts (README.txt and install.sh show warn)\n"
 	    "  --json            print the result as one JSON document\n"
+	    VERBOSITY_HELP
 	    "  --compose NEW-NAME\n"
 	    "                    compose --profile of --depot and every --add into\n"
 	    "                    one depot (depot compose) and ship it as one\n"

@@ -797,8 +797,7 @@ cmd_depot_info(int argc, char **argv)
 /* Options of verify and show-vib. */
 struct check_opts {
 	bool json;
-	bool quiet;   /* verify: only failures and the summary */
-	bool verbose; /* verify: say what is read */
+	enum verbosity verbosity; /* verify's -q or -v */
 	int jobs;
 	struct ptrvec trust_paths;
 	char **operands;
@@ -842,7 +841,9 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 				o->status = verb_usage(argv[0], EXIT_USAGE);
 				return false;
 			}
-			*(c == 'q' ? &o->quiet : &o->verbose) = true;
+			if ((o->status = verbosity_option(argv, c,
+			    &o->verbosity)) != EXIT_OK)
+				return false;
 			break;
 		case 't':
 			ptrvec_push(&o->trust_paths, optarg);
@@ -967,7 +968,7 @@ verify_text(const struct verify_result *vr)
 	for (size_t i = 0; i < r->structure.n; i++)
 		if (r->structure.v[i].kind == DV_DIAG_FAIL)
 			printf("%s: FAILED\n", r->structure.v[i].msg);
-	for (size_t i = 0; i < r->structure.n; i++)
+	for (size_t i = 0; i < r->structure.n && !vr->quiet; i++)
 		if (r->structure.v[i].kind == DV_DIAG_WARNING)
 			printf("WARNING: %s\n", r->structure.v[i].msg);
 	for (size_t i = 0; i < r->nvibs; i++) {
@@ -1055,9 +1056,10 @@ cmd_depot_verify(int argc, char **argv)
 		goto out;
 	vo.trust = trust;
 	vo.jobs = o.jobs;
-	if (o.verbose)
+	if (o.verbosity == VERBOSITY_VERBOSE)
 		verify_say_what(d, &o);
-	progress_start(&progress, "verify", "VIBs", o.quiet);
+	progress_start(&progress, "verify", "VIBs",
+	    o.verbosity == VERBOSITY_QUIET);
 	vo.progress = &progress.counters;
 	ret = depot_verify(d, &vo, &vr.r, &err);
 	progress_stop(&progress);
@@ -1066,7 +1068,7 @@ cmd_depot_verify(int argc, char **argv)
 		goto out;
 	}
 	vr.d = d;
-	vr.quiet = o.quiet;
+	vr.quiet = o.verbosity == VERBOSITY_QUIET;
 	vr.structure_failed = dv_diags_count(&vr.r.structure, DV_DIAG_FAIL);
 	/* A signature that is there counts as signed, trusted or not;
 	 * untrusted ones are counted again, apart. */
@@ -1450,8 +1452,7 @@ static const struct verb verbs[] = {
 	    "                    signature check; may be given more than once\n"
 	    "  --jobs N          check N VIBs at a time (1 to 256; default: the\n"
 	    "                    number of processors)\n"
-	    "  -q, --quiet       print only failures and the summary\n"
-	    "  -v, --verbose     say what is read before reading it\n"
+	    VERBOSITY_HELP
 	    "  --json            one JSON document on stdout instead of a table\n"
 	    "  -h, --help        describe this command\n"},
 	{"show-vib", cmd_depot_show_vib,
@@ -1468,6 +1469,7 @@ static const struct verb verbs[] = {
 	    "  --repack          write each expanded depot folder as a depot zip\n"
 	    "  --force           replace files of the same name in an existing\n"
 	    "                    OUTDIR\n"
+	    VERBOSITY_HELP
 	    "  --json            one JSON document on stdout instead of a table\n"
 	    "  -h, --help        describe this command\n"},
 	{"unpack", cmd_depot_unpack, UNPACK_SYNOPSIS, UNPACK_SUMMARY,
@@ -1477,6 +1479,7 @@ static const struct verb verbs[] = {
 	    "  --all             also write the members no metadata names\n"
 	    "  --force           replace files of the same name in an existing\n"
 	    "                    OUTDIR\n"
+	    VERBOSITY_HELP
 	    "  --json            one JSON document on stdout instead of a table\n"
 	    "  -h, --help        describe this command\n"},
 	{"fetch", cmd_depot_fetch, FETCH_SYNOPSIS, FETCH_SUMMARY, FETCH_HELP},

@@ -22,6 +22,7 @@
 struct xopts {
 	bool json, vibs, repack, force;
 	bool verify, metadata, all;
+	enum verbosity verbosity;
 	char **operands;
 	int noperands;
 	int status; /* exit status when parsing says to stop */
@@ -39,9 +40,11 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 		{"vibs", no_argument, NULL, 'V'},
 		{"repack", no_argument, NULL, 'r'},
 		{"force", no_argument, NULL, 'f'},
-		{"verify", no_argument, NULL, 'v'},
+		{"verify", no_argument, NULL, 'y'},
 		{"metadata", no_argument, NULL, 'm'},
 		{"all", no_argument, NULL, 'a'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -50,10 +53,16 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jfh", longopts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, "jfqvh", longopts, &li)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
+			break;
+		case 'q':
+		case 'v':
+			if ((o->status = verbosity_option(argv, c,
+			    &o->verbosity)) != EXIT_OK)
+				return false;
 			break;
 		case 'f':
 			o->force = true;
@@ -64,19 +73,19 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 				goto bad;
 			*(c == 'V' ? &o->vibs : &o->repack) = true;
 			break;
-		case 'v':
+		case 'y':
 		case 'm':
 		case 'a':
 			if (extract)
 				goto bad;
-			*(c == 'v' ? &o->verify : c == 'm' ? &o->metadata :
+			*(c == 'y' ? &o->verify : c == 'm' ? &o->metadata :
 			    &o->all) = true;
 			break;
 		case 'h':
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
-			o->status = verb_option_error(argv, longopts, "jfh");
+			o->status = verb_option_error(argv, longopts, "jfqvh");
 			return false;
 		}
 	}
@@ -551,9 +560,10 @@ count_written(const struct package_node *n, bool files)
 	return k;
 }
 
+/* -q: the summary line alone; warnings went to stderr before. */
 static void
 extract_report(struct package **pkgs, size_t n, const char *outdir,
-    const struct ptrvec *same, bool json)
+    const struct ptrvec *same, bool json, bool quiet)
 {
 	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
 	struct dv_json j;
@@ -585,9 +595,9 @@ extract_report(struct package **pkgs, size_t n, const char *outdir,
 		dv_json_object_end(&j);
 		dv_json_finish(&j);
 	} else {
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n && !quiet; i++)
 			text_written(pkgs[i], pkgs[i]->root, &sb);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n && !quiet; i++)
 			text_skipped(pkgs[i], pkgs[i]->root, &sb);
 		for (i = 0; i < n; i++)
 			k += count_written(pkgs[i]->root, false);
@@ -616,8 +626,11 @@ cmd_depot_extract(int argc, char **argv)
 		return o.status;
 	outdir = o.operands[o.noperands - 1];
 	n = (size_t)o.noperands - 1;
+	for (size_t i = 0; i < n; i++)
+		verbose_reading(o.verbosity, argv[0], "", o.operands[i]);
 	msg_catch_signals();
-	progress_start(&progress, "extract", "files", false);
+	progress_start(&progress, "extract", "files",
+	    o.verbosity == VERBOSITY_QUIET);
 	outdir_count_into(&progress.counters);
 	ret = package_extract_run(outdir, (const char *const *)o.operands, n,
 	    (o.vibs ? PACKAGE_EXTRACT_VIBS : 0) |
@@ -633,7 +646,8 @@ cmd_depot_extract(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		for (size_t w = 0; w < pkgs[i]->warnings.n; w++)
 			msg_warn("%s", pkgs[i]->warnings.v[w].msg);
-	extract_report(pkgs, n, outdir, &same, o.json);
+	extract_report(pkgs, n, outdir, &same, o.json,
+	    o.verbosity == VERBOSITY_QUIET);
 	package_free_all(pkgs, n);
 	ret = EXIT_OK;
 out:
@@ -645,14 +659,15 @@ out:
 
 /* ---- unpack ------------------------------------------------------------- */
 
+/* -q: the summary line alone, as extract_report. */
 static void
 unpack_report(const struct unpack_report *r, const char *depot,
-    const char *outdir, bool json, bool verify)
+    const char *outdir, const struct xopts *o)
 {
 	struct dv_json j;
 	size_t i;
 
-	if (json) {
+	if (o->json) {
 		dv_json_init(&j, stdout);
 		dv_json_object_begin(&j, NULL);
 		dv_json_string(&j, "depot", depot);
@@ -680,12 +695,12 @@ unpack_report(const struct unpack_report *r, const char *depot,
 		dv_json_finish(&j);
 		return;
 	}
-	for (i = 0; i < r->nwritten; i++) {
+	for (i = 0; i < r->nwritten && o->verbosity != VERBOSITY_QUIET; i++) {
 		printf("wrote ");
 		put_clean(r->written[i].name);
 		putchar('\n');
 	}
-	for (i = 0; i < r->nskipped; i++) {
+	for (i = 0; i < r->nskipped && o->verbosity != VERBOSITY_QUIET; i++) {
 		printf("skipped ");
 		put_clean(r->skipped[i].name);
 		printf(": %s\n", r->skipped[i].reason);
@@ -693,11 +708,13 @@ unpack_report(const struct unpack_report *r, const char *depot,
 	printf("%zu file%s written to ", r->nwritten,
 	    r->nwritten == 1 ? "" : "s");
 	put_clean(outdir);
-	if (verify)
+	if (o->verify)
 		printf("; %zu VIB%s verified", r->verified,
 		    r->verified == 1 ? "" : "s");
-	printf("\nServe it and use: esxcli software sources profile list "
-	    "-d http://HOST/PATH/index.xml\n");
+	putchar('\n');
+	if (o->verbosity != VERBOSITY_QUIET)
+		printf("Serve it and use: esxcli software sources profile "
+		    "list -d http://HOST/PATH/index.xml\n");
 }
 
 int
@@ -728,8 +745,15 @@ cmd_depot_unpack(int argc, char **argv)
 		msg_warn("%s", d->warnings.v[i].msg);
 	flags = (o.verify ? UNPACK_VERIFY : 0) |
 	    (o.metadata ? UNPACK_METADATA : 0) | (o.all ? UNPACK_ALL : 0);
+	if (o.verbosity == VERBOSITY_VERBOSE)
+		fprintf(stderr, "%s: unpack: reading %s: %zu VIB%s, %zu "
+		    "metadata zip%s; writing %s%s\n", progname, d->path,
+		    d->nvibs, d->nvibs == 1 ? "" : "s", d->nmetadata,
+		    d->nmetadata == 1 ? "" : "s", o.operands[1], o.verify ?
+		    ", each VIB checked against the metadata" : "");
 	msg_catch_signals();
-	progress_start(&progress, "unpack", "files", false);
+	progress_start(&progress, "unpack", "files",
+	    o.verbosity == VERBOSITY_QUIET);
 	outdir_count_into(&progress.counters);
 	if (outdir_begin(o.operands[1], o.force ? OUTDIR_FORCE : 0, &od,
 	    &err) != 0 || depot_unpack(d, od, flags, &r, &err) != 0)
@@ -741,7 +765,7 @@ cmd_depot_unpack(int argc, char **argv)
 	outdir_count_into(NULL);
 	progress_stop(&progress);
 	msg_restore_signals();
-	unpack_report(&r, o.operands[0], o.operands[1], o.json, o.verify);
+	unpack_report(&r, o.operands[0], o.operands[1], &o);
 	ret = EXIT_OK;
 	goto out;
 fail:

@@ -7,12 +7,13 @@
 
 /* The verb table rows in depot.c and the usage lines here share these. */
 #define EXTRACT_SYNOPSIS \
-	"extract [--json] [--vibs] [--repack] [--force] INPUT... OUTDIR"
+	"extract [--json] [-q|-v] [--vibs] [--repack] [--force] INPUT... " \
+	"OUTDIR"
 #define EXTRACT_SUMMARY \
 	"Write what a vendor package holds that installs: each depot zip, " \
 	"bare VIB and the Intel NVM update tool."
 #define UNPACK_SYNOPSIS \
-	"unpack [--json] [--verify] [--metadata] [--all] [--force] " \
+	"unpack [--json] [-q|-v] [--verify] [--metadata] [--all] [--force] " \
 	"DEPOT.zip OUTDIR"
 #define UNPACK_SUMMARY \
 	"Write a depot's files into OUTDIR as an online depot a web " \

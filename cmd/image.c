@@ -256,10 +256,14 @@ cmd_depot_compose(int argc, char **argv)
 		{"acceptance", required_argument, NULL, 'A'},
 		{"force", no_argument, NULL, 'f'},
 		{"trust", required_argument, NULL, 't'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const char optstring[] = "jp:n:V:D:a:r:A:ft:qvh";
 	struct dv_error err = DV_ERROR_INIT;
+	enum verbosity verbosity = VERBOSITY_NORMAL;
 	struct compose_opts o;
 	struct progress progress;
 	struct compose c;
@@ -273,11 +277,16 @@ cmd_depot_compose(int argc, char **argv)
 	compose_init(&c);
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "jp:n:V:D:a:r:A:ft:h", longopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = true;
+			break;
+		case 'q':
+		case 'v':
+			if ((ret = verbosity_option(argv, ch, &verbosity)) !=
+			    EXIT_OK)
+				goto out;
 			break;
 		case 'p':
 			o.profile = optarg;
@@ -317,8 +326,7 @@ cmd_depot_compose(int argc, char **argv)
 			ret = verb_usage(argv[0], EXIT_OK);
 			goto out;
 		default:
-			ret = verb_option_error(argv, longopts,
-			    "jp:n:V:D:a:r:A:ft:h");
+			ret = verb_option_error(argv, longopts, optstring);
 			goto out;
 		}
 	}
@@ -358,7 +366,11 @@ cmd_depot_compose(int argc, char **argv)
 	o.nadds = adds.n;
 	o.removes = (const char *const *)removes.v;
 	o.nremoves = removes.n;
-	progress_start(&progress, "compose", "VIBs", false);
+	verbose_reading(verbosity, argv[0], "", o.base);
+	for (size_t i = 0; i < o.nadds; i++)
+		verbose_reading(verbosity, argv[0], "--add", o.adds[i]);
+	progress_start(&progress, "compose", "VIBs",
+	    verbosity == VERBOSITY_QUIET);
 	o.progress = &progress.counters;
 	ret = image_compose(&o, argv[optind + 1], &c, &err);
 	progress_stop(&progress);
@@ -371,7 +383,9 @@ cmd_depot_compose(int argc, char **argv)
 	if (json) {
 		compose_json(&c, argv[optind + 1]);
 	} else {
-		for (size_t i = 0; i < c.notes.n; i++)
+		/* -q: the problems and the "wrote" summary, not the notes. */
+		for (size_t i = 0; i < c.notes.n &&
+		    verbosity != VERBOSITY_QUIET; i++)
 			printf("%s\n", (const char *)c.notes.v[i]);
 		if (!c.written)
 			print_problems(&c.report);

@@ -9,7 +9,7 @@
 	"Check image profiles as esximage does: dependencies, conflicts, " \
 	"platform, checksums, files, acceptance, components."
 #define COMPOSE_SYNOPSIS \
-	"compose [--json] --profile BASE-PROFILE --name NEW-NAME " \
+	"compose [--json] [-q|-v] --profile BASE-PROFILE --name NEW-NAME " \
 	"[--vendor TEXT] [--description TEXT] [--add FILE]... " \
 	"[--remove VIB-NAME]... [--acceptance LEVEL] [--trust CA.pem]... " \
 	"[--force] BASE.zip OUT.zip"
@@ -42,6 +42,7 @@
 	"  --trust CA.pem    also verify every VIB's signature against these\n" \
 	"  --force           write even when the image does not validate, and\n" \
 	"                    allow downgrades\n" \
+	VERBOSITY_HELP \
 	"  --json            one JSON document on stdout\n" \
 	"  -h, --help        describe this command\n"
 #define DIFF_OPTIONS \

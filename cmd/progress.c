@@ -1,6 +1,7 @@
 /* progress.c - draw the library's progress counters on a terminal. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "cmd.h"
 #include "progress.h"
+#include "verb.h"
 
 #define REDRAW_NS 200000000L /* five times a second */
 
@@ -140,4 +142,38 @@ progress_end_write(void)
 {
 	if (drawing != NULL)
 		pthread_mutex_unlock(&drawing->lock);
+}
+
+int
+verbosity_option(char **argv, int opt, enum verbosity *level)
+{
+	enum verbosity want = opt == 'q' ? VERBOSITY_QUIET : VERBOSITY_VERBOSE;
+
+	if (*level != VERBOSITY_NORMAL && *level != want) {
+		msg_error("%s: -q/--quiet and -v/--verbose cannot be used "
+		    "together", argv[0]);
+		return verb_usage(argv[0], EXIT_USAGE);
+	}
+	*level = want;
+	return EXIT_OK;
+}
+
+void
+verbose_reading(enum verbosity level, const char *verb, const char *what,
+    const char *path)
+{
+	struct stat st;
+
+	if (level != VERBOSITY_VERBOSE)
+		return;
+	/* The size of a file; a folder or a missing path is named alone
+	 * (opening it says what is wrong). */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		fprintf(stderr, "%s: %s: reading %s%s%s (%.1f %s)\n", progname,
+		    verb, what, *what != '\0' ? " " : "", path,
+		    (double)st.st_size / (st.st_size < 1048576 ? 1024.0 :
+		    1048576.0), st.st_size < 1048576 ? "KiB" : "MiB");
+	else
+		fprintf(stderr, "%s: %s: reading %s%s%s\n", progname, verb,
+		    what, *what != '\0' ? " " : "", path);
 }

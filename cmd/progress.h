@@ -39,4 +39,24 @@ void progress_stop(struct progress *p);
 void progress_begin_write(void);
 void progress_end_write(void);
 
+/*
+ * -q/--quiet and -v/--verbose of the long verbs (verify, extract, unpack,
+ * compose, esxbundle create).  Quiet: no progress line and, on stdout,
+ * only the failures and the summary line; errors and warnings still go to
+ * stderr (quiet is not silent, as with git and apt-get).  Verbose: first
+ * say on stderr what is read.  depot(1) has the whole rule.
+ */
+enum verbosity { VERBOSITY_QUIET = -1, VERBOSITY_NORMAL, VERBOSITY_VERBOSE };
+#define VERBOSITY_HELP \
+	"  -q, --quiet       print only failures and the summary; no progress\n" \
+	"  -v, --verbose     say what is read before reading it\n"
+/*
+ * getopt's 'q' or 'v' into *level: EXIT_OK, or EXIT_USAGE (and usage on
+ * stderr) when the other one was given before.
+ */
+int verbosity_option(char **argv, int opt, enum verbosity *level);
+/* --verbose: "PROG: VERB: reading WHAT PATH (1.5 MiB)" on stderr. */
+void verbose_reading(enum verbosity level, const char *verb,
+    const char *what, const char *path);
+
 #endif

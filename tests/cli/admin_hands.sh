@@ -406,3 +406,204 @@ HOST
 	expect_status 2 &&
 	    expect_err "depot: list-profiles: option '--host' is not for this command"
 }
+
+# ---- -q and -v on the long verbs ----------------------------------------
+# Quiet: on stdout the failures and the summary line alone (no per-item
+# line, note or hint), on stderr errors and warnings as always, and no
+# progress.  Verbose: first, on stderr, what is read.  Both: usage, exit 2.
+
+STD8=ESXi-8.0U3e-24677879-standard
+
+# long_verb VERB OPTION: run VERB with OPTION (-q, -v, ...) on a fixture,
+# writing into res/ (res.zip for compose).
+long_verb() {
+	verb=$1
+	shift
+	case $verb in
+	verify) run "$DEPOT" verify "$@" "$(fixture verify8)" ;;
+	unpack) run "$DEPOT" unpack "$@" "$(fixture mini8)" res ;;
+	extract) run "$DEPOT" extract "$@" --vibs "$(fixture mini8)" res ;;
+	compose) run "$DEPOT" compose "$@" --profile "$STD8" --name c1 \
+	    "$(fixture img-base8)" res.zip ;;
+	create) run "$BUNDLE" create "$@" res --datastore ds1 --tar \
+	    --depot "$(fixture verify8)" --trust "$KEYS/ca.crt" \
+	    --trust "$KEYS/certified.crt" ;;
+	esac
+}
+
+test_quiet_prints_the_summary_alone() {
+	long_verb unpack -q
+	expect_status 0 && expect_err_lines 0 || return 1
+	echo "7 files written to res" >want
+	expect_out_file want || return 1
+	rm -rf res
+	long_verb extract --quiet
+	expect_status 0 && expect_err_lines 0 || return 1
+	echo "5 items written to res" >want
+	expect_out_file want || return 1
+	# Again into the same OUTDIR: "unchanged" is in the summary only.
+	long_verb extract -q
+	echo "5 items written to res (5 unchanged)" >want
+	expect_status 0 && expect_out_file want || return 1
+	long_verb compose -q
+	expect_status 0 && expect_err_lines 0 &&
+	    expect_out "wrote res.zip: image profile c1 (ESXi 8.0.3, 4 VIBs" ||
+	    return 1
+	[ "$(wc -l <"$T/out")" = 1 ] || fail "compose -q: more than one line" ||
+	    return 1
+	rm -rf res
+	long_verb create -q
+	expect_status 0 && expect_err_lines 0 || return 1
+	echo "Bundle written to res (1 step) for /vmfs/volumes/ds1/esxstage/res" >want
+	expect_out_file want || return 1
+	[ -f res.tar ] && [ -f res/install.sh ] || fail "create -q wrote less"
+}
+
+# Quiet keeps what went wrong and the warnings that change the outcome.
+test_quiet_keeps_failures_and_warnings() {
+	head -c 3000 "$(fixture mini8)" >cut.zip
+	for verb in unpack extract; do
+		run "$DEPOT" "$verb" -q cut.zip res
+		expect_status 1 && expect_no_out && expect_err_lines 1 &&
+		    expect_err "depot: cut.zip: truncated or damaged zip: no end of central directory; download it again" ||
+		    return 1
+		[ ! -e res ] || fail "$verb -q wrote res" || return 1
+	done
+	"$PYTHON" "$TOP/tests/mkdepot.py" --vib "$TOP/testdata/depots/img-addon.spec" \
+	    exa-tools exa-tools.vib || fail "mkdepot --vib" || return 1
+	run "$DEPOT" compose -q --profile "$STD8" --name t --add exa-tools.vib \
+	    "$(fixture img-base8)" res.zip
+	expect_status 1 &&
+	    expect_out "  depends: VIB EXA_bootbank_exa-tools_2.1.0-1 requires exa-nic >= 2.0" &&
+	    expect_err "depot: res.zip: not written: image profile t does not validate (1 problem)" ||
+	    return 1
+	[ ! -e res.zip ] || fail "compose -q wrote res.zip" || return 1
+	# --force lets a misfit through: the warning stays under -q.
+	run "$BUNDLE" create -q bdl --datastore ds1 --depot "$(fixture signed8)" \
+	    --add "$(fixture fit-comp9)" --trust "$KEYS/ca.crt" \
+	    --trust "$KEYS/certified.crt" --force
+	expect_status 0 && expect_err_lines 1 &&
+	    expect_err "esxbundle: warning: $(fixture fit-comp9): is for ESXi 9.0" &&
+	    expect_err "(written anyway: --force)" || return 1
+	echo "Bundle written to bdl (2 steps) for /vmfs/volumes/ds1/esxstage/bdl" >want
+	expect_out_file want
+}
+
+test_verbose_says_what_it_reads() {
+	d=$(fixture mini8)
+	long_verb unpack -v
+	expect_status 0 && expect_err_lines 1 &&
+	    expect_err "depot: unpack: reading $d: 4 VIBs, 1 metadata zip; writing res" &&
+	    expect_out "wrote index.xml" &&
+	    expect_out "Serve it and use: esxcli" || return 1
+	rm -rf res
+	run "$DEPOT" extract --verbose "$d" "$(fixture component7)" res
+	expect_status 0 && expect_err_lines 2 &&
+	    expect_err "depot: extract: reading $d (" &&
+	    expect_err "depot: extract: reading $(fixture component7) (" &&
+	    expect_out "wrote component7.zip (component depot" || return 1
+	run "$DEPOT" compose -v --profile "$STD8" --name t \
+	    --add "$(fixture component7)" "$(fixture img-base8)" c.zip
+	expect_err "depot: compose: reading $(fixture img-base8) (" &&
+	    expect_err "depot: compose: reading --add $(fixture component7) (" ||
+	    return 1
+	rm -rf res
+	long_verb create -v
+	expect_status 0 && expect_err_lines 2 &&
+	    expect_err "esxbundle: create: reading --depot $(fixture verify8) (" &&
+	    expect_err "esxbundle: create: writing res for /vmfs/volumes/ds1/esxstage/res" &&
+	    expect_out "Next: upload it there" || return 1
+	# A size in KiB or MiB, not "0.0 MiB" for a small file.
+	grep -q "(0\.0 MiB)" "$T/err" && fail "a size of 0.0 MiB" && return 1
+	return 0
+}
+
+test_quiet_and_verbose_exclude_each_other() {
+	for verb in verify unpack extract compose create; do
+		for pair in "-q -v" "--verbose --quiet" "-qv" "-q --verbose"; do
+			# shellcheck disable=SC2086
+			long_verb "$verb" $pair
+			prog=depot
+			[ "$verb" = create ] && prog=esxbundle
+			expect_status 2 && expect_no_out && expect_err_lines 2 &&
+			    expect_err "$prog: $verb: -q/--quiet and -v/--verbose cannot be used together" &&
+			    expect_err "usage: $prog $verb " ||
+			    { echo "  ($verb $pair)"; return 1; }
+			[ ! -e res ] && [ ! -e res.zip ] ||
+			    fail "$verb $pair wrote something" || return 1
+		done
+		# Given twice, one of them is no mistake.
+		long_verb "$verb" -q -q
+		expect_status 0 || { echo "  ($verb -q -q)"; return 1; }
+		rm -rf res res.zip res.tar
+	done
+}
+
+test_quiet_and_verbose_described() {
+	for verb in verify unpack extract compose; do
+		run "$DEPOT" help "$verb"
+		expect_status 0 && expect_out "usage: depot $verb [--json] [-q|-v] " &&
+		    expect_out "  -q, --quiet       print only failures and the summary; no progress" &&
+		    expect_out "  -v, --verbose     say what is read before reading it" ||
+		    return 1
+	done
+	run "$BUNDLE" create --help
+	expect_status 0 && expect_out "  -q, --quiet " &&
+	    expect_out "  -v, --verbose " || return 1
+	for page in depot.1 esxbundle.1; do
+		grep -q '^\.It Fl q , Fl -quiet$' "$TOP/$page" ||
+		    fail "$page does not describe -q" || return 1
+	done
+	command -v bash >/dev/null 2>&1 || return 0
+	BINDIR=$T/bin
+	export BINDIR
+	mkdir -p "$BINDIR"
+	ln -s "$DEPOT" "$BINDIR/depot"
+	ln -s "$BUNDLE" "$BINDIR/esxbundle"
+	complete_words depot unpack --qu
+	expect_out "--quiet" || return 1
+	complete_words esxbundle create res --verb
+	expect_out "--verbose"
+}
+
+# On a terminal: -q draws no progress line, -v draws it after saying what
+# it reads; in a pipe -v draws none either.
+test_quiet_and_verbose_on_a_terminal() {
+	command -v script >/dev/null 2>&1 ||
+	    { skip "script(1) is not installed"; return 0; }
+	for verb in verify unpack extract compose create; do
+		case $verb in
+		verify) line="VIBs, .* MiB/s" ;;
+		compose) line="compose: [0-9]*/[0-9]* VIBs, .* MiB/s" ;;
+		*) line="$verb: [0-9]* files, .* MiB written" ;;
+		esac
+		# long_verb's command line, as text for script(1).
+		case $verb in
+		verify) c="'$DEPOT' verify OPT '$(fixture verify8)'" ;;
+		unpack) c="'$DEPOT' unpack OPT '$(fixture mini8)' res" ;;
+		extract) c="'$DEPOT' extract OPT --vibs '$(fixture mini8)' res" ;;
+		compose) c="'$DEPOT' compose OPT --profile $STD8 --name c1 '$(fixture img-base8)' res.zip" ;;
+		create) c="'$BUNDLE' create OPT res --datastore ds1 --depot '$(fixture verify8)' --trust '$KEYS/ca.crt' --trust '$KEYS/certified.crt'" ;;
+		esac
+		TERM=xterm script -qec "$(echo "$c" | sed 's/OPT/-q/')" /dev/null \
+		    >"$T/tty" 2>&1
+		grep -q "MiB/s\|MiB written" "$T/tty" &&
+		    fail "$verb -q drew progress" && return 1
+		tr -d '\r' <"$T/tty" | grep -q "written\|checked\|^wrote" ||
+		    fail "$verb -q: no summary on a terminal" || return 1
+		rm -rf res res.zip res.tar
+		TERM=xterm script -qec "$(echo "$c" | sed 's/OPT/-v/')" /dev/null \
+		    >"$T/tty" 2>&1
+		grep -q "$line" "$T/tty" ||
+		    fail "$verb -v drew no progress on a terminal" || return 1
+		grep -q ": reading " "$T/tty" ||
+		    fail "$verb -v said nothing on a terminal" || return 1
+		rm -rf res res.zip res.tar
+		long_verb "$verb" -v
+		expect_status 0 || return 1
+		grep -q "MiB/s\|MiB written\|$(printf '\r')" "$T/err" &&
+		    fail "$verb -v: progress in a pipe" && return 1
+		rm -rf res res.zip res.tar
+	done
+	return 0
+}

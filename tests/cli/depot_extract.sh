@@ -488,7 +488,7 @@ test_extract_usage() {
 	mkdir dest
 	run "$DEPOT" extract only-one
 	expect_status 2 && expect_err "extract: expected INPUT... OUTDIR, got 1" &&
-	    expect_err "usage: depot extract [--json] [--vibs]" || return 1
+	    expect_err "usage: depot extract [--json] [-q|-v] [--vibs]" || return 1
 	run "$DEPOT" extract --verify a b
 	expect_status 2 && expect_err "extract: option '--verify' is not for this command" ||
 	    return 1
