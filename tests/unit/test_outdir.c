@@ -299,3 +299,57 @@ test_outdir_through_link(struct unit *u)
 	CHECK(u, holds(p, "through"));
 	CHECK(u, lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
 }
+
+/* Names that clash with what an existing OUTDIR holds, or with each
+ * other: each refused with its reason; a name that appears in OUTDIR
+ * while the run writes it fails the commit, and OUTDIR keeps it. */
+void
+test_outdir_name_clashes(struct unit *u)
+{
+	const char *top = fresh(u, "clash");
+	struct dv_error err = DV_ERROR_INIT;
+	struct outdir *od = NULL;
+	char out[600], p[700];
+
+	if (top == NULL)
+		return;
+	snprintf(out, sizeof(out), "%s/out", top);
+	CHECK(u, mkdir(out, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/dir", out);
+	CHECK(u, mkdir(p, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/lnk", out);
+	CHECK(u, symlink("dir", p) == 0);
+	snprintf(p, sizeof(p), "%s/file", out);
+	put(p, "file");
+
+	CHECK(u, outdir_begin(out, OUTDIR_FORCE, &od, &err) == 0);
+	if (od == NULL)
+		return;
+	CHECK(u, write_file(od, "lnk/x", "x", &err) == -DV_EPATH);
+	CHECK(u, err_is(&err, DV_EPATH, "out/lnk: is a symbolic link; not "
+	    "followed"));
+	CHECK(u, write_file(od, "file/x", "x", &err) == -DV_EEXIST);
+	CHECK(u, err_is(&err, DV_EEXIST, "out/file: exists and is not a "
+	    "folder"));
+	CHECK(u, write_file(od, "dir", "x", &err) == -DV_EEXIST);
+	CHECK(u, err_is(&err, DV_EEXIST, "out/dir: exists and is a folder; "
+	    "not replaced"));
+	CHECK(u, write_file(od, "a", "a", &err) == 0);
+	CHECK(u, write_file(od, "a/b", "b", &err) == -DV_EEXIST);
+	CHECK(u, err_is(&err, DV_EEXIST, "out/a: cannot be a folder: a file "
+	    "of that name is written too"));
+	CHECK(u, outdir_check(od, &err) == 0);
+	outdir_abort(od);
+
+	od = NULL;
+	CHECK(u, outdir_begin(out, 0, &od, &err) == 0);
+	if (od == NULL)
+		return;
+	CHECK(u, write_file(od, "late.txt", "ours", &err) == 0);
+	snprintf(p, sizeof(p), "%s/late.txt", out);
+	put(p, "theirs");
+	CHECK(u, outdir_commit(od, &err) == -DV_EEXIST);
+	CHECK(u, err_is(&err, DV_EEXIST, "out/late.txt: already exists (it "
+	    "appeared while writing)"));
+	CHECK(u, holds(p, "theirs"));
+}

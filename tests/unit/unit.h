@@ -53,6 +53,7 @@ struct unit {
 	X(outdir_commit_existing)                                            \
 	X(outdir_same_remove_reserve)                                        \
 	X(outdir_through_link)                                               \
+	X(outdir_name_clashes)                                               \
 	X(walk_intel_tool)                                                   \
 	X(walk_expanded_depot)                                               \
 	X(walk_nested_duplicate)                                             \
