@@ -136,11 +136,12 @@ struct zip_stored_file {
 	uint32_t crc32;
 };
 /*
- * Close the in-memory w into a new file at path (which must not exist):
- * w's members, then files stored one after another (copied in the kernel
- * where it can be, zip64 where sizes need it), one central directory for
- * all, then one fsync.  On failure path is removed and w freed.  Errors:
- * DV_EIO (also a file whose size changed), DV_EEXIST, DV_EINTR.
+ * Close the in-memory w (at least one member) into a new file at path
+ * (which must not exist): w's members, then files stored one after
+ * another (copied in the kernel where it can be, zip64 where sizes need
+ * it), one central directory for all, then one fsync.  On failure a path
+ * it made is removed; w is freed.  Errors: DV_EIO (also a file whose size
+ * changed), DV_EEXIST, DV_EINTR.
  */
 int zipwriter_close_with_files(struct zipwriter *w, const char *path,
     const struct zip_stored_file *files, size_t n, struct dv_error *err);

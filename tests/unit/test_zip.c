@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../../depot/depot_int.h"
+#include "../../depot/gzip.h"
 #include "../../depot/sbuf.h"
 #include "unit.h"
 
@@ -301,4 +302,94 @@ test_zip_open_refusals(struct unit *u)
 		zipfile_close(zf);
 	}
 	sbuf_release(&out);
+}
+
+/* Write path holding data; its CRC-32 into *crc. */
+static void
+scratch_file(struct unit *u, const char *path, const char *data,
+    uint32_t *crc)
+{
+	FILE *fp = fopen(path, "wb");
+
+	CHECK(u, fp != NULL && fputs(data, fp) >= 0 && fclose(fp) == 0);
+	*crc = dv_crc32(0, data, strlen(data));
+}
+
+/* The in-memory members, then files stored by a copy with the CRC-32
+ * given: read back whole and CRC-checked; a file whose size changed, a
+ * missing file and an existing output are refused, nothing left. */
+void
+test_zip_close_with_files(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct zip_stored_file f[2];
+	struct zipwriter *w = NULL;
+	struct zipfile *zf = NULL;
+	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
+	char a[512], b[512], out[512];
+	uint32_t crc_a, crc_b;
+	long i;
+
+	snprintf(a, sizeof(a), "%s/a.vib", unit_scratch());
+	snprintf(b, sizeof(b), "%s/b.vib", unit_scratch());
+	snprintf(out, sizeof(out), "%s/with-files.zip", unit_scratch());
+	(void)unlink(out);
+	scratch_file(u, a, "first file's bytes", &crc_a);
+	scratch_file(u, b, "second", &crc_b);
+	f[0] = (struct zip_stored_file){"vib20/a/a.vib", a, 18, crc_a};
+	f[1] = (struct zip_stored_file){"vib20/b/b.vib", b, 6, crc_b};
+
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	if (w == NULL)
+		return;
+	CHECK(u, zipwriter_add_mem(w, "index.xml", "<x/>", 4, -1, &err) == 0);
+	CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) == 0);
+	CHECK(u, zipfile_open(out, &zf, &err) == 0);
+	if (zf != NULL) {
+		CHECK(u, zipfile_count(zf) == 3);
+		CHECK(u, (i = zipfile_find(zf, "vib20/b/b.vib")) >= 0);
+		if (i >= 0) {
+			CHECK(u, zipfile_read(zf, (size_t)i, 100, &got,
+			    &err) == 0);
+			CHECK(u, got.len == 6 && memcmp(got.buf, "second",
+			    6) == 0);
+		}
+		zipfile_close(zf);
+	}
+	sbuf_release(&got);
+
+	/* The output exists now. */
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	if (w != NULL) {
+		CHECK(u, zipwriter_add_mem(w, "i", "x", 1, -1, &err) == 0);
+		CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) ==
+		    -DV_EEXIST);
+		CHECK(u, err_is(&err, DV_EEXIST, "cannot create"));
+		CHECK(u, access(out, F_OK) == 0);
+	}
+	CHECK(u, unlink(out) == 0);
+
+	/* A file that is not the size it was checked at. */
+	f[1].size = 7;
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	if (w != NULL) {
+		CHECK(u, zipwriter_add_mem(w, "i", "x", 1, -1, &err) == 0);
+		CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) ==
+		    -DV_EIO);
+		CHECK(u, err_is(&err, DV_EIO, "b.vib: changed since it was "
+		    "checked (6 bytes, 7 expected)"));
+		CHECK(u, access(out, F_OK) != 0);
+	}
+
+	/* A file that is gone. */
+	f[1].size = 6;
+	CHECK(u, unlink(b) == 0);
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	if (w != NULL) {
+		CHECK(u, zipwriter_add_mem(w, "i", "x", 1, -1, &err) == 0);
+		CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) ==
+		    -DV_EIO);
+		CHECK(u, err_is(&err, DV_EIO, "b.vib: cannot open"));
+		CHECK(u, access(out, F_OK) != 0);
+	}
 }

@@ -33,6 +33,7 @@ struct unit {
 	X(zip_writer_dos_times)                                              \
 	X(zip_stored_read)                                                   \
 	X(zip_open_refusals)                                                 \
+	X(zip_close_with_files)                                              \
 	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
