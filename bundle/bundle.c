@@ -219,15 +219,6 @@ shown_source(const char *source, struct sbuf *out)
 }
 
 static void
-json_ptrvec(struct dv_json *j, const char *key, const struct ptrvec *pv)
-{
-	dv_json_array_begin(j, key);
-	for (size_t i = 0; i < pv->n; i++)
-		dv_json_string(j, NULL, pv->v[i]);
-	dv_json_array_end(j);
-}
-
-static void
 manifest(const struct bundle_opts *o, const struct bundle_plan *p,
     struct sbuf *out)
 {
@@ -255,7 +246,8 @@ manifest(const struct bundle_opts *o, const struct bundle_plan *p,
 	dv_json_string(&j, "tool", "esxstage " ESXSTAGE_VERSION);
 	dv_json_string(&j, "datastore", o->datastore);
 	dv_json_string(&j, "dir", o->dir);
-	json_ptrvec(&j, "target_platforms", &platforms);
+	dv_json_strings(&j, "target_platforms",
+	    (const char *const *)platforms.v, platforms.n);
 	dv_json_array_begin(&j, "inputs");
 	for (i = 0; i < p->items.n; i++) {
 		const struct bundle_item *it = plan_item(p, i);
@@ -273,12 +265,15 @@ manifest(const struct bundle_opts *o, const struct bundle_plan *p,
 		    it->kind == ITEM_INTEL ? NULL :
 		    dv_acceptance_name(it->lowest));
 		dv_json_bool(&j, "has_unsigned_vibs", it->has_unsigned);
-		json_ptrvec(&j, "platforms", &it->platforms);
-		json_ptrvec(&j, "vibs", &it->vibs);
+		dv_json_strings(&j, "platforms",
+		    (const char *const *)it->platforms.v, it->platforms.n);
+		dv_json_strings(&j, "vibs",
+		    (const char *const *)it->vibs.v, it->vibs.n);
 		dv_json_string(&j, "psid", it->psid);
 		dv_json_string(&j, "firmware_version", it->fw_version);
 		if (it->kind == ITEM_INTEL)
-			json_ptrvec(&j, "files", &it->files);
+			dv_json_strings(&j, "files",
+			    (const char *const *)it->files.v, it->files.n);
 		dv_json_object_end(&j);
 	}
 	dv_json_array_end(&j);

@@ -195,14 +195,11 @@ note(struct bundle_plan *p, const char *fmt, ...)
 static void
 note(struct bundle_plan *p, const char *fmt, ...)
 {
-	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
 	va_list ap;
 
 	va_start(ap, fmt);
-	sbuf_vaddf(&sb, fmt, ap);
+	dv_diag_vadd(&p->notes, DV_DIAG_NOTE, 0, fmt, ap);
 	va_end(ap);
-	dv_diag_add(&p->notes, DV_DIAG_NOTE, 0, "%s", sb.buf);
-	sbuf_release(&sb);
 }
 
 static void

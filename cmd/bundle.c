@@ -19,15 +19,6 @@
 
 
 static void
-json_strings(struct dv_json *j, const char *key, const struct ptrvec *pv)
-{
-	dv_json_array_begin(j, key);
-	for (size_t i = 0; i < pv->n; i++)
-		dv_json_string(j, NULL, pv->v[i]);
-	dv_json_array_end(j);
-}
-
-static void
 json_diags(struct dv_json *j, const char *key, const struct dv_diags *l)
 {
 	dv_json_array_begin(j, key);
@@ -300,7 +291,8 @@ verify_json(const char *path, const struct bundle_report *r)
 	dv_json_bool(&j, "ok", r->problems.n == 0 && r->unlisted.n == 0);
 	dv_json_uint(&j, "files", r->nfiles);
 	json_diags(&j, "problems", &r->problems);
-	json_strings(&j, "not_in_sha256sums", &r->unlisted);
+	dv_json_strings(&j, "not_in_sha256sums",
+	    (const char *const *)r->unlisted.v, r->unlisted.n);
 	dv_json_object_end(&j);
 	dv_json_finish(&j);
 }
@@ -374,7 +366,8 @@ cmd_bundle_show(int argc, char **argv)
 		dv_json_init(&j, stdout);
 		dv_json_object_begin(&j, NULL);
 		dv_json_string(&j, "bundle", path);
-		json_strings(&j, "steps", &steps);
+		dv_json_strings(&j, "steps",
+		    (const char *const *)steps.v, steps.n);
 		dv_json_object_end(&j);
 		dv_json_finish(&j);
 		goto out;

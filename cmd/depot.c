@@ -79,9 +79,7 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 		}
 	}
 	if (argc - optind != nargs) {
-		msg_error("%s: expected %d operand%s, got %d", argv[0], nargs,
-		    nargs == 1 ? "" : "s", argc - optind);
-		o->status = verb_usage(argv[0], EXIT_USAGE);
+		o->status = verb_operand_count(argv, argc - optind, nargs);
 		return false;
 	}
 	o->path = argv[optind];
@@ -89,9 +87,7 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 	return true;
 bad:
 	/* Only long options come here, so li names the one given. */
-	msg_error("%s: option '--%s' is not for this command", argv[0],
-	    longopts[li].name);
-	o->status = verb_usage(argv[0], EXIT_USAGE);
+	o->status = verb_not_for(argv, longopts[li].name);
 	return false;
 }
 
@@ -163,15 +159,6 @@ static void
 json_warnings(struct dv_json *j, const struct depot *d)
 {
 	json_diags(j, "warnings", &d->warnings, DV_DIAG_WARNING);
-}
-
-static void
-json_strlist(struct dv_json *j, const char *key, const struct dv_strlist *l)
-{
-	dv_json_array_begin(j, key);
-	for (size_t i = 0; i < l->n; i++)
-		dv_json_string(j, NULL, l->v[i]);
-	dv_json_array_end(j);
 }
 
 /* Times in JSON carry their zone: always UTC. */
@@ -305,9 +292,11 @@ list_profiles_json(const struct listing *l, struct dv_json *j)
 		dv_json_uint(j, "serialno", p->serialno);
 		dv_json_bool(j, "readonly", p->readonly);
 		dv_json_string(j, "description", p->description);
-		json_strlist(j, "vib_ids", &p->vib_ids);
-		json_strlist(j, "component_ids", &p->bulletin_ids);
-		json_strlist(j, "missing_vib_ids", &p->missing_vib_ids);
+		dv_json_strings(j, "vib_ids", p->vib_ids.v, p->vib_ids.n);
+		dv_json_strings(j, "component_ids", p->bulletin_ids.v,
+		    p->bulletin_ids.n);
+		dv_json_strings(j, "missing_vib_ids", p->missing_vib_ids.v,
+		    p->missing_vib_ids.n);
 		dv_json_object_end(j);
 	}
 	dv_json_array_end(j);
@@ -562,7 +551,7 @@ list_components_json(const struct listing *l, struct dv_json *j)
 		    depot_bulletin_acceptance(l->d, b)));
 		dv_json_bool(j, "is_component", b->comp_name != NULL);
 		json_platforms(j, "platforms", &b->platforms);
-		json_strlist(j, "vib_ids", &b->vib_ids);
+		dv_json_strings(j, "vib_ids", b->vib_ids.v, b->vib_ids.n);
 		dv_json_object_end(j);
 	}
 	dv_json_array_end(j);
@@ -681,7 +670,8 @@ show_profile_json(const struct listing *l, struct dv_json *j)
 	for (size_t i = 0; i < l->nvibs; i++)
 		json_vib(j, l->vibs[i]);
 	dv_json_array_end(j);
-	json_strlist(j, "component_ids", &p->bulletin_ids);
+	dv_json_strings(j, "component_ids", p->bulletin_ids.v,
+	    p->bulletin_ids.n);
 }
 
 static int

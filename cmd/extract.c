@@ -100,9 +100,7 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 	return true;
 bad:
 	/* Only long options come here, so li names the one given. */
-	msg_error("%s: option '--%s' is not for this command", argv[0],
-	    longopts[li].name);
-	o->status = verb_usage(argv[0], EXIT_USAGE);
+	o->status = verb_not_for(argv, longopts[li].name);
 	return false;
 }
 
@@ -244,15 +242,6 @@ print_counts(const struct package_counts *c, const char *path)
 /* ---- JSON ---------------------------------------------------------------- */
 
 static void
-json_strings(struct dv_json *j, const char *key, const struct dv_strlist *l)
-{
-	dv_json_array_begin(j, key);
-	for (size_t i = 0; i < l->n; i++)
-		dv_json_string(j, NULL, l->v[i]);
-	dv_json_array_end(j);
-}
-
-static void
 json_depot_info(struct dv_json *j, const struct package_depot_info *di)
 {
 	dv_json_object_begin(j, "depot");
@@ -315,8 +304,10 @@ json_fields(struct dv_json *j, const struct package_node *n)
 		dv_json_string(j, "target", n->tool.target);
 		dv_json_string(j, "config_version", n->tool.config_version);
 		dv_json_uint(j, "devices", n->tool.devices);
-		json_strings(j, "images", &n->tool.images);
-		json_strings(j, "missing_images", &n->tool.missing);
+		dv_json_strings(j, "images", n->tool.images.v,
+		    n->tool.images.n);
+		dv_json_strings(j, "missing_images", n->tool.missing.v,
+		    n->tool.missing.n);
 		dv_json_object_end(j);
 	}
 }

@@ -16,14 +16,6 @@
 #include "progress.h"
 #include "verb.h"
 
-static int
-operand_count(char **argv, int have, int want)
-{
-	msg_error("%s: expected %d operand%s, got %d", argv[0], want,
-	    want == 1 ? "" : "s", have);
-	return verb_usage(argv[0], EXIT_USAGE);
-}
-
 /* Open a depot and print its warnings; an exit status on failure. */
 static int
 open_image_depot(const char *path, struct depot **out)
@@ -105,7 +97,7 @@ cmd_depot_validate(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return operand_count(argv, argc - optind, 1);
+		return verb_operand_count(argv, argc - optind, 1);
 	if ((ret = open_image_depot(argv[optind], &d)) != EXIT_OK)
 		return ret;
 	if (profile != NULL &&
@@ -331,7 +323,7 @@ cmd_depot_compose(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		ret = operand_count(argv, argc - optind, 2);
+		ret = verb_operand_count(argv, argc - optind, 2);
 		goto out;
 	}
 	if (o.profile == NULL || o.name == NULL) {
@@ -597,7 +589,7 @@ cmd_depot_diff(int argc, char **argv)
 	}
 	want = host != NULL ? 1 : 2;
 	if (argc - optind != want)
-		return operand_count(argv, argc - optind, want);
+		return verb_operand_count(argv, argc - optind, want);
 	if (host != NULL) {
 		/* The host is A (what is there), the profile B (what comes). */
 		if (image_diff_host(&d, &d.a, host, &err) != 0) {

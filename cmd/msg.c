@@ -22,21 +22,28 @@ msg_init(const char *argv0)
 		progname = slash != NULL ? slash + 1 : argv0;
 }
 
+/* One line on stderr after "progname: " and prefix. */
+static void
+say(const char *prefix, const char *fmt, va_list ap)
+{
+	/* Keeps stdout before stderr; a failure stays on stdout's error
+	 * flag, which msg_finish_stdout reports. */
+	(void)fflush(stdout);
+	progress_begin_write();
+	fprintf(stderr, "%s: %s", progname, prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	progress_end_write();
+}
+
 void
 msg_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	/* Keeps stdout before stderr; a failure stays on stdout's error
-	 * flag, which msg_finish_stdout reports. */
-	(void)fflush(stdout);
-	progress_begin_write();
-	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	progress_end_write();
 }
 
 void
@@ -44,14 +51,9 @@ msg_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	(void)fflush(stdout); /* as in msg_error */
-	progress_begin_write();
-	fprintf(stderr, "%s: warning: ", progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	progress_end_write();
 }
 
 int

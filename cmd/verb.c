@@ -107,6 +107,21 @@ verb_option_error(char **argv, const struct option *longopts,
 	return verb_usage(verb, EXIT_USAGE);
 }
 
+int
+verb_not_for(char **argv, const char *name)
+{
+	msg_error("%s: option '--%s' is not for this command", argv[0], name);
+	return verb_usage(argv[0], EXIT_USAGE);
+}
+
+int
+verb_operand_count(char **argv, int have, int want)
+{
+	msg_error("%s: expected %d operand%s, got %d", argv[0], want,
+	    want == 1 ? "" : "s", have);
+	return verb_usage(argv[0], EXIT_USAGE);
+}
+
 /* "unknown command", with the likely one when it is a typo. */
 static int
 unknown_verb(const char *name)

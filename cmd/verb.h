@@ -39,5 +39,10 @@ int verb_usage(const char *verb, int status);
  */
 int verb_option_error(char **argv, const struct option *longopts,
     const char *optstring);
+/* A long option this verb's table shares with others but does not take:
+ * "VERB: option '--NAME' is not for this command", the usage; EXIT_USAGE. */
+int verb_not_for(char **argv, const char *name);
+/* "VERB: expected WANT operand(s), got HAVE", the usage; EXIT_USAGE. */
+int verb_operand_count(char **argv, int have, int want);
 
 #endif

@@ -55,23 +55,23 @@ layer_read_cb(struct archive *a, void *ctx, const void **buf)
  */
 int
 arc_layer_open(enum arc_filter f, arc_pull_fn pull, void *ctx,
-    struct arc_layer **out, bool *empty, char reason[ARC_REASON_LEN])
+    struct arc_layer **out, bool *empty, struct dv_error *err)
 {
 	const char *name = f == ARC_GZIP ? "gzip" : "zstd";
 	struct archive_entry *entry;
 	struct arc_layer *l;
+	char reason[ARC_REASON_LEN] = "";
 	char early[ARC_REASON_LEN - 8]; /* room for "gzip: " before it */
 	int r;
 
 	*out = NULL;
 	*empty = false;
-	reason[0] = '\0';
 	l = xcalloc(1, sizeof(*l));
 	l->pull = pull;
 	l->ctx = ctx;
 	if ((l->a = archive_read_new()) == NULL) {
 		free(l);
-		return -ENOMEM;
+		return dv_error_set(err, ENOMEM, "out of memory");
 	}
 	/* ARCHIVE_WARN here means "an external program": refused. */
 	if (archive_read_append_filter(l->a, f == ARC_GZIP ?
@@ -112,7 +112,7 @@ arc_layer_open(enum arc_filter f, arc_pull_fn pull, void *ctx,
 fail:
 	archive_read_free(l->a);
 	free(l);
-	return -1;
+	return dv_error_set(err, DV_EVIB, "%s", reason);
 }
 
 long

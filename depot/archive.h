@@ -34,11 +34,12 @@ struct arc_layer;
  * Start removing exactly one compression layer, filter f, from what pull
  * hands over; an external helper program is never accepted.  Opening
  * already reads the first block.  Returns 0 with *out ready (*empty when
- * the stream decompresses to nothing at all); -1 when the layer failed,
- * with reason ("gzip: ...") filled unless pull stopped it; -ENOMEM.
+ * the stream decompresses to nothing at all); -DV_EVIB when the layer
+ * failed, with err's message the reason ("gzip: ...", empty when pull
+ * stopped it), which the caller puts after its own subject; -ENOMEM.
  */
 int arc_layer_open(enum arc_filter f, arc_pull_fn pull, void *ctx,
-    struct arc_layer **out, bool *empty, char reason[ARC_REASON_LEN]);
+    struct arc_layer **out, bool *empty, struct dv_error *err);
 /*
  * Decompressed bytes into buf: how many, 0 at the end, -1 on damaged
  * data (then arc_layer_error says what the library saw, or NULL).

@@ -46,14 +46,11 @@ warn(struct walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 static void
 warn(struct walk *w, const char *fmt, ...)
 {
-	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
 	va_list ap;
 
 	va_start(ap, fmt);
-	sbuf_vaddf(&sb, fmt, ap);
+	dv_diag_vadd(&w->d->warnings, DV_DIAG_WARNING, 0, fmt, ap);
 	va_end(ap);
-	dv_diag_add(&w->d->warnings, DV_DIAG_WARNING, 0, "%s", sb.buf);
-	sbuf_release(&sb);
 }
 
 /* Read the depot's file name and parse it as XML. */
@@ -240,13 +237,7 @@ read_index(struct walk *w)
 	if (d->nvendors == 0)
 		warn(w, "%s: lists no vendors; the depot is empty", what.buf);
 	for (i = 0; i < d->nvendors; i++) {
-		/* Two vendors may share one vendor index; read it once. */
-		size_t j;
-		for (j = 0; j < i; j++)
-			if (strcmp(d->vendors[j].index_member,
-			    d->vendors[i].index_member) == 0)
-				break;
-		if (j < i)
+		if (!depot_vendor_index_first(d, i))
 			continue;
 		if ((ret = read_vendor_index(w, d->vendors[i].index_member,
 		    root)) != 0)
@@ -615,58 +606,84 @@ strlist_eq(const struct dv_strlist *a, const struct dv_strlist *b)
 }
 
 /*
+ * What a merge rule says about the entry that follows one with an equal key:
+ * folded into the kept one, or kept beside it (a profile without an id).
+ */
+enum fold { FOLDED, KEPT_APART };
+
+/*
+ * The three collections merge the same way: sort by key, then hand each
+ * entry whose key equals the one kept before it to the collection's own
+ * rule, which folds it in (possibly replacing the kept entry), keeps it
+ * apart, or refuses the pair with an error.
+ */
+static int
+fold_equal_keys(struct walk *w, struct ptrvec *pv,
+    int (*cmp)(const void *, const void *),
+    int (*rule)(struct walk *, void **kept, void *next, enum fold *how))
+{
+	size_t i, out = 0;
+	enum fold how;
+	int ret;
+
+	if (pv->n > 1)
+		qsort(pv->v, pv->n, sizeof(*pv->v), cmp);
+	for (i = 0; i < pv->n; i++) {
+		if (out == 0 || cmp(&pv->v[out - 1], &pv->v[i]) != 0) {
+			pv->v[out++] = pv->v[i];
+			continue;
+		}
+		if ((ret = rule(w, &pv->v[out - 1], pv->v[i], &how)) != 0)
+			return ret;
+		if (how == KEPT_APART)
+			pv->v[out++] = pv->v[i];
+	}
+	pv->n = out;
+	return 0;
+}
+
+/*
  * esximage's VibCollection.AddVib merges equal ids: the attributes that
  * make the VIB what it is must agree, and the newer release date decides
  * where the file is fetched from.
  */
 static int
-merge_vibs(struct walk *w)
+merge_vib(struct walk *w, void **kept, void *next, enum fold *how)
 {
-	struct depot_vib **v = (struct depot_vib **)w->vibs.v, *a, *b;
-	size_t n = w->vibs.n, i, out = 0;
+	struct depot_vib *a = *kept, *b = next;
 	char x[32], y[32];
 	const char *attr = NULL, *va = NULL, *vb = NULL;
 
-	if (n > 1)
-		qsort(v, n, sizeof(*v), vib_id_cmp);
-	for (i = 0; i < n; i++) {
-		if (out == 0 || strcmp(v[out - 1]->id, v[i]->id) != 0) {
-			v[out++] = v[i];
-			continue;
-		}
-		a = v[out - 1];
-		b = v[i];
-		if (a->acceptance != b->acceptance) {
-			attr = "acceptance-level";
-			va = dv_acceptance_name(a->acceptance);
-			vb = dv_acceptance_name(b->acceptance);
-		} else if (a->sha256 != NULL && b->sha256 != NULL &&
-		    strcmp(a->sha256, b->sha256) != 0) {
-			attr = "checksum";
-			va = a->sha256;
-			vb = b->sha256;
-		} else if (a->has_packed_size && b->has_packed_size &&
-		    a->packed_size != b->packed_size) {
-			attr = "packed-size";
-			snprintf(x, sizeof(x), "%llu",
-			    (unsigned long long)a->packed_size);
-			snprintf(y, sizeof(y), "%llu",
-			    (unsigned long long)b->packed_size);
-			va = x;
-			vb = y;
-		} else if (a->npayloads != b->npayloads) {
-			attr = "payloads";
-			va = vb = "";
-		}
-		if (attr != NULL)
-			return dv_error_set(w->err, DV_EFORMAT,
-			    "%s: cannot merge VIBs %s (%s, %s) with unequal %s "
-			    "attributes: (%s, %s)", w->d->path, a->id,
-			    a->source, b->source, attr, va, vb);
-		if (time_cmp(&b->release_date, &a->release_date) > 0)
-			v[out - 1] = b;
+	*how = FOLDED;
+	if (a->acceptance != b->acceptance) {
+		attr = "acceptance-level";
+		va = dv_acceptance_name(a->acceptance);
+		vb = dv_acceptance_name(b->acceptance);
+	} else if (a->sha256 != NULL && b->sha256 != NULL &&
+	    strcmp(a->sha256, b->sha256) != 0) {
+		attr = "checksum";
+		va = a->sha256;
+		vb = b->sha256;
+	} else if (a->has_packed_size && b->has_packed_size &&
+	    a->packed_size != b->packed_size) {
+		attr = "packed-size";
+		snprintf(x, sizeof(x), "%llu",
+		    (unsigned long long)a->packed_size);
+		snprintf(y, sizeof(y), "%llu",
+		    (unsigned long long)b->packed_size);
+		va = x;
+		vb = y;
+	} else if (a->npayloads != b->npayloads) {
+		attr = "payloads";
+		va = vb = "";
 	}
-	w->vibs.n = out;
+	if (attr != NULL)
+		return dv_error_set(w->err, DV_EFORMAT,
+		    "%s: cannot merge VIBs %s (%s, %s) with unequal %s "
+		    "attributes: (%s, %s)", w->d->path, a->id,
+		    a->source, b->source, attr, va, vb);
+	if (time_cmp(&b->release_date, &a->release_date) > 0)
+		*kept = b;
 	return 0;
 }
 
@@ -700,42 +717,29 @@ bulletin_name_cmp(const void *a, const void *b)
 
 /* Bulletin.__add__: the newer releaseDate wins; equal dates must agree. */
 static int
-merge_bulletins(struct walk *w)
+merge_bulletin(struct walk *w, void **kept, void *next, enum fold *how)
 {
-	struct depot_bulletin **v = (struct depot_bulletin **)w->bulletins.v;
-	struct depot_bulletin *a, *b;
-	size_t n = w->bulletins.n, i, out = 0;
-	int c;
+	struct depot_bulletin *a = *kept, *b = next;
+	int c = time_cmp(&b->release_date, &a->release_date);
 
-	if (n > 1)
-		qsort(v, n, sizeof(*v), bulletin_id_cmp);
-	for (i = 0; i < n; i++) {
-		if (out == 0 || strcmp(v[out - 1]->id, v[i]->id) != 0) {
-			v[out++] = v[i];
-			continue;
-		}
-		a = v[out - 1];
-		b = v[i];
-		c = time_cmp(&b->release_date, &a->release_date);
-		if (c > 0) {
-			v[out - 1] = b;
-		} else if (c == 0) {
-			if (!str_eq(a->vendor, b->vendor) ||
-			    !str_eq(a->summary, b->summary) ||
-			    !str_eq(a->comp_name, b->comp_name) ||
-			    !str_eq(a->comp_version, b->comp_version))
-				return dv_error_set(w->err, DV_EFORMAT,
-				    "%s: duplicate definitions of bulletin %s "
-				    "(%s, %s) with unequal attributes",
-				    w->d->path, a->id, a->source, b->source);
-			if (!strlist_eq(&a->vib_ids, &b->vib_ids))
-				return dv_error_set(w->err, DV_EFORMAT,
-				    "%s: duplicate definitions of bulletin %s "
-				    "(%s, %s) with unequal VIB lists",
-				    w->d->path, a->id, a->source, b->source);
-		}
+	*how = FOLDED;
+	if (c > 0) {
+		*kept = b;
+	} else if (c == 0) {
+		if (!str_eq(a->vendor, b->vendor) ||
+		    !str_eq(a->summary, b->summary) ||
+		    !str_eq(a->comp_name, b->comp_name) ||
+		    !str_eq(a->comp_version, b->comp_version))
+			return dv_error_set(w->err, DV_EFORMAT,
+			    "%s: duplicate definitions of bulletin %s "
+			    "(%s, %s) with unequal attributes",
+			    w->d->path, a->id, a->source, b->source);
+		if (!strlist_eq(&a->vib_ids, &b->vib_ids))
+			return dv_error_set(w->err, DV_EFORMAT,
+			    "%s: duplicate definitions of bulletin %s "
+			    "(%s, %s) with unequal VIB lists",
+			    w->d->path, a->id, a->source, b->source);
 	}
-	w->bulletins.n = out;
 	return 0;
 }
 
@@ -766,41 +770,40 @@ profile_name_cmp(const void *a, const void *b)
 
 /* ImageProfile.__add__: the higher serialno wins; equal ones must agree. */
 static int
-merge_profiles(struct walk *w)
+merge_profile(struct walk *w, void **kept, void *next, enum fold *how)
 {
-	struct depot_profile **v = (struct depot_profile **)w->profiles.v;
-	struct depot_profile *a, *b;
-	size_t n = w->profiles.n, i, out = 0;
+	struct depot_profile *a = *kept, *b = next;
 	const char *attr;
 
-	if (n > 1)
-		qsort(v, n, sizeof(*v), profile_id_cmp);
-	for (i = 0; i < n; i++) {
-		if (out == 0 || v[i]->profile_id == NULL ||
-		    v[out - 1]->profile_id == NULL ||
-		    strcmp(v[out - 1]->profile_id, v[i]->profile_id) != 0) {
-			v[out++] = v[i];
-			continue;
-		}
-		a = v[out - 1];
-		b = v[i];
-		if (b->serialno != a->serialno) {
-			if (b->serialno > a->serialno)
-				v[out - 1] = b;
-			continue;
-		}
-		attr = !str_eq(a->name, b->name) ? "name" :
-		    !str_eq(a->creator, b->creator) ? "creator" :
-		    a->acceptance != b->acceptance ? "acceptancelevel" :
-		    !strlist_eq(&a->vib_ids, &b->vib_ids) ? "viblist" : NULL;
-		if (attr != NULL)
-			return dv_error_set(w->err, DV_EFORMAT,
-			    "%s: image profiles %s and %s (id %s) have unequal "
-			    "values of the '%s' attribute", w->d->path,
-			    a->source, b->source, a->profile_id, attr);
+	/* Two profiles without an id sort equal but never merge. */
+	*how = a->profile_id == NULL ? KEPT_APART : FOLDED;
+	if (*how == KEPT_APART)
+		return 0;
+	if (b->serialno != a->serialno) {
+		if (b->serialno > a->serialno)
+			*kept = b;
+		return 0;
 	}
-	w->profiles.n = out;
+	attr = !str_eq(a->name, b->name) ? "name" :
+	    !str_eq(a->creator, b->creator) ? "creator" :
+	    a->acceptance != b->acceptance ? "acceptancelevel" :
+	    !strlist_eq(&a->vib_ids, &b->vib_ids) ? "viblist" : NULL;
+	if (attr != NULL)
+		return dv_error_set(w->err, DV_EFORMAT,
+		    "%s: image profiles %s and %s (id %s) have unequal "
+		    "values of the '%s' attribute", w->d->path,
+		    a->source, b->source, a->profile_id, attr);
 	return 0;
+}
+
+bool
+depot_vendor_index_first(const struct depot *d, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(d->vendors[j].index_member,
+		    d->vendors[i].index_member) == 0)
+			return false;
+	return true;
 }
 
 const struct depot_vib *
@@ -1041,8 +1044,12 @@ depot_read(struct depot *d, struct dv_error *err)
 	for (i = 0; i < d->nmetadata; i++)
 		if ((ret = read_metadata_zip(&w, &d->metadata[i])) != 0)
 			goto out;
-	if ((ret = merge_vibs(&w)) != 0 || (ret = merge_bulletins(&w)) != 0 ||
-	    (ret = merge_profiles(&w)) != 0)
+	if ((ret = fold_equal_keys(&w, &w.vibs, vib_id_cmp,
+	    merge_vib)) != 0 ||
+	    (ret = fold_equal_keys(&w, &w.bulletins, bulletin_id_cmp,
+	    merge_bulletin)) != 0 ||
+	    (ret = fold_equal_keys(&w, &w.profiles, profile_id_cmp,
+	    merge_profile)) != 0)
 		goto out;
 	d->nvibs = w.vibs.n;
 	d->vibs = xmalloc((d->nvibs + 1) * sizeof(*d->vibs));

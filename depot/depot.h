@@ -33,7 +33,7 @@ enum dv_acceptance {
 const char *dv_acceptance_name(enum dv_acceptance a);
 /* esxcli's display name: "VMwareCertified" and so on; "" for unknown. */
 const char *dv_acceptance_display(enum dv_acceptance a);
-/* Parse the XML value; -1 when it is not one of the four. */
+/* Parse the XML value; -DV_EFORMAT when it is not one of the four. */
 int dv_acceptance_parse(const char *s, enum dv_acceptance *out);
 
 struct dv_strlist {
@@ -252,6 +252,12 @@ const struct byte_source *depot_vib_file_source(
 void depot_vib_file_close(struct depot_vib_file *f);
 
 /* dv_path_check and the other rules on hostile names: names.h. */
+
+/*
+ * Whether vendor i is the first to point at its vendor index: two vendors
+ * may share one, which is then read (or copied) once.
+ */
+bool depot_vendor_index_first(const struct depot *d, size_t i);
 
 /* Find a VIB by id; NULL when absent. */
 const struct depot_vib *depot_find_vib(const struct depot *d, const char *id);

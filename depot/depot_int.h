@@ -127,6 +127,25 @@ void zipwriter_utc_times(struct zipwriter *w);
  * are compressed already). */
 int zipwriter_store_last(struct zipwriter *w, struct dv_error *err);
 
+/* A file to store whole as a member, its size and CRC-32 known already
+ * (found while it was verified), so it is copied, not read through. */
+struct zip_stored_file {
+	const char *name; /* the member's name */
+	const char *path; /* the file */
+	uint64_t size;
+	uint32_t crc32;
+};
+/*
+ * Close the in-memory w (at least one member) into a new file at path
+ * (which must not exist): w's members, then files stored one after
+ * another (copied in the kernel where it can be, zip64 where sizes need
+ * it), one central directory for all, then one fsync.  On failure a path
+ * it made is removed; w is freed.  Errors: DV_EIO (also a file whose size
+ * changed), DV_EEXIST, DV_EINTR.
+ */
+int zipwriter_close_with_files(struct zipwriter *w, const char *path,
+    const struct zip_stored_file *files, size_t n, struct dv_error *err);
+
 struct depot;
 /* Open the depot's zip again (one handle per thread: libzip's are not
  * shared). */

@@ -44,7 +44,7 @@ dv_exit_status(int code)
 }
 
 static int
-dv_error_vset(struct dv_error *err, int code, int with_errno, const char *fmt,
+error_vset(struct dv_error *err, int code, int with_errno, const char *fmt,
     va_list ap)
 {
 	int saved = errno;
@@ -70,7 +70,7 @@ dv_error_set(struct dv_error *err, int code, const char *fmt, ...)
 	int ret;
 
 	va_start(ap, fmt);
-	ret = dv_error_vset(err, code, 0, fmt, ap);
+	ret = error_vset(err, code, 0, fmt, ap);
 	va_end(ap);
 	return ret;
 }
@@ -82,31 +82,46 @@ dv_error_errno(struct dv_error *err, int code, const char *fmt, ...)
 	int ret;
 
 	va_start(ap, fmt);
-	ret = dv_error_vset(err, code, 1, fmt, ap);
+	ret = error_vset(err, code, 1, fmt, ap);
 	va_end(ap);
 	return ret;
 }
 
+int
+dv_error_vset(struct dv_error *err, int code, const char *fmt, va_list ap)
+{
+	return error_vset(err, code, 0, fmt, ap);
+}
+
 void
-dv_diag_add(struct dv_diags *l, enum dv_diag_kind kind, int code,
-    const char *fmt, ...)
+dv_diag_vadd(struct dv_diags *l, enum dv_diag_kind kind, int code,
+    const char *fmt, va_list ap)
 {
 	struct dv_diag *d;
-	va_list ap;
+	va_list again;
 	int len;
 
 	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
 	d = &l->v[l->n++];
 	d->kind = kind;
 	d->code = code;
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
 	d->msg = xmalloc((size_t)(len < 0 ? 0 : len) + 1);
 	d->msg[0] = '\0';
-	va_start(ap, fmt);
 	if (len >= 0)
-		vsnprintf(d->msg, (size_t)len + 1, fmt, ap);
+		vsnprintf(d->msg, (size_t)len + 1, fmt, again);
+	va_end(again);
+}
+
+void
+dv_diag_add(struct dv_diags *l, enum dv_diag_kind kind, int code,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	dv_diag_vadd(l, kind, code, fmt, ap);
 	va_end(ap);
 }
 

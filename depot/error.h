@@ -3,6 +3,7 @@
 #ifndef DV_ERROR_H
 #define DV_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -66,6 +67,10 @@ int dv_error_set(struct dv_error *err, int code, const char *fmt, ...)
 int dv_error_errno(struct dv_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* dv_error_set for a caller that takes its own format and arguments. */
+int dv_error_vset(struct dv_error *err, int code, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
 /* The generic text for a code (or a negative errno). */
 const char *dv_strerror(int code);
 
@@ -100,6 +105,9 @@ struct dv_diags {
 
 void dv_diag_add(struct dv_diags *l, enum dv_diag_kind kind, int code,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same, for a wrapper that takes its own format and arguments. */
+void dv_diag_vadd(struct dv_diags *l, enum dv_diag_kind kind, int code,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 /* How many of one kind. */
 size_t dv_diags_count(const struct dv_diags *l, enum dv_diag_kind kind);
 /* The first of one kind, or NULL. */

@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "depot_int.h"
 #include "fetch.h"
+#include "gzip.h"
 #include "outdir.h"
 #include "source.h"
 
@@ -25,6 +26,7 @@ struct pick {
 	char *partial;
 	char *url;
 	char *named_by;
+	uint32_t crc32; /* of the verified file, for its zip member */
 };
 
 struct fetch {
@@ -37,6 +39,11 @@ struct fetch {
 	size_t npicks;
 	struct sbuf state; /* the state folder */
 	struct ptrvec docs; /* struct sbuf *: bytes the zip writer borrows */
+	/* The metadata zip read last, kept open: most documents share one. */
+	const struct depot *mz_depot;
+	const char *mz_member;
+	struct sbuf mz_bytes;
+	struct zipfile *mz;
 };
 
 /* "metadata.zip: vibs/x.xml" names the document x in metadata.zip. */
@@ -69,32 +76,35 @@ static int
 read_doc(struct fetch *f, const struct depot *d, const char *md,
     const char *name, struct sbuf **out)
 {
-	struct sbuf zip = SBUF_INIT(DV_MAX_METADATA_ZIP);
 	struct sbuf *doc = xmalloc(sizeof(*doc));
-	struct zipfile *zf = NULL;
 	long i;
 	int ret;
 
 	sbuf_init(doc, DV_MAX_XML_BYTES);
 	*out = NULL;
-	if ((ret = source_read(d->source, md, "the vendor index",
-	    DV_MAX_METADATA_ZIP, &zip, f->err)) != 0 ||
-	    (ret = zipfile_open_mem(zip.buf, zip.len, md, &zf, f->err)) != 0)
-		goto out;
-	if ((i = zipfile_find(zf, name)) < 0) {
+	if (f->mz == NULL || f->mz_depot != d || strcmp(f->mz_member, md) != 0) {
+		zipfile_close(f->mz);
+		f->mz = NULL;
+		if ((ret = source_read(d->source, md, "the vendor index",
+		    DV_MAX_METADATA_ZIP, &f->mz_bytes, f->err)) != 0 ||
+		    (ret = zipfile_open_mem(f->mz_bytes.buf, f->mz_bytes.len,
+		    md, &f->mz, f->err)) != 0)
+			goto out;
+		f->mz_depot = d;
+		f->mz_member = md;
+	}
+	if ((i = zipfile_find(f->mz, name)) < 0) {
 		ret = dv_error_set(f->err, DV_EMISSING, "%s: %s: %s: missing",
 		    d->path, md, name);
 		goto out;
 	}
-	if ((ret = zipfile_read(zf, (size_t)i, DV_MAX_XML_BYTES, doc,
+	if ((ret = zipfile_read(f->mz, (size_t)i, DV_MAX_XML_BYTES, doc,
 	    f->err)) != 0)
 		goto out;
 	ptrvec_push(&f->docs, doc);
 	*out = doc;
 	doc = NULL;
 out:
-	zipfile_close(zf);
-	sbuf_release(&zip);
 	if (doc != NULL) {
 		sbuf_release(doc);
 		free(doc);
@@ -203,23 +213,83 @@ out:
 	return ret;
 }
 
+/*
+ * A file kept from an earlier run: not synced, so it is hashed again
+ * (SHA-256 and CRC-32 in one pass) before it is trusted.  False when it
+ * is not the file; it is then removed and fetched again.
+ */
+static int
+kept_file_ok(struct fetch *f, struct pick *k, bool *ok)
+{
+	char hex[HASH_HEX_MAX];
+	struct hash *h = NULL;
+	uint32_t crc = 0;
+	uint64_t total = 0;
+	char *buf = NULL;
+	ssize_t n;
+	int fd, ret = 0;
+
+	*ok = false;
+	fd = open(k->stored, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	h = hash_new(HASH_SHA256);
+	buf = xmalloc(COPY_BUF);
+	for (;;) {
+		if (outdir_interrupted()) {
+			ret = dv_error_set(f->err, DV_EINTR, "interrupted");
+			goto out;
+		}
+		n = read(fd, buf, COPY_BUF);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = dv_error_errno(f->err, DV_EIO, "%s: cannot read",
+			    k->stored);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		hash_update(h, buf, (size_t)n);
+		crc = dv_crc32(crc, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	hash_final_hex(h, hex);
+	if (total == k->v->packed_size && strcmp(hex, k->v->sha256) == 0) {
+		k->crc32 = crc;
+		*ok = true;
+	} else {
+		(void)unlink(k->stored);
+	}
+out:
+	close(fd);
+	hash_free(h);
+	free(buf);
+	return ret;
+}
+
 /* Download what the state folder does not hold verified yet. */
 static int
 download(struct fetch *f)
 {
 	struct http_file *files = xcalloc(f->npicks + 1, sizeof(*files));
+	struct pick **which = xcalloc(f->npicks + 1, sizeof(*which));
 	struct http *h = NULL;
 	struct stat st;
 	size_t n = 0, i;
+	bool ok;
 	int ret;
 
 	for (i = 0; i < f->npicks; i++) {
-		const struct pick *k = &f->picks[i];
-		/* Renamed only once verified; the zip writer hashes again. */
+		struct pick *k = &f->picks[i];
 		if (stat(k->stored, &st) == 0 &&
 		    (uint64_t)st.st_size == k->v->packed_size) {
-			f->r->reused++;
-			continue;
+			if ((ret = kept_file_ok(f, k, &ok)) != 0)
+				goto out;
+			if (ok) {
+				f->r->reused++;
+				continue;
+			}
 		}
 		files[n].url = k->url;
 		files[n].named_by = k->named_by;
@@ -227,6 +297,8 @@ download(struct fetch *f)
 		files[n].path = k->stored;
 		files[n].size = k->v->packed_size;
 		files[n].sha256 = k->v->sha256;
+		files[n].want_crc32 = true;
+		which[n] = k;
 		n++;
 	}
 	f->r->downloaded = n;
@@ -240,10 +312,12 @@ download(struct fetch *f)
 	for (i = 0; i < n; i++) {
 		f->r->received += files[i].received;
 		f->r->resumed += files[i].resumed_at;
+		which[i]->crc32 = files[i].crc32;
 	}
 out:
 	http_close(h);
 	free(files);
+	free(which);
 	return ret;
 }
 
@@ -425,82 +499,17 @@ out:
 	return ret;
 }
 
-/* A verified VIB streamed into the zip, hashed again on the way. */
-struct vib_reader {
-	struct fetch *f;
-	const struct pick *k;
-	int fd;
-	struct hash *h;
-	uint64_t n;
-};
-
-static int
-vib_open(void *ctx, struct dv_error *err)
-{
-	struct vib_reader *r = ctx;
-
-	r->fd = open(r->k->stored, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0)
-		return dv_error_errno(err, DV_EIO, "%s: cannot open",
-		    r->k->stored);
-	r->h = hash_new(HASH_SHA256);
-	r->n = 0;
-	return 0;
-}
-
-static long
-vib_read(void *ctx, void *buf, size_t len, struct dv_error *err)
-{
-	struct vib_reader *r = ctx;
-	char hex[HASH_HEX_MAX];
-	ssize_t n;
-
-	if (outdir_interrupted())
-		return dv_error_set(err, DV_EINTR, "interrupted");
-	do
-		n = read(r->fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return dv_error_errno(err, DV_EIO, "%s: cannot read",
-		    r->k->stored);
-	hash_update(r->h, buf, (size_t)n);
-	r->n += (uint64_t)n;
-	if (n == 0) {
-		hash_final_hex(r->h, hex);
-		hash_free(r->h);
-		r->h = NULL;
-		if (r->n != r->k->v->packed_size ||
-		    strcmp(hex, r->k->v->sha256) != 0) {
-			/* Changed on disk since it was verified. */
-			(void)unlink(r->k->stored);
-			return dv_error_set(err, DV_EDIGEST, "%s: changed since "
-			    "it was downloaded (SHA-256 %s); removed: run "
-			    "again", r->k->stored, hex);
-		}
-	}
-	return (long)n;
-}
-
-static void
-vib_close(void *ctx)
-{
-	struct vib_reader *r = ctx;
-
-	if (r->fd >= 0)
-		close(r->fd);
-	r->fd = -1;
-	hash_free(r->h);
-	r->h = NULL;
-}
-
+/*
+ * The output zip: indexes and metadata, then each verified VIB stored as
+ * it is, its CRC-32 the one found while it downloaded: no second read.
+ */
 static int
 write_zip(struct fetch *f, const struct depot_profile *p,
     const struct depot *from, const char *tmp)
 {
 	struct sbuf index = SBUF_INIT(SBUF_NOCAP), vendor = SBUF_INIT(SBUF_NOCAP);
 	struct sbuf meta = SBUF_INIT(DV_MAX_METADATA_ZIP);
-	struct vib_reader *readers = xcalloc(f->npicks + 1, sizeof(*readers));
-	struct zip_member_source src;
+	struct zip_stored_file *files = xcalloc(f->npicks + 1, sizeof(*files));
 	struct zipwriter *w = NULL;
 	int ret;
 
@@ -508,7 +517,7 @@ write_zip(struct fetch *f, const struct depot_profile *p,
 	if ((ret = make_metadata(f, p, from, &meta)) != 0)
 		goto out;
 	(void)unlink(tmp);
-	if ((ret = zipwriter_open(tmp, tmp, &w, f->err)) != 0)
+	if ((ret = zipwriter_open(NULL, tmp, &w, f->err)) != 0)
 		goto out;
 	if ((ret = zipwriter_add_mem(w, "index.xml", index.buf, index.len, -1,
 	    f->err)) != 0 ||
@@ -518,28 +527,16 @@ write_zip(struct fetch *f, const struct depot_profile *p,
 	    f->err)) != 0)
 		goto out;
 	for (size_t i = 0; i < f->npicks; i++) {
-		readers[i].f = f;
-		readers[i].k = &f->picks[i];
-		readers[i].fd = -1;
-		src.open = vib_open;
-		src.read = vib_read;
-		src.close = vib_close;
-		src.ctx = &readers[i];
-		src.size = f->picks[i].v->packed_size;
-		src.mtime = -1;
-		/* A VIB is compressed already: stored, not deflated again. */
-		if ((ret = zipwriter_add(w, f->picks[i].member, &src,
-		    f->err)) != 0 ||
-		    (ret = zipwriter_store_last(w, f->err)) != 0)
-			goto out;
+		files[i].name = f->picks[i].member;
+		files[i].path = f->picks[i].stored;
+		files[i].size = f->picks[i].v->packed_size;
+		files[i].crc32 = f->picks[i].crc32;
 	}
-	ret = zipwriter_close(w, NULL, 0, f->err);
+	ret = zipwriter_close_with_files(w, tmp, files, f->npicks, f->err);
 	w = NULL;
 out:
 	zipwriter_discard(w);
-	if (ret != 0)
-		(void)unlink(tmp);
-	free(readers);
+	free(files);
 	sbuf_release(&index);
 	sbuf_release(&vendor);
 	sbuf_release(&meta);
@@ -565,6 +562,29 @@ out:
 	return ret;
 }
 
+/* The rename made durable: the folder that holds path, synced. */
+static int
+sync_dir_of(const char *path, struct dv_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	struct sbuf dir = SBUF_INIT(SBUF_NOCAP);
+	int fd, ret = 0;
+
+	if (slash == NULL)
+		sbuf_adds(&dir, ".");
+	else if (slash == path)
+		sbuf_adds(&dir, "/");
+	else
+		sbuf_add(&dir, path, (size_t)(slash - path));
+	fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync", dir.buf);
+	if (fd >= 0)
+		close(fd);
+	sbuf_release(&dir);
+	return ret;
+}
+
 static void
 remove_state(struct fetch *f)
 {
@@ -581,7 +601,8 @@ depot_fetch(struct depot *const *depots, size_t n,
     struct dv_error *err)
 {
 	struct fetch f = {depots, n, o, r, err, NULL, 0,
-	    SBUF_INIT(SBUF_NOCAP), PTRVEC_INIT};
+	    SBUF_INIT(SBUF_NOCAP), PTRVEC_INIT, NULL, NULL,
+	    SBUF_INIT(DV_MAX_METADATA_ZIP), NULL};
 	struct sbuf tmp = SBUF_INIT(SBUF_NOCAP);
 	const struct depot_profile *p = NULL;
 	const struct depot *from = NULL;
@@ -632,6 +653,8 @@ depot_fetch(struct depot *const *depots, size_t n,
 		    tmp.buf, o->out);
 		goto out;
 	}
+	if ((ret = sync_dir_of(o->out, err)) != 0)
+		goto out;
 	remove_state(&f);
 	ret = 0;
 out:
@@ -650,6 +673,8 @@ out:
 		free(f.docs.v[i]);
 	}
 	ptrvec_release(&f.docs);
+	zipfile_close(f.mz);
+	sbuf_release(&f.mz_bytes);
 	sbuf_release(&f.state);
 	sbuf_release(&tmp);
 	return ret;

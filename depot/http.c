@@ -12,12 +12,17 @@
 #include <unistd.h>
 
 #include "crypto.h"
+#include "gzip.h"
 #include "http.h"
 #include "outdir.h"
 #include "version.h"
 #include "xalloc.h"
 
 #define READ_BUF (256u << 10)
+/* libcurl's largest receive buffer: fewer, larger reads from the socket. */
+#define RECV_BUF (512L << 10)
+/* libcurl hands the body over 16 KiB at a time; it is written in 1 MiB. */
+#define WRITE_BUF (1u << 20)
 
 struct http {
 	struct http_opts o;
@@ -498,6 +503,9 @@ struct xfer {
 	CURL *e;
 	int fd;
 	struct hash *hash;
+	uint32_t crc;	     /* CRC-32 of the same bytes */
+	char *wbuf;	     /* hashed bytes not yet written to fd */
+	size_t wlen;
 	uint64_t have;	     /* bytes in the partial, all hashed */
 	unsigned tries;	     /* failed tries, transient ones */
 	unsigned bad_digest; /* complete downloads that were wrong */
@@ -509,9 +517,38 @@ struct xfer {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/* Write bytes to the partial; a failure is kept for xfer_done. */
+static void
+xfer_put(struct xfer *x, const char *p, size_t len)
+{
+	size_t done = 0;
+	ssize_t w;
+
+	while (done < len && !x->io_failed) {
+		w = write(x->fd, p + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			x->io_failed = true;
+			x->io_errno = errno;
+			break;
+		}
+		done += (size_t)w;
+	}
+}
+
+static void
+xfer_flush(struct xfer *x)
+{
+	if (x->wlen > 0 && x->fd >= 0)
+		xfer_put(x, x->wbuf, x->wlen);
+	x->wlen = 0;
+}
+
 static void
 xfer_drop_partial(struct xfer *x)
 {
+	x->wlen = 0;
 	if (x->fd >= 0) {
 		close(x->fd);
 		x->fd = -1;
@@ -536,12 +573,15 @@ xfer_open_partial(struct xfer *x)
 		return dv_error_errno(&x->f->err, DV_EIO, "%s: cannot open",
 		    x->f->partial);
 	x->hash = hash_new(HASH_SHA256);
+	x->crc = 0;
 	x->have = 0;
 	buf = xmalloc(READ_BUF);
 	while ((n = read(x->fd, buf, READ_BUF)) > 0) {
 		if (x->have + (uint64_t)n > x->f->size)
 			break;
 		hash_update(x->hash, buf, (size_t)n);
+		if (x->f->want_crc32)
+			x->crc = dv_crc32(x->crc, buf, (size_t)n);
 		x->have += (uint64_t)n;
 	}
 	free(buf);
@@ -552,6 +592,7 @@ xfer_open_partial(struct xfer *x)
 		/* Longer than the file can be: it is not this file. */
 		hash_free(x->hash);
 		x->hash = hash_new(HASH_SHA256);
+		x->crc = 0;
 		x->have = 0;
 	}
 	if (ftruncate(x->fd, (off_t)x->have) != 0 ||
@@ -567,25 +608,29 @@ static size_t
 xfer_write(char *data, size_t size, size_t n, void *ctx)
 {
 	struct xfer *x = ctx;
-	size_t len = size * n, done = 0;
-	ssize_t w;
+	size_t len = size * n;
 
 	if (x->have + len > x->f->size) {
 		x->over = true;
 		return 0;
 	}
-	while (done < len) {
-		w = write(x->fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			x->io_failed = true;
-			x->io_errno = errno;
+	if (x->wbuf == NULL)
+		x->wbuf = xmalloc(WRITE_BUF);
+	if (x->wlen + len > WRITE_BUF)
+		xfer_flush(x);
+	if (x->io_failed)
+		return 0;
+	if (len >= WRITE_BUF) {
+		xfer_put(x, data, len); /* larger than the buffer */
+		if (x->io_failed)
 			return 0;
-		}
-		done += (size_t)w;
+	} else {
+		memcpy(x->wbuf + x->wlen, data, len);
+		x->wlen += len;
 	}
 	hash_update(x->hash, data, len);
+	if (x->f->want_crc32)
+		x->crc = dv_crc32(x->crc, data, len);
 	x->have += len;
 	x->f->received += len;
 	x->h->received += len;
@@ -597,6 +642,9 @@ xfer_finish(struct xfer *x, int code)
 {
 	x->f->code = code;
 	x->state = X_DONE;
+	free(x->wbuf);
+	x->wbuf = NULL;
+	x->wlen = 0;
 	if (x->fd >= 0) {
 		close(x->fd);
 		x->fd = -1;
@@ -629,6 +677,7 @@ xfer_check(struct xfer *x)
 			return;
 		}
 		x->fd = -1;
+		f->crc32 = x->crc;
 		if (rename(f->partial, f->path) != 0) {
 			xfer_finish(x, dv_error_errno(&f->err, DV_EIO,
 			    "%s: cannot rename to %s", f->partial, f->path));
@@ -687,6 +736,7 @@ xfer_start(struct xfer *x, CURLM *m)
 		return;
 	}
 	set_common(x->h, x->e, x->real.buf, x->errbuf);
+	curl_easy_setopt(x->e, CURLOPT_BUFFERSIZE, RECV_BUF);
 	curl_easy_setopt(x->e, CURLOPT_WRITEFUNCTION, xfer_write);
 	curl_easy_setopt(x->e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->e, CURLOPT_PRIVATE, x);
@@ -702,6 +752,7 @@ xfer_done(struct xfer *x, CURLM *m, CURLcode rc)
 	struct http_file *f = x->f;
 	long status = 0;
 
+	xfer_flush(x);
 	curl_easy_getinfo(x->e, CURLINFO_RESPONSE_CODE, &status);
 	curl_multi_remove_handle(m, x->e);
 	curl_easy_cleanup(x->e);
@@ -770,6 +821,7 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 		x[i].fd = -1;
 		files[i].code = 0;
 		files[i].received = files[i].resumed_at = 0;
+		files[i].crc32 = 0;
 		sbuf_init(&x[i].real, SBUF_NOCAP);
 		sbuf_init(&x[i].shown, SBUF_NOCAP);
 		real_url(h, files[i].url, &x[i].real);
@@ -831,8 +883,11 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 			curl_multi_remove_handle(m, x[i].e);
 			curl_easy_cleanup(x[i].e);
 		}
-		if (x[i].fd >= 0)
+		if (x[i].fd >= 0) {
+			xfer_flush(&x[i]); /* an interrupted run's partial */
 			close(x[i].fd);
+		}
+		free(x[i].wbuf);
 		hash_free(x[i].hash);
 		if (ret == 0 && files[i].code != 0) {
 			*err = files[i].err;

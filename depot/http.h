@@ -75,21 +75,25 @@ struct http_file {
 	const char *path;     /* its final name: renamed to only once verified */
 	uint64_t size;	      /* what the metadata says */
 	const char *sha256;   /* lower-case hex, from the metadata */
+	bool want_crc32;      /* also find its CRC-32 (a zip member's) */
 	/* Results. */
 	int code;	      /* 0 when path holds the verified file */
 	struct dv_error err;
 	uint64_t received;    /* bytes this run took from the network */
 	uint64_t resumed_at;  /* bytes of a kept partial that were reused */
+	uint32_t crc32;	      /* with want_crc32, the file's CRC-32 when
+				 code is 0, found in the same pass */
 };
 
 /*
  * Download files, at most jobs at a time (libcurl's multi interface).
- * Each body streams through SHA-256 into file->partial; a kept partial is
- * re-read and hashed from its start, then the rest asked for with a range
- * request.  A file whose size or SHA-256 is wrong is discarded and
- * fetched once more, then refused (DV_EDIGEST).  Only a verified file is
- * renamed to file->path.  Every file is tried; the first failure is
- * copied to err and returned.  DV_EINTR stops early, partials kept.
+ * Each body streams through SHA-256 (and CRC-32) into file->partial; a
+ * kept partial is re-read and hashed from its start, then the rest asked
+ * for with a range request.  A file whose size or SHA-256 is wrong is
+ * discarded and fetched once more, then refused (DV_EDIGEST).  Only a
+ * verified file is renamed to file->path.  Every file is tried; the
+ * first failure is copied to err and returned.  DV_EINTR stops early,
+ * partials kept.
  */
 int http_get_files(struct http *h, struct http_file *files, size_t n,
     unsigned jobs, struct dv_error *err);

@@ -164,6 +164,16 @@ dv_json_bool(struct dv_json *j, const char *key, bool v)
 }
 
 void
+dv_json_strings(struct dv_json *j, const char *key, const char *const *v,
+    size_t n)
+{
+	dv_json_array_begin(j, key);
+	for (size_t i = 0; i < n; i++)
+		dv_json_string(j, NULL, v[i]);
+	dv_json_array_end(j);
+}
+
+void
 dv_json_finish(struct dv_json *j)
 {
 	json_t *root = j->root;

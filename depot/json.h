@@ -38,6 +38,9 @@ void dv_json_string(struct dv_json *j, const char *key, const char *s);
 /* Exact up to INT64_MAX; above that written as a floating-point number. */
 void dv_json_uint(struct dv_json *j, const char *key, uint64_t v);
 void dv_json_bool(struct dv_json *j, const char *key, bool v);
+/* An array of the n strings v (a dv_strlist's, a ptrvec's of strings). */
+void dv_json_strings(struct dv_json *j, const char *key,
+    const char *const *v, size_t n);
 /* Write the document, ending with a newline, and free it. */
 void dv_json_finish(struct dv_json *j);
 

@@ -257,7 +257,7 @@ write_indexes(struct depot *d, const struct mirror_opts *o,
     const bool *keep, struct mirror_report *r, struct dv_error *err)
 {
 	struct sbuf data = SBUF_INIT(SBUF_NOCAP), doc = SBUF_INIT(SBUF_NOCAP);
-	size_t i, j;
+	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < d->nmetadata; i++) {
@@ -271,11 +271,7 @@ write_indexes(struct depot *d, const struct mirror_opts *o,
 			goto out;
 	}
 	for (i = 0; i < d->nvendors; i++) {
-		for (j = 0; j < i; j++)
-			if (strcmp(d->vendors[j].index_member,
-			    d->vendors[i].index_member) == 0)
-				break;
-		if (j < i)
+		if (!depot_vendor_index_first(d, i))
 			continue;
 		if ((ret = source_read(d->source, d->vendors[i].index_member,
 		    source_root(d->source), DV_MAX_XML_BYTES, &data, err)) != 0)

@@ -10,10 +10,34 @@
 #include "names.h"
 #include "smap.h"
 
+/*
+ * The component rules, in one walk: never a ".." component, and for a
+ * path we create (creating) no empty or "." component either, so that
+ * the file lands under exactly the name that was checked.
+ */
+static const char *
+component_problem(const char *name, bool creating)
+{
+	const char *p, *e;
+
+	for (p = name; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = strchr(p, '/');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (e - p == 2 && p[0] == '.' && p[1] == '.')
+			return "'..' in the member name";
+		if (creating && e == p)
+			return "empty path component";
+		if (creating && e - p == 1 && p[0] == '.')
+			return "'.' component";
+	}
+	return NULL;
+}
+
 const char *
 dv_member_problem(const char *name)
 {
-	const char *p, *e;
+	const char *p;
 
 	if (*name == '\0')
 		return "empty member name";
@@ -30,14 +54,15 @@ dv_member_problem(const char *name)
 		if (*p == '\\')
 			return "backslash in the member name";
 	}
-	for (p = name; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
-		e = strchr(p, '/');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e - p == 2 && p[0] == '.' && p[1] == '.')
-			return "'..' in the member name";
-	}
-	return NULL;
+	return component_problem(name, false);
+}
+
+const char *
+dv_out_path_problem(const char *rel)
+{
+	const char *why = dv_member_problem(rel);
+
+	return why != NULL ? why : component_problem(rel, true);
 }
 
 /*
@@ -48,7 +73,7 @@ dv_member_problem(const char *name)
 int
 dv_path_check(const char *name)
 {
-	const char *p = name, *e;
+	const char *p = name;
 
 	if (*name == '\0' || *name == '/')
 		return -DV_EPATH;
@@ -56,14 +81,7 @@ dv_path_check(const char *name)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\' ||
 		    *p == ':')
 			return -DV_EPATH;
-	for (p = name; *p != '\0'; p = *e ? e + 1 : e) {
-		e = strchr(p, '/');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e - p == 2 && p[0] == '.' && p[1] == '.')
-			return -DV_EPATH;
-	}
-	return 0;
+	return component_problem(name, false) != NULL ? -DV_EPATH : 0;
 }
 
 int

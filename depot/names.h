@@ -22,6 +22,12 @@
  */
 const char *dv_member_problem(const char *name);
 
+/*
+ * Why rel may not be created below an output folder: dv_member_problem's
+ * rules, and no empty or "." component (the file must land under exactly
+ * the name checked); NULL when it is fine.
+ */
+const char *dv_out_path_problem(const char *rel);
 /* 0 when name is a safe relative member path, else -DV_EPATH. */
 int dv_path_check(const char *name);
 

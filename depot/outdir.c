@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dv_limits.h"
+#include "names.h"
 #include "outdir.h"
 #include "xalloc.h"
 
@@ -105,40 +106,20 @@ outdir_unchanged(const struct outdir *od, struct ptrvec *names)
 	}
 }
 
-/* A relative name we are willing to create: see outdir.h. */
+/*
+ * A relative name we are willing to create (see outdir.h): names.c's rules
+ * for an output path, and never the name of our own temporary folder.
+ */
 static int
 check_rel(const struct outdir *od, const char *rel, struct dv_error *err)
 {
-	const char *p, *e, *why = NULL;
-	size_t len = strlen(rel);
+	const char *why = dv_out_path_problem(rel);
+	size_t first = strcspn(rel, "/");
 
-	if (len == 0)
-		why = "empty name";
-	else if (len > DV_MAX_NAME_BYTES)
-		why = "name too long";
-	else if (rel[0] == '/')
-		why = "absolute path";
-	for (p = rel; why == NULL && *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			why = "control character in the name";
-		else if (*p == '\\')
-			why = "backslash in the name";
-	}
-	for (p = rel; why == NULL && *p != '\0'; p = *e != '\0' ? e + 1 : e) {
-		e = strchr(p, '/');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e == p)
-			why = "empty path component";
-		else if (e - p == 1 && p[0] == '.')
-			why = "'.' component";
-		else if (e - p == 2 && p[0] == '.' && p[1] == '.')
-			why = "'..' component";
-		else if (p == rel && od->stage_parent == od->out_fd &&
-		    (size_t)(e - p) == strlen(od->stage_name) &&
-		    strncmp(p, od->stage_name, (size_t)(e - p)) == 0)
-			why = "the name of the temporary directory";
-	}
+	if (why == NULL && od->stage_parent == od->out_fd &&
+	    first == strlen(od->stage_name) &&
+	    strncmp(rel, od->stage_name, first) == 0)
+		why = "the name of the temporary directory";
 	if (why != NULL)
 		return dv_error_set(err, DV_EPATH, "%s: cannot write '%s': %s",
 		    od->path, rel, why);

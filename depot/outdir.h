@@ -42,9 +42,10 @@
  * during the commit can leave some moved, and OUTDIR_REPLACE is refused.
  * OUTDIR may be a link to a folder: the folder is what is filled.
  *
- * Relative names are checked: not empty, not absolute, no "." or ".."
- * or empty components, no backslashes, no control characters, at most
- * DV_MAX_NAME_BYTES.  Symbolic links inside OUTDIR are never followed.
+ * Relative names are checked by names.c's dv_out_path_problem (not
+ * empty, not absolute, no drive letter, no "." or ".." or empty
+ * components, no backslashes, no control characters, at most
+ * DV_MAX_NAME_BYTES).  Symbolic links inside OUTDIR are never followed.
  */
 enum outdir_flags {
 	OUTDIR_FORCE = 1 << 0,	 /* an existing name in OUTDIR may be replaced */

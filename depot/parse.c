@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,40 +22,68 @@ dup_or_empty(struct arena *a, const char *s)
 	return arena_strdup(a, s != NULL ? s : "");
 }
 
-/* esximage's ParseXsdBoolean: 0/false/1/true, case-insensitive. */
 static int
-parse_bool(const char *s, bool dflt, bool *out)
+parse_bool(const char *s, bool dflt, bool *out, struct dv_error *err,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int
+parse_u64(const char *s, uint64_t *out, struct dv_error *err,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * esximage's ParseXsdBoolean: 0/false/1/true, case-insensitive, and dflt
+ * when the text is absent or empty.  Bad text is DV_EFORMAT with the
+ * caller's message, which names the record and the field.
+ */
+static int
+parse_bool(const char *s, bool dflt, bool *out, struct dv_error *err,
+    const char *fmt, ...)
 {
+	va_list ap;
+	int ret;
+
 	if (s == NULL || *s == '\0') {
 		*out = dflt;
 		return 0;
 	}
-	if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0)
+	if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0) {
 		*out = true;
-	else if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0)
+		return 0;
+	}
+	if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0) {
 		*out = false;
-	else
-		return -1;
-	return 0;
+		return 0;
+	}
+	va_start(ap, fmt);
+	ret = dv_error_vset(err, DV_EFORMAT, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 /* A non-negative decimal integer, as Python's int() takes it. */
-int
-parse_u64(const char *s, uint64_t *out)
+static int
+parse_u64(const char *s, uint64_t *out, struct dv_error *err,
+    const char *fmt, ...)
 {
-	char *end;
+	char *end = NULL;
+	va_list ap;
+	int ret;
 
-	if (s == NULL)
-		return -1;
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	while (isspace((unsigned char)*end))
-		end++;
-	return errno != 0 || *end != '\0' ? -1 : 0;
+	if (s != NULL) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (isdigit((unsigned char)*s)) {
+			errno = 0;
+			*out = strtoull(s, &end, 10);
+			while (isspace((unsigned char)*end))
+				end++;
+			if (errno == 0 && *end == '\0')
+				return 0;
+		}
+	}
+	va_start(ap, fmt);
+	ret = dv_error_vset(err, DV_EFORMAT, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 static size_t
@@ -154,6 +183,7 @@ parse_payloads(struct arena *a, const struct xnode *root, const char *what,
 	const struct xnode *pl = xnode_child(root, "payloads"), *p, *c;
 	struct depot_payload *py;
 	size_t k = 0, j, i;
+	int ret;
 	const char *s;
 
 	v->npayloads = count_children(pl, "payload");
@@ -169,16 +199,16 @@ parse_payloads(struct arena *a, const struct xnode *root, const char *what,
 				return dv_error_set(err, DV_EFORMAT,
 				    "%s: VIB '%s' has duplicate payload name '%s'",
 				    what, vibname, py->name);
-		if (parse_u64(xnode_attr(p, "size"), &py->size) != 0)
-			return dv_error_set(err, DV_EFORMAT,
-			    "%s: VIB '%s' payload '%s' has invalid size '%s'",
-			    what, vibname, py->name,
-			    xnode_attr(p, "size") ? xnode_attr(p, "size") : "");
+		s = xnode_attr(p, "size");
+		if ((ret = parse_u64(s, &py->size, err, "%s: VIB '%s' payload "
+		    "'%s' has invalid size '%s'", what, vibname, py->name,
+		    s != NULL ? s : "")) != 0)
+			return ret;
 		s = xnode_attr(p, "uncompressed-size");
-		if (s != NULL && parse_u64(s, &py->uncompressed_size) != 0)
-			return dv_error_set(err, DV_EFORMAT,
-			    "%s: VIB '%s' payload '%s' has invalid "
-			    "uncompressed-size '%s'", what, vibname, py->name, s);
+		if (s != NULL && (ret = parse_u64(s, &py->uncompressed_size,
+		    err, "%s: VIB '%s' payload '%s' has invalid "
+		    "uncompressed-size '%s'", what, vibname, py->name, s)) != 0)
+			return ret;
 		py->nchecksums = count_children(p, "checksum");
 		py->checksums = arena_alloc(a,
 		    (py->nchecksums + 1) * sizeof(*py->checksums));
@@ -207,22 +237,25 @@ parse_payloads(struct arena *a, const struct xnode *root, const char *what,
  * attributes that refine it (vib20-common.rng).
  */
 static int
-parse_maintenance(const struct xnode *sr, struct depot_vib *v)
+parse_maintenance(const struct xnode *sr, struct depot_vib *v,
+    const char *what, const char *name, struct dv_error *err)
 {
+	static const char bad[] = "%s: VIB '%s' has invalid maintenance-mode";
 	const struct xnode *mm = xnode_child(sr, "maintenance-mode");
 	bool both = false;
+	int ret;
 
 	if (mm == NULL) {
 		v->maintenance_install = v->maintenance_remove = false;
 		return 0;
 	}
-	if (parse_bool(mm->text, true, &both) != 0)
-		return -1;
-	if (parse_bool(xnode_attr(mm, "on-install"), both,
-	    &v->maintenance_install) != 0 ||
-	    parse_bool(xnode_attr(mm, "on-remove"), both,
-	    &v->maintenance_remove) != 0)
-		return -1;
+	if ((ret = parse_bool(mm->text, true, &both, err, bad, what,
+	    name)) != 0 ||
+	    (ret = parse_bool(xnode_attr(mm, "on-install"), both,
+	    &v->maintenance_install, err, bad, what, name)) != 0 ||
+	    (ret = parse_bool(xnode_attr(mm, "on-remove"), both,
+	    &v->maintenance_remove, err, bad, what, name)) != 0)
+		return ret;
 	return 0;
 }
 
@@ -293,19 +326,18 @@ parse_vib(struct arena *a, const struct xnode *root, const char *what,
 	relation_list(a, rels, "replaces", "constraint", &v->replaces);
 	relation_list(a, rels, "provides", "provide", &v->provides);
 	sr = xnode_child(root, "system-requires");
-	if (parse_maintenance(sr, v) != 0)
-		return dv_error_set(err, DV_EFORMAT,
-		    "%s: VIB '%s' has invalid maintenance-mode", what, name);
+	if ((ret = parse_maintenance(sr, v, what, name, err)) != 0)
+		return ret;
 	platform_list(a, sr, "softwarePlatform", &v->platforms);
 	text_list(a, xnode_child(root, "software-tags"), "tag", &v->tags);
 	text_list(a, xnode_child(root, "file-list"), "file", &v->files);
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		s = xnode_child_text(root, flags[i].elem);
-		if (parse_bool(s, flags[i].dflt,
-		    (bool *)((char *)v + flags[i].off)) != 0)
-			return dv_error_set(err, DV_EFORMAT,
-			    "%s: VIB '%s' has invalid %s '%s'", what, name,
-			    flags[i].elem, s);
+		if ((ret = parse_bool(s, flags[i].dflt,
+		    (bool *)((char *)v + flags[i].off), err,
+		    "%s: VIB '%s' has invalid %s '%s'", what, name,
+		    flags[i].elem, s)) != 0)
+			return ret;
 	}
 	if ((ret = parse_payloads(a, root, what, name, v, err)) != 0)
 		return ret;
@@ -314,10 +346,10 @@ parse_vib(struct arena *a, const struct xnode *root, const char *what,
 		    xnode_child_text(root, "relative-path"));
 		s = xnode_child_text(root, "packed-size");
 		if (s != NULL) {
-			if (parse_u64(s, &v->packed_size) != 0)
-				return dv_error_set(err, DV_EFORMAT,
-				    "%s: VIB '%s' has invalid packed-size: %s",
-				    what, name, s);
+			if ((ret = parse_u64(s, &v->packed_size, err,
+			    "%s: VIB '%s' has invalid packed-size: %s",
+			    what, name, s)) != 0)
+				return ret;
 			v->has_packed_size = true;
 		}
 		ck = xnode_child(root, "checksum");
@@ -344,6 +376,7 @@ parse_legacy_vib(struct arena *a, const struct xnode *n, const char *what,
 {
 	const struct xnode *file = xnode_child(n, "vibFile"), *ck;
 	struct depot_vib *v;
+	struct dv_error hint = DV_ERROR_INIT;
 	const char *s, *name = xnode_child_text(n, "name");
 
 	*out = NULL;
@@ -375,8 +408,10 @@ parse_legacy_vib(struct arena *a, const struct xnode *n, const char *what,
 	text_list(a, xnode_child(n, "softwareTags"), "tag", &v->tags);
 	v->relative_path = dup_or_null(a, xnode_child_text(file,
 	    "relativePath"));
+	/* The legacy record's size is only a hint: a bad one is left out. */
 	s = xnode_child_text(file, "packedSize");
-	if (s != NULL && parse_u64(s, &v->packed_size) == 0)
+	if (s != NULL && parse_u64(s, &v->packed_size, &hint,
+	    "%s: VIB '%s' has invalid packedSize '%s'", what, v->id, s) == 0)
 		v->has_packed_size = true;
 	ck = xnode_child(file, "checksum");
 	s = xnode_child_text(ck, "checksumType");
@@ -488,6 +523,7 @@ parse_profile(struct arena *a, const struct xnode *root, const char *what,
 	struct depot_profile *p;
 	const char *s, *dup, *name = xnode_child_text(root, "name");
 	size_t k = 0;
+	int ret;
 
 	*out = NULL;
 	if (strcmp(root->name, "imageprofile") != 0)
@@ -522,14 +558,14 @@ parse_profile(struct arena *a, const struct xnode *root, const char *what,
 		p->modification_time = p->creation_time;
 	}
 	s = xnode_child_text(root, "serialno");
-	if (s != NULL && *s != '\0' && parse_u64(s, &p->serialno) != 0)
-		return dv_error_set(err, DV_EFORMAT,
-		    "%s: profile '%s' has invalid serialno '%s'", what, name, s);
+	if (s != NULL && *s != '\0' && (ret = parse_u64(s, &p->serialno, err,
+	    "%s: profile '%s' has invalid serialno '%s'", what, name, s)) != 0)
+		return ret;
 	s = xnode_child_text(root, "readonly");
-	if (parse_bool(s, false, &p->readonly) != 0)
-		return dv_error_set(err, DV_EFORMAT,
-		    "%s: profile '%s': could not parse readonly '%s'", what,
-		    name, s);
+	if ((ret = parse_bool(s, false, &p->readonly, err,
+	    "%s: profile '%s': could not parse readonly '%s'", what, name,
+	    s)) != 0)
+		return ret;
 	/* esximage refuses a missing or empty level as well as a bad one. */
 	s = xnode_child_text(root, "acceptancelevel");
 	if (s == NULL || dv_acceptance_parse(s, &p->acceptance) != 0)

@@ -24,7 +24,6 @@ int parse_bulletin(struct arena *a, const struct xnode *root,
 int parse_profile(struct arena *a, const struct xnode *root, const char *what,
     struct depot_profile **out, struct dv_error *err);
 
-int parse_u64(const char *s, uint64_t *out);
 /* qsort comparator for arrays of C strings. */
 int dv_strptr_cmp(const void *a, const void *b);
 

@@ -18,7 +18,7 @@ parse_field(const char **sp, int *out)
 		n++;
 	}
 	if (n == 0 || isdigit((unsigned char)*s))
-		return -1;
+		return -DV_EFORMAT;
 	*out = v;
 	*sp = s;
 	return 0;
@@ -31,15 +31,15 @@ dv_esxi_parse(const char *s, struct dv_esxi *out)
 
 	if (s == NULL || parse_field(&s, &v.major) != 0 || *s++ != '.' ||
 	    parse_field(&s, &v.minor) != 0)
-		return -1;
+		return -DV_EFORMAT;
 	if (*s == '.' || *s == 'U' || *s == 'u') {
 		s++;
 		if (parse_field(&s, &v.update) != 0)
-			return -1;
+			return -DV_EFORMAT;
 	}
 	/* A VIB version goes on with "-release"; nothing else may follow. */
 	if (*s != '\0' && *s != '-')
-		return -1;
+		return -DV_EFORMAT;
 	*out = v;
 	return 0;
 }

@@ -18,7 +18,8 @@ struct dv_esxi {
 /*
  * Parse a release as admins and depots write it: "8.0", "8.0.3",
  * "8.0U3", "8.0u3", or a VIB version such as "8.0.3-0.35.24280767"
- * (the part before '-').  Returns 0, or -1 when s is not a release.
+ * (the part before '-').  Returns 0, or -DV_EFORMAT when s is not a
+ * release (the caller names what held it).
  */
 int dv_esxi_parse(const char *s, struct dv_esxi *out);
 

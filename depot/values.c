@@ -155,7 +155,7 @@ dv_acceptance_parse(const char *s, enum dv_acceptance *out)
 			return 0;
 		}
 	}
-	return -1;
+	return -DV_EFORMAT;
 }
 
 const char *

@@ -533,14 +533,11 @@ structure_failure(struct verify_report *r, const char *fmt, ...)
 static void
 structure_failure(struct verify_report *r, const char *fmt, ...)
 {
-	struct sbuf sb = SBUF_INIT(SBUF_NOCAP);
 	va_list ap;
 
 	va_start(ap, fmt);
-	sbuf_vaddf(&sb, fmt, ap);
+	dv_diag_vadd(&r->structure, DV_DIAG_FAIL, DV_EMISSING, fmt, ap);
 	va_end(ap);
-	dv_diag_add(&r->structure, DV_DIAG_FAIL, DV_EMISSING, "%s", sb.buf);
-	sbuf_release(&sb);
 	r->failed++;
 }
 

@@ -320,10 +320,10 @@ static struct arc_layer *
 zstd_open(struct payload *p, bool *empty)
 {
 	struct arc_layer *l = NULL;
-	char why[ARC_REASON_LEN];
+	struct dv_error why = DV_ERROR_INIT;
 	int r;
 
-	r = arc_layer_open(ARC_ZSTD, zs_pull, p, &l, empty, why);
+	r = arc_layer_open(ARC_ZSTD, zs_pull, p, &l, empty, &why);
 	if (r == -ENOMEM) {
 		p->fatal = dv_error_set(p->sc->err, ENOMEM,
 		    "%s: out of memory", label(p->sc->what));
@@ -334,7 +334,7 @@ zstd_open(struct payload *p, bool *empty)
 		return NULL;
 	}
 	if (r != 0) {
-		layer_fail(&p->l2_failed, p->l2_err, "%s", why);
+		layer_fail(&p->l2_failed, p->l2_err, "%s", why.msg);
 		return NULL;
 	}
 	return l;

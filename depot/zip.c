@@ -8,7 +8,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -1331,4 +1333,307 @@ zipwriter_discard(struct zipwriter *w)
 		zip_source_free(w->mem);
 	free(w->label);
 	free(w);
+}
+
+/* ---- stored members copied from files whose CRC-32 is known ------------- */
+
+static void
+put16(struct sbuf *sb, uint32_t v)
+{
+	sbuf_addch(sb, (char)(v & 0xff));
+	sbuf_addch(sb, (char)(v >> 8 & 0xff));
+}
+
+static void
+put32(struct sbuf *sb, uint32_t v)
+{
+	put16(sb, v & 0xffff);
+	put16(sb, v >> 16);
+}
+
+static void
+put64(struct sbuf *sb, uint64_t v)
+{
+	put32(sb, (uint32_t)(v & 0xffffffffu));
+	put32(sb, (uint32_t)(v >> 32));
+}
+
+static int
+write_all(int fd, const void *buf, size_t len, const char *path,
+    struct dv_error *err)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return dv_error_errno(err, DV_EIO, "%s: cannot write",
+			    path);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* len bytes of in to out: in the kernel where it can, else by 1 MiB. */
+static int
+copy_bytes(int in, int out, uint64_t len, const char *from, const char *to,
+    struct dv_error *err)
+{
+	size_t cap = 1u << 20;
+	char *buf = NULL;
+	ssize_t n;
+	int ret = 0;
+
+#ifdef __linux__
+	while (len > 0) {
+		if (outdir_interrupted())
+			return dv_error_set(err, DV_EINTR, "interrupted");
+		n = copy_file_range(in, NULL, out, NULL,
+		    len > (1u << 30) ? (size_t)1 << 30 : (size_t)len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EXDEV || errno == ENOSYS ||
+		    errno == EINVAL || errno == EOPNOTSUPP))
+			break; /* another file system, or an old kernel */
+		if (n < 0)
+			return dv_error_errno(err, DV_EIO, "%s: cannot copy to %s",
+			    from, to);
+		if (n == 0)
+			return dv_error_set(err, DV_EIO, "%s: shorter than it "
+			    "was when checked", from);
+		len -= (uint64_t)n;
+	}
+#endif
+	while (len > 0 && ret == 0) {
+		if (buf == NULL)
+			buf = xmalloc(cap);
+		if (outdir_interrupted()) {
+			ret = dv_error_set(err, DV_EINTR, "interrupted");
+			break;
+		}
+		n = read(in, buf, len < cap ? (size_t)len : cap);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ret = dv_error_errno(err, DV_EIO, "%s: cannot read", from);
+		else if (n == 0)
+			ret = dv_error_set(err, DV_EIO, "%s: shorter than it was "
+			    "when checked", from);
+		else if ((ret = write_all(out, buf, (size_t)n, to, err)) == 0)
+			len -= (uint64_t)n;
+	}
+	free(buf);
+	return ret;
+}
+
+/* The time now as a DOS time and date, in local time as libzip writes. */
+static void
+dos_now(uint32_t *dtime, uint32_t *ddate)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	*dtime = 0;
+	*ddate = 1 << 5 | 1; /* 1980-01-01 */
+	if (localtime_r(&t, &tm) == NULL || tm.tm_year < 80)
+		return;
+	*ddate = (uint32_t)((tm.tm_year - 80) << 9 | (tm.tm_mon + 1) << 5 |
+	    tm.tm_mday);
+	*dtime = (uint32_t)(tm.tm_hour << 11 | tm.tm_min << 5 | tm.tm_sec / 2);
+}
+
+static bool
+name_is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/* One stored member at offset off: its local header, then its bytes. */
+static int
+add_stored_file(int out, const char *path, const struct zip_stored_file *f,
+    uint64_t off, struct sbuf *cd, struct dv_error *err)
+{
+	struct sbuf lh = SBUF_INIT(SBUF_NOCAP);
+	bool big = f->size >= 0xffffffffu, far = off >= 0xffffffffu;
+	uint32_t flags = name_is_ascii(f->name) ? 0 : 1u << 11;
+	uint32_t need = big || far ? 45 : 20, dtime, ddate;
+	size_t namelen = strlen(f->name);
+	struct stat st;
+	int in = -1, ret;
+
+	dos_now(&dtime, &ddate);
+	in = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (in < 0 || fstat(in, &st) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", f->path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != f->size) {
+		ret = dv_error_set(err, DV_EIO, "%s: changed since it was "
+		    "checked (%llu bytes, %llu expected)", f->path,
+		    (unsigned long long)st.st_size,
+		    (unsigned long long)f->size);
+		goto out;
+	}
+	put32(&lh, 0x04034b50);
+	put16(&lh, need);
+	put16(&lh, flags);
+	put16(&lh, 0); /* stored */
+	put16(&lh, dtime);
+	put16(&lh, ddate);
+	put32(&lh, f->crc32);
+	put32(&lh, big ? 0xffffffffu : (uint32_t)f->size);
+	put32(&lh, big ? 0xffffffffu : (uint32_t)f->size);
+	put16(&lh, (uint32_t)namelen);
+	put16(&lh, big ? 20 : 0);
+	sbuf_add(&lh, f->name, namelen);
+	if (big) {
+		put16(&lh, 1); /* the zip64 extra field */
+		put16(&lh, 16);
+		put64(&lh, f->size);
+		put64(&lh, f->size);
+	}
+	if ((ret = write_all(out, lh.buf, lh.len, path, err)) != 0 ||
+	    (ret = copy_bytes(in, out, f->size, f->path, path, err)) != 0)
+		goto out;
+#ifdef __linux__
+	/* Start writing it back now: the fsync at the end waits less. */
+	(void)sync_file_range(out, (off_t)off, (off_t)(lh.len + f->size),
+	    SYNC_FILE_RANGE_WRITE);
+#endif
+
+	put32(cd, 0x02014b50);
+	put16(cd, 3u << 8 | need); /* made on Unix */
+	put16(cd, need);
+	put16(cd, flags);
+	put16(cd, 0);
+	put16(cd, dtime);
+	put16(cd, ddate);
+	put32(cd, f->crc32);
+	put32(cd, big || far ? 0xffffffffu : (uint32_t)f->size);
+	put32(cd, big || far ? 0xffffffffu : (uint32_t)f->size);
+	put16(cd, (uint32_t)namelen);
+	put16(cd, big || far ? 28 : 0);
+	put16(cd, 0); /* comment */
+	put16(cd, 0); /* disk */
+	put16(cd, 0); /* internal attributes */
+	put32(cd, (uint32_t)(S_IFREG | 0644) << 16);
+	put32(cd, big || far ? 0xffffffffu : (uint32_t)off);
+	sbuf_add(cd, f->name, namelen);
+	if (big || far) {
+		put16(cd, 1);
+		put16(cd, 24);
+		put64(cd, f->size);
+		put64(cd, f->size);
+		put64(cd, off);
+	}
+	ret = 0;
+out:
+	if (in >= 0)
+		close(in);
+	sbuf_release(&lh);
+	return ret;
+}
+
+/* The end records: zip64 ones too when a count or offset needs them. */
+static void
+end_records(struct sbuf *sb, uint64_t entries, uint64_t cd_at,
+    uint64_t cd_len)
+{
+	uint64_t end64_at = cd_at + cd_len;
+
+	if (entries >= 0xffff || cd_at >= 0xffffffffu ||
+	    cd_len >= 0xffffffffu) {
+		put32(sb, 0x06064b50);
+		put64(sb, 44);
+		put16(sb, 3u << 8 | 45);
+		put16(sb, 45);
+		put32(sb, 0);
+		put32(sb, 0);
+		put64(sb, entries);
+		put64(sb, entries);
+		put64(sb, cd_len);
+		put64(sb, cd_at);
+		put32(sb, 0x07064b50);
+		put32(sb, 0);
+		put64(sb, end64_at);
+		put32(sb, 1);
+	}
+	put32(sb, 0x06054b50);
+	put16(sb, 0);
+	put16(sb, 0);
+	put16(sb, entries >= 0xffff ? 0xffff : (uint32_t)entries);
+	put16(sb, entries >= 0xffff ? 0xffff : (uint32_t)entries);
+	put32(sb, cd_len >= 0xffffffffu ? 0xffffffffu : (uint32_t)cd_len);
+	put32(sb, cd_at >= 0xffffffffu ? 0xffffffffu : (uint32_t)cd_at);
+	put16(sb, 0);
+}
+
+int
+zipwriter_close_with_files(struct zipwriter *w, const char *path,
+    const struct zip_stored_file *files, size_t n, struct dv_error *err)
+{
+	struct sbuf head = SBUF_INIT(SBUF_NOCAP), cd = SBUF_INIT(SBUF_NOCAP);
+	const unsigned char *e;
+	uint64_t entries, cd_len, cd_at, off;
+	bool made = false;
+	int fd = -1, ret;
+
+	if ((ret = zipwriter_close(w, &head, SBUF_NOCAP, err)) != 0)
+		goto out;
+	/* libzip's in-memory zip: small, no comment, no zip64. */
+	e = (const unsigned char *)head.buf + (head.len < 22 ? 0 : head.len - 22);
+	if (head.len < 22 || get32(e) != 0x06054b50 || get16(e + 20) != 0 ||
+	    get32(e + 16) + (uint64_t)get32(e + 12) != head.len - 22) {
+		ret = dv_error_set(err, DV_EIO, "%s: libzip wrote an end record "
+		    "this writer does not extend", path);
+		goto out;
+	}
+	entries = get16(e + 10);
+	cd_len = get32(e + 12);
+	cd_at = get32(e + 16);
+	sbuf_add(&cd, head.buf + cd_at, (size_t)cd_len);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = dv_error_errno(err, errno == EEXIST ? DV_EEXIST : DV_EIO,
+		    "%s: cannot create", path);
+		goto out;
+	}
+	made = true;
+	if ((ret = write_all(fd, head.buf, (size_t)cd_at, path, err)) != 0)
+		goto out;
+	off = cd_at;
+	for (size_t i = 0; i < n; i++) {
+		if ((ret = add_stored_file(fd, path, &files[i], off, &cd,
+		    err)) != 0)
+			goto out;
+		off += 30 + strlen(files[i].name) + files[i].size +
+		    (files[i].size >= 0xffffffffu ? 20 : 0);
+	}
+	cd_len = cd.len;
+	end_records(&cd, entries + n, off, cd_len);
+	if ((ret = write_all(fd, cd.buf, cd.len, path, err)) != 0)
+		goto out;
+	/* The one durable commit: the caller renames it into place. */
+	if (fsync(fd) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", path);
+		goto out;
+	}
+	ret = close(fd) != 0 ? dv_error_errno(err, DV_EIO, "%s: cannot write",
+	    path) : 0;
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret != 0 && made)
+		(void)unlink(path);
+	sbuf_release(&head);
+	sbuf_release(&cd);
+	return ret;
 }

@@ -5,8 +5,9 @@ Serves BUILD/bench/bench-1g.zip unpacked (made by bench.py, ~1 GB, 250
 VIBs) from nginx on 127.0.0.1, then times, best of REPEAT:
   - curl downloading the -standard profile's VIBs one by one (one curl
     process per file, as an admin's script would);
-  - depot fetch --jobs 4 and --jobs 1 of that profile (downloads, SHA-256
-    while streaming, the zip written and read back);
+  - depot fetch --jobs 4 and --jobs 1 of that profile (downloads with
+    SHA-256 and CRC-32 while streaming, then each VIB copied into the zip
+    by the kernel, one fsync);
   - depot mirror --profile of the same VIBs with --jobs 1 (downloads and
     SHA-256 only) against one curl process fetching them all in sequence
     (no hashing): what streaming SHA-256 adds.

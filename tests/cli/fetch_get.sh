@@ -166,6 +166,37 @@ test_fault_interrupted_run_resumes_next_run() {
 	[ "$(grep -c ne1000 fault.log)" = 1 ] || { echo "  ne1000 fetched twice"; return 1; }
 }
 
+# A VIB kept from an earlier run is not synced: it is hashed again, and
+# one that is not what its name says is fetched again, not stored.
+test_fault_kept_vib_damaged_is_fetched_again() {
+	faults '[{"match": "ghost-driver", "mode": "drop", "after": 1000, "times": 2}]' || return 1
+	fetch_faulty --retries 1
+	expect_status 2 || return 1
+	kept=
+	for f in .o.zip.fetch/*.vib; do
+		cmp -s "$f" "www/PROD/COMP/ESX_HOST/main/$NE" && kept=$f
+	done
+	[ -n "$kept" ] || { echo "  ne1000 was not kept"; return 1; }
+	# Same size, one byte changed.
+	printf 'X' | dd of="$kept" bs=1 seek=100 conv=notrunc 2>/dev/null
+	fetch_faulty
+	expect_status 0 && fetched o.zip &&
+	    expect_out "2 downloaded" &&
+	    expect_out "3 verified by an earlier run" || return 1
+	[ "$(grep -c ne1000 fault.log)" = 2 ] ||
+	    { echo "  the damaged ne1000 was not fetched again"; cat fault.log; return 1; }
+}
+
+# --jobs overlaps transfers: the server answers the first three VIB
+# requests only once all three are open at once (else, after 5 s, 504;
+# the client waits longer than that for a first byte).
+test_jobs_overlap_transfers() {
+	faults '[{"match": ".vib", "mode": "together", "n": 3, "times": 3, "secs": 5}]' || return 1
+	fetch_faulty --retries 1 --stall-timeout 30 --jobs 3
+	expect_status 0 && fetched o.zip || return 1
+	! grep -q ' 504 ' fault.log || { echo "  not open at once:"; cat fault.log; return 1; }
+}
+
 test_fault_length_lies() {
 	faults '[{"match": "ghost-driver", "mode": "long", "extra": 500},
 	    {"match": "ne1000", "mode": "short", "less": 300}]' || return 1
@@ -287,4 +318,27 @@ test_sigterm_keeps_partial_next_run_resumes() {
 	grep -q 'ghost-driver.* 1500 206 ' fault.log &&
 	    [ "$(sent ghost-driver)" = "$(size_of "addon-main/$GHOST")" ] ||
 	    { echo "  requests:"; cat fault.log; return 1; }
+}
+
+# The fetched depot composes like any depot, and the independent reader
+# of the compose tests (tests/readdepot.py) reads both back whole.
+test_fetch_then_compose_reads_back() {
+	channels www || return 1
+	serve_nginx "$T/www" || return 1
+	base="http://127.0.0.1:$PORT/PROD/COMP/ESX_HOST"
+	run "$DEPOT" fetch --profile "$STD" --add-channel "$base/addon-main" \
+	    "$base/main/index.xml" o.zip
+	expect_status 0 && fetched o.zip || return 1
+	cut -d' ' -f1 readzip.out | sort >want
+	"$PYTHON" "$TOP/tests/readdepot.py" o.zip --profile "$STD" >got 2>rerr ||
+	    { cat rerr; echo "  readdepot.py refused o.zip"; return 1; }
+	diff -u want got || { echo "  o.zip: another VIB set"; return 1; }
+	run "$DEPOT" compose --profile "$STD" --name fetched-less \
+	    --remove ghost-driver o.zip c.zip
+	expect_status 0 && expect_out "wrote c.zip: image profile fetched-less" ||
+	    return 1
+	"$PYTHON" "$TOP/tests/readdepot.py" c.zip --profile fetched-less >got \
+	    2>rerr || { cat rerr; echo "  readdepot.py refused c.zip"; return 1; }
+	grep -v ghost-driver want | diff -u - got ||
+	    { echo "  c.zip: not the fetched VIBs less ghost-driver"; return 1; }
 }

@@ -64,17 +64,17 @@ pull(void *ctx, const void **out)
 static void
 inflate_one(enum arc_filter f, const uint8_t *data, size_t size)
 {
-	char reason[ARC_REASON_LEN];
+	struct dv_error err = DV_ERROR_INIT;
 	struct pull pl = {data, size, 1 + size / 3};
 	struct arc_layer *l = NULL;
 	bool empty;
 	int64_t consumed;
 	long n;
 
-	if (arc_layer_open(f, pull, &pl, &l, &empty, reason) != 0) {
+	if (arc_layer_open(f, pull, &pl, &l, &empty, &err) != 0) {
 		FUZZ_ASSERT(l == NULL);
-		FUZZ_ASSERT(memchr(reason, '\0', sizeof(reason)) != NULL);
-		FUZZ_ASSERT(reason[0] != '\0');
+		FUZZ_ASSERT(err.code == DV_EVIB);
+		FUZZ_ASSERT(err.msg[0] != '\0');
 		return;
 	}
 	while ((n = arc_layer_read(l, buf, sizeof(buf))) > 0)

@@ -15,6 +15,9 @@ default 1; -1 for always), then is served normally:
     loop       redirect to the same path, for ever
     wrongbyte  flip the byte at "offset" of the body
     stall      send "after" bytes, then send nothing for "secs" seconds
+    together   hold the answer until "n" requests with this rule have
+               come (so that many were open at once), at most "secs"
+               (default 10), then answer 504: transfers that overlap
 
 Each request appends "PATH START STATUS BYTES" to LOG (START: the range
 start, BYTES: body bytes sent), so tests can count what was sent twice.
@@ -30,6 +33,8 @@ PORT, ROOT, RULES, LOG = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 with open(RULES) as fp:
     rules = json.load(fp)
 lock = threading.Lock()
+together = threading.Condition()
+arrived = {}
 
 
 def take_rule(path):
@@ -47,6 +52,16 @@ def log(path, start, status, sent):
         fp.write("%s %d %d %d\n" % (path, start, status, sent))
 
 
+def all_together(rule):
+    """True once rule["n"] requests of this rule have come."""
+    key = rule["match"]
+    with together:
+        arrived[key] = arrived.get(key, 0) + 1
+        together.notify_all()
+        return together.wait_for(lambda: arrived[key] >= rule["n"],
+                                 rule.get("secs", 10))
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -57,6 +72,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         rule = take_rule(path)
         mode = rule["mode"] if rule else None
+        if mode == "together" and not all_together(rule):
+            mode, rule = "status", {"code": 504}
         if mode == "status":
             code = rule["code"]
             body = b"fault\n"

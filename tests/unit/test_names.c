@@ -34,6 +34,22 @@ test_member_names(struct unit *u)
 }
 
 void
+test_out_path_rules(struct unit *u)
+{
+	CHECK(u, dv_out_path_problem("vibs/a.vib") == NULL);
+	CHECK(u, dv_out_path_problem("a..b/.c") == NULL);
+	CHECK_STR(u, dv_out_path_problem(""), "empty member name");
+	CHECK_STR(u, dv_out_path_problem("C:x"),
+	    "drive letter in the member name");
+	CHECK_STR(u, dv_out_path_problem("a/../b"), "'..' in the member name");
+	CHECK_STR(u, dv_out_path_problem("a//b"), "empty path component");
+	CHECK_STR(u, dv_out_path_problem("./x"), "'.' component");
+	CHECK_STR(u, dv_out_path_problem("a/."), "'.' component");
+	/* A member name may carry "." and a folder's "/"; an output may not. */
+	CHECK(u, dv_member_problem("./x/") == NULL);
+}
+
+void
 test_path_check(struct unit *u)
 {
 	CHECK(u, dv_path_check("vib20/x/y.vib") == 0);

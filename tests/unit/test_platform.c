@@ -32,13 +32,13 @@ test_esxi_parse(struct unit *u)
 	v.update = -1;
 	dv_esxi_format(&v, out);
 	CHECK_STR(u, out, "8.0");
-	CHECK(u, dv_esxi_parse("8", &v) == -1);
-	CHECK(u, dv_esxi_parse("", &v) == -1);
-	CHECK(u, dv_esxi_parse(NULL, &v) == -1);
-	CHECK(u, dv_esxi_parse("8.x", &v) == -1);
-	CHECK(u, dv_esxi_parse("8.0 beta", &v) == -1);
-	CHECK(u, dv_esxi_parse("99999.0", &v) == -1); /* no overflow */
-	CHECK(u, dv_esxi_parse("8.0.3.1", &v) == -1);
+	CHECK(u, dv_esxi_parse("8", &v) == -DV_EFORMAT);
+	CHECK(u, dv_esxi_parse("", &v) == -DV_EFORMAT);
+	CHECK(u, dv_esxi_parse(NULL, &v) == -DV_EFORMAT);
+	CHECK(u, dv_esxi_parse("8.x", &v) == -DV_EFORMAT);
+	CHECK(u, dv_esxi_parse("8.0 beta", &v) == -DV_EFORMAT);
+	CHECK(u, dv_esxi_parse("99999.0", &v) == -DV_EFORMAT); /* no overflow */
+	CHECK(u, dv_esxi_parse("8.0.3.1", &v) == -DV_EFORMAT);
 }
 
 void

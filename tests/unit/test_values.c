@@ -111,9 +111,9 @@ test_acceptance_levels(struct unit *u)
 	    "PartnerSupported");
 	CHECK_STR(u, dv_acceptance_display(DV_ACCEPT_COMMUNITY),
 	    "CommunitySupported");
-	CHECK(u, dv_acceptance_parse("gold", &a) != 0);
-	CHECK(u, dv_acceptance_parse("", &a) != 0);
-	CHECK(u, dv_acceptance_parse("Partner", &a) != 0);
+	CHECK(u, dv_acceptance_parse("gold", &a) == -DV_EFORMAT);
+	CHECK(u, dv_acceptance_parse("", &a) == -DV_EFORMAT);
+	CHECK(u, dv_acceptance_parse("Partner", &a) == -DV_EFORMAT);
 }
 
 static const char *

@@ -28,12 +28,19 @@ struct unit {
 	X(json_escapes)                                                      \
 	X(json_parse)                                                        \
 	X(tar_write_read)                                                    \
+	X(zip_writer_sources)                                                \
+	X(zip_writer_refusals)                                               \
+	X(zip_writer_dos_times)                                              \
+	X(zip_stored_read)                                                   \
+	X(zip_open_refusals)                                                 \
+	X(zip_close_with_files)                                              \
 	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
 	X(bundle_order)                                                      \
 	X(bundle_order_cycle)                                                \
 	X(member_names)                                                      \
+	X(out_path_rules)                                                    \
 	X(path_check)                                                        \
 	X(shown_name)                                                        \
 	X(suffix_and_base)                                                   \
@@ -41,6 +48,12 @@ struct unit {
 	X(depot_folders)                                                     \
 	X(tar_header_detect)                                                 \
 	X(outdir_rules)                                                      \
+	X(outdir_begin_refusals)                                             \
+	X(outdir_begin_recovers)                                             \
+	X(outdir_commit_existing)                                            \
+	X(outdir_same_remove_reserve)                                        \
+	X(outdir_through_link)                                               \
+	X(outdir_name_clashes)                                               \
 	X(walk_intel_tool)                                                   \
 	X(walk_expanded_depot)                                               \
 	X(walk_nested_duplicate)                                             \

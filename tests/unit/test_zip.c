@@ -1,0 +1,395 @@
+/* test_zip.c - zip.c's writer and reader: error paths, code and message. */
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../depot/depot_int.h"
+#include "../../depot/gzip.h"
+#include "../../depot/sbuf.h"
+#include "unit.h"
+
+/* Whether err holds code and its message contains want. */
+static bool
+err_is(const struct dv_error *err, int code, const char *want)
+{
+	return err->code == code && strstr(err->msg, want) != NULL;
+}
+
+/* A member source over a string, which can fail where a test says. */
+struct src {
+	const char *data;
+	size_t len, at;
+	bool fail_open, fail_read;
+};
+
+static int
+src_open(void *ctx, struct dv_error *err)
+{
+	struct src *s = ctx;
+
+	s->at = 0;
+	return s->fail_open ? dv_error_set(err, DV_EIO, "src: cannot open") :
+	    0;
+}
+
+static long
+src_read(void *ctx, void *buf, size_t len, struct dv_error *err)
+{
+	struct src *s = ctx;
+
+	if (s->fail_read)
+		return dv_error_set(err, DV_EIO, "src: read failed");
+	if (len > s->len - s->at)
+		len = s->len - s->at;
+	memcpy(buf, s->data + s->at, len);
+	s->at += len;
+	return (long)len;
+}
+
+/* Close the writer over one member from s; its result, err filled. */
+static int
+write_one(struct src *s, uint64_t size, struct dv_error *err)
+{
+	struct zip_member_source ms = {src_open, src_read, NULL, s, size, -1};
+	struct zipwriter *w = NULL;
+	struct sbuf out = SBUF_INIT(1 << 20);
+	int ret;
+
+	if ((ret = zipwriter_open(NULL, "mem.zip", &w, err)) != 0)
+		return ret;
+	if ((ret = zipwriter_add(w, "a.txt", &ms, err)) != 0) {
+		zipwriter_discard(w);
+		return ret;
+	}
+	ret = zipwriter_close(w, &out, 1 << 20, err);
+	sbuf_release(&out);
+	return ret;
+}
+
+/* A member source that fails, or that holds other than the size it
+ * promised, fails the archive with its own error, not libzip's. */
+void
+test_zip_writer_sources(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct src s = {"hello", 5, 0, false, false};
+
+	CHECK(u, write_one(&s, 5, &err) == 0);
+	s.fail_open = true;
+	CHECK(u, write_one(&s, 5, &err) == -DV_EIO);
+	CHECK(u, err_is(&err, DV_EIO, "src: cannot open"));
+	s.fail_open = false;
+	s.fail_read = true;
+	CHECK(u, write_one(&s, 5, &err) == -DV_EIO);
+	CHECK(u, err_is(&err, DV_EIO, "src: read failed"));
+	s.fail_read = false;
+	CHECK(u, write_one(&s, 9, &err) == -DV_EIO);
+	CHECK(u, err_is(&err, DV_EIO, "mem.zip: a.txt: changed while it was "
+	    "read (5 bytes, 9 expected)"));
+	CHECK(u, write_one(&s, 3, &err) == -DV_EIO);
+	CHECK(u, err_is(&err, DV_EIO, "a.txt: changed while it was read"));
+}
+
+/* The writer's own refusals: an existing file, a name twice, a folder
+ * that is not there, an in-memory zip over its cap. */
+void
+test_zip_writer_refusals(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct zipwriter *w = NULL;
+	struct sbuf out = SBUF_INIT(SBUF_NOCAP);
+	char path[512];
+	static char big[4096];
+
+	snprintf(path, sizeof(path), "%s/exists.zip", unit_scratch());
+	CHECK(u, close(open(path, O_WRONLY | O_CREAT, 0644)) == 0);
+	CHECK(u, zipwriter_open(path, NULL, &w, &err) == -DV_EEXIST);
+	CHECK(u, w == NULL && err_is(&err, DV_EEXIST, "cannot create"));
+
+	CHECK(u, zipwriter_open(NULL, "twice.zip", &w, &err) == 0);
+	if (w != NULL) {
+		CHECK(u, zipwriter_add_mem(w, "a", "x", 1, -1, &err) == 0);
+		CHECK(u, zipwriter_add_mem(w, "a", "y", 1, -1, &err) ==
+		    -DV_EIO);
+		CHECK(u, err_is(&err, DV_EIO, "twice.zip: a: cannot add"));
+		zipwriter_discard(w);
+	}
+
+	snprintf(path, sizeof(path), "%s/no-such-dir/x.zip", unit_scratch());
+	w = NULL;
+	CHECK(u, zipwriter_open(path, NULL, &w, &err) == 0);
+	if (w != NULL) {
+		CHECK(u, zipwriter_add_mem(w, "a", "x", 1, -1, &err) == 0);
+		CHECK(u, zipwriter_close(w, NULL, 0, &err) == -DV_EIO);
+		CHECK(u, err_is(&err, DV_EIO, "x.zip: cannot write"));
+	}
+
+	w = NULL;
+	CHECK(u, zipwriter_open(NULL, "big.zip", &w, &err) == 0);
+	if (w != NULL) {
+		CHECK(u, zipwriter_add_mem(w, "big", big, sizeof(big), -1,
+		    &err) == 0);
+		CHECK(u, zipwriter_store_last(w, &err) == 0);
+		CHECK(u, zipwriter_close(w, &out, 1024, &err) == -DV_ELIMIT);
+		CHECK(u, err_is(&err, DV_ELIMIT, "big.zip: larger than 1024 "
+		    "bytes"));
+	}
+	sbuf_release(&out);
+}
+
+/* A member's time before 1980 or after 2107 is stored as the first or
+ * last DOS time, not wrapped around. */
+void
+test_zip_writer_dos_times(struct unit *u)
+{
+	static const int64_t t[] = {0, 315532800, 99999999999LL, 4354819198LL};
+	struct dv_error err = DV_ERROR_INIT;
+	struct zipwriter *w = NULL;
+	struct zipfile *zf = NULL;
+	struct zip_entry e[4];
+	struct sbuf out = SBUF_INIT(SBUF_NOCAP);
+	char name[2] = "a";
+
+	CHECK(u, zipwriter_open(NULL, "times.zip", &w, &err) == 0);
+	if (w == NULL)
+		return;
+	zipwriter_utc_times(w);
+	for (size_t i = 0; i < 4; i++) {
+		name[0] = (char)('a' + i);
+		CHECK(u, zipwriter_add_mem(w, name, "x", 1, t[i], &err) == 0);
+	}
+	CHECK(u, zipwriter_close(w, &out, 1 << 20, &err) == 0);
+	CHECK(u, zipfile_open_mem(out.buf, out.len, "times.zip", &zf,
+	    &err) == 0);
+	for (size_t i = 0; zf != NULL && i < 4; i++)
+		CHECK(u, zipfile_entry(zf, i, &e[i], &err) == 0);
+	if (zf != NULL) {
+		CHECK(u, e[0].mtime >= 0 && e[0].mtime == e[1].mtime);
+		CHECK(u, e[2].mtime > e[1].mtime && e[2].mtime == e[3].mtime);
+	}
+	zipfile_close(zf);
+	sbuf_release(&out);
+}
+
+/* Build "stored.zip" in the scratch folder with one stored member. */
+static const char *
+stored_zip(struct unit *u, const char *data)
+{
+	static char path[512];
+	struct dv_error err = DV_ERROR_INIT;
+	struct zipwriter *w = NULL;
+
+	snprintf(path, sizeof(path), "%s/stored.zip", unit_scratch());
+	(void)unlink(path);
+	CHECK(u, zipwriter_open(path, NULL, &w, &err) == 0);
+	if (w == NULL)
+		return NULL;
+	CHECK(u, zipwriter_add_mem(w, "m.bin", data, strlen(data), -1,
+	    &err) == 0);
+	CHECK(u, zipwriter_store_last(w, &err) == 0);
+	CHECK(u, zipwriter_close(w, NULL, 0, &err) == 0);
+	return path;
+}
+
+/* Read member 0 of path whole through zipstream_open_covered. */
+static int
+read_covered(const char *path, struct sbuf *got, struct dv_error *err)
+{
+	struct zipfile *zf = NULL;
+	struct zipstream *zs = NULL;
+	char buf[7];
+	long n;
+	int ret;
+
+	if ((ret = zipfile_open(path, &zf, err)) != 0)
+		return ret;
+	if ((ret = zipstream_open_covered(zf, 0, &zs, err)) == 0) {
+		while ((n = zipstream_read(zs, buf, sizeof(buf), err)) > 0)
+			(void)sbuf_add(got, buf, (size_t)n);
+		ret = (int)n;
+	}
+	zipstream_close(zs);
+	zipfile_close(zf);
+	return ret;
+}
+
+/* A stored member read straight from the file: the bytes come back in
+ * small reads; a flipped byte is caught by its CRC-32. */
+void
+test_zip_stored_read(struct unit *u)
+{
+	const char *data = "stored bytes, read past libzip";
+	const char *path = stored_zip(u, data);
+	struct dv_error err = DV_ERROR_INIT;
+	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf all = SBUF_INIT(SBUF_NOCAP);
+	char *at;
+	FILE *fp;
+
+	if (path == NULL)
+		return;
+	CHECK(u, read_covered(path, &got, &err) == 0);
+	CHECK(u, got.len == strlen(data) && memcmp(got.buf, data,
+	    got.len) == 0);
+	/* Flip the member's first byte in place. */
+	fp = fopen(path, "r+b");
+	CHECK(u, fp != NULL);
+	if (fp == NULL)
+		goto out;
+	for (;;) {
+		char chunk[512];
+		size_t n = fread(chunk, 1, sizeof(chunk), fp);
+
+		if (n == 0)
+			break;
+		(void)sbuf_add(&all, chunk, n);
+	}
+	at = NULL;
+	for (size_t i = 0; at == NULL && i + strlen(data) <= all.len; i++)
+		if (memcmp(all.buf + i, data, strlen(data)) == 0)
+			at = all.buf + i;
+	CHECK(u, at != NULL);
+	if (at != NULL) {
+		CHECK(u, fseek(fp, (long)(at - all.buf), SEEK_SET) == 0);
+		CHECK(u, fputc('S', fp) == 'S');
+	}
+	CHECK(u, fclose(fp) == 0);
+	sbuf_reset(&got);
+	CHECK(u, read_covered(path, &got, &err) == -DV_EZIP);
+	CHECK(u, err_is(&err, DV_EZIP, "m.bin"));
+	CHECK(u, strstr(err.msg, "CRC") != NULL);
+out:
+	sbuf_release(&got);
+	sbuf_release(&all);
+}
+
+/* What zipfile_open refuses before libzip sees the file, and a member
+ * over the reader's cap. */
+void
+test_zip_open_refusals(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct zipfile *zf = NULL;
+	struct sbuf out = SBUF_INIT(SBUF_NOCAP);
+	char path[512];
+	const char *stored;
+
+	snprintf(path, sizeof(path), "%s/missing.zip", unit_scratch());
+	CHECK(u, zipfile_open(path, &zf, &err) == -DV_EIO);
+	CHECK(u, zf == NULL && err_is(&err, DV_EIO, "missing.zip: cannot "
+	    "open"));
+	CHECK(u, zipfile_open(unit_scratch(), &zf, &err) == -DV_EIO);
+	CHECK(u, err_is(&err, DV_EIO, "is a directory, not a depot zip"));
+	snprintf(path, sizeof(path), "%s/empty.zip", unit_scratch());
+	CHECK(u, close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == 0);
+	CHECK(u, zipfile_open(path, &zf, &err) == -DV_ENOTZIP);
+	CHECK(u, err_is(&err, DV_ENOTZIP, "empty file, not a zip archive"));
+
+	stored = stored_zip(u, "more than eight bytes");
+	if (stored == NULL)
+		return;
+	CHECK(u, zipfile_open(stored, &zf, &err) == 0);
+	if (zf != NULL) {
+		CHECK(u, strcmp(zipfile_label(zf), stored) == 0);
+		CHECK(u, zipfile_read(zf, 0, 8, &out, &err) == -DV_ELIMIT);
+		CHECK(u, err_is(&err, DV_ELIMIT, "m.bin: larger than 8 "
+		    "bytes"));
+		CHECK(u, zipfile_read(zf, 0, 64, &out, &err) == 0);
+		CHECK(u, out.len == strlen("more than eight bytes"));
+		zipfile_close(zf);
+	}
+	sbuf_release(&out);
+}
+
+/* Write path holding data; its CRC-32 into *crc. */
+static void
+scratch_file(struct unit *u, const char *path, const char *data,
+    uint32_t *crc)
+{
+	FILE *fp = fopen(path, "wb");
+
+	CHECK(u, fp != NULL && fputs(data, fp) >= 0 && fclose(fp) == 0);
+	*crc = dv_crc32(0, data, strlen(data));
+}
+
+/* The in-memory members, then files stored by a copy with the CRC-32
+ * given: read back whole and CRC-checked; a file whose size changed, a
+ * missing file and an existing output are refused, nothing left. */
+void
+test_zip_close_with_files(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct zip_stored_file f[2];
+	struct zipwriter *w = NULL;
+	struct zipfile *zf = NULL;
+	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
+	char a[512], b[512], out[512];
+	uint32_t crc_a, crc_b;
+	long i;
+
+	snprintf(a, sizeof(a), "%s/a.vib", unit_scratch());
+	snprintf(b, sizeof(b), "%s/b.vib", unit_scratch());
+	snprintf(out, sizeof(out), "%s/with-files.zip", unit_scratch());
+	(void)unlink(out);
+	scratch_file(u, a, "first file's bytes", &crc_a);
+	scratch_file(u, b, "second", &crc_b);
+	f[0] = (struct zip_stored_file){"vib20/a/a.vib", a, 18, crc_a};
+	f[1] = (struct zip_stored_file){"vib20/b/b.vib", b, 6, crc_b};
+
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	if (w == NULL)
+		return;
+	CHECK(u, zipwriter_add_mem(w, "index.xml", "<x/>", 4, -1, &err) == 0);
+	CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) == 0);
+	CHECK(u, zipfile_open(out, &zf, &err) == 0);
+	if (zf != NULL) {
+		CHECK(u, zipfile_count(zf) == 3);
+		CHECK(u, (i = zipfile_find(zf, "vib20/b/b.vib")) >= 0);
+		if (i >= 0) {
+			CHECK(u, zipfile_read(zf, (size_t)i, 100, &got,
+			    &err) == 0);
+			CHECK(u, got.len == 6 && memcmp(got.buf, "second",
+			    6) == 0);
+		}
+		zipfile_close(zf);
+	}
+	sbuf_release(&got);
+
+	/* The output exists now. */
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	if (w != NULL) {
+		CHECK(u, zipwriter_add_mem(w, "i", "x", 1, -1, &err) == 0);
+		CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) ==
+		    -DV_EEXIST);
+		CHECK(u, err_is(&err, DV_EEXIST, "cannot create"));
+		CHECK(u, access(out, F_OK) == 0);
+	}
+	CHECK(u, unlink(out) == 0);
+
+	/* A file that is not the size it was checked at. */
+	f[1].size = 7;
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	if (w != NULL) {
+		CHECK(u, zipwriter_add_mem(w, "i", "x", 1, -1, &err) == 0);
+		CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) ==
+		    -DV_EIO);
+		CHECK(u, err_is(&err, DV_EIO, "b.vib: changed since it was "
+		    "checked (6 bytes, 7 expected)"));
+		CHECK(u, access(out, F_OK) != 0);
+	}
+
+	/* A file that is gone. */
+	f[1].size = 6;
+	CHECK(u, unlink(b) == 0);
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	if (w != NULL) {
+		CHECK(u, zipwriter_add_mem(w, "i", "x", 1, -1, &err) == 0);
+		CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) ==
+		    -DV_EIO);
+		CHECK(u, err_is(&err, DV_EIO, "b.vib: cannot open"));
+		CHECK(u, access(out, F_OK) != 0);
+	}
+}
