@@ -135,6 +135,7 @@ payload_digests(const struct depot_payload *p)
 struct descriptor_parse {
 	struct verify_vib *v;
 	const char *what;
+	bool file_checked; /* a whole-VIB sha-256 is compared */
 	bool tried;
 	struct xdoc doc;
 	struct dv_error err; /* why it did not parse */
@@ -169,6 +170,14 @@ wanted_digests(void *ctx, const struct sbuf *descriptor, const char *name)
 	for (size_t i = 0; i < d->npayloads; i++)
 		if (strcmp(d->payloads[i].name, name) == 0)
 			want |= payload_digests(&d->payloads[i]);
+	/*
+	 * Digests of the expanded bytes leave each gzip member's trailer
+	 * (CRC-32 and length) unseen, and gunzip on the host refuses a
+	 * changed one: unless a digest covers the stored bytes (the
+	 * payload's own sha-256 or the whole VIB's), zlib checks them.
+	 */
+	if (want != 0 && (want & VIB_WANT_RAW) == 0 && !dp->file_checked)
+		want |= VIB_WANT_CHECK;
 	return want;
 }
 
@@ -344,8 +353,9 @@ verify_vib_run(struct verify_vib *v, const struct byte_source *src,
 	dp.v = v;
 	dp.what = what;
 	/* The whole file's digest: when a record gives it, or to show it. */
-	want.file_sha256 = m == NULL || keep || m->sha256 != NULL ||
-	    (m->has_legacy && m->legacy_sha256 != NULL);
+	dp.file_checked = m != NULL && (m->sha256 != NULL ||
+	    (m->has_legacy && m->legacy_sha256 != NULL));
+	want.file_sha256 = m == NULL || keep || dp.file_checked;
 	want.payload = wanted_digests;
 	want.ctx = &dp;
 	if (vib_scan_want(src, what, &want, &v->scan, &err) != 0) {
@@ -414,6 +424,7 @@ struct worker_pool {
 	struct verify_report *r;
 	atomic_size_t next;
 	size_t ntasks;	       /* the VIBs, and the side task if any */
+	size_t *order;	       /* VIB indexes, the largest file first */
 	atomic_int error;      /* first error code, or 0 */
 	struct dv_error err;   /* set by the worker that set error */
 	pthread_mutex_t lock;
@@ -519,8 +530,8 @@ worker(void *arg)
 		if (pool->o->side != NULL && i == 0)
 			side_task(pool);
 		else
-			verify_in_zip(pool, zip,
-			    &pool->r->vibs[i - (pool->o->side != NULL)]);
+			verify_in_zip(pool, zip, &pool->r->vibs[
+			    pool->order[i - (pool->o->side != NULL)]]);
 	}
 	zipfile_close(zip);
 	return NULL;
@@ -601,6 +612,45 @@ out:
 	return ret;
 }
 
+struct by_size {
+	uint64_t size;
+	size_t index;
+};
+
+static int
+by_size_cmp(const void *a, const void *b)
+{
+	const struct by_size *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * The order the workers take the VIBs in: largest first (by the size the
+ * metadata gives), so that the last VIB to start is a small one and the
+ * jobs end together, not one big VIB alone on one core at the end.
+ */
+static size_t *
+largest_first(const struct depot *d)
+{
+	struct by_size *s = xcalloc(d->nvibs + 1, sizeof(*s));
+	size_t *order = xcalloc(d->nvibs + 1, sizeof(*order));
+	size_t i;
+
+	for (i = 0; i < d->nvibs; i++) {
+		s[i].size = d->vibs[i]->packed_size;
+		s[i].index = i;
+	}
+	if (d->nvibs > 1)
+		qsort(s, d->nvibs, sizeof(*s), by_size_cmp);
+	for (i = 0; i < d->nvibs; i++)
+		order[i] = s[i].index;
+	free(s);
+	return order;
+}
+
 int
 depot_verify(const struct depot *d, const struct verify_opts *o,
     struct verify_report *r, struct dv_error *err)
@@ -626,6 +676,7 @@ depot_verify(const struct depot *d, const struct verify_opts *o,
 	pool.r = r;
 	atomic_init(&pool.next, 0);
 	pool.ntasks = d->nvibs + (o->side != NULL);
+	pool.order = largest_first(d);
 	atomic_init(&pool.error, 0);
 	pthread_mutex_init(&pool.lock, NULL);
 	jobs = o->jobs < 1 ? 1 : o->jobs;
@@ -641,6 +692,7 @@ depot_verify(const struct depot *d, const struct verify_opts *o,
 	for (int t = 1; t <= started; t++)
 		pthread_join(threads[t], NULL);
 	free(threads);
+	free(pool.order);
 	pthread_mutex_destroy(&pool.lock);
 	if (atomic_load(&pool.error) != 0) {
 		*err = pool.err;

@@ -414,7 +414,7 @@ run_zstd(struct payload *p)
 
 /*
  * With check, zlib compares each gzip member's CRC-32 and length with its
- * trailer: asked for only when no digest covers the member's bytes.
+ * trailer: asked for (VIB_WANT_CHECK) only when no digest covers them.
  */
 static void
 run_gzip(struct payload *p, bool check)
@@ -461,9 +461,7 @@ run_gzip(struct payload *p, bool check)
 		gzip_check_end(p);
 }
 
-/* Digests over what the payload expands to, or over its gzip layer. */
-#define WANT_DIGEST (VIB_WANT_RAW | VIB_WANT_GUNZIP1 | VIB_WANT_SHA256 | \
-	VIB_WANT_SHA1)
+/* What needs the payload decompressed. */
 #define WANT_DECODE (VIB_WANT_GUNZIP1 | VIB_WANT_SHA256 | VIB_WANT_SHA1 | \
 	VIB_WANT_EXPAND | VIB_WANT_CHECK)
 
@@ -496,7 +494,7 @@ scan_payload(struct scan *sc, struct vib_member *m, unsigned want)
 	if (decode && (want & (VIB_WANT_SHA256 | VIB_WANT_GUNZIP1)) != 0)
 		p.x256 = hash_new(HASH_SHA256);
 	if (decode)
-		run_gzip(&p, (want & WANT_DIGEST) == 0);
+		run_gzip(&p, (want & VIB_WANT_CHECK) != 0);
 	/*
 	 * Whatever the gzip layer left (all of a stored member, or the rest
 	 * of a damaged one) still belongs to the stored digest, and the next

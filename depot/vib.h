@@ -80,9 +80,10 @@ int vib_scan(const struct byte_source *src, const char *what,
 #define VIB_WANT_SHA1 0x08u	/* sha1_expanded */
 #define VIB_WANT_EXPAND 0x10u	/* expanded_size: decompress it */
 /*
- * Decompress it and check each gzip member's CRC-32: for a member no
- * digest covers.  Otherwise the digests are the check, and gzip's own
- * is left to them.
+ * Decompress it and check each gzip member's CRC-32 and length: for a
+ * member no digest covers, or whose trailers none does (only digests of
+ * the expanded bytes, none of the stored ones).  Otherwise the digests
+ * are the check, and gzip's own is left to them.
  */
 #define VIB_WANT_CHECK 0x20u
 #define VIB_WANT_ALL 0x1fu

@@ -15,6 +15,8 @@ VIB-SUBSTRING.  Operations:
   packed-size        add one to the VIB's <packed-size> in the metadata zip
   legacy-packed-size add one to the VIB's <packedSize> in vmware.xml only
   cut-vmware-xml     cut vmware.xml in half (no longer well-formed XML)
+  drop-file-sha256   remove the whole VIB's sha-256 from the metadata (its
+                     vibs/ document and vmware.xml)
 
 Python standard library only: this is the test's own reading of the ar and
 zip formats, independent of the reader under test.
@@ -124,6 +126,29 @@ def bump_legacy_size(data, vib_member):
         data[at:], count=1)
 
 
+def drop_file_sha256(meta, vib_member):
+    """The metadata zip with no sha-256 of the VIB file itself."""
+    src = zipfile.ZipFile(io.BytesIO(meta))
+    out = io.BytesIO()
+    base = vib_member.rsplit("/", 1)[-1]
+    vib_id = base[:-len(".vib")].encode()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("vibs/") and base.encode() in data:
+                data = re.sub(rb"(</packed-size>)<checksum checksum-type="
+                              rb"\"sha-256\">[0-9a-f]+</checksum>", rb"\1",
+                              data)
+            elif info.filename == "vmware.xml":
+                at = data.index(b"<vibID>%s</vibID>" % vib_id)
+                data = data[:at] + re.sub(
+                    rb"\s*<checksum>\s*<checksumType>sha-256</checksumType>"
+                    rb"\s*<checksum>[0-9a-f]+</checksum>\s*</checksum>", b"",
+                    data[at:], count=1)
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
 def main():
     src_path, dst_path, which, op = sys.argv[1:5]
     src = zipfile.ZipFile(src_path)
@@ -141,6 +166,9 @@ def main():
                 if info.filename.endswith("metadata.zip"):
                     data = change_vmware_xml(
                         data, lambda x: bump_legacy_size(x, target))
+            elif op == "drop-file-sha256":
+                if info.filename.endswith("metadata.zip"):
+                    data = drop_file_sha256(data, target)
             elif op == "cut-vmware-xml":
                 if info.filename.endswith("metadata.zip"):
                     data = change_vmware_xml(data,

@@ -267,10 +267,24 @@ test_multi_member_gzip_damage_named() {
 	    expect_out "VMW_bootbank_gz-badcrc_1.0-1: FAILED: payload 'gz-badcr': gzip member 2: CRC-32 mismatch" &&
 	    expect_out "VMW_bootbank_gz-garbage_1.0-1: FAILED: payload 'gz-garba': 4 bytes after the end of the gzip stream" &&
 	    expect_out "VMW_bootbank_gz-two_1.0-1: OK" &&
-	    expect_out "8 VIBs checked, 2 failed" &&
+	    expect_out "VMW_bootbank_gz-trailer_1.0-1: OK" &&
+	    expect_out "9 VIBs checked, 2 failed" &&
 	    expect_err "depot: $(fixture gzip-members-bad): 2 checks failed" ||
 	    return 1
 	run "$DEPOT" show-vib "$(fixture gzip-members-bad)" gz-badcrc
 	expect_status 1 &&
 	    expect_err "gz-badcrc_1.0-1.vib: payload 'gz-badcr': gzip member 2: CRC-32 mismatch"
+}
+
+# Digests of the expanded bytes alone leave a gzip trailer unseen: with no
+# sha-256 of the whole VIB in the metadata either, zlib checks the CRC-32,
+# so a changed trailer fails as gunzip on the host would.
+test_gzip_trailer_checked_when_nothing_covers_it() {
+	"$PYTHON" "$TOP/tests/mutate.py" "$(fixture gzip-members-bad)" \
+	    nosum.zip gz-trailer drop-file-sha256 || return 1
+	run "$DEPOT" verify nosum.zip
+	expect_status 1 &&
+	    expect_out "VMW_bootbank_gz-trailer_1.0-1: FAILED: payload 'gz-trail': gzip: CRC-32 mismatch" &&
+	    expect_out "VMW_bootbank_gz-two_1.0-1: OK" &&
+	    expect_err "depot: nosum.zip: 3 checks failed"
 }
