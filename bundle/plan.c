@@ -949,6 +949,67 @@ fit_versions(struct bundle_plan *p)
 	free(all);
 }
 
+/* The rules fit_image takes: those the checks above do not make. */
+static bool
+image_rule_is_new(enum image_rule r)
+{
+	return r == IMAGE_RULE_MISSING || r == IMAGE_RULE_BASE ||
+	    r == IMAGE_RULE_DEPENDS || r == IMAGE_RULE_CONFLICTS ||
+	    r == IMAGE_RULE_REPLACES || r == IMAGE_RULE_CHECKSUM ||
+	    r == IMAGE_RULE_FILES || r == IMAGE_RULE_COMPONENT;
+}
+
+/*
+ * The image the hosts will have after the bundle: the --depot profile
+ * with every depot and VIB of the bundle installed on it, validated as
+ * esximage validates it (a composition that writes nothing), so that
+ * what esxcli would refuse on the host is refused here.  VIBs already on
+ * a host that neither carries are not known here.  --compose validated
+ * its image already; without --depot there is no image to check.  Only
+ * the problems, not the notes and warnings of the composition (the
+ * inputs' warnings were the plan's already).
+ */
+static int
+fit_image(const struct bundle_opts *o, struct bundle_plan *p,
+    struct dv_error *err)
+{
+	struct compose_opts co = {0};
+	struct ptrvec adds = PTRVEC_INIT;
+	const struct bundle_item *base = NULL;
+	struct compose c;
+	int ret;
+
+	for (size_t i = 0; i < p->items.n; i++) {
+		const struct bundle_item *it = plan_item(p, i);
+		if (it->kind == ITEM_PROFILE)
+			base = it;
+		else if (it->kind == ITEM_COMPONENT || it->kind == ITEM_DEPOT ||
+		    it->kind == ITEM_VIB)
+			ptrvec_push(&adds, it->file);
+	}
+	if (base == NULL || o->compose != NULL) {
+		ptrvec_release(&adds);
+		return 0;
+	}
+	compose_init(&c);
+	co.base = base->file;
+	co.profile = base->profile;
+	co.name = base->profile;
+	co.adds = (const char *const *)adds.v;
+	co.nadds = adds.n;
+	co.epoch = -1;
+	ret = image_compose(&co, NULL, &c, err);
+	for (size_t i = 0; ret == 0 && i < c.report.n; i++)
+		if (image_rule_is_new(c.report.v[i].rule))
+			dv_diag_add(&p->misfits, DV_DIAG_FAIL, DV_EFIT,
+			    "%s with the bundle's inputs: %s: %s",
+			    base->profile, image_rule_name(c.report.v[i].rule),
+			    c.report.v[i].text);
+	compose_release(&c);
+	ptrvec_release(&adds);
+	return ret;
+}
+
 /*
  * The checks the workstation can make before anything is written: that
  * every input fits the hosts' release and that the inputs agree.  Each
@@ -1040,6 +1101,10 @@ plan_fit(const struct bundle_opts *o, struct bundle_plan *p,
 	if (!known && p->items.n > 0)
 		note(p, "no ESXi release to check the inputs against: give "
 		    "--esxi VERSION to check that they fit the hosts");
+	/* Inputs that fit the release, only: a misfit is named alone, not
+	 * again as the unmet dependency it also makes. */
+	if (p->misfits.n == 0 && (ret = fit_image(o, p, err)) != 0)
+		return ret;
 	if (p->misfits.n == 0 || o->force)
 		return 0;
 	return dv_error_set(err, DV_EFIT, "%zu problem%s with the inputs%s%s: "

@@ -194,7 +194,7 @@ void compose_release(struct compose *c);
  * order, every time o->epoch (or the base profile's modification time)
  * as UTC, the profile ID a digest of the content.  out must not exist;
  * it appears whole or not at all (libzip writes a temporary file beside
- * it and renames it).  A composition that does not validate is not an
+ * it and renames it); out NULL composes and validates, writing nothing.  A composition that does not validate is not an
  * error: c->written stays false and c->report says why.  Errors: the
  * depot reader's for any input, DV_ENOMATCH (profile, --remove),
  * DV_EVIB (a bare .vib), DV_EWRAPPER (a vendor package), DV_EDIGEST (a

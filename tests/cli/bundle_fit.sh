@@ -102,3 +102,33 @@ test_fitting_bundle_has_no_warnings() {
 	    grep -q "Checked to fit ESXi 8.0.3." bdl/README.txt ||
 	    fail "README.txt wrong"
 }
+
+# The image the hosts will have after the bundle (the profile with every
+# input installed) is validated as esximage validates it: a VIB whose
+# dependency neither the profile nor another input carries is refused in
+# esximage's words before anything is written, as esxcli would refuse it.
+test_unmet_dependency_refused() {
+	# Unsigned, so CommunitySupported, as exa-tools is already.
+	printf 'include %s\n[vib exa-nic]\nacceptance = community\n' \
+	    "$TOP/testdata/depots/img-addon.spec" >addon.spec
+	for v in exa-tools exa-nic; do
+		"$PYTHON" "$TOP/tests/mkdepot.py" --vib addon.spec "$v" "$v.vib" ||
+		    fail "mkdepot --vib $v" || return 1
+	done
+	create --depot "$(fixture signed8)" --add exa-tools.vib
+	refused && expect_err_lines 2 && expect_no_out &&
+	    expect_err "esxbundle: ESXi-8.0U3e-24677879-standard with the bundle's inputs: depends: VIB EXA_bootbank_exa-tools_2.1.0-1 requires exa-nic >= 2.0, but the requirement cannot be satisfied within the ImageProfile: add a VIB that provides exa-nic, or remove exa-tools" &&
+	    expect_err "esxbundle: 1 problem with the inputs for ESXi 8.0.3: nothing was written; fix it, or give --force" ||
+	    return 1
+	# With what it depends on beside it, the image validates.
+	create --depot "$(fixture signed8)" --add exa-tools.vib --add exa-nic.vib
+	expect_status 0 && expect_out "Bundle written to bdl (3 steps)" || return 1
+	rm -rf bdl
+	# --force writes it, and the problem is a warning there.
+	create --depot "$(fixture signed8)" --add exa-tools.vib --force
+	expect_status 0 &&
+	    expect_err "esxbundle: warning: ESXi-8.0U3e-24677879-standard with the bundle's inputs: depends: VIB EXA_bootbank_exa-tools_2.1.0-1 requires exa-nic >= 2.0" &&
+	    expect_err "(written anyway: --force)" || return 1
+	grep -qF "requires exa-nic >= 2.0" bdl/README.txt ||
+	    fail "README.txt does not warn"
+}
