@@ -364,12 +364,14 @@ cmd_depot_compose(int argc, char **argv)
 	progress_start(&progress, "compose", "VIBs",
 	    verbosity == VERBOSITY_QUIET);
 	o.progress = &progress.counters;
+	msg_catch_signals();
 	ret = image_compose(&o, argv[optind + 1], &c, &err);
 	progress_stop(&progress);
+	msg_restore_signals();
 	for (size_t i = 0; i < c.warnings.n; i++)
 		msg_warn("%s", (const char *)c.warnings.v[i]);
 	if (ret != 0) {
-		ret = msg_dv_error(&err);
+		ret = msg_fail(&err);
 		goto out;
 	}
 	if (json) {

@@ -1043,6 +1043,13 @@ wsource_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
 			return wsource_fail(ws, ZIP_ER_OPEN, &e);
 		return 0;
 	case ZIP_SOURCE_READ:
+		/* Stopping here makes zip_close fail, and libzip then
+		 * removes its temporary OUT.zip.XXXXXX itself. */
+		if (outdir_interrupted()) {
+			dv_error_set(&e, DV_EINTR, "%s: interrupted; nothing "
+			    "was written", ws->w->label);
+			return wsource_fail(ws, ZIP_ER_READ, &e);
+		}
 		if (len > (zip_uint64_t)LONG_MAX)
 			len = LONG_MAX;
 		n = ws->src.read(ws->src.ctx, data, (size_t)len, &e);
@@ -1283,7 +1290,12 @@ zipwriter_close(struct zipwriter *w, struct sbuf *out, size_t cap,
 	int ret = 0;
 
 	if (zip_close(w->za) != 0) {
-		if (w->failed) {
+		/* A signal may reach a member source's helper thread first
+		 * and surface as its read error: say what happened. */
+		if (outdir_interrupted()) {
+			ret = dv_error_set(err, DV_EINTR, "%s: interrupted; "
+			    "nothing was written", w->label);
+		} else if (w->failed) {
 			if (err != NULL)
 				*err = w->first;
 			ret = -w->first.code;

@@ -62,3 +62,17 @@ test_signal_while_inflating() {
 		    big-member.bin $O || return 1
 	done
 }
+
+# compose of a 512 MB depot: the signal lands while libzip writes OUT.zip
+# through its temporary OUT.zip.XXXXXX, which must go too (the member
+# source stops on the flag, zip_close fails and rolls the file back).
+test_signal_while_composing() {
+	"$PYTHON" "$TOP/tests/mkdepot.py" --bench big.zip --size-mb 512 \
+	    --vibs 8 >/dev/null || { fail "mkdepot failed"; return 1; }
+	for sig in INT TERM HUP; do
+		interrupted $sig 0.3 "$DEPOT" compose --force \
+		    --profile ESXi-8.0U3e-bench-standard --name X-new big.zip \
+		    $O.zip || return 1
+	done
+	expect_err "dest/out.zip: interrupted; nothing was written"
+}
