@@ -88,8 +88,6 @@ write_file(const char *top, const char *member, const void *data,
     size_t len, struct dv_error *err)
 {
 	struct sbuf tmp = SBUF_INIT(SBUF_NOCAP), dst = SBUF_INIT(SBUF_NOCAP);
-	const char *p = data;
-	ssize_t n;
 	int fd = -1, ret;
 
 	if ((ret = make_parents(top, member, err)) != 0)
@@ -100,18 +98,8 @@ write_file(const char *top, const char *member, const void *data,
 		ret = dv_error_errno(err, DV_EIO, "%s: cannot make", tmp.buf);
 		goto out;
 	}
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot write",
-			    tmp.buf);
-			goto out;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if ((ret = fd_write_all(fd, data, len, tmp.buf, err)) != 0)
+		goto out;
 	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
 		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", tmp.buf);
 		goto out;

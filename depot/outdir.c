@@ -306,6 +306,26 @@ fd_name(const struct outdir *od, int fd)
 }
 
 int
+fd_write_all(int fd, const void *buf, size_t len, const char *path,
+    struct dv_error *err)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return dv_error_errno(err, DV_EIO, "%s: cannot write",
+			    path);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
 outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
     struct dv_error *err)
 {

@@ -75,6 +75,12 @@ const char *outdir_stage_path(const struct outdir *od);
  */
 int outdir_open_file(struct outdir *od, const char *relname, bool executable,
     int *fd, struct dv_error *err);
+/*
+ * Write all of buf to fd, a file of the caller's own (named path in the
+ * message), retrying short writes.  Errors: DV_EIO.
+ */
+int fd_write_all(int fd, const void *buf, size_t len, const char *path,
+    struct dv_error *err);
 /* Write all of buf to fd; DV_EINTR when interrupted, DV_EIO. */
 int outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
     struct dv_error *err);

@@ -1370,26 +1370,6 @@ put64(struct sbuf *sb, uint64_t v)
 	put32(sb, (uint32_t)(v >> 32));
 }
 
-static int
-write_all(int fd, const void *buf, size_t len, const char *path,
-    struct dv_error *err)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return dv_error_errno(err, DV_EIO, "%s: cannot write",
-			    path);
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* len bytes of in to out: in the kernel where it can, else by 1 MiB. */
 static int
 copy_bytes(int in, int out, uint64_t len, const char *from, const char *to,
@@ -1435,7 +1415,7 @@ copy_bytes(int in, int out, uint64_t len, const char *from, const char *to,
 		else if (n == 0)
 			ret = dv_error_set(err, DV_EIO, "%s: shorter than it was "
 			    "when checked", from);
-		else if ((ret = write_all(out, buf, (size_t)n, to, err)) == 0)
+		else if ((ret = fd_write_all(out, buf, (size_t)n, to, err)) == 0)
 			len -= (uint64_t)n;
 	}
 	free(buf);
@@ -1511,7 +1491,7 @@ add_stored_file(int out, const char *path, const struct zip_stored_file *f,
 		put64(&lh, f->size);
 		put64(&lh, f->size);
 	}
-	if ((ret = write_all(out, lh.buf, lh.len, path, err)) != 0 ||
+	if ((ret = fd_write_all(out, lh.buf, lh.len, path, err)) != 0 ||
 	    (ret = copy_bytes(in, out, f->size, f->path, path, err)) != 0)
 		goto out;
 #ifdef __linux__
@@ -1618,7 +1598,7 @@ zipwriter_close_with_files(struct zipwriter *w, const char *path,
 		goto out;
 	}
 	made = true;
-	if ((ret = write_all(fd, head.buf, (size_t)cd_at, path, err)) != 0)
+	if ((ret = fd_write_all(fd, head.buf, (size_t)cd_at, path, err)) != 0)
 		goto out;
 	off = cd_at;
 	for (size_t i = 0; i < n; i++) {
@@ -1630,7 +1610,7 @@ zipwriter_close_with_files(struct zipwriter *w, const char *path,
 	}
 	cd_len = cd.len;
 	end_records(&cd, entries + n, off, cd_len);
-	if ((ret = write_all(fd, cd.buf, cd.len, path, err)) != 0)
+	if ((ret = fd_write_all(fd, cd.buf, cd.len, path, err)) != 0)
 		goto out;
 	/* The one durable commit: the caller renames it into place. */
 	if (fsync(fd) != 0) {
