@@ -69,7 +69,8 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/sugg
              depot/unpack.c depot/platform.c \
              depot/source.c depot/http.c depot/fetch.c depot/mirror.c
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c bundle/check.c
-CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/progress.c \
+CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/opts.c cmd/extract.c \
+           cmd/progress.c \
            cmd/net.c cmd/fetch.c
 DEPOT_SRCS += depot/image.c depot/image_validate.c depot/image_compose.c \
     depot/image_diff.c
