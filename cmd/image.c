@@ -52,12 +52,41 @@ json_problems(struct dv_json *j, const struct image_report *r)
 	dv_json_array_end(j);
 }
 
+/* Lines of one rule compose prints before it sums up the rest. */
+#define PROBLEMS_PER_RULE 10
+
+/*
+ * Problems as "  RULE: TEXT" on stdout, or "NAME: RULE: TEXT" warnings
+ * (name not NULL).  A big depot missing one dependency has a line per
+ * VIB: unless all, each rule shows its first lines, then one "... and N
+ * more" line after its last (compose's --json and -v list them all).
+ */
 static void
-print_problems(const struct image_report *r)
+print_problems(const struct image_report *r, const char *name,
+    bool all)
 {
+	size_t total[IMAGE_RULE_COUNT] = {0}, seen[IMAGE_RULE_COUNT] = {0};
+
 	for (size_t i = 0; i < r->n; i++)
-		printf("  %s: %s\n", image_rule_name(r->v[i].rule),
-		    r->v[i].text);
+		total[r->v[i].rule]++;
+	for (size_t i = 0; i < r->n; i++) {
+		enum image_rule rule = r->v[i].rule;
+		const char *rn = image_rule_name(rule);
+		size_t more = total[rule] - PROBLEMS_PER_RULE;
+
+		if (all || seen[rule]++ < PROBLEMS_PER_RULE) {
+			if (name != NULL)
+				msg_warn("%s: %s: %s", name, rn, r->v[i].text);
+			else
+				printf("  %s: %s\n", rn, r->v[i].text);
+		} else if (seen[rule] == total[rule] && name != NULL) {
+			msg_warn("%s: %s: ... and %zu more like these "
+			    "(--verbose lists them all)", name, rn, more);
+		} else if (seen[rule] == total[rule]) {
+			printf("  %s: ... and %zu more like these (--verbose "
+			    "lists them all)\n", rn, more);
+		}
+	}
 }
 
 /* ---- validate ----------------------------------------------------------- */
@@ -138,7 +167,7 @@ cmd_depot_validate(int argc, char **argv)
 			    r.esx_version != NULL ? r.esx_version : "unknown",
 			    img.nvibs, img.nvibs == 1 ? "" : "s",
 			    img.ncomponents, img.ncomponents == 1 ? "" : "s");
-			print_problems(&r);
+			print_problems(&r, NULL, true);
 		}
 		image_report_release(&r);
 		image_release(&img);
@@ -329,7 +358,8 @@ cmd_depot_compose(int argc, char **argv)
 		    verbosity != VERBOSITY_QUIET; i++)
 			printf("%s\n", (const char *)c.notes.v[i]);
 		if (!c.written)
-			print_problems(&c.report);
+			print_problems(&c.report, NULL,
+			    verbosity == VERBOSITY_VERBOSE);
 	}
 	if (!c.written) {
 		msg_error("%s: not written: image profile %s does not validate "
@@ -339,9 +369,8 @@ cmd_depot_compose(int argc, char **argv)
 		ret = EXIT_BAD;
 		goto out;
 	}
-	for (size_t i = 0; i < c.report.n; i++)
-		msg_warn("%s: %s: %s", o.name,
-		    image_rule_name(c.report.v[i].rule), c.report.v[i].text);
+	print_problems(&c.report, o.name,
+	    verbosity == VERBOSITY_VERBOSE);
 	if (!json)
 		printf("wrote %s: image profile %s (ESXi %s, %zu VIB%s, %zu "
 		    "component%s, acceptance %s, profile ID %s)\n",
