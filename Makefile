@@ -111,9 +111,12 @@ $(BUILD)/esxbundle: $(BUILD)/obj/cmd/bundle.o $(BUNDLE_OBJS) $(CMD_OBJS) \
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The unit tests make system calls of the libraries fail (tests/unit/fault.h).
+UNIT_WRAP = -Wl,--wrap=renameat2,--wrap=renameat,--wrap=mkdtemp,--wrap=fsync \
+            -Wl,--wrap=syncfs,--wrap=copy_file_range
 $(BUILD)/unit: $(UNIT_OBJS) $(BUNDLE_OBJS) $(CMD_OBJS) $(BUILD)/libdepot.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) $(UNIT_WRAP) -o $@ $^ $(LDLIBS)
 
 deps:
 	@sh scripts/deps.sh $(if $(VALGRIND),valgrind)

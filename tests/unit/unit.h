@@ -55,6 +55,11 @@ struct unit {
 	X(outdir_through_link)                                               \
 	X(outdir_name_clashes)                                               \
 	X(outdir_copy)                                                       \
+	X(outdir_without_renameat2)                                          \
+	X(outdir_sync_failures)                                              \
+	X(outdir_stage_failures)                                             \
+	X(outdir_mount_point)                                                \
+	X(outdir_copy_fails)                                                 \
 	X(walk_intel_tool)                                                   \
 	X(walk_expanded_depot)                                               \
 	X(walk_nested_duplicate)                                             \
