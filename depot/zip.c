@@ -300,14 +300,22 @@ cd_fields(const unsigned char *p, uint64_t *csize, uint64_t *off)
 	    "compressed size" : "local header offset";
 }
 
+/* By key, then by place in the directory: qsort's order is then fixed. */
+static int
+rec_cmp(uint64_t kx, uint64_t ky, const struct cd_rec *x,
+    const struct cd_rec *y)
+{
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 static int
 rec_by_off(const void *a, const void *b)
 {
 	const struct cd_rec *x = a, *y = b;
 
-	if (x->off != y->off)
-		return x->off < y->off ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
+	return rec_cmp(x->off, y->off, x, y);
 }
 
 static int
@@ -315,9 +323,7 @@ rec_by_hash(const void *a, const void *b)
 {
 	const struct cd_rec *x = a, *y = b;
 
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
+	return rec_cmp(x->hash, y->hash, x, y);
 }
 
 static uint64_t
