@@ -21,11 +21,9 @@ static int
 not_for(char **argv, const struct opt *o, bool as_long)
 {
 	if (as_long)
-		msg_error("%s: option '--%s' is not for this command", argv[0],
-		    o->name);
-	else
-		msg_error("%s: option '-%c' is not for this command", argv[0],
-		    o->letter);
+		return verb_not_for(argv, o->name);
+	msg_error("%s: option '-%c' is not for this command", argv[0],
+	    o->letter);
 	return verb_usage(argv[0], EXIT_USAGE);
 }
 
