@@ -225,20 +225,11 @@ release_cli(struct fetch_cli *o)
 static int
 open_source(const char *where, struct depot **out)
 {
-	struct dv_error err = DV_ERROR_INIT;
-	int ret;
+	int ret = net_open_depot(where, 0, out);
 
-	*out = NULL;
-	if ((ret = net_ready(where)) != EXIT_OK)
-		return ret;
-	if (depot_open_net(where, &cmd_net.opts, out, &err) != 0) {
-		depot_free(*out);
-		*out = NULL;
-		return failed(&err);
-	}
-	for (size_t i = 0; i < (*out)->warnings.n; i++)
-		msg_warn("%s", (*out)->warnings.v[i].msg);
-	return EXIT_OK;
+	if (ret != EXIT_OK)
+		die_if_caught();
+	return ret;
 }
 
 static double
