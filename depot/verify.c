@@ -456,8 +456,6 @@ verify_in_folder(struct worker_pool *pool, struct verify_vib *v)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct depot_vib_file *f = NULL;
-	struct counted_stream cs = {NULL, NULL, pool->o->progress};
-	struct byte_source src = {zip_source_read, &cs};
 	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
 
 	if (v->meta->member == NULL) {
@@ -470,7 +468,9 @@ verify_in_folder(struct worker_pool *pool, struct verify_vib *v)
 		else
 			FAIL(v, "%s", err.msg);
 	} else {
-		cs.file = depot_vib_file_source(f);
+		struct counted_stream cs = {NULL, depot_vib_file_source(f),
+		    pool->o->progress};
+		struct byte_source src = {zip_source_read, &cs};
 		sbuf_addf(&what, "%s: %s", pool->d->path, v->meta->member);
 		verify_vib_run(v, &src, what.buf, pool->o->trust, false);
 	}
@@ -487,7 +487,7 @@ verify_in_zip(struct worker_pool *pool, struct zipfile *zip,
 	const struct depot_vib *m = v->meta;
 	struct dv_error err = DV_ERROR_INIT;
 	struct zipstream *zs = NULL;
-	struct counted_stream cs;
+	struct counted_stream cs = {NULL, NULL, NULL};
 	struct byte_source src;
 	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
 	long idx;
@@ -512,7 +512,6 @@ verify_in_zip(struct worker_pool *pool, struct zipfile *zip,
 	}
 	sbuf_addf(&what, "%s: %s", pool->d->path, m->member);
 	cs.zs = zs;
-	cs.file = NULL;
 	cs.progress = pool->o->progress;
 	src.read = zip_source_read;
 	src.ctx = &cs;
