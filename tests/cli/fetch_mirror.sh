@@ -56,6 +56,42 @@ test_mirror_version_and_profile_filters() {
 	expect_status 1 && expect_err "no image profile matches 'nope*'"
 }
 
+# mirror --profile keeps only those profiles' metadata: the mirror's
+# metadata zip holds the profile, its VIBs', components and add-on (not
+# the base image, whose VM-Tools it lacks), so served it lists and
+# validates as the source does for that profile, and check finds it whole.
+test_mirror_profile_rewrites_metadata() {
+	mkdir www && unpacked esxi8-full www/e8 || return 1
+	serve_nginx "$T/www" || return 1
+	src="http://127.0.0.1:$PORT/e8/index.xml"
+	P=ESXi-8.0U3e-24677879-no-tools
+	run "$DEPOT" mirror --profile '*-no-tools' "$src" "$T/www/nt"
+	expect_status 0 && expect_out "1 metadata zip, 43 VIBs: 43 downloaded" || return 1
+	run "$DEPOT" check www/nt
+	expect_status 0 && expect_out "43 VIBs checked, 0 problems" || return 1
+	mirror="http://127.0.0.1:$PORT/nt/index.xml"
+	run "$DEPOT" list-profiles "$mirror"
+	expect_status 0 && expect_out "$P" || return 1
+	! grep -q -- "-standard" out || { echo "  -standard is still offered"; return 1; }
+	run "$DEPOT" info "$mirror"
+	expect_out "VIBs:        43" && expect_out "Base images: 0" &&
+	    expect_out "Add-ons:     1" || return 1
+	for verb in "validate --profile" "list-vibs --profile" "show-profile"; do
+		# shellcheck disable=SC2086
+		"$DEPOT" $verb "$P" "$src" 2>&1 | sed "s|$src|X|g" >a
+		# shellcheck disable=SC2086
+		"$DEPOT" $verb "$P" "$mirror" 2>&1 | sed "s|$mirror|X|g" >b
+		cmp -s a b || { echo "  $verb differs:"; diff -u a b | head; return 1; }
+	done
+	# A refresh with another profile: the first one's VIBs stay on disk
+	# (nothing is deleted), the metadata now offers only -standard.
+	run "$DEPOT" mirror --profile '*-standard' "$src" "$T/www/nt"
+	expect_status 0 && expect_out "44 VIBs: 1 downloaded" && expect_out "43 unchanged" || return 1
+	run "$DEPOT" list-profiles www/nt
+	expect_out "ESXi-8.0U3e-24677879-standard" || return 1
+	! grep -q -- "-no-tools" out || { echo "  -no-tools is still offered"; return 1; }
+}
+
 # A refresh that fails leaves the old indexes: what a server serves
 # from the mirror stays whole.
 test_mirror_failed_refresh_keeps_old_indexes() {
