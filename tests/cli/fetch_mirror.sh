@@ -138,3 +138,26 @@ test_check_usage() {
 	run "$DEPOT" check --profile x m
 	expect_status 2 && expect_err "check: option '--profile' is not for this command"
 }
+
+# mirror over HTTPS with a token: the mirror works, and the token is in no
+# output, no message and no file written (the test greps them all).
+test_mirror_token_never_written() {
+	TOKEN=Qq1Ww2Ee3Rr4
+	mkdir -p "www/$TOKEN/PROD/COMP/ESX_HOST" &&
+	    unpacked mini8 "www/$TOKEN/PROD/COMP/ESX_HOST/main" || return 1
+	serve_nginx "$T/www" tls || return 1
+	printf '%s\n' "$TOKEN" >tok && chmod 600 tok
+	url="https://127.0.0.1:$PORT/{token}/PROD/COMP/ESX_HOST/main/index.xml"
+	run "$DEPOT" mirror --json --cacert "$T/ca/ca.crt" --token-file tok \
+	    --profile '*-no-tools' "$url" copy
+	expect_status 0 && expect_out '"depot": "https://127.0.0.1:' &&
+	    expect_out '/<token>/PROD/COMP/ESX_HOST/main/index.xml"' || return 1
+	run "$DEPOT" check copy
+	expect_status 0 || return 1
+	cat out err >seen
+	run "$DEPOT" mirror --cacert "$T/ca/ca.crt" --token-file tok \
+	    "$url" copy
+	expect_status 0 && expect_out "1 downloaded" || return 1
+	cat out err >>seen
+	! grep -rl "$TOKEN" seen copy || { echo "  the token was written"; return 1; }
+}
