@@ -274,3 +274,17 @@ test_url_proxy_named_and_no_proxy_honoured() {
 	    "$DEPOT" list-profiles "http://127.0.0.1:$PORT/m/index.xml"
 	expect_status 0
 }
+
+# DNS failures say so, and name the proxy in use when there is one (.invalid
+# never resolves, RFC 6761).
+test_url_dns_failures_named() {
+	run env -u https_proxy -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
+	    "$DEPOT" list-profiles --retries 1 "https://depot.example.invalid/main/index.xml"
+	expect_status 2 &&
+	    expect_err "depot: https://depot.example.invalid/main/index.xml: cannot resolve the host name (DNS)" &&
+	    expect_err_lines 1 || return 1
+	run env https_proxy=http://proxy.example.invalid:3128 no_proxy= NO_PROXY= \
+	    "$DEPOT" list-profiles --retries 1 "https://127.0.0.1:9/index.xml"
+	expect_status 2 &&
+	    expect_err "cannot resolve the proxy (through the proxy http://proxy.example.invalid:3128 from https_proxy)"
+}
