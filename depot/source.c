@@ -177,9 +177,10 @@ open_url(const char *url, const struct http_opts *net,
 		s->root = xstrdup(name);
 	} else {
 		/* As esxcli: a depot URL that names no .xml means index.xml. */
-		s->base = xmalloc(strlen(url) + 2);
-		sprintf(s->base, "%s%s", url, url[strlen(url) - 1] == '/' ?
-		    "" : "/");
+		sbuf_adds(&shown, url);
+		if (url[strlen(url) - 1] != '/')
+			sbuf_addch(&shown, '/');
+		s->base = sbuf_detach(&shown, NULL);
 	}
 	*out = s;
 	return 0;
