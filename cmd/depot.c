@@ -1359,14 +1359,19 @@ cmd_depot_show_vib(int argc, char **argv)
 		    (ret = find_vib(d, o.operands[1], &meta)) != EXIT_OK)
 			goto out;
 		if (http_is_url(o.operands[0]) &&
-		    strncasecmp(o.operands[0], "file://", 7) != 0)
+		    strncasecmp(o.operands[0], "file://", 7) != 0) {
 			msg_warn("downloading %s (%.1f MiB) to read it; it is "
 			    "checked against the metadata as it arrives and "
 			    "not kept", meta->member != NULL ? meta->member :
 			    meta->id, (double)meta->packed_size /
 			    (1024.0 * 1024.0));
-		if (depot_open_vib(d, meta, &vf, &err) != 0) {
-			ret = msg_dv_error(&err);
+			/* A signal stops the download; its file is removed. */
+			msg_catch_signals();
+		}
+		ret = depot_open_vib(d, meta, &vf, &err);
+		msg_restore_signals();
+		if (ret != 0) {
+			ret = msg_fail(&err);
 			goto out;
 		}
 		sbuf_addf(&what, "%s: %s", d->path, meta->member);

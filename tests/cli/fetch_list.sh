@@ -288,3 +288,25 @@ test_url_dns_failures_named() {
 	expect_status 2 &&
 	    expect_err "cannot resolve the proxy (through the proxy http://proxy.example.invalid:3128 from https_proxy)"
 }
+
+# SIGTERM while show-vib downloads its VIB: the command dies of the signal
+# and leaves nothing in TMPDIR.
+test_show_vib_url_interrupted_leaves_nothing() {
+	mkdir www tmp && unpacked mini8 www/m || return 1
+	printf '[{"match": "ne1000", "mode": "stall", "after": 700, "secs": 30}]\n' >rules.json
+	serve_faults "$T/www" rules.json || return 1
+	TMPDIR="$T/tmp" "$DEPOT" show-vib --stall-timeout 20 \
+	    "http://127.0.0.1:$PORT/m/index.xml" ne1000 >out 2>err &
+	pid=$!
+	i=0
+	until grep -q 'ne1000.* 0 200 700' fault.log 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { echo "  the stalled request never came"; kill $pid; return 1; }
+		sleep 0.1
+	done
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	expect_status 143 && expect_err "interrupted" && expect_no_out || return 1
+	[ -z "$(ls -A tmp)" ] || { echo "  left in TMPDIR: $(ls -A tmp)"; return 1; }
+}
