@@ -310,3 +310,39 @@ test_show_vib_url_interrupted_leaves_nothing() {
 	expect_status 143 && expect_err "interrupted" && expect_no_out || return 1
 	[ -z "$(ls -A tmp)" ] || { echo "  left in TMPDIR: $(ls -A tmp)"; return 1; }
 }
+
+# show-vib's refusals on a URL and a folder: no SHA-256 in the metadata to
+# check the download against, a TMPDIR that cannot hold it, a VIB path
+# that is a folder.
+test_show_vib_refusals() {
+	mkdir www && unpacked mini8 www/m || return 1
+	ne=vib20/ne1000/VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510.vib
+	cp -R www/m m2
+	"$PYTHON" - www/m "$ne" <<'PY' || return 1
+import hashlib, io, os, sys, zipfile
+top, vib = sys.argv[1:]
+sha = hashlib.sha256(open(os.path.join(top, vib), 'rb').read()).hexdigest()
+mzp = os.path.join(top, 'metadata.zip')
+src = zipfile.ZipFile(mzp)
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, 'w') as dst:
+    for n in src.namelist():
+        data = src.read(n)
+        if n.startswith('vibs/'):
+            data = data.replace(b'<checksum checksum-type="sha-256">%s</checksum>' % sha.encode(), b'')
+        dst.writestr(n, data)
+open(mzp, 'wb').write(buf.getvalue())
+PY
+	serve_nginx "$T/www" || return 1
+	run "$DEPOT" show-vib "http://127.0.0.1:$PORT/m/index.xml" ne1000
+	expect_status 1 &&
+	    expect_err "$ne: the metadata gives no size or SHA-256 to check its download against" || return 1
+	run env TMPDIR="$T/none" "$DEPOT" show-vib "http://127.0.0.1:$PORT/m/index.xml" esx-base
+	expect_status 2 && expect_err "$T/none/esxstage-vib." && expect_err ": cannot make" || return 1
+	! grep -q '\.vib ' nginx/access.log || { echo "  a VIB was fetched"; return 1; }
+	rm m2/$ne && mkdir m2/$ne
+	run "$DEPOT" show-vib m2 ne1000
+	expect_status 1 && expect_err "depot: m2: $ne: not a regular file" || return 1
+	run "$DEPOT" verify m2
+	expect_status 1 && expect_out "VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510: FAILED: m2: $ne: not a regular file"
+}
