@@ -161,3 +161,17 @@ test_mirror_token_never_written() {
 	cat out err >>seen
 	! grep -rl "$TOKEN" seen copy || { echo "  the token was written"; return 1; }
 }
+
+# A metadata zip left with nothing for the profiles asked for is not kept,
+# and its vendor index no longer names it.
+test_mirror_profile_drops_an_empty_zip() {
+	mkdir www && unpacked mirror-two-zips www/d || return 1
+	serve_nginx "$T/www" || return 1
+	run "$DEPOT" mirror --profile only-ne1000 "http://127.0.0.1:$PORT/d/index.xml" mm
+	expect_status 0 && expect_out "1 metadata zip, 1 VIBs: 1 downloaded" || return 1
+	[ -f mm/metadata.zip ] && [ ! -e mm/partner/acme-metadata.zip ] &&
+	    ! grep -q acme-metadata mm/partner/vendor-index.xml ||
+	    { echo "  partner/acme-metadata.zip kept"; find mm; return 1; }
+	run "$DEPOT" check mm
+	expect_status 0 && expect_out "1 VIBs checked, 0 problems"
+}
