@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -509,9 +510,9 @@ struct xfer {
 	CURL *e;
 	struct hashq *q;
 	/*
-	 * fd, hash, crc and io_failed belong to the hashing thread while
+	 * fd, hash, crc and io_errno belong to the hashing thread while
 	 * bytes of this file wait in q; the transfer thread touches them only
-	 * after hq_drain.
+	 * after hq_drain.  io_failed it may read at any time.
 	 */
 	int fd;
 	struct hash *hash;
@@ -520,7 +521,7 @@ struct xfer {
 	unsigned tries;	     /* failed tries, transient ones */
 	unsigned bad_digest; /* complete downloads that were wrong */
 	bool over;	     /* the server sent more than the size */
-	bool io_failed;
+	atomic_bool io_failed;
 	int io_errno;
 	double ready_at;
 	struct sbuf real, shown;
@@ -546,11 +547,12 @@ xfer_put(struct xfer *x, const char *p, size_t len)
 }
 
 /*
- * The hashing thread: the transfer thread (libcurl's multi loop) queues
- * each body's bytes; this thread hashes them (SHA-256, CRC-32) and writes
- * them to the partial, so on two cores the hashing no longer slows the
- * receiving.  A full pool makes the transfer thread wait: memory stays
- * bounded.  Without a thread, hq_put does the work itself.
+ * The hashing thread: the transfer thread (libcurl's multi loop) gathers
+ * each body's pieces into a buffer of its own and queues it when full;
+ * this thread hashes it (SHA-256, CRC-32) and writes it to the partial,
+ * so on two cores the hashing no longer slows the receiving.  HQ_BUFS
+ * buffers in all: a full queue makes the transfer thread wait, so memory
+ * stays bounded.  Without a thread, a full buffer is handled at once.
  */
 struct hq_item {
 	struct xfer *x;
@@ -560,7 +562,11 @@ struct hq_item {
 
 struct hashq {
 	pthread_mutex_t lock;
-	pthread_cond_t moved;		/* an item queued, taken or done */
+	/* Wake-ups only for a thread that waits: futex calls cost. */
+	pthread_cond_t queued;		/* an item queued, or stop */
+	pthread_cond_t freed;		/* a buffer back in spare */
+	unsigned idle;			/* the thread waits on queued */
+	unsigned waiting;		/* threads waiting on freed */
 	struct hq_item ring[HQ_BUFS];	/* queued, oldest at head */
 	size_t head, count;
 	char *spare[HQ_BUFS];		/* free buffers */
@@ -569,6 +575,7 @@ struct hashq {
 	bool stop;
 	bool started;
 	pthread_t thread;
+	struct hq_item fill;		/* the transfer thread's, filling */
 };
 
 /*
@@ -578,7 +585,7 @@ struct hashq {
 static int
 xfer_consume(struct xfer *x, const char *p, size_t len)
 {
-	if (x->io_failed)
+	if (atomic_load(&x->io_failed))
 		return 0;
 	hash_update(x->hash, p, len);
 	if (x->f->want_crc32)
@@ -586,13 +593,13 @@ xfer_consume(struct xfer *x, const char *p, size_t len)
 	return xfer_put(x, p, len);
 }
 
-/* A failed write, kept for xfer_done (under q's lock when threaded). */
+/* A failed write, kept for xfer_done. */
 static void
 xfer_io_failed(struct xfer *x, int e)
 {
-	if (e != 0 && !x->io_failed) {
-		x->io_failed = true;
+	if (e != 0 && !atomic_load(&x->io_failed)) {
 		x->io_errno = e;
+		atomic_store(&x->io_failed, true);
 	}
 }
 
@@ -601,12 +608,14 @@ hq_main(void *arg)
 {
 	struct hashq *q = arg;
 	struct hq_item it;
-	int e;
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		while (q->count == 0 && !q->stop)
-			pthread_cond_wait(&q->moved, &q->lock);
+		while (q->count == 0 && !q->stop) {
+			q->idle++;
+			pthread_cond_wait(&q->queued, &q->lock);
+			q->idle--;
+		}
 		if (q->count == 0)
 			break;
 		it = q->ring[q->head];
@@ -614,12 +623,12 @@ hq_main(void *arg)
 		q->count--;
 		q->busy = true;
 		pthread_mutex_unlock(&q->lock);
-		e = xfer_consume(it.x, it.buf, it.len);
+		xfer_io_failed(it.x, xfer_consume(it.x, it.buf, it.len));
 		pthread_mutex_lock(&q->lock);
-		xfer_io_failed(it.x, e);
 		q->spare[q->nspare++] = it.buf;
 		q->busy = false;
-		pthread_cond_broadcast(&q->moved);
+		if (q->waiting > 0)
+			pthread_cond_broadcast(&q->freed);
 	}
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -632,8 +641,10 @@ hq_start(struct hashq *q)
 
 	memset(q, 0, sizeof(*q));
 	pthread_mutex_init(&q->lock, NULL);
-	pthread_cond_init(&q->moved, NULL);
-	for (size_t i = 0; i < HQ_BUFS; i++)
+	pthread_cond_init(&q->queued, NULL);
+	pthread_cond_init(&q->freed, NULL);
+	q->fill.buf = xmalloc(HQ_BUF);
+	for (size_t i = 1; i < HQ_BUFS; i++)
 		q->spare[q->nspare++] = xmalloc(HQ_BUF);
 	/* Signals go to the transfer thread, which watches for them. */
 	sigfillset(&all);
@@ -642,85 +653,83 @@ hq_start(struct hashq *q)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* Queue len bytes of x's body; waits while every buffer is in use. */
+/* Hand the filled buffer over; take a free one (waits while none is). */
 static void
-hq_put(struct hashq *q, struct xfer *x, const char *p, size_t len)
+hq_push(struct hashq *q)
 {
-	struct hq_item *tail;
-	char *buf;
-	size_t k;
-
+	if (q->fill.len == 0)
+		return;
 	if (!q->started) {
-		xfer_io_failed(x, xfer_consume(x, p, len));
+		xfer_io_failed(q->fill.x, xfer_consume(q->fill.x, q->fill.buf,
+		    q->fill.len));
+		q->fill.len = 0;
 		return;
 	}
 	pthread_mutex_lock(&q->lock);
-	while (len > 0) {
-		/* Small pieces join the last queued buffer: fewer writes. */
-		tail = q->count == 0 ? NULL :
-		    &q->ring[(q->head + q->count - 1) % HQ_BUFS];
-		if (tail != NULL && tail->x == x && tail->len < HQ_BUF) {
-			k = len < HQ_BUF - tail->len ? len : HQ_BUF - tail->len;
-			memcpy(tail->buf + tail->len, p, k);
-			tail->len += k;
-			p += k;
-			len -= k;
-			continue;
-		}
-		while (q->nspare == 0)
-			pthread_cond_wait(&q->moved, &q->lock);
-		buf = q->spare[--q->nspare];
-		pthread_mutex_unlock(&q->lock);
-		k = len < HQ_BUF ? len : HQ_BUF;
-		memcpy(buf, p, k);
-		p += k;
-		len -= k;
-		pthread_mutex_lock(&q->lock);
-		q->ring[(q->head + q->count) % HQ_BUFS] =
-		    (struct hq_item){x, buf, k};
-		q->count++;
-		pthread_cond_broadcast(&q->moved);
+	q->ring[(q->head + q->count) % HQ_BUFS] = q->fill;
+	q->count++;
+	if (q->idle > 0)
+		pthread_cond_signal(&q->queued);
+	while (q->nspare == 0) {
+		q->waiting++;
+		pthread_cond_wait(&q->freed, &q->lock);
+		q->waiting--;
 	}
+	q->fill.buf = q->spare[--q->nspare];
 	pthread_mutex_unlock(&q->lock);
+	q->fill.len = 0;
 }
 
-/* Wait until every queued byte is hashed and written. */
+/* Queue len bytes of x's body. */
+static void
+hq_put(struct hashq *q, struct xfer *x, const char *p, size_t len)
+{
+	size_t k;
+
+	while (len > 0) {
+		if (q->fill.len > 0 && q->fill.x != x)
+			hq_push(q);
+		q->fill.x = x;
+		k = len < HQ_BUF - q->fill.len ? len : HQ_BUF - q->fill.len;
+		memcpy(q->fill.buf + q->fill.len, p, k);
+		q->fill.len += k;
+		p += k;
+		len -= k;
+		if (q->fill.len == HQ_BUF)
+			hq_push(q);
+	}
+}
+
+/* Wait until every byte put is hashed and written. */
 static void
 hq_drain(struct hashq *q)
 {
+	hq_push(q);
 	pthread_mutex_lock(&q->lock);
-	while (q->count > 0 || q->busy)
-		pthread_cond_wait(&q->moved, &q->lock);
+	while (q->count > 0 || q->busy) {
+		q->waiting++;
+		pthread_cond_wait(&q->freed, &q->lock);
+		q->waiting--;
+	}
 	pthread_mutex_unlock(&q->lock);
-}
-
-/* Whether x's bytes failed to write: the transfer can stop early. */
-static bool
-hq_failed(struct hashq *q, const struct xfer *x)
-{
-	bool failed;
-
-	if (!q->started)
-		return x->io_failed;
-	pthread_mutex_lock(&q->lock);
-	failed = x->io_failed;
-	pthread_mutex_unlock(&q->lock);
-	return failed;
 }
 
 static void
 hq_stop(struct hashq *q)
 {
+	hq_push(q);
 	if (q->started) {
 		pthread_mutex_lock(&q->lock);
 		q->stop = true;
-		pthread_cond_broadcast(&q->moved);
+		pthread_cond_signal(&q->queued);
 		pthread_mutex_unlock(&q->lock);
 		pthread_join(q->thread, NULL);
 	}
 	for (size_t i = 0; i < q->nspare; i++)
 		free(q->spare[i]);
-	pthread_cond_destroy(&q->moved);
+	free(q->fill.buf);
+	pthread_cond_destroy(&q->queued);
+	pthread_cond_destroy(&q->freed);
 	pthread_mutex_destroy(&q->lock);
 }
 
@@ -792,7 +801,7 @@ xfer_write(char *data, size_t size, size_t n, void *ctx)
 		x->over = true;
 		return 0;
 	}
-	if (hq_failed(x->q, x))
+	if (atomic_load(&x->io_failed)) /* stop early: ENOSPC, say */
 		return 0;
 	hq_put(x->q, x, data, len);
 	x->have += len;
@@ -902,7 +911,8 @@ xfer_start(struct xfer *x, CURLM *m)
 	curl_easy_setopt(x->e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(x->e, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->have);
-	x->over = x->io_failed = false;
+	x->over = false;
+	atomic_store(&x->io_failed, false);
 	x->state = X_RUNNING;
 	curl_multi_add_handle(m, x->e);
 }
@@ -920,7 +930,7 @@ xfer_done(struct xfer *x, CURLM *m, CURLcode rc)
 	x->e = NULL;
 	x->state = X_WAIT;
 	x->ready_at = 0;
-	if (x->io_failed) {
+	if (atomic_load(&x->io_failed)) {
 		errno = x->io_errno;
 		xfer_finish(x, dv_error_errno(&f->err, DV_EIO,
 		    "%s: cannot write", f->partial));
