@@ -26,13 +26,15 @@ enum {
 	{"stall-timeout", required_argument, NULL, NET_OPT_STALL},        \
 	{"retries", required_argument, NULL, NET_OPT_RETRIES}
 
-/* The five rows for a verb's option table (opts.h). */
-#define NET_OPTS                                                         \
-	{"token-file", 0, true, OPT_CALL, NULL, net_opt, NET_OPT_TOKEN_FILE}, \
-	{"cacert", 0, true, OPT_CALL, NULL, net_opt, NET_OPT_CACERT},       \
-	{"insecure", 0, false, OPT_CALL, NULL, net_opt, NET_OPT_INSECURE},  \
-	{"stall-timeout", 0, true, OPT_CALL, NULL, net_opt, NET_OPT_STALL}, \
-	{"retries", 0, true, OPT_CALL, NULL, net_opt, NET_OPT_RETRIES}
+/* The five rows for a verb's option table (opts.h), doing does (OPT_CALL,
+ * or OPT_NOT_FOR where a shared table's other verb takes them). */
+#define NET_OPTS_AS(does)                                                 \
+	{"token-file", 0, true, does, NULL, net_opt, NET_OPT_TOKEN_FILE},  \
+	{"cacert", 0, true, does, NULL, net_opt, NET_OPT_CACERT},          \
+	{"insecure", 0, false, does, NULL, net_opt, NET_OPT_INSECURE},     \
+	{"stall-timeout", 0, true, does, NULL, net_opt, NET_OPT_STALL},    \
+	{"retries", 0, true, does, NULL, net_opt, NET_OPT_RETRIES}
+#define NET_OPTS NET_OPTS_AS(OPT_CALL)
 
 #define NET_SYNOPSIS \
 	"[--token-file FILE] [--cacert FILE] [--insecure]"
@@ -68,5 +70,15 @@ int net_opt(char **argv, const struct opt *o, const char *value);
  * the reason said.
  */
 int net_ready(const char *where);
+
+struct depot;
+/*
+ * Open the depot at where for a verb: a zip, an unpacked depot's folder
+ * or index file, or an online depot's URL (net_ready first); flags are
+ * enum depot_open_flags.  Its warnings are printed; on failure the
+ * reason is said (with what to run for a vendor package or a bare VIB)
+ * and the exit status returned, *out NULL.
+ */
+int net_open_depot(const char *where, unsigned flags, struct depot **out);
 
 #endif
