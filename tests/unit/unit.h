@@ -79,7 +79,8 @@ struct unit {
 	X(verify_one_vib)                                                    \
 	X(http_token)                                                        \
 	X(error_codes)                                                       \
-	X(diags_list)
+	X(diags_list)                                                        \
+	X(crc32_matches_zlib)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
