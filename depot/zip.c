@@ -1777,6 +1777,29 @@ copy_range(int in, int out, const struct zip_range *r, size_t i,
 	return ret;
 }
 
+/* tmp becomes path too, never replacing a path that exists: a hard link,
+ * or where the file system has none (FAT on a USB stick) a rename once
+ * path is seen not to exist. */
+static int
+put_in_place(const char *tmp, const char *path, struct dv_error *err)
+{
+	struct stat st;
+
+	if (link(tmp, path) == 0)
+		return 0;
+	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
+		return dv_error_errno(err, errno == EEXIST ? DV_EEXIST : DV_EIO,
+		    "%s: cannot create", path);
+	if (lstat(path, &st) == 0) {
+		errno = EEXIST;
+		return dv_error_errno(err, DV_EEXIST, "%s: cannot create",
+		    path);
+	}
+	if (rename(tmp, path) != 0)
+		return dv_error_errno(err, DV_EIO, "%s: cannot create", path);
+	return 0;
+}
+
 int
 zipwriter_close_with_ranges(struct zipwriter *w, const char *path,
     const char *const *names, const struct zip_range *r, size_t n,
@@ -1849,9 +1872,8 @@ out:
 			    path);
 		/* Into place without replacing anything, then the
 		 * temporary name goes (on failure, with the bytes). */
-		if (ret == 0 && link(tmp.buf, path) != 0)
-			ret = dv_error_errno(err, errno == EEXIST ? DV_EEXIST :
-			    DV_EIO, "%s: cannot create", path);
+		if (ret == 0)
+			ret = put_in_place(tmp.buf, path, err);
 		(void)unlink(tmp.buf);
 	}
 	if (in >= 0)
