@@ -502,6 +502,13 @@ out:
 /*
  * The output zip: indexes and metadata, then each verified VIB stored as
  * it is, its CRC-32 the one found while it downloaded: no second read.
+ * It is a second write, though (copy_file_range; ext4 cannot reflink):
+ * measured on the 1 GB bench, about a fifth of fetch's time, plus the
+ * state folder's unlinks.  Downloading straight into the zip would save
+ * it, but the state folder of verified <sha256>.vib files and .part
+ * files is what resume stands on (each kept file hashed again before it
+ * is trusted); writing into the zip needs a resume journal and spilling
+ * to that folder on failure, not done yet.
  */
 static int
 write_zip(struct fetch *f, const struct depot_profile *p,
