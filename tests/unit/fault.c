@@ -64,6 +64,7 @@ char *__real_mkdtemp(char *);
 int __real_fsync(int);
 int __real_syncfs(int);
 ssize_t __real_copy_file_range(int, off_t *, int, off_t *, size_t, unsigned);
+int __real_linkat(int, const char *, int, const char *, int);
 
 int __wrap_renameat2(int, const char *, int, const char *, unsigned);
 int __wrap_renameat(int, const char *, int, const char *);
@@ -71,6 +72,7 @@ char *__wrap_mkdtemp(char *);
 int __wrap_fsync(int);
 int __wrap_syncfs(int);
 ssize_t __wrap_copy_file_range(int, off_t *, int, off_t *, size_t, unsigned);
+int __wrap_linkat(int, const char *, int, const char *, int);
 
 int
 __wrap_renameat2(int ofd, const char *from, int nfd, const char *to,
@@ -110,4 +112,10 @@ __wrap_copy_file_range(int in, off_t *inoff, int out, off_t *outoff,
 {
 	return hit(FAULT_COPY_FILE_RANGE) ? -1 :
 	    __real_copy_file_range(in, inoff, out, outoff, len, flags);
+}
+
+int
+__wrap_linkat(int ofd, const char *from, int nfd, const char *to, int flags)
+{
+	return hit(FAULT_LINKAT) ? -1 : __real_linkat(ofd, from, nfd, to, flags);
 }

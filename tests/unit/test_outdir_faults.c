@@ -405,3 +405,61 @@ test_outdir_copy_fails(struct unit *u)
 	close(in);
 	CHECK_STR(u, names(p.top), "src");
 }
+
+static void
+no_hard_links(void)
+{
+	/* Another user's file under protected_hardlinks: EPERM. */
+	fault_arm(FAULT_LINKAT, 0, -1, EPERM);
+}
+
+/*
+ * What an existing OUTDIR holds is carried into the new tree by copy
+ * where it cannot be linked; an OUTDIR removed while the run writes is
+ * made anew; a file still open at commit is refused, nothing written.
+ */
+void
+test_outdir_commit_corners(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct outdir *od = NULL;
+	struct place p;
+	char cmd[700], old[700];
+	int fd;
+
+	if (!place_make(u, &p, "corner-copy", true))
+		return;
+	CHECK(u, run_with(&p, 0, no_hard_links, &err) == 0);
+	CHECK(u, fault_hits(FAULT_LINKAT) > 0);
+	CHECK_STR(u, names(p.top), "out");
+	CHECK_STR(u, names(p.out), "new old");
+	snprintf(old, sizeof(old), "%s/old", p.out);
+	{
+		FILE *fp = fopen(old, "r");
+		char buf[8] = "";
+
+		CHECK(u, fp != NULL && fgets(buf, sizeof(buf), fp) != NULL &&
+		    strcmp(buf, "old\n") == 0);
+		if (fp != NULL)
+			fclose(fp);
+	}
+
+	if (!place_make(u, &p, "corner-gone", true))
+		return;
+	CHECK(u, begin_and_write(&p, 0, &od, &err) == 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p.out);
+	CHECK(u, system(cmd) == 0);
+	CHECK(u, outdir_commit(od, &err) == 0);
+	CHECK_STR(u, names(p.top), "out");
+	CHECK_STR(u, names(p.out), "new");
+
+	if (!place_make(u, &p, "corner-open", false))
+		return;
+	CHECK(u, outdir_begin(p.out, 0, &od, &err) == 0);
+	if (od == NULL)
+		return;
+	CHECK(u, outdir_open_file(od, "open", false, &fd, &err) == 0);
+	CHECK(u, outdir_commit(od, &err) == -DV_EIO);
+	CHECK(u, err_is(&err, DV_EIO, "out/open: still open at commit"));
+	CHECK_STR(u, names(p.top), "");
+}

@@ -63,6 +63,7 @@ struct unit {
 	X(outdir_stage_failures)                                             \
 	X(outdir_mount_point)                                                \
 	X(outdir_copy_fails)                                                 \
+	X(outdir_commit_corners)                                             \
 	X(walk_intel_tool)                                                   \
 	X(walk_expanded_depot)                                               \
 	X(walk_nested_duplicate)                                             \
