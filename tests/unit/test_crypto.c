@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "../../depot/crypto.h"
 #include "../../depot/sbuf.h"
@@ -131,6 +132,20 @@ test_trust_files(struct unit *u)
 	snprintf(path, sizeof(path), "%s/none.pem", unit_scratch());
 	t = (struct sig_trust *)1;
 	CHECK(u, sig_trust_load(paths, 1, &t, &err) == -DV_EIO && t == NULL);
+	/* A folder: it opens, and reading it fails. */
+	snprintf(path, sizeof(path), "%s", unit_scratch());
+	t = (struct sig_trust *)1;
+	CHECK(u, sig_trust_load(paths, 1, &t, &err) == -DV_EIO && t == NULL);
+	CHECK(u, strstr(err.msg, ": cannot read: Is a directory") != NULL);
+	/* Over 16 MiB (sparse: no disk used): not read to its end. */
+	snprintf(path, sizeof(path), "%s/huge.pem", unit_scratch());
+	write_file(path, "x", 1);
+	CHECK(u, truncate(path, (off_t)(16u << 20) + 1) == 0);
+	t = (struct sig_trust *)1;
+	CHECK(u, sig_trust_load(paths, 1, &t, &err) == -DV_ESIG && t == NULL);
+	CHECK(u, strstr(err.msg, "huge.pem: over 16 MiB, not a certificate "
+	    "file") != NULL);
+	(void)unlink(path);
 	sbuf_release(&pem);
 }
 
