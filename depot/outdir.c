@@ -377,6 +377,18 @@ read_back(struct outdir *od, int fd, char *buf, size_t len, off_t off,
 	return 0;
 }
 
+/*
+ * Start writing bytes just put in fd to the disk, without waiting: the
+ * commit's syncfs then finds them written (or nearly) instead of waiting
+ * for the whole file's writeback after the last digest.  Only a hint:
+ * where the file system cannot, the syncfs does it all as before.
+ */
+static void
+start_writeback(int fd, off_t at, size_t len)
+{
+	(void)sync_file_range(fd, at, (off_t)len, SYNC_FILE_RANGE_WRITE);
+}
+
 int
 outdir_copy(struct outdir *od, int fd, int in, void *buf, size_t cap,
     size_t *copied, struct dv_error *err)
@@ -404,6 +416,7 @@ outdir_copy(struct outdir *od, int fd, int in, void *buf, size_t cap,
 	if (n > 0) {
 		dv_progress_bytes(counting, (uint64_t)n);
 		*copied = (size_t)n;
+		start_writeback(fd, at, (size_t)n);
 		return read_back(od, fd, buf, (size_t)n, at, err);
 	}
 	if (n < 0 && errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
@@ -417,7 +430,9 @@ outdir_copy(struct outdir *od, int fd, int in, void *buf, size_t cap,
 		return dv_error_errno(err, DV_EIO, "%s/%s: cannot read its "
 		    "source", od->path, fd_name(od, fd));
 	*copied = (size_t)n;
-	return outdir_write(od, fd, buf, (size_t)n, err);
+	if ((ret = outdir_write(od, fd, buf, (size_t)n, err)) == 0)
+		start_writeback(fd, at, (size_t)n);
+	return ret;
 }
 
 /* Whether the files rel in folders a and b hold the same bytes. */
