@@ -67,7 +67,8 @@ DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/sugg
              depot/package_expanded.c depot/package_emit.c \
              depot/package_extract.c \
              depot/unpack.c depot/platform.c \
-             depot/source.c depot/http.c depot/fetch.c depot/mirror.c
+             depot/source.c depot/http.c depot/fetch.c depot/mirror.c \
+             depot/subset.c
 BUNDLE_SRCS = bundle/plan.c bundle/script.c bundle/bundle.c bundle/check.c
 CMD_SRCS = cmd/msg.c cmd/output.c cmd/verb.c cmd/extract.c cmd/progress.c \
            cmd/net.c cmd/fetch.c

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../depot/depot.h"
@@ -91,42 +93,10 @@ bad:
 	return false;
 }
 
-/*
- * Open the depot and print its warnings; an exit status on failure.
- * flags: enum depot_open_flags, what the verb can do without.
- */
-static int
-open_depot_flags(const char *path, unsigned flags, struct depot **out)
-{
-	struct dv_error err = DV_ERROR_INIT;
-	struct depot *d = NULL;
-	int ret;
-
-	*out = NULL;
-	if ((ret = net_ready(path)) != EXIT_OK)
-		return ret;
-	ret = depot_open_flags(path, &cmd_net.opts, flags, &d, &err);
-	if (ret != 0) {
-		if (err.code == DV_EWRAPPER)
-			msg_error("%s; run '%s extract %s OUTDIR' to unwrap it",
-			    err.msg, progname, path);
-		else if (err.code == DV_EISVIB)
-			msg_error("%s; run '%s show-vib %s' to see it", err.msg,
-			    progname, path);
-		else
-			msg_dv_error(&err);
-		return dv_exit_status(err.code);
-	}
-	for (size_t i = 0; i < d->warnings.n; i++)
-		msg_warn("%s", d->warnings.v[i].msg);
-	*out = d;
-	return EXIT_OK;
-}
-
 static int
 open_depot(const char *path, struct depot **out)
 {
-	return open_depot_flags(path, 0, out);
+	return net_open_depot(path, 0, out);
 }
 
 /* The messages of one kind, as a JSON array. */
@@ -227,7 +197,7 @@ run_listing(int argc, char **argv, const struct listing_verb *v)
 	if (v->packages && cmd_is_package(o.path))
 		return cmd_depot_info_package(o.path, o.json);
 	/* Listings show no VIB file's size or digest: no cross-check. */
-	if ((ret = open_depot_flags(o.path, DEPOT_OPEN_NO_CROSSCHECK,
+	if ((ret = net_open_depot(o.path, DEPOT_OPEN_NO_CROSSCHECK,
 	    &d)) != EXIT_OK)
 		return ret;
 	l.path = d->path; /* a URL's token shown as <token> */
@@ -806,18 +776,19 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
+		NET_LONGOPTS, /* show-vib's alone: it may download one VIB */
 		{NULL, 0, NULL, 0},
 	};
 	long n;
 	char *end;
-	int c;
+	int c, li = 0;
 
 	memset(o, 0, sizeof(*o));
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	o->jobs = n > 0 ? (int)(n > 256 ? 256 : n) : 1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jt:J:qvh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "jt:J:qvh", longopts, &li)) !=
 	    -1) {
 		switch (c) {
 		case 'j':
@@ -859,6 +830,13 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 			o->status = verb_usage(argv[0], EXIT_OK);
 			return false;
 		default:
+			if (!takes_jobs && net_option(c, optarg))
+				break;
+			if (c >= NET_OPT_TOKEN_FILE && c <= NET_OPT_RETRIES) {
+				o->status = verb_not_for(argv,
+				    longopts[li].name);
+				return false;
+			}
 			o->status = verb_option_error(argv, longopts, "jt:J:qvh");
 			return false;
 		}
@@ -1040,6 +1018,17 @@ cmd_depot_verify(int argc, char **argv)
 
 	if (!parse_check_opts(argc, argv, true, 1, 1, &o))
 		return o.status;
+	if (http_is_url(o.operands[0]) &&
+	    strncasecmp(o.operands[0], "file://", 7) != 0) {
+		/* Every VIB would be downloaded, then thrown away. */
+		msg_error("verify: %s: verify reads every VIB, which from an "
+		    "online depot means downloading all of it; copy it first "
+		    "with '%s mirror URL DIR' (each VIB is checked as it "
+		    "arrives), then run '%s verify DIR'", o.operands[0],
+		    progname, progname);
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	if ((ret = load_trust(&o, &trust)) != EXIT_OK)
 		goto out;
 	if ((ret = open_depot(o.operands[0], &d)) != EXIT_OK)
@@ -1302,6 +1291,14 @@ looks_like_zip(const char *path)
 	return zip;
 }
 
+static bool
+is_folder(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* "show-vib DEPOT.zip" alone: say so, and list the VIBs it could be. */
 static int
 show_vib_needs_a_name(const char *path)
@@ -1342,7 +1339,8 @@ cmd_depot_show_vib(int argc, char **argv)
 	}
 	if ((ret = load_trust(&o, &trust)) != EXIT_OK)
 		goto out;
-	if (o.noperands == 1 && looks_like_zip(o.operands[0])) {
+	if (o.noperands == 1 && (looks_like_zip(o.operands[0]) ||
+	    http_is_url(o.operands[0]) || is_folder(o.operands[0]))) {
 		ret = show_vib_needs_a_name(o.operands[0]);
 		goto out;
 	}
@@ -1360,8 +1358,20 @@ cmd_depot_show_vib(int argc, char **argv)
 		if ((ret = open_depot(o.operands[0], &d)) != EXIT_OK ||
 		    (ret = find_vib(d, o.operands[1], &meta)) != EXIT_OK)
 			goto out;
-		if (depot_open_vib(d, meta, &vf, &err) != 0) {
-			ret = msg_dv_error(&err);
+		if (http_is_url(o.operands[0]) &&
+		    strncasecmp(o.operands[0], "file://", 7) != 0) {
+			msg_warn("downloading %s (%.1f MiB) to read it; it is "
+			    "checked against the metadata as it arrives and "
+			    "not kept", meta->member != NULL ? meta->member :
+			    meta->id, (double)meta->packed_size /
+			    (1024.0 * 1024.0));
+			/* A signal stops the download; its file is removed. */
+			msg_catch_signals();
+		}
+		ret = depot_open_vib(d, meta, &vf, &err);
+		msg_restore_signals();
+		if (ret != 0) {
+			ret = msg_fail(&err);
 			goto out;
 		}
 		sbuf_addf(&what, "%s: %s", d->path, meta->member);
@@ -1435,7 +1445,7 @@ static const struct verb verbs[] = {
 	    NET_HELP
 	    "  -h, --help        describe this command\n"},
 	{"verify", cmd_depot_verify,
-	    "verify [--json] [-q|-v] [--trust CA.pem]... [--jobs N] DEPOT.zip",
+	    "verify [--json] [-q|-v] [--trust CA.pem]... [--jobs N] DEPOT",
 	    "Check every VIB: sizes, SHA-256, the ar container, the "
 	    "descriptor, payload checksums, signatures.",
 	    "  --trust CA.pem    trust anchors (PEM certificates and CRLs) for the\n"
@@ -1446,12 +1456,13 @@ static const struct verb verbs[] = {
 	    "  --json            one JSON document on stdout instead of a table\n"
 	    "  -h, --help        describe this command\n"},
 	{"show-vib", cmd_depot_show_vib,
-	    "show-vib [--json] [--trust CA.pem]... FILE.vib | DEPOT.zip VIB",
+	    "show-vib [--json] [--trust CA.pem]... FILE.vib | DEPOT VIB",
 	    "Show one VIB's descriptor, as 'esxcli software sources vib get' "
 	    "does, and check it.",
 	    "  --trust CA.pem    trust anchors (PEM certificates and CRLs) for the\n"
 	    "                    signature check; may be given more than once\n"
 	    "  --json            one JSON document on stdout instead of a table\n"
+	    NET_HELP
 	    "  -h, --help        describe this command\n"},
 	{"extract", cmd_depot_extract, EXTRACT_SYNOPSIS, EXTRACT_SUMMARY,
 	    "  --vibs            also write each depot's VIBs as VIB-ID.vib,\n"

@@ -225,20 +225,11 @@ release_cli(struct fetch_cli *o)
 static int
 open_source(const char *where, struct depot **out)
 {
-	struct dv_error err = DV_ERROR_INIT;
-	int ret;
+	int ret = net_open_depot(where, 0, out);
 
-	*out = NULL;
-	if ((ret = net_ready(where)) != EXIT_OK)
-		return ret;
-	if (depot_open_net(where, &cmd_net.opts, out, &err) != 0) {
-		depot_free(*out);
-		*out = NULL;
-		return failed(&err);
-	}
-	for (size_t i = 0; i < (*out)->warnings.n; i++)
-		msg_warn("%s", (*out)->warnings.v[i].msg);
-	return EXIT_OK;
+	if (ret != EXIT_OK)
+		die_if_caught();
+	return ret;
 }
 
 static double
@@ -298,6 +289,7 @@ cmd_depot_fetch(int argc, char **argv)
 		dv_json_string(&j, "profile_from", r.from->path);
 		dv_json_uint(&j, "vibs", r.vibs);
 		dv_json_uint(&j, "components", r.bulletins);
+		dv_json_uint(&j, "base_images_and_addons", r.releases);
 		dv_json_uint(&j, "downloaded", r.downloaded);
 		dv_json_uint(&j, "reused", r.reused);
 		dv_json_uint(&j, "vib_bytes", r.vib_bytes);
@@ -311,7 +303,9 @@ cmd_depot_fetch(int argc, char **argv)
 		    "%s), %zu verified by an earlier run\n", r.vibs,
 		    mib(r.vib_bytes), r.downloaded, mib(r.received),
 		    r.resumed > 0 ? ", the rest resumed" : "", r.reused);
-		printf("%zu components; wrote %s\n", r.bulletins, fo.out);
+		printf("%zu components, %zu base image%s and add-on%s; wrote "
+		    "%s\n", r.bulletins, r.releases, r.releases == 1 ? "" :
+		    "s", r.releases == 1 ? "" : "s", fo.out);
 		printf("Use: esxcli software profile update -d %s -p %s\n",
 		    fo.out, r.profile->name);
 	}

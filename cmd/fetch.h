@@ -32,8 +32,8 @@
 #define MIRROR_HELP \
 	"  --version V       only the metadata for platform version V; may be\n" \
 	"                    given more than once\n" \
-	"  --profile GLOB    only the VIBs of the profiles matching GLOB; may\n" \
-	"                    be given more than once\n" \
+	"  --profile GLOB    only the profiles matching GLOB, their VIBs and\n" \
+	"                    metadata; may be given more than once\n" \
 	"  --jobs N          download N files at a time (1 to 64; default 4)\n" \
 	"  --json            one JSON document on stdout\n" \
 	NET_HELP \

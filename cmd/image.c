@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../depot/crypto.h"
 #include "../depot/depot.h"
@@ -13,30 +14,9 @@
 #include "../depot/sbuf.h"
 #include "cmd.h"
 #include "image.h"
+#include "net.h"
 #include "progress.h"
 #include "verb.h"
-
-/* Open a depot and print its warnings; an exit status on failure. */
-static int
-open_image_depot(const char *path, struct depot **out)
-{
-	struct dv_error err = DV_ERROR_INIT;
-	int ret = depot_open(path, out, &err);
-
-	if (ret != 0) {
-		if (err.code == DV_EWRAPPER)
-			msg_error("%s; run '%s extract %s OUTDIR' to unwrap it",
-			    err.msg, progname, path);
-		else
-			msg_dv_error(&err);
-		depot_free(*out);
-		*out = NULL;
-		return dv_exit_status(err.code);
-	}
-	for (size_t i = 0; i < (*out)->warnings.n; i++)
-		msg_warn("%s", (*out)->warnings.v[i].msg);
-	return EXIT_OK;
-}
 
 static void
 json_problems(struct dv_json *j, const struct image_report *r)
@@ -68,6 +48,7 @@ cmd_depot_validate(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"profile", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
+		NET_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct dv_error err = DV_ERROR_INIT;
@@ -93,12 +74,14 @@ cmd_depot_validate(int argc, char **argv)
 		case 'h':
 			return verb_usage(argv[0], EXIT_OK);
 		default:
+			if (net_option(c, optarg))
+				break;
 			return verb_option_error(argv, longopts, "jp:h");
 		}
 	}
 	if (argc - optind != 1)
 		return verb_operand_count(argv, argc - optind, 1);
-	if ((ret = open_image_depot(argv[optind], &d)) != EXIT_OK)
+	if ((ret = net_open_depot(argv[optind], 0, &d)) != EXIT_OK)
 		return ret;
 	if (profile != NULL &&
 	    depot_find_profile(d, profile, &one, &err) != 0) {
@@ -326,6 +309,18 @@ cmd_depot_compose(int argc, char **argv)
 		ret = verb_operand_count(argv, argc - optind, 2);
 		goto out;
 	}
+	for (size_t i = 0; i <= adds.n; i++) {
+		const char *in = i < adds.n ? adds.v[i] : argv[optind];
+		if (http_is_url(in) && strncasecmp(in, "file://", 7) != 0) {
+			/* Composing reads every VIB: they are fetched first. */
+			msg_error("%s: %s: compose reads the VIBs themselves, "
+			    "not from an online depot; take the profile first "
+			    "with '%s fetch URL OUT.zip --profile NAME', then "
+			    "compose from OUT.zip", argv[0], in, progname);
+			ret = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (o.profile == NULL || o.name == NULL) {
 		msg_error("%s: --profile and --name are required", argv[0]);
 		ret = verb_usage(argv[0], EXIT_USAGE);
@@ -416,8 +411,9 @@ out:
 /* ---- diff --------------------------------------------------------------- */
 
 /*
- * "DEPOT.zip[:PROFILE]": the file as given when it exists, else split at
- * the last ':'.  Without a profile the depot must hold exactly one.
+ * "DEPOT[:PROFILE]": the file as given when it exists, else split at the
+ * last ':'.  DEPOT may be a zip, a folder or a URL.  Without a profile
+ * the depot must hold exactly one.
  */
 static int
 diff_open(const char *arg, struct ptrvec *depots, struct image *img,
@@ -432,6 +428,9 @@ diff_open(const char *arg, struct ptrvec *depots, struct image *img,
 	FILE *fp;
 	int ret;
 
+	/* A URL's port ("http://h:8080/x") is not a profile: names have no /. */
+	if (colon != NULL && strchr(colon, '/') != NULL)
+		colon = NULL;
 	if (colon != NULL && (fp = fopen(arg, "rb")) == NULL) {
 		path = xstrndup(arg, (size_t)(colon - arg));
 		profile = colon + 1;
@@ -440,7 +439,7 @@ diff_open(const char *arg, struct ptrvec *depots, struct image *img,
 			fclose(fp);
 		path = xstrdup(arg);
 	}
-	if ((ret = open_image_depot(path, &d)) != EXIT_OK)
+	if ((ret = net_open_depot(path, 0, &d)) != EXIT_OK)
 		goto out;
 	ptrvec_push(depots, d);
 	if (profile != NULL) {
@@ -558,6 +557,7 @@ cmd_depot_diff(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"host", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
+		NET_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct dv_error err = DV_ERROR_INIT;
@@ -586,6 +586,8 @@ cmd_depot_diff(int argc, char **argv)
 		case 'h':
 			return verb_usage(argv[0], EXIT_OK);
 		default:
+			if (net_option(c, optarg))
+				break;
 			return verb_option_error(argv, longopts, "jH:h");
 		}
 	}

@@ -3,8 +3,10 @@
 #ifndef CMD_IMAGE_H
 #define CMD_IMAGE_H
 
+#include "net.h" /* NET_HELP */
+
 /* The verb table rows in depot.c and the usage lines here share these. */
-#define VALIDATE_SYNOPSIS "validate [--json] [--profile NAME] DEPOT.zip"
+#define VALIDATE_SYNOPSIS "validate [--json] [--profile NAME] DEPOT"
 #define VALIDATE_SUMMARY \
 	"Check image profiles as esximage does: dependencies, conflicts, " \
 	"platform, checksums, files, acceptance, components."
@@ -17,8 +19,8 @@
 	"Write a new depot whose one image profile is BASE-PROFILE with " \
 	"VIBs added and removed, validated first."
 #define DIFF_SYNOPSIS \
-	"diff [--json] A.zip[:PROFILE] B.zip[:PROFILE] | " \
-	"DEPOT.zip[:PROFILE] --host VIBLIST.txt"
+	"diff [--json] A[:PROFILE] B[:PROFILE] | " \
+	"DEPOT[:PROFILE] --host VIBLIST.txt"
 #define DIFF_SUMMARY \
 	"Compare two image profiles, or a profile and a host's saved " \
 	"'esxcli software vib list'."
@@ -26,6 +28,7 @@
 #define VALIDATE_OPTIONS \
 	"  --profile NAME    only this image profile (default: every one)\n" \
 	"  --json            one JSON document on stdout\n" \
+	NET_HELP \
 	"  -h, --help        describe this command\n"
 #define COMPOSE_OPTIONS \
 	"  --profile NAME    the base image profile of BASE.zip (required)\n" \
@@ -50,6 +53,7 @@
 	"                    compare with a host: the saved output of\n" \
 	"                    'esxcli software vib list'\n" \
 	"  --json            one JSON document on stdout\n" \
+	NET_HELP \
 	"  -h, --help        describe this command\n"
 
 int cmd_depot_validate(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../depot/depot.h"
 #include "cmd.h"
 #include "net.h"
 
@@ -154,5 +155,32 @@ net_ready(const char *where)
 		msg_warn("--insecure: TLS certificates are not checked, so "
 		    "anyone between here and the server can change what the "
 		    "indexes and metadata say");
+	return EXIT_OK;
+}
+
+int
+net_open_depot(const char *where, unsigned flags, struct depot **out)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct depot *d = NULL;
+	int ret;
+
+	*out = NULL;
+	if ((ret = net_ready(where)) != EXIT_OK)
+		return ret;
+	if (depot_open_flags(where, &cmd_net.opts, flags, &d, &err) != 0) {
+		if (err.code == DV_EWRAPPER)
+			msg_error("%s; run '%s extract %s OUTDIR' to unwrap it",
+			    err.msg, progname, where);
+		else if (err.code == DV_EISVIB)
+			msg_error("%s; run '%s show-vib %s' to see it", err.msg,
+			    progname, where);
+		else
+			msg_dv_error(&err);
+		return dv_exit_status(err.code);
+	}
+	for (size_t i = 0; i < d->warnings.n; i++)
+		msg_warn("%s", d->warnings.v[i].msg);
+	*out = d;
 	return EXIT_OK;
 }

@@ -57,4 +57,14 @@ bool net_option(int c, const char *arg);
  */
 int net_ready(const char *where);
 
+struct depot;
+/*
+ * Open the depot at where for a verb: a zip, an unpacked depot's folder
+ * or index file, or an online depot's URL (net_ready first); flags are
+ * enum depot_open_flags.  Its warnings are printed; on failure the
+ * reason is said (with what to run for a vendor package or a bare VIB)
+ * and the exit status returned, *out NULL.
+ */
+int net_open_depot(const char *where, unsigned flags, struct depot **out);
+
 #endif

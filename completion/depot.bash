@@ -18,14 +18,20 @@ _esxstage_options()
 	    sed -n 's/^  \(-[a-zA-Z], \)\{0,1\}\(--[a-z-]*\).*/\2/p'
 }
 
-# _esxstage_depot_on_line: the first operand that names a depot.
+# _esxstage_depot_on_line: the first operand that names a depot (a zip,
+# an index file, a URL, or a folder holding an index).
 _esxstage_depot_on_line()
 {
 	local w
 	for w in "${COMP_WORDS[@]:2:COMP_CWORD-2}"; do
+		# An unpacked depot or a mirror: a folder with its root index.
+		if [ -f "$w/index.xml" ] || [ -f "$w/vmw-depot-index.xml" ]; then
+			printf '%s\n' "$w"
+			return
+		fi
 		case $w in
 		-*) ;;
-		*.zip | */index.xml | http://* | https://* | file://*)
+		*.zip | *index.xml | http://* | https://* | file://*)
 			printf '%s\n' "$w"
 			return
 			;;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "depot.h"
 #include "depot_int.h"
@@ -1164,8 +1165,36 @@ depot_library_init(void)
 struct depot_vib_file {
 	struct zipfile *zip;
 	struct zipstream *zs;
+	FILE *fp; /* a folder's file, or a URL's downloaded */
 	struct byte_source src;
 };
+
+/* A VIB of an unpacked depot or an online one (downloaded, verified). */
+static int
+open_vib_file(const struct depot *d, const struct depot_vib *v,
+    struct depot_vib_file *f, struct dv_error *err)
+{
+	struct sbuf named_by = SBUF_INIT(SBUF_NOCAP);
+	int fd = -1, ret;
+
+	if (v->member == NULL)
+		return dv_error_set(err, DV_EMISSING, "%s: %s: the VIB file is "
+		    "missing", d->path, v->id);
+	sbuf_addf(&named_by, "%s: %s", d->path, v->source != NULL ?
+	    v->source : v->id);
+	ret = source_open_file(d->source, v->member, v->packed_size,
+	    v->has_packed_size ? v->sha256 : NULL, named_by.buf, &fd, err);
+	sbuf_release(&named_by);
+	if (ret != 0)
+		return ret;
+	if ((f->fp = fdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return dv_error_errno(err, DV_EIO, "%s: %s: cannot open",
+		    d->path, v->member);
+	}
+	f->src = byte_source_of_file(f->fp);
+	return 0;
+}
 
 static long
 vib_file_read(void *ctx, void *buf, size_t len, struct dv_error *err)
@@ -1182,6 +1211,13 @@ depot_open_vib(const struct depot *d, const struct depot_vib *v,
 	int ret;
 
 	*out = NULL;
+	if (source_kind(d->source) != SOURCE_ZIP) {
+		if ((ret = open_vib_file(d, v, f, err)) == 0) {
+			*out = f;
+			f = NULL;
+		}
+		goto out;
+	}
 	if ((ret = depot_reopen(d, &f->zip, err)) != 0)
 		goto out;
 	if (v->member == NULL || (idx = zipfile_find(f->zip, v->member)) < 0) {
@@ -1214,6 +1250,8 @@ depot_vib_file_close(struct depot_vib_file *f)
 		return;
 	zipstream_close(f->zs);
 	zipfile_close(f->zip);
+	if (f->fp != NULL)
+		fclose(f->fp);
 	free(f);
 }
 

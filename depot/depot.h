@@ -241,9 +241,13 @@ void depot_free(struct depot *d);
 struct depot_vib_file;
 struct byte_source;
 /*
- * Open VIB v of depot d.  On failure *out is NULL.  Errors: DV_EMISSING
- * ("FILE: MEMBER: the VIB file is missing", also for a VIB with no member
- * in the zip), DV_EIO, DV_ENOTZIP, DV_EZIP.
+ * Open VIB v of depot d: a zip's member, an unpacked depot's file, or
+ * from an online depot the file downloaded to a temporary file (checked
+ * against the metadata's size and SHA-256 as it streams; removed when
+ * closed).  On failure *out is NULL.  Errors: DV_EMISSING ("FILE: MEMBER:
+ * the VIB file is missing", also for a VIB with no member in the zip),
+ * DV_EIO, DV_ENOTZIP, DV_EZIP, DV_EPATH; from a URL also DV_EFORMAT (no
+ * size or SHA-256 to check), DV_ENET, DV_EDENIED, DV_EDIGEST, DV_EINTR.
  */
 int depot_open_vib(const struct depot *d, const struct depot_vib *v,
     struct depot_vib_file **out, struct dv_error *err);

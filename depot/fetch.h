@@ -22,6 +22,7 @@ struct fetch_report {
 	const struct depot *from;   /* the depot the profile came from */
 	size_t vibs;		    /* VIBs the profile names */
 	size_t bulletins;	    /* components written with them */
+	size_t releases;	    /* base images and add-ons wholly inside */
 	size_t downloaded;	    /* VIBs fetched (whole or the rest) */
 	size_t reused;		    /* VIBs verified by an earlier run */
 	uint64_t vib_bytes;	    /* their sizes added up */

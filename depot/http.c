@@ -3,6 +3,9 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +24,12 @@
 #define READ_BUF (256u << 10)
 /* libcurl's largest receive buffer: fewer, larger reads from the socket. */
 #define RECV_BUF (512L << 10)
-/* libcurl hands the body over 16 KiB at a time; it is written in 1 MiB. */
-#define WRITE_BUF (1u << 20)
+/*
+ * Bodies go to the hashing thread in HQ_BUFS buffers of HQ_BUF bytes:
+ * memory stays at 4 MiB whatever --jobs says.
+ */
+#define HQ_BUF ((size_t)RECV_BUF)
+#define HQ_BUFS 8
 
 struct http {
 	struct http_opts o;
@@ -501,54 +508,234 @@ struct xfer {
 	struct http_file *f;
 	enum xfer_state state;
 	CURL *e;
+	struct hashq *q;
+	/*
+	 * fd, hash, crc and io_errno belong to the hashing thread while
+	 * bytes of this file wait in q; the transfer thread touches them only
+	 * after hq_drain.  io_failed it may read at any time.
+	 */
 	int fd;
 	struct hash *hash;
 	uint32_t crc;	     /* CRC-32 of the same bytes */
-	char *wbuf;	     /* hashed bytes not yet written to fd */
-	size_t wlen;
-	uint64_t have;	     /* bytes in the partial, all hashed */
+	uint64_t have;	     /* bytes received: in the partial once drained */
 	unsigned tries;	     /* failed tries, transient ones */
 	unsigned bad_digest; /* complete downloads that were wrong */
 	bool over;	     /* the server sent more than the size */
-	bool io_failed;
+	atomic_bool io_failed;
 	int io_errno;
 	double ready_at;
 	struct sbuf real, shown;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-/* Write bytes to the partial; a failure is kept for xfer_done. */
-static void
+/* Write bytes to the partial: 0, or the errno of the failure. */
+static int
 xfer_put(struct xfer *x, const char *p, size_t len)
 {
 	size_t done = 0;
 	ssize_t w;
 
-	while (done < len && !x->io_failed) {
+	while (done < len) {
 		w = write(x->fd, p + done, len - done);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0) {
-			x->io_failed = true;
-			x->io_errno = errno;
-			break;
-		}
+		if (w <= 0)
+			return w < 0 ? errno : ENOSPC;
 		done += (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * The hashing thread: the transfer thread (libcurl's multi loop) gathers
+ * each body's pieces into a buffer of its own and queues it when full;
+ * this thread hashes it (SHA-256, CRC-32) and writes it to the partial,
+ * so on two cores the hashing no longer slows the receiving.  HQ_BUFS
+ * buffers in all: a full queue makes the transfer thread wait, so memory
+ * stays bounded.  Without a thread, a full buffer is handled at once.
+ */
+struct hq_item {
+	struct xfer *x;
+	char *buf;
+	size_t len;
+};
+
+struct hashq {
+	pthread_mutex_t lock;
+	/* Wake-ups only for a thread that waits: futex calls cost. */
+	pthread_cond_t queued;		/* an item queued, or stop */
+	pthread_cond_t freed;		/* a buffer back in spare */
+	unsigned idle;			/* the thread waits on queued */
+	unsigned waiting;		/* threads waiting on freed */
+	struct hq_item ring[HQ_BUFS];	/* queued, oldest at head */
+	size_t head, count;
+	char *spare[HQ_BUFS];		/* free buffers */
+	size_t nspare;
+	bool busy;			/* the thread holds an item */
+	bool stop;
+	bool started;
+	pthread_t thread;
+	struct hq_item fill;		/* the transfer thread's, filling */
+};
+
+/*
+ * Hash and write one buffer of x's body (the hashing thread's work): 0,
+ * or the errno of a failed write.
+ */
+static int
+xfer_consume(struct xfer *x, const char *p, size_t len)
+{
+	if (atomic_load(&x->io_failed))
+		return 0;
+	hash_update(x->hash, p, len);
+	if (x->f->want_crc32)
+		x->crc = dv_crc32(x->crc, p, len);
+	return xfer_put(x, p, len);
+}
+
+/* A failed write, kept for xfer_done. */
+static void
+xfer_io_failed(struct xfer *x, int e)
+{
+	if (e != 0 && !atomic_load(&x->io_failed)) {
+		x->io_errno = e;
+		atomic_store(&x->io_failed, true);
 	}
 }
 
-static void
-xfer_flush(struct xfer *x)
+static void *
+hq_main(void *arg)
 {
-	if (x->wlen > 0 && x->fd >= 0)
-		xfer_put(x, x->wbuf, x->wlen);
-	x->wlen = 0;
+	struct hashq *q = arg;
+	struct hq_item it;
+
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (q->count == 0 && !q->stop) {
+			q->idle++;
+			pthread_cond_wait(&q->queued, &q->lock);
+			q->idle--;
+		}
+		if (q->count == 0)
+			break;
+		it = q->ring[q->head];
+		q->head = (q->head + 1) % HQ_BUFS;
+		q->count--;
+		q->busy = true;
+		pthread_mutex_unlock(&q->lock);
+		xfer_io_failed(it.x, xfer_consume(it.x, it.buf, it.len));
+		pthread_mutex_lock(&q->lock);
+		q->spare[q->nspare++] = it.buf;
+		q->busy = false;
+		if (q->waiting > 0)
+			pthread_cond_broadcast(&q->freed);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+static void
+hq_start(struct hashq *q)
+{
+	sigset_t all, old;
+
+	memset(q, 0, sizeof(*q));
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->queued, NULL);
+	pthread_cond_init(&q->freed, NULL);
+	q->fill.buf = xmalloc(HQ_BUF);
+	for (size_t i = 1; i < HQ_BUFS; i++)
+		q->spare[q->nspare++] = xmalloc(HQ_BUF);
+	/* Signals go to the transfer thread, which watches for them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	q->started = pthread_create(&q->thread, NULL, hq_main, q) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Hand the filled buffer over; take a free one (waits while none is). */
+static void
+hq_push(struct hashq *q)
+{
+	if (q->fill.len == 0)
+		return;
+	if (!q->started) {
+		xfer_io_failed(q->fill.x, xfer_consume(q->fill.x, q->fill.buf,
+		    q->fill.len));
+		q->fill.len = 0;
+		return;
+	}
+	pthread_mutex_lock(&q->lock);
+	q->ring[(q->head + q->count) % HQ_BUFS] = q->fill;
+	q->count++;
+	if (q->idle > 0)
+		pthread_cond_signal(&q->queued);
+	while (q->nspare == 0) {
+		q->waiting++;
+		pthread_cond_wait(&q->freed, &q->lock);
+		q->waiting--;
+	}
+	q->fill.buf = q->spare[--q->nspare];
+	pthread_mutex_unlock(&q->lock);
+	q->fill.len = 0;
+}
+
+/* Queue len bytes of x's body. */
+static void
+hq_put(struct hashq *q, struct xfer *x, const char *p, size_t len)
+{
+	size_t k;
+
+	while (len > 0) {
+		if (q->fill.len > 0 && q->fill.x != x)
+			hq_push(q);
+		q->fill.x = x;
+		k = len < HQ_BUF - q->fill.len ? len : HQ_BUF - q->fill.len;
+		memcpy(q->fill.buf + q->fill.len, p, k);
+		q->fill.len += k;
+		p += k;
+		len -= k;
+		if (q->fill.len == HQ_BUF)
+			hq_push(q);
+	}
+}
+
+/* Wait until every byte put is hashed and written. */
+static void
+hq_drain(struct hashq *q)
+{
+	hq_push(q);
+	pthread_mutex_lock(&q->lock);
+	while (q->count > 0 || q->busy) {
+		q->waiting++;
+		pthread_cond_wait(&q->freed, &q->lock);
+		q->waiting--;
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void
+hq_stop(struct hashq *q)
+{
+	hq_push(q);
+	if (q->started) {
+		pthread_mutex_lock(&q->lock);
+		q->stop = true;
+		pthread_cond_signal(&q->queued);
+		pthread_mutex_unlock(&q->lock);
+		pthread_join(q->thread, NULL);
+	}
+	for (size_t i = 0; i < q->nspare; i++)
+		free(q->spare[i]);
+	free(q->fill.buf);
+	pthread_cond_destroy(&q->queued);
+	pthread_cond_destroy(&q->freed);
+	pthread_mutex_destroy(&q->lock);
 }
 
 static void
 xfer_drop_partial(struct xfer *x)
 {
-	x->wlen = 0;
 	if (x->fd >= 0) {
 		close(x->fd);
 		x->fd = -1;
@@ -614,23 +801,9 @@ xfer_write(char *data, size_t size, size_t n, void *ctx)
 		x->over = true;
 		return 0;
 	}
-	if (x->wbuf == NULL)
-		x->wbuf = xmalloc(WRITE_BUF);
-	if (x->wlen + len > WRITE_BUF)
-		xfer_flush(x);
-	if (x->io_failed)
+	if (atomic_load(&x->io_failed)) /* stop early: ENOSPC, say */
 		return 0;
-	if (len >= WRITE_BUF) {
-		xfer_put(x, data, len); /* larger than the buffer */
-		if (x->io_failed)
-			return 0;
-	} else {
-		memcpy(x->wbuf + x->wlen, data, len);
-		x->wlen += len;
-	}
-	hash_update(x->hash, data, len);
-	if (x->f->want_crc32)
-		x->crc = dv_crc32(x->crc, data, len);
+	hq_put(x->q, x, data, len);
 	x->have += len;
 	x->f->received += len;
 	x->h->received += len;
@@ -642,9 +815,6 @@ xfer_finish(struct xfer *x, int code)
 {
 	x->f->code = code;
 	x->state = X_DONE;
-	free(x->wbuf);
-	x->wbuf = NULL;
-	x->wlen = 0;
 	if (x->fd >= 0) {
 		close(x->fd);
 		x->fd = -1;
@@ -741,7 +911,8 @@ xfer_start(struct xfer *x, CURLM *m)
 	curl_easy_setopt(x->e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(x->e, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->have);
-	x->over = x->io_failed = false;
+	x->over = false;
+	atomic_store(&x->io_failed, false);
 	x->state = X_RUNNING;
 	curl_multi_add_handle(m, x->e);
 }
@@ -752,14 +923,14 @@ xfer_done(struct xfer *x, CURLM *m, CURLcode rc)
 	struct http_file *f = x->f;
 	long status = 0;
 
-	xfer_flush(x);
+	hq_drain(x->q); /* every byte hashed and written: x is ours again */
 	curl_easy_getinfo(x->e, CURLINFO_RESPONSE_CODE, &status);
 	curl_multi_remove_handle(m, x->e);
 	curl_easy_cleanup(x->e);
 	x->e = NULL;
 	x->state = X_WAIT;
 	x->ready_at = 0;
-	if (x->io_failed) {
+	if (atomic_load(&x->io_failed)) {
 		errno = x->io_errno;
 		xfer_finish(x, dv_error_errno(&f->err, DV_EIO,
 		    "%s: cannot write", f->partial));
@@ -803,6 +974,7 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 	CURLM *m = curl_multi_init();
 	CURLMsg *msg;
 	struct xfer *xm;
+	struct hashq q;
 	size_t i, running, left;
 	int still, qleft, ret = 0;
 	double now, wake;
@@ -815,8 +987,10 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 	if (jobs == 0)
 		jobs = 1;
 	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)jobs);
+	hq_start(&q);
 	for (i = 0; i < n; i++) {
 		x[i].h = h;
+		x[i].q = &q;
 		x[i].f = &files[i];
 		x[i].fd = -1;
 		files[i].code = 0;
@@ -878,16 +1052,14 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 		else if (wake > now)
 			nap(wake - now);
 	}
+	hq_stop(&q); /* an interrupted run's queued bytes reach the partials */
 	for (i = 0; i < n; i++) {
 		if (x[i].e != NULL) {
 			curl_multi_remove_handle(m, x[i].e);
 			curl_easy_cleanup(x[i].e);
 		}
-		if (x[i].fd >= 0) {
-			xfer_flush(&x[i]); /* an interrupted run's partial */
-			close(x[i].fd);
-		}
-		free(x[i].wbuf);
+		if (x[i].fd >= 0)
+			close(x[i].fd); /* an interrupted run's partial */
 		hash_free(x[i].hash);
 		if (ret == 0 && files[i].code != 0) {
 			*err = files[i].err;

@@ -87,8 +87,10 @@ struct http_file {
 
 /*
  * Download files, at most jobs at a time (libcurl's multi interface).
- * Each body streams through SHA-256 (and CRC-32) into file->partial; a
- * kept partial is re-read and hashed from its start, then the rest asked
+ * Each body streams through SHA-256 (and CRC-32) into file->partial, the
+ * hashing and writing done by a second thread fed through a fixed pool
+ * of buffers (4 MiB whatever jobs is), so they no longer hold up the
+ * receiving; a kept partial is re-read and hashed from its start, then the rest asked
  * for with a range request.  A file whose size or SHA-256 is wrong is
  * discarded and fetched once more, then refused (DV_EDIGEST).  Only a
  * verified file is renamed to file->path.  Every file is tried; the

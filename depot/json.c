@@ -9,6 +9,7 @@
  * stable and reads in a sensible order), and it keeps no global state
  * that a library would have to set up or tear down.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,4 +258,24 @@ dv_json_str(const struct dv_json_value *v)
 {
 	return v != NULL && json_is_string(jv(v)) ? json_string_value(jv(v)) :
 	    NULL;
+}
+
+int
+dv_json_each(const struct dv_json_value *v,
+    int (*fn)(void *ctx, const char *key, const struct dv_json_value *val),
+    void *ctx)
+{
+	/* jansson walks a const object through a non-const pointer. */
+	json_t *obj = (json_t *)(uintptr_t)jv(v);
+	const char *key;
+	json_t *val;
+	int ret;
+
+	if (v == NULL || !json_is_object(obj))
+		return 0;
+	json_object_foreach(obj, key, val) {
+		if ((ret = fn(ctx, key, dv(val))) != 0)
+			return ret;
+	}
+	return 0;
 }

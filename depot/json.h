@@ -72,5 +72,12 @@ const struct dv_json_value *dv_json_at(const struct dv_json_value *v,
 bool dv_json_is_array(const struct dv_json_value *v);
 /* The string when v is a string (NUL-free, UTF-8), else NULL. */
 const char *dv_json_str(const struct dv_json_value *v);
+/*
+ * Call fn with each member of the object v (none when v is not one);
+ * the first nonzero return stops the walk and is returned.
+ */
+int dv_json_each(const struct dv_json_value *v,
+    int (*fn)(void *ctx, const char *key, const struct dv_json_value *val),
+    void *ctx);
 
 #endif

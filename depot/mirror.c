@@ -16,6 +16,7 @@
 #include "mirror.h"
 #include "outdir.h"
 #include "source.h"
+#include "subset.h"
 
 #define READ_BUF (256u << 10)
 #define PARTIAL_DIR ".esxstage-partial"
@@ -239,10 +240,68 @@ out:
 	return ret;
 }
 
+/*
+ * With --profile, metadata zip i rewritten to hold only the kept
+ * profiles, their VIBs' documents, and the components, base images and
+ * add-ons wholly inside them, so esxcli pointed at the mirror offers
+ * only what is there.  A zip left with nothing is not kept.  A zip whose
+ * VIBs only vmware.xml describes is kept whole (its VIBs were all
+ * fetched): the legacy aggregate is not rewritten.
+ */
+static int
+subset_zip(struct depot *d, const struct mirror_opts *o, size_t i,
+    const bool *want, bool *keep, struct mirror_report *r, struct sbuf *out,
+    struct dv_error *err)
+{
+	const struct depot_metadata *md = &d->metadata[i];
+	const struct depot_profile **profiles = xcalloc(d->nprofiles + 1,
+	    sizeof(*profiles));
+	const struct depot_vib **vibs = xcalloc(d->nvibs + 1, sizeof(*vibs));
+	struct subset_report sr;
+	struct subset_in in;
+	size_t np = 0, nv = 0;
+	long mi;
+	int ret = 0;
+
+	for (size_t k = 0; k < d->nprofiles; k++) {
+		mi = metadata_index(d, d->profiles[k]->source);
+		for (size_t j = 0; mi == (long)i && j < o->nprofiles; j++) {
+			if (fnmatch(o->profiles[j], d->profiles[k]->name,
+			    0) == 0) {
+				profiles[np++] = d->profiles[k];
+				break;
+			}
+		}
+	}
+	for (size_t k = 0; k < d->nvibs; k++)
+		if (want[k] && metadata_index(d, d->vibs_by_id[k]->source) ==
+		    (long)i)
+			vibs[nv++] = d->vibs_by_id[k];
+	if (np == 0 && nv == 0) {
+		keep[i] = false;
+		r->metadata--;
+		goto out;
+	}
+	memset(&in, 0, sizeof(in));
+	in.depots = &d;
+	in.ndepots = 1;
+	in.metadata = md->member;
+	in.profiles = profiles;
+	in.nprofiles = np;
+	in.vibs = vibs;
+	in.nvibs = nv;
+	ret = metadata_subset(&in, out, &sr, err);
+out:
+	free(profiles);
+	free(vibs);
+	return ret;
+}
+
 /* The indexes and metadata zips, written once every VIB is in place. */
 static int
 write_indexes(struct depot *d, const struct mirror_opts *o,
-    const bool *keep, struct mirror_report *r, struct dv_error *err)
+    const bool *want, bool *keep, struct mirror_report *r,
+    struct dv_error *err)
 {
 	struct sbuf data = SBUF_INIT(SBUF_NOCAP), doc = SBUF_INIT(SBUF_NOCAP);
 	size_t i;
@@ -251,10 +310,20 @@ write_indexes(struct depot *d, const struct mirror_opts *o,
 	for (i = 0; i < d->nmetadata; i++) {
 		if (!keep[i])
 			continue;
-		if ((ret = source_read(d->source, d->metadata[i].member,
+		if (o->nprofiles > 0 && !d->metadata[i].used_vmware_xml) {
+			sbuf_reset(&data);
+			data.cap = DV_MAX_METADATA_ZIP;
+			if ((ret = subset_zip(d, o, i, want, keep, r, &data,
+			    err)) != 0)
+				goto out;
+			if (!keep[i])
+				continue;
+		} else if ((ret = source_read(d->source, d->metadata[i].member,
 		    "the vendor index", DV_MAX_METADATA_ZIP, &data,
-		    err)) != 0 ||
-		    (ret = write_file(o->outdir, d->metadata[i].member,
+		    err)) != 0) {
+			goto out;
+		}
+		if ((ret = write_file(o->outdir, d->metadata[i].member,
 		    data.buf, data.len, err)) != 0)
 			goto out;
 	}
@@ -265,7 +334,7 @@ write_indexes(struct depot *d, const struct mirror_opts *o,
 		    source_root(d->source), DV_MAX_XML_BYTES, &data, err)) != 0)
 			goto out;
 		sbuf_reset(&doc);
-		if (o->nversions > 0) {
+		if (o->nversions > 0 || o->nprofiles > 0) {
 			if ((ret = filter_vendor_index(d,
 			    d->vendors[i].index_member, keep, &data, &doc,
 			    err)) != 0)
@@ -354,7 +423,8 @@ depot_mirror(struct depot *d, const struct mirror_opts *o,
 	for (i = 0; i < d->nvibs; i++) {
 		v = d->vibs_by_id[i];
 		mi = metadata_index(d, v->source);
-		if (mi < 0 || !keep[mi] || (o->nprofiles > 0 && !want[i]))
+		if (mi < 0 || !keep[mi] || (o->nprofiles > 0 && !want[i] &&
+		    !d->metadata[mi].used_vmware_xml))
 			continue;
 		if (v->member == NULL || v->sha256 == NULL ||
 		    !v->has_packed_size) {
@@ -400,7 +470,7 @@ depot_mirror(struct depot *d, const struct mirror_opts *o,
 		if (ret != 0)
 			goto out;
 	}
-	ret = write_indexes(d, o, keep, r, err);
+	ret = write_indexes(d, o, want, keep, r, err);
 	if (ret == 0) {
 		sbuf_reset(&s);
 		sbuf_addf(&s, "%s/" PARTIAL_DIR, o->outdir);

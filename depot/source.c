@@ -177,9 +177,10 @@ open_url(const char *url, const struct http_opts *net,
 		s->root = xstrdup(name);
 	} else {
 		/* As esxcli: a depot URL that names no .xml means index.xml. */
-		s->base = xmalloc(strlen(url) + 2);
-		sprintf(s->base, "%s%s", url, url[strlen(url) - 1] == '/' ?
-		    "" : "/");
+		sbuf_adds(&shown, url);
+		if (url[strlen(url) - 1] != '/')
+			sbuf_addch(&shown, '/');
+		s->base = sbuf_detach(&shown, NULL);
 	}
 	*out = s;
 	return 0;
@@ -395,6 +396,95 @@ read_dir(struct depot_source *s, const char *member, const char *named_by,
 out:
 	if (fd >= 0)
 		close(fd);
+	sbuf_release(&path);
+	return ret;
+}
+
+/* One file downloaded and verified into a temporary folder, then open. */
+static int
+download_file(const struct depot_source *s, const char *member,
+    uint64_t size, const char *sha256, const char *named_by, int *fd,
+    struct dv_error *err)
+{
+	struct sbuf dir = SBUF_INIT(SBUF_NOCAP), url = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf part = SBUF_INIT(SBUF_NOCAP), path = SBUF_INIT(SBUF_NOCAP);
+	struct http_file f;
+	struct http *h = NULL;
+	const char *tmp = getenv("TMPDIR");
+	int ret;
+
+	if (sha256 == NULL) {
+		ret = dv_error_set(err, DV_EFORMAT, "%s: %s: the metadata gives "
+		    "no size or SHA-256 to check its download against",
+		    s->label, member);
+		goto out;
+	}
+	sbuf_addf(&dir, "%s/esxstage-vib.XXXXXX", tmp != NULL && *tmp != '\0' ?
+	    tmp : "/tmp");
+	if (mkdtemp(dir.buf) == NULL) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot make", dir.buf);
+		sbuf_reset(&dir);
+		goto out;
+	}
+	sbuf_addf(&part, "%s/vib.part", dir.buf);
+	sbuf_addf(&path, "%s/vib", dir.buf);
+	source_member_url(s, member, &url);
+	memset(&f, 0, sizeof(f));
+	f.url = url.buf;
+	f.named_by = named_by;
+	f.partial = part.buf;
+	f.path = path.buf;
+	f.size = size;
+	f.sha256 = sha256;
+	if ((ret = http_open(&s->net, &h, err)) != 0 ||
+	    (ret = http_get_files(h, &f, 1, 1, err)) != 0)
+		goto out;
+	*fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", path.buf);
+out:
+	http_close(h);
+	if (dir.len > 0) {
+		(void)unlink(path.buf);
+		(void)unlink(part.buf);
+		(void)rmdir(dir.buf);
+	}
+	sbuf_release(&dir);
+	sbuf_release(&url);
+	sbuf_release(&part);
+	sbuf_release(&path);
+	return ret;
+}
+
+int
+source_open_file(const struct depot_source *s, const char *member,
+    uint64_t size, const char *sha256, const char *named_by, int *fd,
+    struct dv_error *err)
+{
+	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
+	struct stat st;
+	int ret = 0;
+
+	*fd = -1;
+	if (s->kind == SOURCE_URL)
+		return download_file(s, member, size, sha256, named_by, fd,
+		    err);
+	if (s->kind != SOURCE_DIR)
+		return dv_error_set(err, DV_ENOTZIP, "%s: %s: not a folder or "
+		    "URL", s->label, member);
+	sbuf_addf(&path, "%s/%s", s->dir, member);
+	*fd = open(path.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0) {
+		ret = errno == ENOENT ? dv_error_set(err, DV_EMISSING, "%s: %s: "
+		    "the VIB file is missing (named by %s)", s->label, member,
+		    named_by) : dv_error_errno(err, DV_EIO, "%s: %s: cannot "
+		    "open", s->label, member);
+	} else if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		ret = dv_error_set(err, DV_EPATH, "%s: %s: not a regular file",
+		    s->label, member);
+		close(*fd);
+		*fd = -1;
+	}
 	sbuf_release(&path);
 	return ret;
 }

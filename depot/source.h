@@ -70,6 +70,18 @@ bool source_size(struct depot_source *s, const char *member,
  */
 void source_member_url(const struct depot_source *s, const char *member,
     struct sbuf *out);
+/*
+ * Open member, a file of a folder or URL source (a VIB), for reading:
+ * *fd is the folder's file, or for a URL the file downloaded into a
+ * temporary folder (TMPDIR, else /tmp), checked against size and sha256
+ * (both needed) as it streams and removed at once: *fd keeps it until
+ * closed.  named_by says which document named it.  Errors: DV_ENOTZIP
+ * (a zip source), DV_EMISSING, DV_EIO, DV_EPATH, DV_EFORMAT (no size or
+ * SHA-256 to check a download against), and http_get_files' errors.
+ */
+int source_open_file(const struct depot_source *s, const char *member,
+    uint64_t size, const char *sha256, const char *named_by, int *fd,
+    struct dv_error *err);
 /* The folder of a SOURCE_DIR; NULL otherwise. */
 const char *source_dir(const struct depot_source *s);
 /* The network options a SOURCE_URL was opened with; NULL otherwise. */

@@ -9,6 +9,7 @@
 
 #include "depot_int.h"
 #include "parse.h"
+#include "source.h"
 #include "verify.h"
 
 /* A verdict's reasons: a FAIL fails the VIB, a NOTE does not. */
@@ -433,6 +434,7 @@ struct worker_pool {
 /* A VIB read from the depot zip, counted for the progress line. */
 struct counted_stream {
 	struct zipstream *zs;
+	const struct byte_source *file; /* an unpacked depot's, else NULL */
 	struct dv_progress *progress;
 };
 
@@ -440,11 +442,42 @@ static long
 zip_source_read(void *ctx, void *buf, size_t len, struct dv_error *err)
 {
 	struct counted_stream *cs = ctx;
-	long n = zipstream_read(cs->zs, buf, len, err);
+	long n = cs->file != NULL ? cs->file->read(cs->file->ctx, buf, len,
+	    err) : zipstream_read(cs->zs, buf, len, err);
 
 	if (n > 0)
 		dv_progress_bytes(cs->progress, (uint64_t)n);
 	return n;
+}
+
+/* A VIB of an unpacked depot (a folder: no zip handle). */
+static void
+verify_in_folder(struct worker_pool *pool, struct verify_vib *v)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct depot_vib_file *f = NULL;
+	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
+
+	if (v->meta->member == NULL) {
+		FAIL(v, v->meta->relative_path == NULL ? "no relative-path" :
+		    "relative-path '%s' is a remote URL, not in the depot",
+		    v->meta->relative_path);
+	} else if (depot_open_vib(pool->d, v->meta, &f, &err) != 0) {
+		if (err.code == DV_EMISSING)
+			FAIL(v, "file %s is missing", v->meta->member);
+		else
+			FAIL(v, "%s", err.msg);
+	} else {
+		struct counted_stream cs = {NULL, depot_vib_file_source(f),
+		    pool->o->progress};
+		struct byte_source src = {zip_source_read, &cs};
+		sbuf_addf(&what, "%s: %s", pool->d->path, v->meta->member);
+		verify_vib_run(v, &src, what.buf, pool->o->trust, false);
+	}
+	v->ok = dv_diags_first(&v->diags, DV_DIAG_FAIL) == NULL;
+	dv_progress_item_done(pool->o->progress);
+	depot_vib_file_close(f);
+	sbuf_release(&what);
 }
 
 static void
@@ -454,7 +487,7 @@ verify_in_zip(struct worker_pool *pool, struct zipfile *zip,
 	const struct depot_vib *m = v->meta;
 	struct dv_error err = DV_ERROR_INIT;
 	struct zipstream *zs = NULL;
-	struct counted_stream cs;
+	struct counted_stream cs = {NULL, NULL, NULL};
 	struct byte_source src;
 	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
 	long idx;
@@ -520,7 +553,8 @@ worker(void *arg)
 	size_t i;
 
 	/* libzip handles are not shared between threads: one each. */
-	if (depot_reopen(pool->d, &zip, &err) != 0) {
+	if (source_kind(pool->d->source) == SOURCE_ZIP &&
+	    depot_reopen(pool->d, &zip, &err) != 0) {
 		pool_fail(pool, &err);
 		return NULL;
 	}
@@ -529,6 +563,9 @@ worker(void *arg)
 	    atomic_load(&pool->error) == 0) {
 		if (i < pool->o->nside)
 			side_task(pool, i);
+		else if (zip == NULL)
+			verify_in_folder(pool, &pool->r->vibs[
+			    pool->order[i - pool->o->nside]]);
 		else
 			verify_in_zip(pool, zip, &pool->r->vibs[
 			    pool->order[i - pool->o->nside]]);
@@ -589,6 +626,11 @@ check_structure(const struct depot *d, struct verify_report *r,
 		if (n > 0)
 			structure_failure(r, "component %s: VIBs %s cannot be "
 			    "found in the depot", b->id, list.buf);
+	}
+	/* A folder's loose files are 'depot check''s to list. */
+	if (source_kind(d->source) != SOURCE_ZIP) {
+		ret = 0;
+		goto out;
 	}
 	if ((ret = depot_reopen(d, &zip, err)) != 0)
 		goto out;

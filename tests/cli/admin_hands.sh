@@ -139,7 +139,12 @@ test_bash_completion() {
 	[ -s "$T/want" ] || fail "the fixture has no profiles" || return 1
 	sort "$T/out" | diff -u "$T/want" - || fail "profile names" || return 1
 	complete_words depot show-profile "$d" ""
-	sort "$T/out" | diff -u "$T/want" - || fail "show-profile's operand"
+	sort "$T/out" | diff -u "$T/want" - || fail "show-profile's operand" ||
+	    return 1
+	# An unpacked depot (or a mirror) on the line: its profiles too.
+	"$DEPOT" unpack "$d" "$T/e8" >/dev/null || return 1
+	complete_words depot validate "$T/e8" --profile ""
+	sort "$T/out" | diff -u "$T/want" - || fail "a folder's profiles"
 }
 
 test_zsh_completion_parses() {

@@ -342,3 +342,74 @@ test_fetch_then_compose_reads_back() {
 	grep -v ghost-driver want | diff -u - got ||
 	    { echo "  c.zip: not the fetched VIBs less ghost-driver"; return 1; }
 }
+
+# An ESXi 8 depot's base image and add-on travel with the profile when all
+# their components do: the fetched zip validates and lists as the source
+# does for that profile.
+test_fetch_keeps_base_image_and_addon() {
+	mkdir www && unpacked esxi8-full www/e8 || return 1
+	serve_nginx "$T/www" || return 1
+	url="http://127.0.0.1:$PORT/e8/index.xml"
+	P8=ESXi-8.0U3e-24677879
+	run "$DEPOT" fetch --json --profile "$P8-standard" "$url" std.zip
+	expect_status 0 && expect_out '"base_images_and_addons": 2' || return 1
+	run "$DEPOT" info std.zip
+	expect_out "Base images: 1" && expect_out "Add-ons:     1" || return 1
+	for verb in "validate --profile" "list-vibs --profile" "show-profile"; do
+		# shellcheck disable=SC2086
+		"$DEPOT" $verb "$P8-standard" "$(fixture esxi8-full)" >a 2>&1
+		# shellcheck disable=SC2086
+		"$DEPOT" $verb "$P8-standard" std.zip >b 2>&1
+		sed -i "s|$(fixture esxi8-full)|X|g" a && sed -i "s|std.zip|X|g" b
+		cmp -s a b || { echo "  $verb differs:"; diff -u a b | head; return 1; }
+	done
+	# -no-tools lacks VM-Tools, which the base image names: only the add-on.
+	run "$DEPOT" fetch --profile "$P8-no-tools" "$url" nt.zip
+	expect_status 0 && expect_out "29 components, 1 base image and add-on; wrote nt.zip" || return 1
+	run "$DEPOT" info nt.zip
+	expect_out "Base images: 0" && expect_out "Add-ons:     1"
+}
+
+# A channel whose metadata has no vibs/ (only vmware.xml, as old bundles):
+# fetch writes the VIB's vibs/ document from its own descriptor.xml.
+test_fetch_vmware_xml_only_channel() {
+	mkdir -p www/PROD/COMP/ESX_HOST &&
+	    unpacked err-missing-vib www/PROD/COMP/ESX_HOST/main &&
+	    unpacked channel-legacy www/PROD/COMP/ESX_HOST/addon-main || return 1
+	serve_nginx "$T/www" || return 1
+	base="http://127.0.0.1:$PORT/PROD/COMP/ESX_HOST"
+	run "$DEPOT" fetch --profile "$STD" --add-channel "$base/addon-main" \
+	    "$base/main/index.xml" o.zip
+	expect_status 0 && fetched o.zip || return 1
+	grep -q "^VMW_bootbank_ghost-driver_1.0.0-1vmw.803.0.0.24022510 " readzip.out ||
+	    { echo "  ghost-driver not read back"; return 1; }
+	run "$DEPOT" show-vib --json o.zip ghost-driver
+	expect_out '"name": "ghost-driver"' || return 1
+	# A VIB file that is not what vmware.xml describes: refused.
+	f=www/PROD/COMP/ESX_HOST/addon-main/$GHOST
+	"$PYTHON" - www/PROD/COMP/ESX_HOST/addon-main "$GHOST" \
+	    "www/PROD/COMP/ESX_HOST/main/$NE" <<'PY' || return 1
+import hashlib, io, os, sys, zipfile
+top, ghost, other = sys.argv[1:]
+old = open(os.path.join(top, ghost), 'rb').read()
+new = open(other, 'rb').read()
+mzp = os.path.join(top, 'addon-metadata.zip')
+src = zipfile.ZipFile(mzp)
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, 'w') as dst:
+    for n in src.namelist():
+        data = src.read(n)
+        if n == 'vmware.xml':
+            data = data.replace(hashlib.sha256(old).hexdigest().encode(),
+                                hashlib.sha256(new).hexdigest().encode())
+            data = data.replace(b'>%d<' % len(old), b'>%d<' % len(new))
+        dst.writestr(n, data)
+open(mzp, 'wb').write(buf.getvalue())
+open(os.path.join(top, ghost), 'wb').write(new)
+PY
+	run "$DEPOT" fetch --profile "$STD" --add-channel "$base/addon-main" \
+	    "$base/main/index.xml" p.zip
+	expect_status 1 &&
+	    expect_err "$GHOST: its descriptor.xml is not VIB VMW_bootbank_ghost-driver_1.0.0-1vmw.803.0.0.24022510's as vmware.xml describes it" &&
+	    nothing_unverified p.zip
+}

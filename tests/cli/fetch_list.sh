@@ -53,12 +53,98 @@ test_folder_missing_metadata() {
 	    expect_err "depot: e8: metadata.zip: missing (named by the vendor index)"
 }
 
-# A folder's VIBs are not read by verify (check reads them).
-test_verify_on_folder_says_what_to_use() {
+# verify and show-vib read an unpacked depot's VIBs as a zip's.
+test_verify_and_show_vib_on_folder_as_on_zip() {
 	unpacked mini8 m || return 1
+	"$DEPOT" verify --json "$(fixture mini8)" | sed '/"depot": /d' >zip.json
+	run "$DEPOT" verify --json m
+	expect_status 1 || return 1
+	sed '/"depot": /d' out >dir.json
+	cmp -s zip.json dir.json || { diff -u zip.json dir.json | head -20; return 1; }
+	"$DEPOT" show-vib "$(fixture mini8)" ne1000 >zip.out 2>/dev/null
+	run "$DEPOT" show-vib m ne1000
+	expect_status 1 && expect_out_file zip.out || return 1
+	run "$DEPOT" show-vib m
+	expect_status 2 && expect_err "show-vib: m is a depot of 4 VIBs: name one" || return 1
+	# A VIB file gone, or changed: verify says which, as on a zip.
+	rm m/vib20/ne1000/*.vib
+	f=$(echo m/vib20/esx-base/*.vib)
+	printf 'X' | dd of="$f" bs=1 seek=2500 conv=notrunc 2>/dev/null
 	run "$DEPOT" verify m
-	expect_status 1 && expect_err "depot: m: not a depot zip" &&
-	    expect_err "'depot check' reads an unpacked depot"
+	expect_status 1 &&
+	    expect_out "VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510: FAILED: file vib20/ne1000/VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510.vib is missing" &&
+	    expect_out "VMware_bootbank_esx-base_8.0.3-0.55.24677879: FAILED: sha-256 mismatch: " &&
+	    expect_err "depot: m: 4 checks failed" || return 1
+	run "$DEPOT" show-vib m ne1000
+	expect_status 1 && expect_err "depot: m: vib20/ne1000/VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510.vib: the VIB file is missing"
+}
+
+# verify of a URL would download everything: refused before any request.
+test_verify_url_refused() {
+	mkdir www && unpacked mini8 www/m || return 1
+	serve_nginx "$T/www" || return 1
+	run "$DEPOT" verify "http://127.0.0.1:$PORT/m/index.xml"
+	expect_status 2 &&
+	    expect_err "verify reads every VIB, which from an online depot means downloading all of it; copy it first with 'depot mirror URL DIR'" &&
+	    expect_err_lines 1 || return 1
+	[ ! -s nginx/access.log ] || { echo "  requests were made"; return 1; }
+	run "$DEPOT" verify --token-file x "http://127.0.0.1:$PORT/m/index.xml"
+	expect_status 2 && expect_err "option '--token-file' is not for this command"
+}
+
+# show-vib of a URL downloads that one VIB, checked as it arrives.
+test_show_vib_url_downloads_one_vib() {
+	mkdir www && unpacked mini8 www/m || return 1
+	serve_nginx "$T/www" || return 1
+	"$DEPOT" show-vib --json "$(fixture mini8)" ne1000 >zip.json 2>/dev/null
+	mkdir tmp
+	run env TMPDIR="$T/tmp" "$DEPOT" show-vib --json \
+	    "http://127.0.0.1:$PORT/m/index.xml" ne1000
+	expect_status 1 && expect_out_file zip.json &&
+	    expect_err "warning: downloading vib20/ne1000/VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510.vib (0.0 MiB) to read it" ||
+	    return 1
+	[ "$(grep -c '\.vib ' nginx/access.log)" = 1 ] ||
+	    { echo "  not one VIB request:"; cat nginx/access.log; return 1; }
+	[ -z "$(ls -A tmp)" ] || { echo "  left in TMPDIR: $(ls -A tmp)"; return 1; }
+	run "$DEPOT" show-vib "http://127.0.0.1:$PORT/m/index.xml"
+	expect_status 2 && expect_err "is a depot of 4 VIBs"
+}
+
+test_show_vib_url_wrong_bytes_refused() {
+	mkdir www && unpacked mini8 www/m || return 1
+	printf '[{"match": "ne1000", "mode": "wrongbyte", "offset": 100, "times": -1}]\n' >rules.json
+	serve_faults "$T/www" rules.json || return 1
+	mkdir tmp
+	run env TMPDIR="$T/tmp" "$DEPOT" show-vib "http://127.0.0.1:$PORT/m/index.xml" ne1000
+	expect_status 1 && expect_err "VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510.vib: SHA-256 is" &&
+	    expect_err "refused" && expect_no_out || return 1
+	[ -z "$(ls -A tmp)" ] || { echo "  left in TMPDIR: $(ls -A tmp)"; return 1; }
+}
+
+# validate and diff take a URL and a folder, reading only metadata;
+# compose refuses a URL and says to fetch first.
+test_image_verbs_on_url_and_folder() {
+	mkdir www && unpacked esxi8-full www/e8 || return 1
+	serve_nginx "$T/www" || return 1
+	url="http://127.0.0.1:$PORT/e8/index.xml"
+	"$DEPOT" validate "$(fixture esxi8-full)" >zip.out 2>&1
+	zrc=$?
+	for where in "$url" www/e8; do
+		run "$DEPOT" validate "$where"
+		expect_status $zrc && expect_out_file zip.out || return 1
+	done
+	"$DEPOT" diff "$(fixture esxi8-full):$P8-standard" \
+	    "$(fixture esxi8-full):$P8-no-tools" >zip.out 2>&1
+	run "$DEPOT" diff "$url:$P8-standard" "www/e8:$P8-no-tools"
+	expect_status 0 || return 1
+	sed "s|$url|Z|g; s|www/e8|Z|g" out >a
+	sed "s|$(fixture esxi8-full)|Z|g" zip.out >b
+	cmp -s a b || { diff -u b a | head; return 1; }
+	! grep -q '\.vib ' nginx/access.log || { echo "  a VIB was fetched"; return 1; }
+	run "$DEPOT" compose --profile "$P8-standard" --name x "$url" c.zip
+	expect_status 2 &&
+	    expect_err "compose: $url: compose reads the VIBs themselves, not from an online depot; take the profile first with 'depot fetch URL OUT.zip --profile NAME'" &&
+	    [ ! -e c.zip ]
 }
 
 test_url_lists_like_the_zip_and_fetches_only_metadata() {
@@ -187,4 +273,76 @@ test_url_proxy_named_and_no_proxy_honoured() {
 	run env http_proxy="http://127.0.0.1:$dead" no_proxy=127.0.0.1 \
 	    "$DEPOT" list-profiles "http://127.0.0.1:$PORT/m/index.xml"
 	expect_status 0
+}
+
+# DNS failures say so, and name the proxy in use when there is one (.invalid
+# never resolves, RFC 6761).
+test_url_dns_failures_named() {
+	run env -u https_proxy -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
+	    "$DEPOT" list-profiles --retries 1 "https://depot.example.invalid/main/index.xml"
+	expect_status 2 &&
+	    expect_err "depot: https://depot.example.invalid/main/index.xml: cannot resolve the host name (DNS)" &&
+	    expect_err_lines 1 || return 1
+	run env https_proxy=http://proxy.example.invalid:3128 no_proxy= NO_PROXY= \
+	    "$DEPOT" list-profiles --retries 1 "https://127.0.0.1:9/index.xml"
+	expect_status 2 &&
+	    expect_err "cannot resolve the proxy (through the proxy http://proxy.example.invalid:3128 from https_proxy)"
+}
+
+# SIGTERM while show-vib downloads its VIB: the command dies of the signal
+# and leaves nothing in TMPDIR.
+test_show_vib_url_interrupted_leaves_nothing() {
+	mkdir www tmp && unpacked mini8 www/m || return 1
+	printf '[{"match": "ne1000", "mode": "stall", "after": 700, "secs": 30}]\n' >rules.json
+	serve_faults "$T/www" rules.json || return 1
+	TMPDIR="$T/tmp" "$DEPOT" show-vib --stall-timeout 20 \
+	    "http://127.0.0.1:$PORT/m/index.xml" ne1000 >out 2>err &
+	pid=$!
+	i=0
+	until grep -q 'ne1000.* 0 200 700' fault.log 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { echo "  the stalled request never came"; kill $pid; return 1; }
+		sleep 0.1
+	done
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	expect_status 143 && expect_err "interrupted" && expect_no_out || return 1
+	[ -z "$(ls -A tmp)" ] || { echo "  left in TMPDIR: $(ls -A tmp)"; return 1; }
+}
+
+# show-vib's refusals on a URL and a folder: no SHA-256 in the metadata to
+# check the download against, a TMPDIR that cannot hold it, a VIB path
+# that is a folder.
+test_show_vib_refusals() {
+	mkdir www && unpacked mini8 www/m || return 1
+	ne=vib20/ne1000/VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510.vib
+	cp -R www/m m2
+	"$PYTHON" - www/m "$ne" <<'PY' || return 1
+import hashlib, io, os, sys, zipfile
+top, vib = sys.argv[1:]
+sha = hashlib.sha256(open(os.path.join(top, vib), 'rb').read()).hexdigest()
+mzp = os.path.join(top, 'metadata.zip')
+src = zipfile.ZipFile(mzp)
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, 'w') as dst:
+    for n in src.namelist():
+        data = src.read(n)
+        if n.startswith('vibs/'):
+            data = data.replace(b'<checksum checksum-type="sha-256">%s</checksum>' % sha.encode(), b'')
+        dst.writestr(n, data)
+open(mzp, 'wb').write(buf.getvalue())
+PY
+	serve_nginx "$T/www" || return 1
+	run "$DEPOT" show-vib "http://127.0.0.1:$PORT/m/index.xml" ne1000
+	expect_status 1 &&
+	    expect_err "$ne: the metadata gives no size or SHA-256 to check its download against" || return 1
+	run env TMPDIR="$T/none" "$DEPOT" show-vib "http://127.0.0.1:$PORT/m/index.xml" esx-base
+	expect_status 2 && expect_err "$T/none/esxstage-vib." && expect_err ": cannot make" || return 1
+	! grep -q '\.vib ' nginx/access.log || { echo "  a VIB was fetched"; return 1; }
+	rm m2/$ne && mkdir m2/$ne
+	run "$DEPOT" show-vib m2 ne1000
+	expect_status 1 && expect_err "depot: m2: $ne: not a regular file" || return 1
+	run "$DEPOT" verify m2
+	expect_status 1 && expect_out "VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510: FAILED: m2: $ne: not a regular file"
 }

@@ -56,6 +56,42 @@ test_mirror_version_and_profile_filters() {
 	expect_status 1 && expect_err "no image profile matches 'nope*'"
 }
 
+# mirror --profile keeps only those profiles' metadata: the mirror's
+# metadata zip holds the profile, its VIBs', components and add-on (not
+# the base image, whose VM-Tools it lacks), so served it lists and
+# validates as the source does for that profile, and check finds it whole.
+test_mirror_profile_rewrites_metadata() {
+	mkdir www && unpacked esxi8-full www/e8 || return 1
+	serve_nginx "$T/www" || return 1
+	src="http://127.0.0.1:$PORT/e8/index.xml"
+	P=ESXi-8.0U3e-24677879-no-tools
+	run "$DEPOT" mirror --profile '*-no-tools' "$src" "$T/www/nt"
+	expect_status 0 && expect_out "1 metadata zip, 43 VIBs: 43 downloaded" || return 1
+	run "$DEPOT" check www/nt
+	expect_status 0 && expect_out "43 VIBs checked, 0 problems" || return 1
+	mirror="http://127.0.0.1:$PORT/nt/index.xml"
+	run "$DEPOT" list-profiles "$mirror"
+	expect_status 0 && expect_out "$P" || return 1
+	! grep -q -- "-standard" out || { echo "  -standard is still offered"; return 1; }
+	run "$DEPOT" info "$mirror"
+	expect_out "VIBs:        43" && expect_out "Base images: 0" &&
+	    expect_out "Add-ons:     1" || return 1
+	for verb in "validate --profile" "list-vibs --profile" "show-profile"; do
+		# shellcheck disable=SC2086
+		"$DEPOT" $verb "$P" "$src" 2>&1 | sed "s|$src|X|g" >a
+		# shellcheck disable=SC2086
+		"$DEPOT" $verb "$P" "$mirror" 2>&1 | sed "s|$mirror|X|g" >b
+		cmp -s a b || { echo "  $verb differs:"; diff -u a b | head; return 1; }
+	done
+	# A refresh with another profile: the first one's VIBs stay on disk
+	# (nothing is deleted), the metadata now offers only -standard.
+	run "$DEPOT" mirror --profile '*-standard' "$src" "$T/www/nt"
+	expect_status 0 && expect_out "44 VIBs: 1 downloaded" && expect_out "43 unchanged" || return 1
+	run "$DEPOT" list-profiles www/nt
+	expect_out "ESXi-8.0U3e-24677879-standard" || return 1
+	! grep -q -- "-no-tools" out || { echo "  -no-tools is still offered"; return 1; }
+}
+
 # A refresh that fails leaves the old indexes: what a server serves
 # from the mirror stays whole.
 test_mirror_failed_refresh_keeps_old_indexes() {
@@ -101,4 +137,41 @@ test_check_usage() {
 	expect_status 1 && expect_err "not a folder: check reads a mirror or an unpacked depot" || return 1
 	run "$DEPOT" check --profile x m
 	expect_status 2 && expect_err "check: option '--profile' is not for this command"
+}
+
+# mirror over HTTPS with a token: the mirror works, and the token is in no
+# output, no message and no file written (the test greps them all).
+test_mirror_token_never_written() {
+	TOKEN=Qq1Ww2Ee3Rr4
+	mkdir -p "www/$TOKEN/PROD/COMP/ESX_HOST" &&
+	    unpacked mini8 "www/$TOKEN/PROD/COMP/ESX_HOST/main" || return 1
+	serve_nginx "$T/www" tls || return 1
+	printf '%s\n' "$TOKEN" >tok && chmod 600 tok
+	url="https://127.0.0.1:$PORT/{token}/PROD/COMP/ESX_HOST/main/index.xml"
+	run "$DEPOT" mirror --json --cacert "$T/ca/ca.crt" --token-file tok \
+	    --profile '*-no-tools' "$url" copy
+	expect_status 0 && expect_out '"depot": "https://127.0.0.1:' &&
+	    expect_out '/<token>/PROD/COMP/ESX_HOST/main/index.xml"' || return 1
+	run "$DEPOT" check copy
+	expect_status 0 || return 1
+	cat out err >seen
+	run "$DEPOT" mirror --cacert "$T/ca/ca.crt" --token-file tok \
+	    "$url" copy
+	expect_status 0 && expect_out "1 downloaded" || return 1
+	cat out err >>seen
+	! grep -rl "$TOKEN" seen copy || { echo "  the token was written"; return 1; }
+}
+
+# A metadata zip left with nothing for the profiles asked for is not kept,
+# and its vendor index no longer names it.
+test_mirror_profile_drops_an_empty_zip() {
+	mkdir www && unpacked mirror-two-zips www/d || return 1
+	serve_nginx "$T/www" || return 1
+	run "$DEPOT" mirror --profile only-ne1000 "http://127.0.0.1:$PORT/d/index.xml" mm
+	expect_status 0 && expect_out "1 metadata zip, 1 VIBs: 1 downloaded" || return 1
+	[ -f mm/metadata.zip ] && [ ! -e mm/partner/acme-metadata.zip ] &&
+	    ! grep -q acme-metadata mm/partner/vendor-index.xml ||
+	    { echo "  partner/acme-metadata.zip kept"; find mm; return 1; }
+	run "$DEPOT" check mm
+	expect_status 0 && expect_out "1 VIBs checked, 0 problems"
 }

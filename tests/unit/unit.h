@@ -34,6 +34,7 @@ struct unit {
 	X(zip_stored_read)                                                   \
 	X(zip_open_refusals)                                                 \
 	X(zip_close_with_files)                                              \
+	X(zip_close_with_files_zip64_count)                                  \
 	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
