@@ -57,7 +57,7 @@ say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 DEPOT_SRCS = depot/error.c depot/sbuf.c depot/xalloc.c depot/values.c depot/suggest.c \
-             depot/gzip.c \
+             depot/gzip.c depot/crc32.c \
              depot/zip.c depot/xml.c depot/parse.c depot/depot.c \
              depot/crypto.c depot/vib.c depot/verify.c depot/json.c \
              depot/archive.c depot/outdir.c depot/names.c depot/smap.c \

@@ -23,7 +23,7 @@ msg_init(const char *argv0)
 }
 
 /* One line on stderr after "progname: " and prefix. */
-static void
+__attribute__((format(printf, 2, 0))) static void
 say(const char *prefix, const char *fmt, va_list ap)
 {
 	/* Keeps stdout before stderr; a failure stays on stdout's error

@@ -59,11 +59,27 @@ int zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
 /*
  * The same, for a caller whose own digest covers every byte of the member
  * (a VIB whose SHA-256 the metadata gives): a stored member is then read
- * straight from the file, without the CRC-32 libzip would compute over
- * the same bytes.  Other members, and zips in memory, go through libzip.
+ * straight from the file (its CRC-32 still checked, by crc32.c), not
+ * through libzip's small reads.  Other members, and zips in memory, go
+ * through libzip.
  */
 int zipstream_open_covered(struct zipfile *zf, size_t i,
     struct zipstream **out, struct dv_error *err);
+
+/* Where a stored member's bytes lie in its zip file. */
+struct zip_range {
+	const char *path; /* the zip file (lives as long as the zipfile) */
+	uint64_t from;	  /* the first byte of the member's data */
+	uint64_t size;
+	uint32_t crc32;	  /* what the central directory declares */
+};
+/*
+ * Member i, when it is stored whole (not compressed, not encrypted, its
+ * sizes agreeing) in a zip opened from a file: 0 and *r filled.  -1 for
+ * any other member; nothing is read or checked but the local header's
+ * place.
+ */
+int zipfile_stored_range(struct zipfile *zf, size_t i, struct zip_range *r);
 /* Bytes read (0 at the end), or a negative error code. */
 long zipstream_read(struct zipstream *zs, void *buf, size_t len,
     struct dv_error *err);
@@ -145,6 +161,34 @@ struct zip_stored_file {
  */
 int zipwriter_close_with_files(struct zipwriter *w, const char *path,
     const struct zip_stored_file *files, size_t n, struct dv_error *err);
+
+/*
+ * What the caller of zipwriter_close_with_ranges checks of the bytes
+ * copied.  landed: member i's data starts at offset at of fd (the output,
+ * open for reading too) and its first done bytes are there (called as
+ * they land, in order); nonzero stops the copy.  done: called once at the
+ * end, ok false when the copy failed or stopped; its nonzero return
+ * (the check's own error, in err) fails the write.
+ */
+struct zip_range_watch {
+	int (*landed)(void *ctx, size_t i, int fd, uint64_t at,
+	    uint64_t done);
+	int (*done)(void *ctx, bool ok, struct dv_error *err);
+	void *ctx;
+};
+/*
+ * Close the in-memory w into a new zip at path (which must not exist):
+ * w's members, then stored members named names[i] whose bytes are the
+ * ranges r[i] of other zips, copied in the kernel (copy_file_range) with
+ * the CRC-32 each range's zip declares, times mtime as UTC DOS times; then
+ * one central directory.  Written as PATH.XXXXXX beside it and linked into
+ * place only when watch->done agrees: on failure or an interrupt nothing
+ * is left.  Errors: DV_EIO, DV_EEXIST, DV_EINTR, or watch's own.
+ */
+int zipwriter_close_with_ranges(struct zipwriter *w, const char *path,
+    const char *const *names, const struct zip_range *r, size_t n,
+    int64_t mtime, const struct zip_range_watch *watch,
+    struct dv_error *err);
 
 struct depot;
 /* Open the depot's zip again (one handle per thread: libzip's are not

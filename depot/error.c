@@ -43,7 +43,9 @@ dv_exit_status(int code)
 	return 2;
 }
 
-static int
+/* The format attribute lets the compiler check the callers' formats here
+ * too, and keeps -Wformat-nonliteral quiet about the vsnprintf below. */
+__attribute__((format(printf, 4, 0))) static int
 error_vset(struct dv_error *err, int code, int with_errno, const char *fmt,
     va_list ap)
 {

@@ -207,7 +207,7 @@ gz_close(struct gz_layer *g)
 }
 
 uint32_t
-dv_crc32(uint32_t crc, const void *buf, size_t len)
+gz_crc32(uint32_t crc, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
 	uLong c = crc;

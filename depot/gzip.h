@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* dv_crc32, the CRC the zip and http readers check, beside zlib's. */
+#include "crc32.h"
+
 /* Room for a reason such as "gzip member 2: CRC-32 mismatch". */
 #define GZ_REASON_LEN 160
 
@@ -44,8 +47,8 @@ uint64_t gz_consumed(const struct gz_layer *g);
 unsigned gz_members(const struct gz_layer *g);
 void gz_close(struct gz_layer *g);
 
-/* zlib's CRC-32 of len bytes, continuing crc (0 to start): for the zip
- * reader, which reads stored members itself and must check their CRC. */
-uint32_t dv_crc32(uint32_t crc, const void *buf, size_t len);
+/* zlib's CRC-32 of len bytes, continuing crc (0 to start): dv_crc32's
+ * path where the CPU cannot fold, and its short heads and tails. */
+uint32_t gz_crc32(uint32_t crc, const void *buf, size_t len);
 
 #endif

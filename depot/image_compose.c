@@ -9,7 +9,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "crc32.h"
 #include "crypto.h"
 #include "depot_int.h"
 #include "image.h"
@@ -1054,6 +1056,254 @@ ra_finish(struct readahead *ra, pthread_t thread, bool started)
 	pthread_mutex_destroy(&ra->lock);
 }
 
+/*
+ * The fast copy: every VIB a stored member of a source zip is copied by
+ * the kernel (zipwriter_close_with_ranges), range by range, and this
+ * thread reads each back from the output as it lands (from the page
+ * cache: one more read of the bytes, no second copy through user space)
+ * and checks it against the metadata's SHA-256 and the CRC-32 its header
+ * was given.  What is checked is what was written.  The SHA-256 costs
+ * more than the copy, so RC_THREADS checkers take the VIBs in turn.
+ */
+#define RC_CHUNK ((size_t)1 << 20)
+#define RC_THREADS 2
+
+struct rcheck {
+	struct vcopy *vc; /* what each VIB is called, its metadata */
+	const struct zip_range *r;
+	size_t n;
+	uint64_t *at; /* where each VIB's data starts in the output */
+	pthread_mutex_t lock;
+	pthread_cond_t moved; /* bytes landed, or the writer ended */
+	size_t cur;	      /* VIBs before cur landed whole, */
+	uint64_t cur_done;    /* and this many bytes of VIB cur */
+	int fd;
+	bool ended, ok;	      /* the writer is done; how it went */
+	bool failed;	      /* a VIB differs: ret and err say how */
+	size_t failed_at;     /* which: the first in order is reported */
+	int ret;
+	struct dv_error err;
+	size_t checked;	      /* VIBs found right */
+	struct rc_worker {
+		struct rcheck *rc;
+		size_t first; /* checks VIBs first, first + RC_THREADS, ... */
+		pthread_t thread;
+		bool started;
+	} worker[RC_THREADS];
+};
+
+static int
+rc_landed(void *ctx, size_t i, int fd, uint64_t at, uint64_t done)
+{
+	struct rcheck *rc = ctx;
+	bool failed;
+
+	pthread_mutex_lock(&rc->lock);
+	rc->fd = fd;
+	rc->at[i] = at;
+	rc->cur = i;
+	rc->cur_done = done;
+	failed = rc->failed;
+	pthread_cond_broadcast(&rc->moved);
+	pthread_mutex_unlock(&rc->lock);
+	return failed ? -1 : 0;
+}
+
+/* Bytes of VIB k landed beyond got (0: the writer gave up first). */
+static uint64_t
+rc_wait(struct rcheck *rc, size_t k, uint64_t got, int *fd, uint64_t *at)
+{
+	uint64_t avail = 0;
+
+	pthread_mutex_lock(&rc->lock);
+	for (;;) {
+		avail = rc->cur > k ? rc->r[k].size : rc->cur == k ?
+		    rc->cur_done : 0;
+		if (avail > got || rc->ended)
+			break;
+		pthread_cond_wait(&rc->moved, &rc->lock);
+	}
+	*fd = rc->fd;
+	*at = rc->at[k];
+	pthread_mutex_unlock(&rc->lock);
+	return avail > got ? avail - got : 0;
+}
+
+/* VIB k's verdict: ret < 0 a mismatch (in *e), 0 right, 1 not seen. */
+static void
+rc_verdict(struct rcheck *rc, size_t k, int ret, const struct dv_error *e)
+{
+	pthread_mutex_lock(&rc->lock);
+	if (ret < 0 && (!rc->failed || k < rc->failed_at)) {
+		rc->failed = true;
+		rc->failed_at = k;
+		rc->ret = ret;
+		rc->err = *e;
+	}
+	rc->checked += ret == 0;
+	pthread_mutex_unlock(&rc->lock);
+}
+
+/* One VIB read back and checked: 0, 1 when the writer gave up, or the
+ * error (in *e). */
+static int
+rc_check_one(struct rcheck *rc, size_t k, char *buf, struct dv_error *e)
+{
+	struct vcopy *vc = &rc->vc[k];
+	struct hash *h = hash_new(HASH_SHA256);
+	char hex[HASH_HEX_MAX];
+	uint64_t got = 0, more, at;
+	uint32_t crc = 0;
+	ssize_t n;
+	int fd, ret = 0;
+
+	while (got < rc->r[k].size && ret == 0) {
+		if ((more = rc_wait(rc, k, got, &fd, &at)) == 0) {
+			ret = 1;
+			break;
+		}
+		n = pread(fd, buf, more < RC_CHUNK ? (size_t)more : RC_CHUNK,
+		    (off_t)(at + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = dv_error_errno(e, DV_EIO, "%s: cannot read back "
+			    "what was written", vc->what);
+			break;
+		}
+		hash_update(h, buf, (size_t)n);
+		crc = dv_crc32(crc, buf, (size_t)n);
+		dv_progress_bytes(vc->progress, (uint64_t)n);
+		got += (uint64_t)n;
+	}
+	hash_final_hex(h, hex);
+	hash_free(h);
+	if (ret != 0)
+		return ret;
+	dv_progress_item_done(vc->progress);
+	if (strcmp(hex, vc->iv->vib->sha256) != 0)
+		return dv_error_set(e, DV_EDIGEST, "%s: VIB %s differs from "
+		    "its metadata (sha-256 %s, the metadata says %s): not "
+		    "copied", vc->what, vc->iv->vib->id, hex,
+		    vc->iv->vib->sha256);
+	/* As the zip reader does: esxcli's zipfile refuses a bad CRC. */
+	if (crc != rc->r[k].crc32)
+		return dv_error_set(e, DV_EZIP, "%s: %s: CRC error",
+		    rc->r[k].path, vc->what);
+	return 0;
+}
+
+static void *
+rc_thread(void *arg)
+{
+	struct rc_worker *wk = arg;
+	char *buf = xmalloc(RC_CHUNK);
+	int ret = 0;
+
+	for (size_t k = wk->first; k < wk->rc->n && ret == 0;
+	    k += RC_THREADS) {
+		struct dv_error e = DV_ERROR_INIT;
+		ret = rc_check_one(wk->rc, k, buf, &e);
+		rc_verdict(wk->rc, k, ret, &e);
+	}
+	free(buf);
+	return NULL;
+}
+
+static int
+rc_done(void *ctx, bool ok, struct dv_error *err)
+{
+	struct rcheck *rc = ctx;
+
+	pthread_mutex_lock(&rc->lock);
+	rc->ended = true;
+	rc->ok = ok;
+	pthread_cond_broadcast(&rc->moved);
+	pthread_mutex_unlock(&rc->lock);
+	for (size_t t = 0; t < RC_THREADS; t++)
+		if (rc->worker[t].started)
+			pthread_join(rc->worker[t].thread, NULL);
+	if (rc->failed) {
+		*err = rc->err;
+		return rc->ret;
+	}
+	if (ok && rc->checked != rc->n)
+		return dv_error_set(err, DV_EIO, "%s: the copy of VIB %zu of "
+		    "%zu was not checked", rc->vc[0].what, rc->checked + 1,
+		    rc->n);
+	return 0;
+}
+
+/*
+ * Each VIB's range in its source zip, when every VIB is a stored member
+ * of one whose size the metadata agrees with: true and r filled.  A bare
+ * .vib, a compressed member (rare: VIBs are compressed already), or a
+ * size that disagrees goes the way of zipwriter_add instead, whose
+ * reader says what is wrong.
+ */
+static bool
+stored_ranges(struct wctx *w, const struct image *img, struct zip_range *r)
+{
+	for (size_t i = 0; i < img->nvibs; i++) {
+		const struct image_vib *iv = &img->vibs[i];
+		struct dv_error e = DV_ERROR_INIT;
+		struct zipfile *zf;
+		long idx;
+
+		if (iv->file != NULL || iv->depot == NULL ||
+		    iv->vib->member == NULL ||
+		    source_zip(w, iv->depot, &zf, &e) != 0 ||
+		    (idx = zipfile_find(zf, iv->vib->member)) < 0 ||
+		    zipfile_stored_range(zf, (size_t)idx, &r[i]) != 0 ||
+		    r[i].size != iv->vib->packed_size)
+			return false;
+	}
+	return true;
+}
+
+/* The VIBs' ranges copied into the output that zw's members begin, each
+ * checked as it lands; zw is freed. */
+static int
+copy_ranges(struct zipwriter *zw, const char *out,
+    const char *const *paths, const struct zip_range *r, struct vcopy *vc,
+    size_t n, int64_t when, struct dv_error *err)
+{
+	struct rcheck rc;
+	struct zip_range_watch watch = {rc_landed, rc_done, &rc};
+	bool started = true;
+	int ret;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.vc = vc;
+	rc.r = r;
+	rc.n = n;
+	rc.at = xcalloc(n + 1, sizeof(*rc.at));
+	rc.fd = -1;
+	pthread_mutex_init(&rc.lock, NULL);
+	pthread_cond_init(&rc.moved, NULL);
+	for (size_t t = 0; t < RC_THREADS; t++) {
+		rc.worker[t].rc = &rc;
+		rc.worker[t].first = t;
+		rc.worker[t].started = pthread_create(&rc.worker[t].thread,
+		    NULL, rc_thread, &rc.worker[t]) == 0;
+		started = started && rc.worker[t].started;
+	}
+	if (!started) {
+		rc_done(&rc, false, err);
+		zipwriter_discard(zw);
+		ret = dv_error_set(err, DV_EIO, "%s: cannot start the thread "
+		    "that checks the copy", out);
+		goto out;
+	}
+	ret = zipwriter_close_with_ranges(zw, out, paths, r, n, when, &watch,
+	    err);
+out:
+	free(rc.at);
+	pthread_cond_destroy(&rc.moved);
+	pthread_mutex_destroy(&rc.lock);
+	return ret;
+}
+
 static const char *
 vendor_code(const struct depot *base)
 {
@@ -1077,6 +1327,8 @@ write_depot(struct wctx *w, const char *out, int64_t when,
 	    sizeof(*docs));
 	const char **paths = xcalloc(img->nvibs + 1, sizeof(*paths));
 	struct vcopy *vc = xcalloc(img->nvibs + 1, sizeof(*vc));
+	struct zip_range *ranges = xcalloc(img->nvibs + 1, sizeof(*ranges));
+	bool fast;
 	struct readahead ra;
 	pthread_t ra_thread;
 	bool ra_started;
@@ -1219,8 +1471,10 @@ write_depot(struct wctx *w, const char *out, int64_t when,
 	if (ret != 0)
 		goto out;
 
-	/* The depot: index, vendor index, metadata, then every VIB. */
-	if ((ret = zipwriter_open(out, NULL, &zw, err)) != 0)
+	/* The depot: index, vendor index, metadata, then every VIB; in
+	 * memory first when the kernel copies the VIBs after it. */
+	fast = stored_ranges(w, img, ranges);
+	if ((ret = zipwriter_open(fast ? NULL : out, out, &zw, err)) != 0)
 		goto out;
 	zipwriter_utc_times(zw);
 	if ((ret = zipwriter_add_mem(zw, "index.xml", index.buf, index.len,
@@ -1231,7 +1485,6 @@ write_depot(struct wctx *w, const char *out, int64_t when,
 	    when, err)) != 0)
 		goto out;
 	for (i = 0; i < img->nvibs; i++) {
-		struct zip_member_source ms;
 		vc[i].w = w;
 		vc[i].iv = &img->vibs[i];
 		vc[i].progress = w->o->progress;
@@ -1239,6 +1492,16 @@ write_depot(struct wctx *w, const char *out, int64_t when,
 		vc[i].what = img->vibs[i].file != NULL ? img->vibs[i].file :
 		    arena_strdup(&c->arena, img->vibs[i].vib->member ?
 		    img->vibs[i].vib->member : img->vibs[i].vib->id);
+		c->bytes += img->vibs[i].vib->packed_size;
+	}
+	if (fast) {
+		ret = copy_ranges(zw, out, paths, ranges, vc, img->nvibs, when,
+		    err);
+		zw = NULL;
+		goto out;
+	}
+	for (i = 0; i < img->nvibs; i++) {
+		struct zip_member_source ms;
 		ms.open = ra_open;
 		ms.read = ra_read;
 		ms.close = ra_close;
@@ -1248,7 +1511,6 @@ write_depot(struct wctx *w, const char *out, int64_t when,
 		if ((ret = zipwriter_add(zw, paths[i], &ms, err)) != 0 ||
 		    (ret = zipwriter_store_last(zw, err)) != 0)
 			goto out;
-		c->bytes += ms.size;
 	}
 	ra_start(&ra, vc, img->nvibs, &ra_thread, &ra_started);
 	ret = zipwriter_close(zw, NULL, 0, err);
@@ -1262,6 +1524,7 @@ out:
 	free(docs);
 	free(paths);
 	free(vc);
+	free(ranges);
 	sbuf_release(&index);
 	sbuf_release(&vindex);
 	sbuf_release(&vmw);

@@ -806,32 +806,44 @@ stored_data_at(struct zipfile *zf, size_t i)
 }
 
 int
+zipfile_stored_range(struct zipfile *zf, size_t i, struct zip_range *r)
+{
+	zip_stat_t st;
+	uint64_t at;
+	const zip_uint64_t need = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
+	    ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD | ZIP_STAT_CRC;
+
+	zip_stat_init(&st);
+	if (zf->path == NULL || i >= zf->count ||
+	    zip_stat_index(zf->za, i, 0, &st) != 0 ||
+	    (st.valid & need) != need || st.comp_method != ZIP_CM_STORE ||
+	    st.encryption_method != ZIP_EM_NONE || st.comp_size != st.size ||
+	    (at = stored_data_at(zf, i)) == NO_OFFSET)
+		return -1;
+	r->path = zf->path;
+	r->from = at;
+	r->size = st.size;
+	r->crc32 = st.crc;
+	return 0;
+}
+
+int
 zipstream_open_covered(struct zipfile *zf, size_t i, struct zipstream **out,
     struct dv_error *err)
 {
 	struct zipstream *zs;
-	zip_stat_t st;
-	uint64_t at;
+	struct zip_range r;
 
 	*out = NULL;
-	zip_stat_init(&st);
-	if (zf->path == NULL || i >= zf->count ||
-	    zip_stat_index(zf->za, i, 0, &st) != 0 ||
-	    (st.valid & (ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
-	    ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD |
-	    ZIP_STAT_CRC)) != (ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
-	    ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD | ZIP_STAT_CRC) ||
-	    st.comp_method != ZIP_CM_STORE ||
-	    st.encryption_method != ZIP_EM_NONE || st.comp_size != st.size ||
-	    (at = stored_data_at(zf, i)) == NO_OFFSET)
+	if (zipfile_stored_range(zf, i, &r) != 0)
 		return zipstream_open(zf, i, out, err);
 	zs = xcalloc(1, sizeof(*zs));
 	zs->label = zf->label;
 	zs->name = zip_get_name(zf->za, i, 0);
-	zs->size = st.size;
+	zs->size = r.size;
 	zs->fd = zf->fd;
-	zs->data_at = at;
-	zs->crc_want = st.crc;
+	zs->data_at = r.from;
+	zs->crc_want = r.crc32;
 	*out = zs;
 	return 0;
 }
@@ -861,7 +873,7 @@ stored_read(struct zipstream *zs, void *buf, size_t len, struct dv_error *err)
 	/*
 	 * The metadata's SHA-256 covers these bytes too, but esxcli's
 	 * zipfile refuses a member whose CRC-32 is wrong, so verify must
-	 * as well: zlib's CRC costs a fraction of the SHA-256 beside it.
+	 * as well: its CRC (crc32.c) costs a fraction of the SHA-256.
 	 */
 	zs->crc = dv_crc32(zs->crc, buf, (size_t)n);
 	if (zs->got == zs->size && zs->crc != zs->crc_want)
@@ -1447,16 +1459,78 @@ name_is_ascii(const char *s)
 	return true;
 }
 
+/* A stored member's local header: the CRC and size known, zip64 when its
+ * size needs it. */
+static void
+local_header(struct sbuf *lh, const char *name, uint64_t size, uint32_t crc,
+    uint32_t dtime, uint32_t ddate, uint64_t off)
+{
+	bool big = size >= 0xffffffffu;
+	size_t namelen = strlen(name);
+
+	put32(lh, 0x04034b50);
+	put16(lh, big || off >= 0xffffffffu ? 45 : 20);
+	put16(lh, name_is_ascii(name) ? 0 : 1u << 11);
+	put16(lh, 0); /* stored */
+	put16(lh, dtime);
+	put16(lh, ddate);
+	put32(lh, crc);
+	put32(lh, big ? 0xffffffffu : (uint32_t)size);
+	put32(lh, big ? 0xffffffffu : (uint32_t)size);
+	put16(lh, (uint32_t)namelen);
+	put16(lh, big ? 20 : 0);
+	sbuf_add(lh, name, namelen);
+	if (big) {
+		put16(lh, 1); /* the zip64 extra field */
+		put16(lh, 16);
+		put64(lh, size);
+		put64(lh, size);
+	}
+}
+
+/* Its central directory entry, the local header being at off. */
+static void
+central_entry(struct sbuf *cd, const char *name, uint64_t size, uint32_t crc,
+    uint32_t dtime, uint32_t ddate, uint64_t off)
+{
+	bool big = size >= 0xffffffffu, far = off >= 0xffffffffu;
+	uint32_t need = big || far ? 45 : 20;
+	size_t namelen = strlen(name);
+
+	put32(cd, 0x02014b50);
+	put16(cd, 3u << 8 | need); /* made on Unix */
+	put16(cd, need);
+	put16(cd, name_is_ascii(name) ? 0 : 1u << 11);
+	put16(cd, 0);
+	put16(cd, dtime);
+	put16(cd, ddate);
+	put32(cd, crc);
+	put32(cd, big || far ? 0xffffffffu : (uint32_t)size);
+	put32(cd, big || far ? 0xffffffffu : (uint32_t)size);
+	put16(cd, (uint32_t)namelen);
+	put16(cd, big || far ? 28 : 0);
+	put16(cd, 0); /* comment */
+	put16(cd, 0); /* disk */
+	put16(cd, 0); /* internal attributes */
+	put32(cd, (uint32_t)(S_IFREG | 0644) << 16);
+	put32(cd, big || far ? 0xffffffffu : (uint32_t)off);
+	sbuf_add(cd, name, namelen);
+	if (big || far) {
+		put16(cd, 1);
+		put16(cd, 24);
+		put64(cd, size);
+		put64(cd, size);
+		put64(cd, off);
+	}
+}
+
 /* One stored member at offset off: its local header, then its bytes. */
 static int
 add_stored_file(int out, const char *path, const struct zip_stored_file *f,
     uint64_t off, struct sbuf *cd, struct dv_error *err)
 {
 	struct sbuf lh = SBUF_INIT(SBUF_NOCAP);
-	bool big = f->size >= 0xffffffffu, far = off >= 0xffffffffu;
-	uint32_t flags = name_is_ascii(f->name) ? 0 : 1u << 11;
-	uint32_t need = big || far ? 45 : 20, dtime, ddate;
-	size_t namelen = strlen(f->name);
+	uint32_t dtime, ddate;
 	struct stat st;
 	int in = -1, ret;
 
@@ -1473,24 +1547,7 @@ add_stored_file(int out, const char *path, const struct zip_stored_file *f,
 		    (unsigned long long)f->size);
 		goto out;
 	}
-	put32(&lh, 0x04034b50);
-	put16(&lh, need);
-	put16(&lh, flags);
-	put16(&lh, 0); /* stored */
-	put16(&lh, dtime);
-	put16(&lh, ddate);
-	put32(&lh, f->crc32);
-	put32(&lh, big ? 0xffffffffu : (uint32_t)f->size);
-	put32(&lh, big ? 0xffffffffu : (uint32_t)f->size);
-	put16(&lh, (uint32_t)namelen);
-	put16(&lh, big ? 20 : 0);
-	sbuf_add(&lh, f->name, namelen);
-	if (big) {
-		put16(&lh, 1); /* the zip64 extra field */
-		put16(&lh, 16);
-		put64(&lh, f->size);
-		put64(&lh, f->size);
-	}
+	local_header(&lh, f->name, f->size, f->crc32, dtime, ddate, off);
 	if ((ret = fd_write_all(out, lh.buf, lh.len, path, err)) != 0 ||
 	    (ret = copy_bytes(in, out, f->size, f->path, path, err)) != 0)
 		goto out;
@@ -1499,32 +1556,7 @@ add_stored_file(int out, const char *path, const struct zip_stored_file *f,
 	(void)sync_file_range(out, (off_t)off, (off_t)(lh.len + f->size),
 	    SYNC_FILE_RANGE_WRITE);
 #endif
-
-	put32(cd, 0x02014b50);
-	put16(cd, 3u << 8 | need); /* made on Unix */
-	put16(cd, need);
-	put16(cd, flags);
-	put16(cd, 0);
-	put16(cd, dtime);
-	put16(cd, ddate);
-	put32(cd, f->crc32);
-	put32(cd, big || far ? 0xffffffffu : (uint32_t)f->size);
-	put32(cd, big || far ? 0xffffffffu : (uint32_t)f->size);
-	put16(cd, (uint32_t)namelen);
-	put16(cd, big || far ? 28 : 0);
-	put16(cd, 0); /* comment */
-	put16(cd, 0); /* disk */
-	put16(cd, 0); /* internal attributes */
-	put32(cd, (uint32_t)(S_IFREG | 0644) << 16);
-	put32(cd, big || far ? 0xffffffffu : (uint32_t)off);
-	sbuf_add(cd, f->name, namelen);
-	if (big || far) {
-		put16(cd, 1);
-		put16(cd, 24);
-		put64(cd, f->size);
-		put64(cd, f->size);
-		put64(cd, off);
-	}
+	central_entry(cd, f->name, f->size, f->crc32, dtime, ddate, off);
 	ret = 0;
 out:
 	if (in >= 0)
@@ -1567,30 +1599,44 @@ end_records(struct sbuf *sb, uint64_t entries, uint64_t cd_at,
 	put16(sb, 0);
 }
 
+/*
+ * Close the in-memory w into head: its members are head's first *off
+ * bytes, *cd receives its central directory (to extend), *entries their
+ * count.
+ */
+static int
+close_head(struct zipwriter *w, const char *path, struct sbuf *head,
+    struct sbuf *cd, uint64_t *entries, uint64_t *off, struct dv_error *err)
+{
+	const unsigned char *e;
+	int ret;
+
+	if ((ret = zipwriter_close(w, head, SBUF_NOCAP, err)) != 0)
+		return ret;
+	/* libzip's in-memory zip: small, no comment, no zip64. */
+	e = (const unsigned char *)head->buf +
+	    (head->len < 22 ? 0 : head->len - 22);
+	if (head->len < 22 || get32(e) != 0x06054b50 || get16(e + 20) != 0 ||
+	    get32(e + 16) + (uint64_t)get32(e + 12) != head->len - 22)
+		return dv_error_set(err, DV_EIO, "%s: libzip wrote an end "
+		    "record this writer does not extend", path);
+	*entries = get16(e + 10);
+	*off = get32(e + 16);
+	sbuf_add(cd, head->buf + *off, (size_t)get32(e + 12));
+	return 0;
+}
+
 int
 zipwriter_close_with_files(struct zipwriter *w, const char *path,
     const struct zip_stored_file *files, size_t n, struct dv_error *err)
 {
 	struct sbuf head = SBUF_INIT(SBUF_NOCAP), cd = SBUF_INIT(SBUF_NOCAP);
-	const unsigned char *e;
-	uint64_t entries, cd_len, cd_at, off;
+	uint64_t entries, cd_len, off;
 	bool made = false;
 	int fd = -1, ret;
 
-	if ((ret = zipwriter_close(w, &head, SBUF_NOCAP, err)) != 0)
+	if ((ret = close_head(w, path, &head, &cd, &entries, &off, err)) != 0)
 		goto out;
-	/* libzip's in-memory zip: small, no comment, no zip64. */
-	e = (const unsigned char *)head.buf + (head.len < 22 ? 0 : head.len - 22);
-	if (head.len < 22 || get32(e) != 0x06054b50 || get16(e + 20) != 0 ||
-	    get32(e + 16) + (uint64_t)get32(e + 12) != head.len - 22) {
-		ret = dv_error_set(err, DV_EIO, "%s: libzip wrote an end record "
-		    "this writer does not extend", path);
-		goto out;
-	}
-	entries = get16(e + 10);
-	cd_len = get32(e + 12);
-	cd_at = get32(e + 16);
-	sbuf_add(&cd, head.buf + cd_at, (size_t)cd_len);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		ret = dv_error_errno(err, errno == EEXIST ? DV_EEXIST : DV_EIO,
@@ -1598,9 +1644,8 @@ zipwriter_close_with_files(struct zipwriter *w, const char *path,
 		goto out;
 	}
 	made = true;
-	if ((ret = fd_write_all(fd, head.buf, (size_t)cd_at, path, err)) != 0)
+	if ((ret = fd_write_all(fd, head.buf, (size_t)off, path, err)) != 0)
 		goto out;
-	off = cd_at;
 	for (size_t i = 0; i < n; i++) {
 		if ((ret = add_stored_file(fd, path, &files[i], off, &cd,
 		    err)) != 0)
@@ -1627,5 +1672,215 @@ out:
 		(void)unlink(path);
 	sbuf_release(&head);
 	sbuf_release(&cd);
+	return ret;
+}
+
+/* ---- stored members copied from ranges of other zips --------------------- */
+
+/* Bytes per copy step: between steps the watch hears of them and an
+ * interrupt is noticed. */
+#define RANGE_STEP ((size_t)8 << 20)
+
+/* A new file beside path, PATH.XXXXXX, open for reading and writing. */
+static int
+temp_beside(const char *path, struct sbuf *tmp, struct dv_error *err)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	unsigned long long seed = (unsigned long long)getpid() << 20 ^
+	    (unsigned long long)time(NULL) ^ (uintptr_t)tmp;
+	int fd = -1;
+
+	for (int tries = 0; tries < 100 && fd < 0; tries++) {
+		sbuf_reset(tmp);
+		sbuf_addf(tmp, "%s.", path);
+		for (int k = 0; k < 6; k++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			sbuf_addch(tmp, digits[(seed >> 33) % 36]);
+		}
+		fd = open(tmp->buf, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		return dv_error_errno(err, DV_EIO, "%s: cannot create", path);
+	return fd;
+}
+
+/* The range r's bytes to out (its file position), step by step, telling
+ * the watch; in the kernel where it can, else through a buffer. */
+static int
+copy_range(int in, int out, const struct zip_range *r, size_t i,
+    uint64_t data_at, const char *path, const struct zip_range_watch *watch,
+    bool *stopped, struct dv_error *err)
+{
+	off_t from = (off_t)r->from;
+	uint64_t done = 0;
+#ifdef __linux__
+	bool kernel = true;
+#else
+	bool kernel = false;
+#endif
+	char *buf = NULL;
+	ssize_t n = 0;
+	int ret = 0;
+
+	while (done < r->size && ret == 0) {
+		size_t step = r->size - done < RANGE_STEP ?
+		    (size_t)(r->size - done) : RANGE_STEP;
+
+		if (outdir_interrupted()) {
+			ret = dv_error_set(err, DV_EINTR, "%s: interrupted; "
+			    "nothing was written", path);
+			break;
+		}
+#ifdef __linux__
+		if (kernel) {
+			n = copy_file_range(in, &from, out, NULL, step, 0);
+			if (n < 0 && done == 0 && (errno == EXDEV ||
+			    errno == ENOSYS || errno == EINVAL ||
+			    errno == EOPNOTSUPP)) {
+				kernel = false; /* another file system, an old
+						 * kernel */
+				continue;
+			}
+		}
+#endif
+		if (!kernel) {
+			if (buf == NULL)
+				buf = xmalloc(RANGE_STEP);
+			n = pread(in, buf, step, from);
+			if (n > 0 && (ret = fd_write_all(out, buf, (size_t)n,
+			    path, err)) != 0)
+				break;
+			if (n > 0)
+				from += n;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ret = dv_error_errno(err, DV_EIO, "%s: cannot copy to "
+			    "%s", r->path, path);
+		else if (n == 0)
+			ret = dv_error_set(err, DV_EIO, "%s: %llu bytes short "
+			    "of the member its central directory declares",
+			    r->path, (unsigned long long)(r->size - done));
+		else
+			done += (uint64_t)n;
+		if (ret == 0 && watch->landed(watch->ctx, i, out, data_at,
+		    done) != 0) {
+			*stopped = true;
+			ret = dv_error_set(err, DV_EIO, "%s: the check of "
+			    "what was copied stopped it", path);
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+/* tmp becomes path too, never replacing a path that exists: a hard link,
+ * or where the file system has none (FAT on a USB stick) a rename once
+ * path is seen not to exist. */
+static int
+put_in_place(const char *tmp, const char *path, struct dv_error *err)
+{
+	struct stat st;
+
+	if (link(tmp, path) == 0)
+		return 0;
+	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
+		return dv_error_errno(err, errno == EEXIST ? DV_EEXIST : DV_EIO,
+		    "%s: cannot create", path);
+	if (lstat(path, &st) == 0) {
+		errno = EEXIST;
+		return dv_error_errno(err, DV_EEXIST, "%s: cannot create",
+		    path);
+	}
+	if (rename(tmp, path) != 0)
+		return dv_error_errno(err, DV_EIO, "%s: cannot create", path);
+	return 0;
+}
+
+int
+zipwriter_close_with_ranges(struct zipwriter *w, const char *path,
+    const char *const *names, const struct zip_range *r, size_t n,
+    int64_t mtime, const struct zip_range_watch *watch,
+    struct dv_error *err)
+{
+	struct sbuf head = SBUF_INIT(SBUF_NOCAP), cd = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf lh = SBUF_INIT(SBUF_NOCAP), tmp = SBUF_INIT(SBUF_NOCAP);
+	struct dv_error werr = DV_ERROR_INIT;
+	const char *in_path = NULL;
+	uint64_t entries, cd_len, off;
+	zip_uint16_t dtime, ddate;
+	struct stat st;
+	bool stopped = false;
+	int fd = -1, in = -1, ret, wret;
+
+	dos_time_utc(mtime, &dtime, &ddate);
+	if ((ret = close_head(w, path, &head, &cd, &entries, &off, err)) != 0)
+		goto out;
+	/* As libzip's ZIP_EXCL: an output that exists is never replaced
+	 * (and the link below holds to that whatever happens meanwhile). */
+	if (lstat(path, &st) == 0) {
+		errno = EEXIST;
+		ret = dv_error_errno(err, DV_EEXIST, "%s: cannot create", path);
+		goto out;
+	}
+	if ((fd = temp_beside(path, &tmp, err)) < 0) {
+		ret = fd;
+		goto out;
+	}
+	if ((ret = fd_write_all(fd, head.buf, (size_t)off, path, err)) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (in_path == NULL || strcmp(in_path, r[i].path) != 0) {
+			if (in >= 0)
+				close(in);
+			in_path = r[i].path;
+			if ((in = open(in_path, O_RDONLY | O_CLOEXEC)) < 0) {
+				ret = dv_error_errno(err, DV_EIO, "%s: cannot "
+				    "open", in_path);
+				goto out;
+			}
+		}
+		sbuf_reset(&lh);
+		local_header(&lh, names[i], r[i].size, r[i].crc32, dtime, ddate,
+		    off);
+		if ((ret = fd_write_all(fd, lh.buf, lh.len, path, err)) != 0 ||
+		    (ret = copy_range(in, fd, &r[i], i, off + lh.len, path,
+		    watch, &stopped, err)) != 0)
+			goto out;
+		central_entry(&cd, names[i], r[i].size, r[i].crc32, dtime,
+		    ddate, off);
+		off += lh.len + r[i].size;
+	}
+	cd_len = cd.len;
+	end_records(&cd, entries + n, off, cd_len);
+	ret = fd_write_all(fd, cd.buf, cd.len, path, err);
+out:
+	/* The watch says last whether the bytes it saw were right; its
+	 * verdict explains a copy it stopped. */
+	wret = watch->done(watch->ctx, ret == 0, &werr);
+	if (wret != 0 && (ret == 0 || stopped)) {
+		if (err != NULL)
+			*err = werr;
+		ret = wret;
+	}
+	if (fd >= 0) {
+		if (close(fd) != 0 && ret == 0)
+			ret = dv_error_errno(err, DV_EIO, "%s: cannot write",
+			    path);
+		/* Into place without replacing anything, then the
+		 * temporary name goes (on failure, with the bytes). */
+		if (ret == 0)
+			ret = put_in_place(tmp.buf, path, err);
+		(void)unlink(tmp.buf);
+	}
+	if (in >= 0)
+		close(in);
+	sbuf_release(&head);
+	sbuf_release(&cd);
+	sbuf_release(&lh);
+	sbuf_release(&tmp);
 	return ret;
 }

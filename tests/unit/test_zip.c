@@ -394,6 +394,120 @@ test_zip_close_with_files(struct unit *u)
 	}
 }
 
+/* What zipwriter_close_with_ranges told its watch. */
+struct watch_log {
+	uint64_t landed[2]; /* bytes of each range seen landed */
+	int dones;
+	bool ok;
+	int verdict; /* what done answers */
+};
+
+static int
+log_landed(void *ctx, size_t i, int fd, uint64_t at, uint64_t done)
+{
+	struct watch_log *l = ctx;
+	char c;
+
+	/* The bytes are in the output already, where it says. */
+	if (i < 2 && done > 0 && pread(fd, &c, 1, (off_t)at) == 1)
+		l->landed[i] = done;
+	return 0;
+}
+
+static int
+log_done(void *ctx, bool ok, struct dv_error *err)
+{
+	struct watch_log *l = ctx;
+
+	l->dones++;
+	l->ok = ok;
+	if (l->verdict != 0)
+		return dv_error_set(err, DV_EDIGEST, "the watch says no");
+	return 0;
+}
+
+/* Stored members of one zip copied as ranges into another, the CRC-32
+ * carried over: read back whole; the watch sees every byte land and has
+ * the last word; a deflated member has no range; an existing output is
+ * refused; nothing is left when the watch refuses. */
+void
+test_zip_close_with_ranges(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct zipwriter *w = NULL;
+	struct zipfile *src = NULL, *zf = NULL;
+	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
+	struct zip_range r[2];
+	struct watch_log log = {{0, 0}, 0, false, 0};
+	struct zip_range_watch watch = {log_landed, log_done, &log};
+	const char *names[2] = {"vib20/a/a.vib", "vib20/b/b.vib"};
+	char in[512], out[512];
+	long i;
+
+	snprintf(in, sizeof(in), "%s/ranges-src.zip", unit_scratch());
+	snprintf(out, sizeof(out), "%s/ranges-out.zip", unit_scratch());
+	(void)unlink(in);
+	(void)unlink(out);
+	CHECK(u, zipwriter_open(in, NULL, &w, &err) == 0);
+	if (w == NULL)
+		return;
+	CHECK(u, zipwriter_add_mem(w, "a", "first member's bytes", 20, -1,
+	    &err) == 0 && zipwriter_store_last(w, &err) == 0);
+	CHECK(u, zipwriter_add_mem(w, "deflated", "zzzzzzzzzzzzzzzzzzzzzzz",
+	    23, -1, &err) == 0);
+	CHECK(u, zipwriter_add_mem(w, "b", "second", 6, -1, &err) == 0 &&
+	    zipwriter_store_last(w, &err) == 0);
+	CHECK(u, zipwriter_close(w, NULL, 0, &err) == 0);
+	CHECK(u, zipfile_open(in, &src, &err) == 0);
+	if (src == NULL)
+		return;
+	CHECK(u, zipfile_stored_range(src, 0, &r[0]) == 0 && r[0].size == 20);
+	CHECK(u, zipfile_stored_range(src, 1, &r[1]) == -1);
+	CHECK(u, zipfile_stored_range(src, 2, &r[1]) == 0 && r[1].size == 6);
+	CHECK(u, zipfile_stored_range(src, 3, &r[1]) == -1);
+	CHECK(u, zipfile_stored_range(src, 2, &r[1]) == 0);
+
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	CHECK(u, w != NULL && zipwriter_add_mem(w, "index.xml", "<x/>", 4,
+	    -1, &err) == 0);
+	CHECK(u, zipwriter_close_with_ranges(w, out, names, r, 2, 1700000000,
+	    &watch, &err) == 0);
+	CHECK(u, log.dones == 1 && log.ok && log.landed[0] == 20 &&
+	    log.landed[1] == 6);
+	CHECK(u, zipfile_open(out, &zf, &err) == 0);
+	if (zf != NULL) {
+		CHECK(u, zipfile_count(zf) == 3);
+		CHECK(u, (i = zipfile_find(zf, "vib20/a/a.vib")) >= 0);
+		/* zipfile_read checks the CRC-32 the header carries. */
+		CHECK(u, i >= 0 && zipfile_read(zf, (size_t)i, 100, &got,
+		    &err) == 0 && got.len == 20 &&
+		    memcmp(got.buf, "first member's bytes", 20) == 0);
+		zipfile_close(zf);
+	}
+	sbuf_release(&got);
+
+	/* The output exists now: refused, left alone. */
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	CHECK(u, w != NULL && zipwriter_add_mem(w, "i", "x", 1, -1, &err) ==
+	    0);
+	CHECK(u, zipwriter_close_with_ranges(w, out, names, r, 2, 0, &watch,
+	    &err) == -DV_EEXIST);
+	CHECK(u, err_is(&err, DV_EEXIST, "cannot create"));
+	CHECK(u, log.dones == 2 && !log.ok && access(out, F_OK) == 0);
+	CHECK(u, unlink(out) == 0);
+
+	/* The watch refuses what it saw: its error, nothing left. */
+	log.verdict = 1;
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	CHECK(u, w != NULL && zipwriter_add_mem(w, "i", "x", 1, -1, &err) ==
+	    0);
+	CHECK(u, zipwriter_close_with_ranges(w, out, names, r, 2, 0, &watch,
+	    &err) == -DV_EDIGEST);
+	CHECK(u, err_is(&err, DV_EDIGEST, "the watch says no"));
+	CHECK(u, access(out, F_OK) != 0);
+	zipfile_close(src);
+}
+
 /*
  * More members than a plain end record counts (65,535): the zip64 end
  * record and its locator are written, and both our reader and Python's

@@ -34,6 +34,7 @@ struct unit {
 	X(zip_stored_read)                                                   \
 	X(zip_open_refusals)                                                 \
 	X(zip_close_with_files)                                              \
+	X(zip_close_with_ranges)                                             \
 	X(zip_close_with_files_zip64_count)                                  \
 	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
@@ -80,7 +81,8 @@ struct unit {
 	X(verify_one_vib)                                                    \
 	X(http_token)                                                        \
 	X(error_codes)                                                       \
-	X(diags_list)
+	X(diags_list)                                                        \
+	X(crc32_matches_zlib)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
