@@ -14,6 +14,7 @@
 #include "../depot/outdir.h"
 #include "../depot/sbuf.h"
 #include "cmd.h"
+#include "opts.h"
 #include "progress.h"
 #include "verb.h"
 
@@ -95,30 +96,38 @@ create_json(const struct bundle_opts *o, const struct bundle_plan *plan)
 	sbuf_release(&tar);
 }
 
+/* --intel-nvm of create: one file at the most. */
+static int
+create_once(char **argv, const struct opt *opt, const char *value)
+{
+	const char **to = opt->to;
+
+	if (*to != NULL) {
+		msg_error("create: --intel-nvm is given once");
+		return verb_usage(argv[0], EXIT_USAGE);
+	}
+	*to = value;
+	return EXIT_OK;
+}
+
+/* --jobs of create: out of range is bundle_opts_check's to say (0). */
+static int
+create_jobs(char **argv, const struct opt *opt, const char *value)
+{
+	char *end;
+	long n;
+
+	(void)argv;
+	errno = 0;
+	n = strtol(value, &end, 10);
+	*(int *)opt->to = errno != 0 || *end != '\0' || n < 1 ||
+	    n > BUNDLE_MAX_JOBS ? 0 : (int)n;
+	return EXIT_OK;
+}
+
 static int
 cmd_bundle_create(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"datastore", required_argument, NULL, 'd'},
-		{"dir", required_argument, NULL, 'D'},
-		{"depot", required_argument, NULL, 'p'},
-		{"profile", required_argument, NULL, 'P'},
-		{"add", required_argument, NULL, 'a'},
-		{"firmware", required_argument, NULL, 'f'},
-		{"intel-nvm", required_argument, NULL, 'I'},
-		{"esxi", required_argument, NULL, 'E'},
-		{"trust", required_argument, NULL, 't'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"tar", no_argument, NULL, 'T'},
-		{"force", no_argument, NULL, 'F'},
-		{"compose", required_argument, NULL, 'C'},
-		{"json", no_argument, NULL, 'J'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char optstring[] = "d:D:p:P:a:f:I:E:t:j:TFJC:qvh";
 	struct dv_error err = DV_ERROR_INIT;
 	struct ptrvec adds = PTRVEC_INIT, fw = PTRVEC_INIT, trusts = PTRVEC_INIT;
 	struct sbuf dir = SBUF_INIT(SBUF_NOCAP);
@@ -128,9 +137,26 @@ cmd_bundle_create(int argc, char **argv)
 	struct sig_trust *trust = NULL;
 	enum verbosity verbosity = VERBOSITY_NORMAL;
 	bool json = false, planned;
-	long n;
-	char *end;
-	int c, ret;
+	int ret;
+	const struct opt table[] = {
+		{"datastore", 'd', true, OPT_STRING, &o.datastore, NULL, 0},
+		{"dir", 'D', true, OPT_STRING, &o.dir, NULL, 0},
+		{"depot", 'p', true, OPT_STRING, &o.depot, NULL, 0},
+		{"profile", 'P', true, OPT_STRING, &o.profile, NULL, 0},
+		{"add", 'a', true, OPT_LIST, &adds, NULL, 0},
+		{"firmware", 'f', true, OPT_LIST, &fw, NULL, 0},
+		{"intel-nvm", 'I', true, OPT_CALL, &o.intel_nvm, create_once, 0},
+		{"esxi", 'E', true, OPT_STRING, &o.esxi, NULL, 0},
+		{"trust", 't', true, OPT_LIST, &trusts, NULL, 0},
+		{"jobs", 'j', true, OPT_CALL, &o.jobs, create_jobs, 0},
+		{"tar", 'T', false, OPT_SET, &o.tar, NULL, 0},
+		{"force", 'F', false, OPT_SET, &o.force, NULL, 0},
+		{"compose", 'C', true, OPT_STRING, &o.compose, NULL, 0},
+		OPT_JSON('J', &json),
+		OPT_VERBOSITY(&verbosity),
+		OPT_HELP_ROW,
+		OPT_END,
+	};
 
 	msg_catch_signals();
 	o.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -138,54 +164,8 @@ cmd_bundle_create(int argc, char **argv)
 		o.jobs = 1;
 	if (o.jobs > BUNDLE_MAX_JOBS)
 		o.jobs = BUNDLE_MAX_JOBS;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd': o.datastore = optarg; break;
-		case 'D': o.dir = optarg; break;
-		case 'p': o.depot = optarg; break;
-		case 'P': o.profile = optarg; break;
-		case 'a': ptrvec_push(&adds, optarg); break;
-		case 'f': ptrvec_push(&fw, optarg); break;
-		case 'I':
-			if (o.intel_nvm != NULL) {
-				msg_error("create: --intel-nvm is given once");
-				ret = verb_usage(argv[0], EXIT_USAGE);
-				goto out;
-			}
-			o.intel_nvm = optarg;
-			break;
-		case 'E': o.esxi = optarg; break;
-		case 't': ptrvec_push(&trusts, optarg); break;
-		case 'T': o.tar = true; break;
-		case 'F': o.force = true; break;
-		case 'C': o.compose = optarg; break;
-		case 'j':
-			errno = 0;
-			/* getopt_long sets optarg for "j:"; the analyzer thinks
-			 * not, having seen --intel-nvm's compared with NULL. */
-			/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
-			n = strtol(optarg, &end, 10);
-			/* Out of range is bundle_opts_check's to say. */
-			o.jobs = errno != 0 || *end != '\0' || n < 1 ||
-			    n > BUNDLE_MAX_JOBS ? 0 : (int)n;
-			break;
-		case 'J': json = true; break;
-		case 'q':
-		case 'v':
-			if ((ret = verbosity_option(argv, c, &verbosity)) !=
-			    EXIT_OK)
-				goto out;
-			break;
-		case 'h':
-			ret = verb_usage(argv[0], EXIT_OK);
-			goto out;
-		default:
-			ret = verb_option_error(argv, longopts, optstring);
-			goto out;
-		}
-	}
+	if (!opts_parse(argc, argv, table, &ret))
+		goto out;
 	if (argc - optind != 1) {
 		msg_error("create: expected 1 operand (OUTDIR), got %d",
 		    argc - optind);

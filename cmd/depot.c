@@ -18,6 +18,7 @@
 #include "fetch.h"
 #include "net.h"
 #include "image.h"
+#include "opts.h"
 #include "output.h"
 #include "progress.h"
 
@@ -42,44 +43,20 @@ static bool
 parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
     struct list_opts *o)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"profile", required_argument, NULL, 'p'},
-		{"host", required_argument, NULL, 'H'},
-		{"help", no_argument, NULL, 'h'},
-		NET_LONGOPTS,
-		{NULL, 0, NULL, 0},
+	enum opt_does profile = takes_profile ? OPT_STRING : OPT_NOT_FOR;
+	const struct opt table[] = {
+		OPT_JSON('j', &o->json),
+		{"profile", 'p', true, profile, &o->profile, NULL, 0},
+		/* list-vibs alone, as --profile */
+		{"host", 'H', true, profile, &o->host, NULL, 0},
+		OPT_HELP_ROW,
+		NET_OPTS,
+		OPT_END,
 	};
-	int c, li = 0;
 
 	memset(o, 0, sizeof(*o));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jp:H:h", longopts, &li)) != -1) {
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'p':
-			if (!takes_profile)
-				goto bad;
-			o->profile = optarg;
-			break;
-		case 'H': /* list-vibs alone, as --profile */
-			if (!takes_profile)
-				goto bad;
-			o->host = optarg;
-			break;
-		case 'h':
-			o->status = verb_usage(argv[0], EXIT_OK);
-			return false;
-		default:
-			if (net_option(c, optarg))
-				break;
-			o->status = verb_option_error(argv, longopts, "jp:H:h");
-			return false;
-		}
-	}
+	if (!opts_parse(argc, argv, table, &o->status))
+		return false;
 	if (argc - optind != nargs) {
 		o->status = verb_operand_count(argv, argc - optind, nargs);
 		return false;
@@ -87,10 +64,6 @@ parse_list_opts(int argc, char **argv, bool takes_profile, int nargs,
 	o->path = argv[optind];
 	o->arg = nargs > 1 ? argv[optind + 1] : NULL;
 	return true;
-bad:
-	/* Only long options come here, so li names the one given. */
-	o->status = verb_not_for(argv, longopts[li].name);
-	return false;
 }
 
 static int
@@ -765,82 +738,49 @@ struct check_opts {
 	int status; /* exit status when parsing says to stop */
 };
 
+/* --jobs of verify: 1 to 256. */
+static int
+check_jobs(char **argv, const struct opt *o, const char *value)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > 256) {
+		msg_error("%s: --jobs takes a number from 1 to 256", argv[0]);
+		return verb_usage(argv[0], EXIT_USAGE);
+	}
+	*(int *)o->to = (int)n;
+	return EXIT_OK;
+}
+
 static bool
 parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
     struct check_opts *o)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"trust", required_argument, NULL, 't'},
-		{"jobs", required_argument, NULL, 'J'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		NET_LONGOPTS, /* show-vib's alone: it may download one VIB */
-		{NULL, 0, NULL, 0},
+	/* verify's alone: -q, -v and --jobs */
+	enum opt_does verify_only = takes_jobs ? OPT_CALL : OPT_NOT_FOR;
+	const struct opt table[] = {
+		OPT_JSON('j', &o->json),
+		{"trust", 't', true, OPT_LIST, &o->trust_paths, NULL, 0},
+		{"jobs", 'J', true, verify_only, &o->jobs, check_jobs, 0},
+		{"quiet", 'q', false, verify_only, &o->verbosity,
+		    opts_verbosity, 'q'},
+		{"verbose", 'v', false, verify_only, &o->verbosity,
+		    opts_verbosity, 'v'},
+		OPT_HELP_ROW,
+		/* show-vib's alone: it may download one VIB */
+		NET_OPTS_AS(takes_jobs ? OPT_NOT_FOR : OPT_CALL),
+		OPT_END,
 	};
 	long n;
-	char *end;
-	int c, li = 0;
 
 	memset(o, 0, sizeof(*o));
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	o->jobs = n > 0 ? (int)(n > 256 ? 256 : n) : 1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jt:J:qvh", longopts, &li)) !=
-	    -1) {
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'q':
-		case 'v':
-			if (!takes_jobs) { /* verify's alone, as --jobs */
-				msg_error("%s: option '%s' is not for this "
-				    "command", argv[0], argv[optind - 1]);
-				o->status = verb_usage(argv[0], EXIT_USAGE);
-				return false;
-			}
-			if ((o->status = verbosity_option(argv, c,
-			    &o->verbosity)) != EXIT_OK)
-				return false;
-			break;
-		case 't':
-			ptrvec_push(&o->trust_paths, optarg);
-			break;
-		case 'J':
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (!takes_jobs) {
-				msg_error("%s: option '--jobs' is not for this "
-				    "command", argv[0]);
-				o->status = verb_usage(argv[0], EXIT_USAGE);
-				return false;
-			}
-			if (errno != 0 || *end != '\0' || n < 1 || n > 256) {
-				msg_error("%s: --jobs takes a number from 1 to 256",
-				    argv[0]);
-				o->status = verb_usage(argv[0], EXIT_USAGE);
-				return false;
-			}
-			o->jobs = (int)n;
-			break;
-		case 'h':
-			o->status = verb_usage(argv[0], EXIT_OK);
-			return false;
-		default:
-			if (!takes_jobs && net_option(c, optarg))
-				break;
-			if (c >= NET_OPT_TOKEN_FILE && c <= NET_OPT_RETRIES) {
-				o->status = verb_not_for(argv,
-				    longopts[li].name);
-				return false;
-			}
-			o->status = verb_option_error(argv, longopts, "jt:J:qvh");
-			return false;
-		}
-	}
+	if (!opts_parse(argc, argv, table, &o->status))
+		return false;
 	o->noperands = argc - optind;
 	o->operands = argv + optind;
 	if (o->noperands < min || o->noperands > max) {

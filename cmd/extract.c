@@ -12,6 +12,7 @@
 #include "../depot/sbuf.h"
 #include "cmd.h"
 #include "extract.h"
+#include "opts.h"
 #include "output.h"
 #include "progress.h"
 #include "verb.h"
@@ -35,60 +36,24 @@ struct xopts {
 static bool
 parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"vibs", no_argument, NULL, 'V'},
-		{"repack", no_argument, NULL, 'r'},
-		{"force", no_argument, NULL, 'f'},
-		{"verify", no_argument, NULL, 'y'},
-		{"metadata", no_argument, NULL, 'm'},
-		{"all", no_argument, NULL, 'a'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	enum opt_does x_only = extract ? OPT_SET : OPT_NOT_FOR;
+	enum opt_does unpack_only = extract ? OPT_NOT_FOR : OPT_SET;
+	const struct opt table[] = {
+		OPT_JSON('j', &o->json),
+		{"vibs", 0, false, x_only, &o->vibs, NULL, 0},
+		{"repack", 0, false, x_only, &o->repack, NULL, 0},
+		{"force", 'f', false, OPT_SET, &o->force, NULL, 0},
+		{"verify", 0, false, unpack_only, &o->verify, NULL, 0},
+		{"metadata", 0, false, unpack_only, &o->metadata, NULL, 0},
+		{"all", 0, false, unpack_only, &o->all, NULL, 0},
+		OPT_VERBOSITY(&o->verbosity),
+		OPT_HELP_ROW,
+		OPT_END,
 	};
-	int c, li = 0;
 
 	memset(o, 0, sizeof(*o));
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jfqvh", longopts, &li)) != -1) {
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'q':
-		case 'v':
-			if ((o->status = verbosity_option(argv, c,
-			    &o->verbosity)) != EXIT_OK)
-				return false;
-			break;
-		case 'f':
-			o->force = true;
-			break;
-		case 'V':
-		case 'r':
-			if (!extract)
-				goto bad;
-			*(c == 'V' ? &o->vibs : &o->repack) = true;
-			break;
-		case 'y':
-		case 'm':
-		case 'a':
-			if (extract)
-				goto bad;
-			*(c == 'y' ? &o->verify : c == 'm' ? &o->metadata :
-			    &o->all) = true;
-			break;
-		case 'h':
-			o->status = verb_usage(argv[0], EXIT_OK);
-			return false;
-		default:
-			o->status = verb_option_error(argv, longopts, "jfqvh");
-			return false;
-		}
-	}
+	if (!opts_parse(argc, argv, table, &o->status))
+		return false;
 	o->operands = argv + optind;
 	o->noperands = argc - optind;
 	if (o->noperands < 2 || (!extract && o->noperands != 2)) {
@@ -98,10 +63,6 @@ parse_xopts(int argc, char **argv, bool extract, struct xopts *o)
 		return false;
 	}
 	return true;
-bad:
-	/* Only long options come here, so li names the one given. */
-	o->status = verb_not_for(argv, longopts[li].name);
-	return false;
 }
 
 /* ---- describing a node -------------------------------------------------- */

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "image.h"
 #include "net.h"
+#include "opts.h"
 #include "progress.h"
 #include "verb.h"
 
@@ -31,12 +32,41 @@ json_problems(struct dv_json *j, const struct image_report *r)
 	dv_json_array_end(j);
 }
 
+/* Lines of one rule compose prints before it sums up the rest. */
+#define PROBLEMS_PER_RULE 10
+
+/*
+ * Problems as "  RULE: TEXT" on stdout, or "NAME: RULE: TEXT" warnings
+ * (name not NULL).  A big depot missing one dependency has a line per
+ * VIB: unless all, each rule shows its first lines, then one "... and N
+ * more" line after its last (compose's --json and -v list them all).
+ */
 static void
-print_problems(const struct image_report *r)
+print_problems(const struct image_report *r, const char *name,
+    bool all)
 {
+	size_t total[IMAGE_RULE_COUNT] = {0}, seen[IMAGE_RULE_COUNT] = {0};
+
 	for (size_t i = 0; i < r->n; i++)
-		printf("  %s: %s\n", image_rule_name(r->v[i].rule),
-		    r->v[i].text);
+		total[r->v[i].rule]++;
+	for (size_t i = 0; i < r->n; i++) {
+		enum image_rule rule = r->v[i].rule;
+		const char *rn = image_rule_name(rule);
+		size_t more = total[rule] - PROBLEMS_PER_RULE;
+
+		if (all || seen[rule]++ < PROBLEMS_PER_RULE) {
+			if (name != NULL)
+				msg_warn("%s: %s: %s", name, rn, r->v[i].text);
+			else
+				printf("  %s: %s\n", rn, r->v[i].text);
+		} else if (seen[rule] == total[rule] && name != NULL) {
+			msg_warn("%s: %s: ... and %zu more like these "
+			    "(--verbose lists them all)", name, rn, more);
+		} else if (seen[rule] == total[rule]) {
+			printf("  %s: ... and %zu more like these (--verbose "
+			    "lists them all)\n", rn, more);
+		}
+	}
 }
 
 /* ---- validate ----------------------------------------------------------- */
@@ -44,13 +74,6 @@ print_problems(const struct image_report *r)
 int
 cmd_depot_validate(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"profile", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		NET_LONGOPTS,
-		{NULL, 0, NULL, 0},
-	};
 	struct dv_error err = DV_ERROR_INIT;
 	const struct depot_profile *one = NULL;
 	const char *profile = NULL;
@@ -59,26 +82,17 @@ cmd_depot_validate(int argc, char **argv)
 	struct dv_json j;
 	bool json = false;
 	size_t failed = 0, checked = 0;
-	int c, ret;
+	int ret;
+	const struct opt table[] = {
+		OPT_JSON('j', &json),
+		{"profile", 'p', true, OPT_STRING, &profile, NULL, 0},
+		OPT_HELP_ROW,
+		NET_OPTS,
+		OPT_END,
+	};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jp:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'p':
-			profile = optarg;
-			break;
-		case 'h':
-			return verb_usage(argv[0], EXIT_OK);
-		default:
-			if (net_option(c, optarg))
-				break;
-			return verb_option_error(argv, longopts, "jp:h");
-		}
-	}
+	if (!opts_parse(argc, argv, table, &ret))
+		return ret;
 	if (argc - optind != 1)
 		return verb_operand_count(argv, argc - optind, 1);
 	if ((ret = net_open_depot(argv[optind], 0, &d)) != EXIT_OK)
@@ -134,7 +148,7 @@ cmd_depot_validate(int argc, char **argv)
 			    r.esx_version != NULL ? r.esx_version : "unknown",
 			    img.nvibs, img.nvibs == 1 ? "" : "s",
 			    img.ncomponents, img.ncomponents == 1 ? "" : "s");
-			print_problems(&r);
+			print_problems(&r, NULL, true);
 		}
 		image_report_release(&r);
 		image_release(&img);
@@ -217,26 +231,24 @@ compose_json(const struct compose *c, const char *out)
 	dv_json_finish(&j);
 }
 
+/* --acceptance LEVEL of compose. */
+static int
+compose_acceptance(char **argv, const struct opt *opt, const char *value)
+{
+	struct compose_opts *o = opt->to;
+
+	if (dv_acceptance_parse(value, &o->acceptance) != 0) {
+		msg_error("%s: --acceptance must be certified, accepted, "
+		    "partner or community, not '%s'", argv[0], value);
+		return verb_usage(argv[0], EXIT_USAGE);
+	}
+	o->acceptance_set = true;
+	return EXIT_OK;
+}
+
 int
 cmd_depot_compose(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"profile", required_argument, NULL, 'p'},
-		{"name", required_argument, NULL, 'n'},
-		{"vendor", required_argument, NULL, 'V'},
-		{"description", required_argument, NULL, 'D'},
-		{"add", required_argument, NULL, 'a'},
-		{"remove", required_argument, NULL, 'r'},
-		{"acceptance", required_argument, NULL, 'A'},
-		{"force", no_argument, NULL, 'f'},
-		{"trust", required_argument, NULL, 't'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char optstring[] = "jp:n:V:D:a:r:A:ft:qvh";
 	struct dv_error err = DV_ERROR_INIT;
 	enum verbosity verbosity = VERBOSITY_NORMAL;
 	struct compose_opts o;
@@ -246,65 +258,27 @@ cmd_depot_compose(int argc, char **argv)
 	struct ptrvec adds = PTRVEC_INIT, removes = PTRVEC_INIT;
 	struct ptrvec trusts = PTRVEC_INIT;
 	bool json = false;
-	int ch, ret;
+	int ret;
+	const struct opt table[] = {
+		OPT_JSON('j', &json),
+		{"profile", 'p', true, OPT_STRING, &o.profile, NULL, 0},
+		{"name", 'n', true, OPT_STRING, &o.name, NULL, 0},
+		{"vendor", 'V', true, OPT_STRING, &o.vendor, NULL, 0},
+		{"description", 'D', true, OPT_STRING, &o.description, NULL, 0},
+		{"add", 'a', true, OPT_LIST, &adds, NULL, 0},
+		{"remove", 'r', true, OPT_LIST, &removes, NULL, 0},
+		{"acceptance", 'A', true, OPT_CALL, &o, compose_acceptance, 0},
+		{"force", 'f', false, OPT_SET, &o.force, NULL, 0},
+		{"trust", 't', true, OPT_LIST, &trusts, NULL, 0},
+		OPT_VERBOSITY(&verbosity),
+		OPT_HELP_ROW,
+		OPT_END,
+	};
 
 	memset(&o, 0, sizeof(o));
 	compose_init(&c);
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = true;
-			break;
-		case 'q':
-		case 'v':
-			if ((ret = verbosity_option(argv, ch, &verbosity)) !=
-			    EXIT_OK)
-				goto out;
-			break;
-		case 'p':
-			o.profile = optarg;
-			break;
-		case 'n':
-			o.name = optarg;
-			break;
-		case 'V':
-			o.vendor = optarg;
-			break;
-		case 'D':
-			o.description = optarg;
-			break;
-		case 'a':
-			ptrvec_push(&adds, optarg);
-			break;
-		case 'r':
-			ptrvec_push(&removes, optarg);
-			break;
-		case 'A':
-			if (dv_acceptance_parse(optarg, &o.acceptance) != 0) {
-				msg_error("%s: --acceptance must be certified, "
-				    "accepted, partner or community, not '%s'",
-				    argv[0], optarg);
-				ret = verb_usage(argv[0], EXIT_USAGE);
-				goto out;
-			}
-			o.acceptance_set = true;
-			break;
-		case 'f':
-			o.force = true;
-			break;
-		case 't':
-			ptrvec_push(&trusts, optarg);
-			break;
-		case 'h':
-			ret = verb_usage(argv[0], EXIT_OK);
-			goto out;
-		default:
-			ret = verb_option_error(argv, longopts, optstring);
-			goto out;
-		}
-	}
+	if (!opts_parse(argc, argv, table, &ret))
+		goto out;
 	if (argc - optind != 2) {
 		ret = verb_operand_count(argv, argc - optind, 2);
 		goto out;
@@ -377,7 +351,8 @@ cmd_depot_compose(int argc, char **argv)
 		    verbosity != VERBOSITY_QUIET; i++)
 			printf("%s\n", (const char *)c.notes.v[i]);
 		if (!c.written)
-			print_problems(&c.report);
+			print_problems(&c.report, NULL,
+			    verbosity == VERBOSITY_VERBOSE);
 	}
 	if (!c.written) {
 		msg_error("%s: not written: image profile %s does not validate "
@@ -387,9 +362,8 @@ cmd_depot_compose(int argc, char **argv)
 		ret = EXIT_BAD;
 		goto out;
 	}
-	for (size_t i = 0; i < c.report.n; i++)
-		msg_warn("%s: %s: %s", o.name,
-		    image_rule_name(c.report.v[i].rule), c.report.v[i].text);
+	print_problems(&c.report, o.name,
+	    verbosity == VERBOSITY_VERBOSE);
 	if (!json)
 		printf("wrote %s: image profile %s (ESXi %s, %zu VIB%s, %zu "
 		    "component%s, acceptance %s, profile ID %s)\n",
@@ -553,13 +527,6 @@ diff_text(const struct image_diff *d, bool host)
 int
 cmd_depot_diff(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"host", required_argument, NULL, 'H'},
-		{"help", no_argument, NULL, 'h'},
-		NET_LONGOPTS,
-		{NULL, 0, NULL, 0},
-	};
 	struct dv_error err = DV_ERROR_INIT;
 	struct ptrvec depots = PTRVEC_INIT;
 	struct image ia, ib;
@@ -568,29 +535,20 @@ cmd_depot_diff(int argc, char **argv)
 	const char *host = NULL;
 	char va[32], vb[32];
 	bool json = false;
-	int c, ret, want;
+	int ret, want;
+	const struct opt table[] = {
+		OPT_JSON('j', &json),
+		{"host", 'H', true, OPT_STRING, &host, NULL, 0},
+		OPT_HELP_ROW,
+		NET_OPTS,
+		OPT_END,
+	};
 
 	memset(&ia, 0, sizeof(ia));
 	memset(&ib, 0, sizeof(ib));
 	image_diff_init(&d);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jH:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'H':
-			host = optarg;
-			break;
-		case 'h':
-			return verb_usage(argv[0], EXIT_OK);
-		default:
-			if (net_option(c, optarg))
-				break;
-			return verb_option_error(argv, longopts, "jH:h");
-		}
-	}
+	if (!opts_parse(argc, argv, table, &ret))
+		return ret;
 	want = host != NULL ? 1 : 2;
 	if (argc - optind != want)
 		return verb_operand_count(argv, argc - optind, want);

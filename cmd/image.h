@@ -46,6 +46,7 @@
 	"  --force           write even when the image does not validate, and\n" \
 	"                    allow downgrades\n" \
 	VERBOSITY_HELP \
+	"                    and list every problem (else 10 of a rule)\n" \
 	"  --json            one JSON document on stdout\n" \
 	"  -h, --help        describe this command\n"
 #define DIFF_OPTIONS \

@@ -60,6 +60,14 @@ net_option(int c, const char *arg)
 	}
 }
 
+int
+net_opt(char **argv, const struct opt *o, const char *value)
+{
+	(void)argv;
+	net_option(o->id, value);
+	return EXIT_OK;
+}
+
 /* The token file: only its owner may read it; one line of text. */
 static int
 read_token_file(const char *path)

@@ -7,6 +7,7 @@
 #include <getopt.h>
 
 #include "../depot/http.h"
+#include "opts.h"
 
 /* getopt codes of the network options (above every short option). */
 enum {
@@ -24,6 +25,16 @@ enum {
 	{"insecure", no_argument, NULL, NET_OPT_INSECURE},                \
 	{"stall-timeout", required_argument, NULL, NET_OPT_STALL},        \
 	{"retries", required_argument, NULL, NET_OPT_RETRIES}
+
+/* The five rows for a verb's option table (opts.h), doing does (OPT_CALL,
+ * or OPT_NOT_FOR where a shared table's other verb takes them). */
+#define NET_OPTS_AS(does)                                                 \
+	{"token-file", 0, true, does, NULL, net_opt, NET_OPT_TOKEN_FILE},  \
+	{"cacert", 0, true, does, NULL, net_opt, NET_OPT_CACERT},          \
+	{"insecure", 0, false, does, NULL, net_opt, NET_OPT_INSECURE},     \
+	{"stall-timeout", 0, true, does, NULL, net_opt, NET_OPT_STALL},    \
+	{"retries", 0, true, does, NULL, net_opt, NET_OPT_RETRIES}
+#define NET_OPTS NET_OPTS_AS(OPT_CALL)
 
 #define NET_SYNOPSIS \
 	"[--token-file FILE] [--cacert FILE] [--insecure]"
@@ -49,6 +60,9 @@ extern struct net_cli cmd_net;
 
 /* Take getopt's c and optarg when they are a network option. */
 bool net_option(int c, const char *arg);
+/* NET_OPTS' call: net_option for the row.  A refused value is said and
+ * noted in cmd_net.bad (net_ready stops there); parsing goes on. */
+int net_opt(char **argv, const struct opt *o, const char *value);
 /*
  * Before where is read: when it is a URL, load the token (--token-file,
  * refused when anyone may read it, or ESXSTAGE_TOKEN), check its form

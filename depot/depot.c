@@ -338,6 +338,34 @@ resolve_vib(struct walk *w, struct depot_metadata *md, struct depot_vib *v,
 }
 
 static int
+metadata_total_error(struct walk *w, struct dv_error *err)
+{
+	return dv_error_set(err, DV_ELIMIT, "%s: metadata documents add up "
+	    "to more than %llu bytes", w->d->path,
+	    (unsigned long long)DV_MAX_METADATA_TOTAL);
+}
+
+/*
+ * Read one XML document of a metadata zip into data, counted against
+ * DV_MAX_METADATA_TOTAL with every other one of the depot (vmware.xml
+ * too): the total read_metadata_zip checked by the sizes the zip
+ * declares, here by the bytes a zip that lies gives.
+ */
+static int
+read_metadata_doc(struct walk *w, struct zipfile *mz, size_t idx,
+    struct sbuf *data, struct dv_error *err)
+{
+	int ret;
+
+	if ((ret = zipfile_read(mz, idx, DV_MAX_XML_BYTES, data, err)) != 0)
+		return ret;
+	w->xml_total += data->len;
+	if (w->xml_total > DV_MAX_METADATA_TOTAL)
+		return metadata_total_error(w, err);
+	return 0;
+}
+
+static int
 read_vmware_xml(struct walk *w, struct depot_metadata *md,
     struct zipfile *mz, long idx, bool want_vibs, bool want_bulletins,
     const char *label, struct dv_error *err)
@@ -351,8 +379,7 @@ read_vmware_xml(struct walk *w, struct depot_metadata *md,
 	int ret;
 
 	sbuf_addf(&what, "%s: vmware.xml", label);
-	if ((ret = zipfile_read(mz, (size_t)idx, DV_MAX_XML_BYTES, &data,
-	    err)) != 0 ||
+	if ((ret = read_metadata_doc(w, mz, (size_t)idx, &data, err)) != 0 ||
 	    (ret = xml_parse(data.buf, data.len, what.buf, &doc, err)) != 0)
 		goto out;
 	for (b = doc.root->children; b != NULL; b = b->next) {
@@ -406,15 +433,8 @@ read_metadata_entry(struct walk *w, struct depot_metadata *md,
 	int ret;
 
 	sbuf_addf(&what, "%s: %s", label, name);
-	if ((ret = zipfile_read(mz, i, DV_MAX_XML_BYTES, &data, w->err)) != 0)
+	if ((ret = read_metadata_doc(w, mz, i, &data, w->err)) != 0)
 		goto out;
-	w->xml_total += data.len;
-	if (w->xml_total > DV_MAX_METADATA_TOTAL) {
-		ret = dv_error_set(w->err, DV_ELIMIT,
-		    "%s: metadata documents add up to more than %llu bytes",
-		    w->d->path, (unsigned long long)DV_MAX_METADATA_TOTAL);
-		goto out;
-	}
 	if ((ret = xml_parse(data.buf, data.len, what.buf, &doc, w->err)) != 0)
 		goto out;
 	if (in_dir(name, "vibs")) {
@@ -471,7 +491,7 @@ read_metadata_zip(struct walk *w, struct depot_metadata *md)
 	struct zipfile *mz = NULL;
 	struct zip_entry e;
 	long vmware_xml = -1;
-	uint64_t size;
+	uint64_t size, declared = 0, vmware_size = 0;
 	bool have_vibs = false, have_bulletins = false, counted_dir;
 	size_t i, k;
 	int ret;
@@ -505,6 +525,25 @@ read_metadata_zip(struct walk *w, struct depot_metadata *md)
 			have_vibs = true;
 		else if (in_dir(e.name, "bulletins"))
 			have_bulletins = true;
+		/* Each size capped, so that the sum cannot wrap. */
+		size = e.size > DV_MAX_METADATA_TOTAL ?
+		    DV_MAX_METADATA_TOTAL + 1 : e.size;
+		if (strcmp(e.name, "vmware.xml") == 0)
+			vmware_size = size;
+		else if (in_dir(e.name, "vibs") ||
+		    in_dir(e.name, "bulletins") || in_dir(e.name, "profiles"))
+			declared += size;
+	}
+	/*
+	 * The documents the zip declares, vmware.xml among them when it is
+	 * read as one (a cross-check is counted as it is read): refused
+	 * before a byte is inflated.
+	 */
+	if (have_vibs)
+		vmware_size = 0;
+	if (w->xml_total + declared + vmware_size > DV_MAX_METADATA_TOTAL) {
+		ret = metadata_total_error(w, w->err);
+		goto out;
 	}
 	for (i = 0; i < zipfile_count(mz); i++) {
 		if ((ret = zipfile_entry(mz, i, &e, w->err)) != 0)

@@ -41,7 +41,8 @@
 #define DV_MAX_XML_NAME_BYTES 1024u
 /* A metadata zip, which is read into memory. */
 #define DV_MAX_METADATA_ZIP (256u << 20)
-/* All XML read out of the metadata zips of one depot, added up. */
+/* All XML read out of the metadata zips of one depot, added up (vmware.xml
+ * too), checked first by the sizes each zip declares. */
 #define DV_MAX_METADATA_TOTAL (1024ull << 20)
 /*
  * Members in one zip archive, and bytes of its central directory.  libzip

@@ -300,14 +300,22 @@ cd_fields(const unsigned char *p, uint64_t *csize, uint64_t *off)
 	    "compressed size" : "local header offset";
 }
 
+/* By key, then by place in the directory: qsort's order is then fixed. */
+static int
+rec_cmp(uint64_t kx, uint64_t ky, const struct cd_rec *x,
+    const struct cd_rec *y)
+{
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 static int
 rec_by_off(const void *a, const void *b)
 {
 	const struct cd_rec *x = a, *y = b;
 
-	if (x->off != y->off)
-		return x->off < y->off ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
+	return rec_cmp(x->off, y->off, x, y);
 }
 
 static int
@@ -315,9 +323,7 @@ rec_by_hash(const void *a, const void *b)
 {
 	const struct cd_rec *x = a, *y = b;
 
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
+	return rec_cmp(x->hash, y->hash, x, y);
 }
 
 static uint64_t
@@ -1208,13 +1214,27 @@ member_setup(struct zipwriter *w, zip_int64_t idx, const char *name,
 	return 0;
 }
 
+/* Add zs as the member name (on failure zs is freed, and what it owns). */
+static int
+add_source(struct zipwriter *w, const char *name, zip_source_t *zs,
+    int64_t mtime, struct dv_error *err)
+{
+	zip_int64_t idx = zip_file_add(w->za, name, zs, ZIP_FL_ENC_UTF_8);
+
+	if (idx < 0) {
+		zip_source_free(zs);
+		return dv_error_set(err, DV_EIO, "%s: %s: cannot add: %s",
+		    w->label, name, zip_strerror(w->za));
+	}
+	return member_setup(w, idx, name, mtime, err);
+}
+
 int
 zipwriter_add(struct zipwriter *w, const char *name,
     const struct zip_member_source *src, struct dv_error *err)
 {
 	struct wsource *ws;
 	zip_source_t *zs;
-	zip_int64_t idx;
 
 	ws = xcalloc(1, sizeof(*ws));
 	ws->w = w;
@@ -1229,13 +1249,7 @@ zipwriter_add(struct zipwriter *w, const char *name,
 		return dv_error_set(err, DV_EIO, "%s: %s: %s", w->label, name,
 		    zip_strerror(w->za));
 	}
-	idx = zip_file_add(w->za, name, zs, ZIP_FL_ENC_UTF_8);
-	if (idx < 0) {
-		zip_source_free(zs);
-		return dv_error_set(err, DV_EIO, "%s: %s: cannot add: %s",
-		    w->label, name, zip_strerror(w->za));
-	}
-	return member_setup(w, idx, name, src->mtime, err);
+	return add_source(w, name, zs, src->mtime, err);
 }
 
 int
@@ -1243,19 +1257,12 @@ zipwriter_add_mem(struct zipwriter *w, const char *name, const void *data,
     size_t len, int64_t mtime, struct dv_error *err)
 {
 	zip_source_t *zs;
-	zip_int64_t idx;
 
 	zs = zip_source_buffer(w->za, len > 0 ? data : "", len, 0);
 	if (zs == NULL)
 		return dv_error_set(err, DV_EIO, "%s: %s: %s", w->label, name,
 		    zip_strerror(w->za));
-	idx = zip_file_add(w->za, name, zs, ZIP_FL_ENC_UTF_8);
-	if (idx < 0) {
-		zip_source_free(zs);
-		return dv_error_set(err, DV_EIO, "%s: %s: cannot add: %s",
-		    w->label, name, zip_strerror(w->za));
-	}
-	return member_setup(w, idx, name, mtime, err);
+	return add_source(w, name, zs, mtime, err);
 }
 
 /* Copy the finished in-memory archive out of its buffer source. */

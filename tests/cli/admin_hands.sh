@@ -202,6 +202,68 @@ test_option_mistakes_named() {
 	expect_status 2 && expect_err "depot: extract: option '--vibs' takes no value"
 }
 
+# A short option that is not the verb's is named as typed (it once named
+# --json for -p, or the word before -vq); the long form names itself.
+test_not_for_named_as_typed() {
+	d=$(fixture mini8)
+	run "$DEPOT" info -p x "$d"
+	expect_status 2 && expect_err_lines 2 &&
+	    expect_err "depot: info: option '-p' is not for this command" &&
+	    expect_err "usage: depot info" || return 1
+	run "$DEPOT" list-profiles "$d" -Hhost.txt
+	expect_status 2 &&
+	    expect_err "depot: list-profiles: option '-H' is not for this command" ||
+	    return 1
+	run "$DEPOT" show-vib "$d" -vq x
+	expect_status 2 &&
+	    expect_err "depot: show-vib: option '-v' is not for this command" ||
+	    return 1
+	run "$DEPOT" show-vib --verbose "$d" x
+	expect_status 2 &&
+	    expect_err "depot: show-vib: option '--verbose' is not for this command" ||
+	    return 1
+	run "$DEPOT" show-vib -J 2 "$d" x
+	expect_status 2 &&
+	    expect_err "depot: show-vib: option '-J' is not for this command" ||
+	    return 1
+	run "$DEPOT" unpack --repack "$d" dest
+	expect_status 2 &&
+	    expect_err "depot: unpack: option '--repack' is not for this command" ||
+	    return 1
+	[ ! -e dest ] || fail "unpack wrote dest"
+}
+
+# Values given either way, options anywhere, the last one of a kind wins,
+# and -- ends the options.
+test_option_forms() {
+	d=$(fixture mini8)
+	run "$DEPOT" list-vibs "$d" --profile=nope --json
+	expect_status 1 && expect_err "nope" || return 1
+	cp "$T/err" long.err
+	run "$DEPOT" list-vibs -jpnope "$d"
+	expect_status 1 && cmp -s long.err "$T/err" ||
+	    fail "-jpnope is not --json --profile=nope" || return 1
+	run "$DEPOT" list-vibs --profile other -p nope "$d"
+	expect_status 1 && cmp -s long.err "$T/err" ||
+	    fail "the last --profile did not win" || return 1
+	run "$DEPOT" verify --jobs=0 "$d"
+	expect_status 2 &&
+	    expect_err "depot: verify: --jobs takes a number from 1 to 256" ||
+	    return 1
+	run "$DEPOT" verify -J1 -J 2 --jobs 3 -q "$(fixture verify8)"
+	expect_status 0 && expect_out "VIBs checked, 0 failed" || return 1
+	run "$DEPOT" list-profiles -- --json
+	expect_status 2 && expect_err "depot: --json: " || return 1
+	run "$DEPOT" compose --acceptance=bogus -p a -n b "$d" out.zip
+	expect_status 2 &&
+	    expect_err "depot: compose: --acceptance must be certified, accepted, partner or community, not 'bogus'" ||
+	    return 1
+	run "$BUNDLE" create --intel-nvm a -Ib --datastore ds1 bdl
+	expect_status 2 &&
+	    expect_err "esxbundle: create: --intel-nvm is given once" || return 1
+	[ ! -e bdl ] && [ ! -e out.zip ] || fail "wrote output"
+}
+
 # verify -q: failures and the summary only; -v: what it reads, first.
 test_verify_quiet_and_verbose() {
 	d=$(fixture verify8)

@@ -143,6 +143,53 @@ test_dependency_offer_names_the_input() {
 	[ ! -e out.zip ] || fail "out.zip written"
 }
 
+# Twelve VIBs missing one dependency: ten lines of that rule, then one
+# line for the rest; -v and --json list all twelve; --force warns alike.
+test_problems_summed_up_per_rule() {
+	{
+		sed -n '1,/^\[vibs\]/p' "$TOP/testdata/depots/img-addon.spec"
+		for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
+			echo "tool$i 1.0-1 depends=gone-driver"
+		done
+		echo "[bulletin-defaults]"
+		echo "vendor = Example"
+		echo "release-date = 2025-05-01T00:00:00+00:00"
+		echo "platform = 8.0 embeddedEsx"
+		echo "[components]"
+		for i in 01 02 03 04 05 06 07 08 09 10 11 12; do
+			echo "EXA-tool$i 1.0-1 tool$i"
+		done
+	} >twelve.spec
+	"$PYTHON" "$TOP/tests/mkdepot.py" twelve.spec twelve.zip >/dev/null ||
+	    fail "mkdepot twelve.spec" || return 1
+	compose --name t --add twelve.zip out.zip
+	expect_status 1 &&
+	    expect_err "out.zip: not written: image profile t does not validate (12 problems)" &&
+	    expect_out "depends: VIB EXA_bootbank_tool10_1.0-1 requires gone-driver" &&
+	    expect_out "  depends: ... and 2 more like these (--verbose lists them all)" ||
+	    return 1
+	[ "$(grep -c 'requires gone-driver' "$T/out")" = 10 ] ||
+	    fail "not ten lines of the rule" || return 1
+	grep -q tool11 "$T/out" && fail "tool11 listed" && return 1
+	[ ! -e out.zip ] || fail "out.zip written" || return 1
+	compose --name t -v --add twelve.zip out.zip
+	expect_status 1 && expect_out "EXA_bootbank_tool12_1.0-1 requires" ||
+	    return 1
+	grep -q 'more like these' "$T/out" && fail "-v summed up" && return 1
+	compose --name t --json --add twelve.zip out.zip
+	expect_status 1 || return 1
+	"$PYTHON" -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["problems"]
+sys.exit(0 if len(p) == 12 and all(x["rule"] == "depends" for x in p) else 1)' 	    "$T/out" || fail "--json lacks problems" || return 1
+	compose --name t --force --add twelve.zip out.zip
+	expect_status 0 &&
+	    expect_err "depot: warning: t: depends: ... and 2 more like these (--verbose lists them all)" ||
+	    return 1
+	[ "$(grep -c 'requires gone-driver' "$T/err")" = 10 ] ||
+	    fail "not ten warnings of the rule"
+}
+
 test_older_refused_then_forced() {
 	compose --name old --add "$(fixture img-old)" out.zip
 	expect_status 1 && expect_out "older-version: --add $(fixture img-old): VIB VMW_bootbank_ne1000_0.9.1-1vmw.803.0.0.24022510 is older than VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510" || return 1

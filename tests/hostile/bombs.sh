@@ -140,6 +140,19 @@ test_bomb_metadata_zip() {
 	    bomb-depot-meta.bin
 }
 
+# Metadata whose documents declare more than 1 GiB together, vmware.xml
+# counted: refused before a byte is inflated.  Under the limit (a small
+# vmware.xml) the same zip is read, and its first bulletin is no XML.
+test_bomb_metadata_documents_total() {
+	mk bomb-meta-total && mk bomb-meta-total-under || return 1
+	everywhere 1 "depot: bomb-meta-total.bin: metadata documents add up to more than 1073741824 bytes" \
+	    bomb-meta-total.bin || return 1
+	run timeout "$TMO" "$DEPOT" info bomb-meta-total-under.bin
+	expect_status 1 && expect_err "bulletins/bomb00.xml" || return 1
+	grep -q "add up to" "$T/err" && fail "under the limit, refused by it"
+	return 0
+}
+
 test_bomb_index_xml() {
 	mk bomb-depot-index || return 1
 	everywhere 1 "depot: bomb-depot-index.bin: index.xml: larger than 67108864 bytes" \

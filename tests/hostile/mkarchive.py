@@ -569,6 +569,26 @@ def case_bytes(case, good):
             i = ms.index(find(ms, lambda n: n == "metadata.zip"))
             ms[i] = bomb_member("metadata.zip")
         return rezip(good, change)
+    if case in ("bomb-meta-total", "bomb-meta-total-under"):
+        # Legacy metadata (vmware.xml, no vibs/): 15 bulletins of 64 MiB
+        # of zeros (960 MiB) and a vmware.xml of 64 MiB (over the 1 GiB of
+        # DV_MAX_METADATA_TOTAL together) or of a few bytes (under it).
+        inner = dict((n, b) for n, b, d in read_zip(good))["metadata.zip"]
+
+        def meta(ms):
+            ms[:] = [m for m in ms if not m["name"].startswith(b"vibs/")
+                     and m["name"] != b"vmware.xml"]
+            ms.extend(bomb_member("bulletins/bomb%02d.xml" % k, 64)
+                      for k in range(15))
+            ms.append(bomb_member("vmware.xml", 64)
+                      if case == "bomb-meta-total"
+                      else member("vmware.xml", b"<metadataResponse/>"))
+        inner = rezip(inner, meta)
+
+        def change(ms):
+            i = ms.index(find(ms, lambda n: n == "metadata.zip"))
+            ms[i] = member("metadata.zip", inner, 0)
+        return rezip(good, change)
     if case == "bomb-depot-index":
         def change(ms):
             i = ms.index(find(ms, lambda n: n == "index.xml"))
@@ -731,7 +751,8 @@ def case_bytes(case, good):
 BOMBS = ["zip64-depot", "zip64-nul", "junk-nul", "nest42", "deep-wide",
          "bomb-bin", "bomb-inner", "bomb-inner-lies", "bomb-vib",
          "bomb-depot-vib", "bomb-depot-vib-lies", "bomb-depot-meta",
-         "bomb-depot-index", "cd-size-small", "cd-size-large",
+         "bomb-depot-index", "bomb-meta-total", "bomb-meta-total-under",
+         "cd-size-small", "cd-size-large",
          "cd-csize-past-end", "local-name", "local-size", "crc-index",
          "crc-vib", "crc-vib-stored", "crc-inner", "truncated-end", "truncated-inner",
          "truncated-member", "ar-past-end-vib", "ar-past-end-pkg",

@@ -1,5 +1,6 @@
 /* test_zip.c - zip.c's writer and reader: error paths, code and message. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "../../depot/depot_int.h"
 #include "../../depot/gzip.h"
 #include "../../depot/sbuf.h"
+#include "fault.h"
 #include "unit.h"
 
 /* Whether err holds code and its message contains want. */
@@ -392,6 +394,86 @@ test_zip_close_with_files(struct unit *u)
 		CHECK(u, err_is(&err, DV_EIO, "b.vib: cannot open"));
 		CHECK(u, access(out, F_OK) != 0);
 	}
+}
+
+/* zipwriter_close_with_files over the files f, after one in-memory
+ * member; its result. */
+static int
+close_with(const char *out, const struct zip_stored_file *f, size_t n,
+    struct dv_error *err)
+{
+	struct zipwriter *w = NULL;
+	int ret;
+
+	if ((ret = zipwriter_open(NULL, out, &w, err)) != 0)
+		return ret;
+	if ((ret = zipwriter_add_mem(w, "index.xml", "<x/>", 4, -1,
+	    err)) != 0) {
+		zipwriter_discard(w);
+		return ret;
+	}
+	return zipwriter_close_with_files(w, out, f, n, err);
+}
+
+/* Whether out is a zip of n members whose member name holds data. */
+static bool
+reads_back(const char *out, size_t n, const char *name, const char *data)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
+	struct zipfile *zf = NULL;
+	long i;
+	bool ok;
+
+	if (zipfile_open(out, &zf, &err) != 0)
+		return false;
+	ok = zipfile_count(zf) == n && (i = zipfile_find(zf, name)) >= 0 &&
+	    zipfile_read(zf, (size_t)i, 100, &got, &err) == 0 &&
+	    got.len == strlen(data) && memcmp(got.buf, data, got.len) == 0;
+	zipfile_close(zf);
+	sbuf_release(&got);
+	return ok;
+}
+
+/*
+ * The stored copy when the system says no: across file systems
+ * (copy_file_range's EXDEV) the bytes go through read and write; a copy
+ * or the final fsync that fails is said and leaves no output.
+ */
+void
+test_zip_close_with_files_faults(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct zip_stored_file f;
+	char a[512], out[512];
+	uint32_t crc;
+
+	snprintf(a, sizeof(a), "%s/faults.vib", unit_scratch());
+	snprintf(out, sizeof(out), "%s/faults.zip", unit_scratch());
+	(void)unlink(out);
+	scratch_file(u, a, "stored bytes", &crc);
+	f = (struct zip_stored_file){"vib20/f/f.vib", a, 12, crc};
+
+	fault_arm(FAULT_COPY_FILE_RANGE, 0, -1, EXDEV);
+	CHECK(u, close_with(out, &f, 1, &err) == 0);
+	CHECK(u, fault_hits(FAULT_COPY_FILE_RANGE) > 0);
+	fault_clear();
+	CHECK(u, reads_back(out, 2, "vib20/f/f.vib", "stored bytes"));
+	CHECK(u, unlink(out) == 0);
+
+	fault_arm(FAULT_COPY_FILE_RANGE, 0, 1, EIO);
+	CHECK(u, close_with(out, &f, 1, &err) == -DV_EIO);
+	fault_clear();
+	CHECK(u, err_is(&err, DV_EIO, "faults.vib: cannot copy to ") &&
+	    strstr(err.msg, "faults.zip: Input/output error") != NULL);
+	CHECK(u, access(out, F_OK) != 0);
+
+	fault_arm(FAULT_FSYNC, 0, 1, EIO);
+	CHECK(u, close_with(out, &f, 1, &err) == -DV_EIO);
+	fault_clear();
+	CHECK(u, err_is(&err, DV_EIO, "faults.zip: cannot write: "
+	    "Input/output error"));
+	CHECK(u, access(out, F_OK) != 0);
 }
 
 /* What zipwriter_close_with_ranges told its watch. */

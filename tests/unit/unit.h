@@ -34,6 +34,7 @@ struct unit {
 	X(zip_stored_read)                                                   \
 	X(zip_open_refusals)                                                 \
 	X(zip_close_with_files)                                              \
+	X(zip_close_with_files_faults)                                       \
 	X(zip_close_with_ranges)                                             \
 	X(zip_close_with_files_zip64_count)                                  \
 	X(suggest_typos)                                                     \
@@ -57,6 +58,12 @@ struct unit {
 	X(outdir_through_link)                                               \
 	X(outdir_name_clashes)                                               \
 	X(outdir_copy)                                                       \
+	X(outdir_without_renameat2)                                          \
+	X(outdir_sync_failures)                                              \
+	X(outdir_stage_failures)                                             \
+	X(outdir_mount_point)                                                \
+	X(outdir_copy_fails)                                                 \
+	X(outdir_commit_corners)                                             \
 	X(walk_intel_tool)                                                   \
 	X(walk_expanded_depot)                                               \
 	X(walk_nested_duplicate)                                             \
