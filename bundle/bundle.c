@@ -30,30 +30,20 @@ static const char *const kind_name[] = {
 };
 
 /*
- * Copy the file src into the bundle as name, the kernel copying where it
- * can (outdir_copy), and hash what the copy holds: SHA256SUMS lists the
- * bytes bundled.  An executable source stays executable (the Intel tool).
+ * Copy in to the end of out, the kernel copying where it can
+ * (outdir_copy), and hash what the copy holds: SHA256SUMS lists the bytes
+ * bundled, not a second read of the source.
  */
 static int
-copy_file(struct outdir *od, const char *src, const char *name,
-    char sha256[HASH_HEX_MAX], uint64_t *size, struct dv_error *err)
+copy_bytes(struct outdir *od, int in, int out, char sha256[HASH_HEX_MAX],
+    uint64_t *size, struct dv_error *err)
 {
 	struct hash *h = hash_new(HASH_SHA256);
-	char *buf = NULL;
-	int in = -1, out = -1, ret;
-	struct stat st;
+	char *buf = xmalloc(COPY_CHUNK);
 	size_t n;
+	int ret;
 
 	*size = 0;
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0 || fstat(in, &st) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", src);
-		goto out;
-	}
-	if ((ret = outdir_open_file(od, name, (st.st_mode & 0111) != 0, &out,
-	    err)) != 0)
-		goto out;
-	buf = xmalloc(COPY_CHUNK);
 	do {
 		if ((ret = outdir_copy(od, out, in, buf, COPY_CHUNK, &n,
 		    err)) != 0)
@@ -62,59 +52,217 @@ copy_file(struct outdir *od, const char *src, const char *name,
 		*size += n;
 	} while (n > 0);
 	hash_final_hex(h, sha256);
-	ret = outdir_close_file(od, out, err);
-	out = -1;
 out:
-	if (out >= 0)
-		(void)outdir_remove(od, name, NULL);
-	if (in >= 0)
-		close(in);
 	hash_free(h);
 	free(buf);
 	return ret;
 }
 
-/* An item's copy, as bundle_verify_input runs it beside verify. */
-struct copy_job {
-	struct outdir *od;
-	struct bundle_item *it;
-};
-
+/* Open src and its file name in the bundle; an executable source stays
+ * executable (the Intel tool). */
 static int
-copy_job_run(void *ctx, struct dv_error *err)
+open_pair(struct outdir *od, const char *src, const char *name, int *in,
+    int *out, uint64_t *bytes, struct dv_error *err)
 {
-	struct copy_job *cj = ctx;
+	struct stat st;
+	int ret;
 
-	return copy_file(cj->od, cj->it->file, cj->it->name, cj->it->sha256,
-	    &cj->it->size, err);
+	*out = -1;
+	*in = open(src, O_RDONLY | O_CLOEXEC);
+	if (*in < 0 || fstat(*in, &st) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", src);
+		goto fail;
+	}
+	*bytes = (uint64_t)st.st_size;
+	if ((ret = outdir_open_file(od, name, (st.st_mode & 0111) != 0, out,
+	    err)) != 0)
+		goto fail;
+	return 0;
+fail:
+	if (*in >= 0)
+		close(*in);
+	*in = -1;
+	return ret;
+}
+
+/* The file src into the bundle as name. */
+static int
+copy_file(struct outdir *od, const char *src, const char *name,
+    char sha256[HASH_HEX_MAX], uint64_t *size, struct dv_error *err)
+{
+	uint64_t bytes;
+	int in, out, ret;
+
+	if ((ret = open_pair(od, src, name, &in, &out, &bytes, err)) != 0)
+		return ret;
+	ret = copy_bytes(od, in, out, sha256, size, err);
+	close(in);
+	if (ret != 0) {
+		(void)outdir_remove(od, name, NULL);
+		return ret;
+	}
+	return outdir_close_file(od, out, err);
 }
 
 /*
- * Copy one item into the bundle (a depot is verified in the same pass);
- * each file it adds goes into SHA256SUMS (sums) and the tar's list
- * (names, whose strings stay in owned).
+ * One input file (not a tool folder) on its way into the bundle: its
+ * file there is opened before the copying starts, so that inputs copied
+ * at once on several threads never change the outdir's list of files
+ * together; their results are read in the plan's order after.
+ */
+struct input_copy {
+	const struct bundle_opts *o;
+	struct outdir *od;
+	struct bundle_item *it;
+	int in, out;
+	uint64_t bytes;	   /* the input's size, for the order of the work */
+	bool grouped;	   /* its copy is under way or done */
+	bool stop_on_fail; /* it comes before the host: its failure wins */
+	bool done;
+	int ret;
+	struct dv_error err;
+};
+
+static int
+copy_input(struct input_copy *c, struct dv_error *err)
+{
+	return copy_bytes(c->od, c->in, c->out, c->it->sha256, &c->it->size,
+	    err);
+}
+
+static int
+copy_input_side(void *ctx, size_t i, struct dv_error *err)
+{
+	(void)i;
+	return copy_input(ctx, err);
+}
+
+/* An input, verified (a depot) as it is copied, on the calling thread. */
+static void
+run_input(struct input_copy *c, int jobs)
+{
+	struct bundle_side own = {copy_input_side, c, 1};
+
+	c->ret = c->it->verify ? bundle_verify_input(c->o, c->it, jobs, &own,
+	    &c->err) : copy_input(c, &c->err);
+	c->done = true;
+}
+
+/*
+ * The host depot's VIBs are checked on o->jobs threads; its copy (task
+ * 0) and the inputs beside it (each on one thread) are the pool's first
+ * tasks, largest first, so no core idles while one input is alone.
+ */
+struct input_group {
+	struct input_copy *host;
+	struct input_copy **beside;
+	size_t nbeside;
+};
+
+static int
+group_task(void *ctx, size_t i, struct dv_error *err)
+{
+	struct input_group *g = ctx;
+	struct input_copy *c;
+
+	if (i == 0)
+		return copy_input(g->host, err);
+	c = g->beside[i - 1];
+	run_input(c, 1);
+	/* The plan's first failure is the one reported: one before the host
+	 * stops the work; one after it waits for the host's verdict.  An
+	 * interrupt stops everything. */
+	if (c->ret != 0 && (c->stop_on_fail || c->err.code == DV_EINTR)) {
+		*err = c->err;
+		return c->ret;
+	}
+	return 0;
+}
+
+static int
+by_bytes(const void *a, const void *b)
+{
+	const struct input_copy *x = *(struct input_copy *const *)a;
+	const struct input_copy *y = *(struct input_copy *const *)b;
+
+	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
+}
+
+/*
+ * Copy (and verify) every input of c, in groups: the largest depot not
+ * yet done is a group's host, and beside it go the files that are only
+ * copied and the depots small enough (their size times jobs at most the
+ * host's) not to outlast the host's own work on one thread.  A depot as
+ * large goes in a later group, with all the jobs again.
  */
 static int
-copy_item(const struct bundle_opts *o, struct outdir *od,
-    struct bundle_item *it, struct sbuf *sums, struct ptrvec *names,
-    struct ptrvec *owned, struct dv_error *err)
+copy_inputs(const struct bundle_opts *o, struct input_copy *c, size_t n,
+    struct dv_error *err)
 {
-	struct copy_job cj = {od, it};
+	struct input_group g;
+	struct input_copy **beside = xcalloc(n + 1, sizeof(*beside));
+	int jobs = o->jobs < 1 ? 1 : o->jobs, ret = 0;
+	size_t i, k;
+
+	for (;;) {
+		g.host = NULL;
+		for (i = 0; i < n; i++)
+			if (!c[i].grouped && c[i].it->verify && (g.host == NULL ||
+			    c[i].bytes > g.host->bytes))
+				g.host = &c[i];
+		if (g.host == NULL)
+			break;
+		g.host->grouped = true;
+		for (i = k = 0; i < n; i++)
+			if (!c[i].grouped && (!c[i].it->verify ||
+			    c[i].bytes <= g.host->bytes / (uint64_t)jobs)) {
+				c[i].grouped = true;
+				c[i].stop_on_fail = &c[i] < g.host;
+				beside[k++] = &c[i];
+			}
+		qsort(beside, k, sizeof(*beside), by_bytes);
+		g.beside = beside;
+		g.nbeside = k;
+		g.host->ret = bundle_verify_input(o, g.host->it, jobs,
+		    &(struct bundle_side){group_task, &g, k + 1}, &g.host->err);
+		g.host->done = true;
+		/* The first failure in the plan's order. */
+		for (i = 0; i < n; i++)
+			if (c[i].done && c[i].ret != 0) {
+				*err = c[i].err;
+				ret = c[i].ret;
+				goto out;
+			}
+	}
+	/* No depot left to verify: the rest is copied. */
+	for (i = 0; i < n; i++)
+		if (!c[i].grouped) {
+			run_input(&c[i], jobs);
+			if (c[i].ret != 0) {
+				*err = c[i].err;
+				ret = c[i].ret;
+				goto out;
+			}
+		}
+out:
+	free(beside);
+	return ret;
+}
+
+/*
+ * A tool folder: its files, each under NAME/ in SHA256SUMS; outdir makes
+ * the folders.  Each file goes into the tar's list (names, whose strings
+ * stay in owned).
+ */
+static int
+copy_folder(struct outdir *od, struct bundle_item *it, struct sbuf *sums,
+    struct ptrvec *names, struct ptrvec *owned, struct dv_error *err)
+{
 	struct sbuf src = SBUF_INIT(SBUF_NOCAP), dst = SBUF_INIT(SBUF_NOCAP);
 	char sha256[HASH_HEX_MAX];
 	uint64_t size;
 	int ret = 0;
 
-	if (it->kind != ITEM_INTEL) {
-		ret = bundle_verify_input(o, it, copy_job_run, &cj, err);
-		if (ret == 0) {
-			sbuf_addf(sums, "%s  %s\n", it->sha256, it->name);
-			ptrvec_push(names, it->name);
-		}
-		goto out;
-	}
-	/* A tool folder: its files, each under NAME/ in SHA256SUMS; outdir
-	 * makes the folders. */
 	it->size = 0;
 	for (size_t i = 0; i < it->files.n; i++) {
 		const char *f = it->files.v[i];
@@ -133,6 +281,61 @@ copy_item(const struct bundle_opts *o, struct outdir *od,
 out:
 	sbuf_release(&src);
 	sbuf_release(&dst);
+	return ret;
+}
+
+/*
+ * Every input into the bundle, each file's line into SHA256SUMS (sums)
+ * and its name into the tar's list, in the plan's order.  The files are
+ * copied (and the depots verified) at once (copy_inputs), the tool
+ * folders after.
+ */
+static int
+copy_items(const struct bundle_opts *o, struct outdir *od,
+    const struct bundle_plan *p, struct sbuf *sums, struct ptrvec *names,
+    struct ptrvec *owned, struct dv_error *err)
+{
+	struct input_copy *c = xcalloc(p->items.n + 1, sizeof(*c));
+	size_t i, n = 0;
+	int ret = 0;
+
+	for (i = 0; i < p->items.n; i++) {
+		struct bundle_item *it = plan_item(p, i);
+		if (it->kind == ITEM_INTEL)
+			continue;
+		c[n].o = o;
+		c[n].od = od;
+		c[n].it = it;
+		if ((ret = open_pair(od, it->file, it->name, &c[n].in,
+		    &c[n].out, &c[n].bytes, err)) != 0)
+			goto out;
+		n++;
+	}
+	if ((ret = copy_inputs(o, c, n, err)) != 0)
+		goto out;
+	for (i = n = 0; i < p->items.n; i++) {
+		struct bundle_item *it = plan_item(p, i);
+		if (it->kind == ITEM_INTEL) {
+			if ((ret = copy_folder(od, it, sums, names, owned,
+			    err)) != 0)
+				goto out;
+			continue;
+		}
+		close(c[n].in);
+		c[n].in = -1;
+		ret = outdir_close_file(od, c[n].out, err);
+		c[n++].out = -1;
+		if (ret != 0)
+			goto out;
+		sbuf_addf(sums, "%s  %s\n", it->sha256, it->name);
+		ptrvec_push(names, it->name);
+	}
+out:
+	/* The bundle's files are closed by outdir_abort. */
+	for (i = 0; i < p->items.n && c[i].it != NULL; i++)
+		if (c[i].in >= 0)
+			close(c[i].in);
+	free(c);
 	return ret;
 }
 
@@ -547,10 +750,8 @@ bundle_write(const struct bundle_opts *o, const struct bundle_plan *p,
 	if ((ret = outdir_begin(o->outdir, o->force ? OUTDIR_REPLACE : 0, &od,
 	    err)) != 0)
 		goto out;
-	for (size_t i = 0; i < p->items.n; i++)
-		if ((ret = copy_item(o, od, plan_item(p, i), &sums, &names,
-		    &owned, err)) != 0)
-			goto out;
+	if ((ret = copy_items(o, od, p, &sums, &names, &owned, err)) != 0)
+		goto out;
 	manifest(o, p, &text);
 	if ((ret = write_text(od, "manifest.json", false, &text, &sums,
 	    err)) != 0)

@@ -120,14 +120,20 @@ int bundle_opts_check(struct bundle_opts *o, struct sbuf *dir_buf,
  */
 int bundle_plan_make(const struct bundle_opts *o, struct bundle_plan *plan,
     struct dv_error *err);
+/* Tasks run beside a depot's verification (verify.h's side tasks). */
+struct bundle_side {
+	int (*run)(void *ctx, size_t i, struct dv_error *err);
+	void *ctx;
+	size_t n;
+};
 /*
- * Run side (the copy of it->file) and, for a depot, every check of `depot
- * verify` beside it, on o->jobs threads.  Errors: side's, depot_open's,
- * DV_EVIB naming the first failure.
+ * Run the side tasks (the copy of it->file, first, and other inputs')
+ * and, for a depot, every check of `depot verify` beside them, on jobs
+ * threads; a file that is not verified runs them one after another.
+ * Errors: a side task's, depot_open's, DV_EVIB naming the first failure.
  */
 int bundle_verify_input(const struct bundle_opts *o, struct bundle_item *it,
-    int (*side)(void *ctx, struct dv_error *err), void *side_ctx,
-    struct dv_error *err);
+    int jobs, const struct bundle_side *side, struct dv_error *err);
 void bundle_plan_release(struct bundle_plan *plan);
 
 /* Order items so providers come first; DV_EFORMAT names a cycle. */

@@ -214,24 +214,28 @@ mark_unsigned(struct bundle_item *it, const char *id)
 
 /*
  * Every check of `depot verify` must hold before a depot is bundled.  It
- * is made while bundle_write copies the depot (side, run by verify's own
- * workers), so that the depot is read from the disk once and the copy's
- * digest overlaps verify's; a depot that fails leaves nothing written.
+ * is made while bundle_write copies the depot (a side task, run by
+ * verify's own workers), so that the depot is read from the disk once
+ * and the copy's digest overlaps verify's; a depot that fails leaves
+ * nothing written.
  */
 int
 bundle_verify_input(const struct bundle_opts *o, struct bundle_item *it,
-    int (*side)(void *ctx, struct dv_error *err), void *side_ctx,
-    struct dv_error *err)
+    int jobs, const struct bundle_side *side, struct dv_error *err)
 {
-	struct verify_opts vo = {.trust = o->trust, .jobs = o->jobs,
-	    .side = side, .side_ctx = side_ctx};
+	struct verify_opts vo = {.trust = o->trust, .jobs = jobs,
+	    .side = side->run, .side_ctx = side->ctx, .nside = side->n};
 	const struct dv_diag *first;
 	struct verify_report r;
 	struct depot *d = NULL;
 	int ret;
 
-	if (!it->verify)
-		return side(side_ctx, err);
+	if (!it->verify) {
+		for (size_t i = 0; i < side->n; i++)
+			if ((ret = side->run(side->ctx, i, err)) != 0)
+				return ret;
+		return 0;
+	}
 	if ((ret = depot_open(it->file, &d, err)) != 0)
 		return ret;
 	if ((ret = depot_verify(d, &vo, &r, err)) != 0) {

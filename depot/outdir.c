@@ -325,11 +325,28 @@ fd_write_all(int fd, const void *buf, size_t len, const char *path,
 	return 0;
 }
 
+/*
+ * Start writing bytes just put in fd to the disk, without waiting: the
+ * commit's syncfs then finds them written (or nearly) instead of waiting
+ * for the whole file's writeback after the last digest.  Only a hint:
+ * where the file system cannot, the syncfs does it all as before.
+ */
+static void
+start_writeback(int fd, off_t at, size_t len)
+{
+	(void)sync_file_range(fd, at, (off_t)len, SYNC_FILE_RANGE_WRITE);
+}
+
+/* Writes at least this big start their writeback (small files wait for
+ * the syncfs, which writes them together). */
+#define WRITEBACK_MIN (64u << 10)
+
 int
 outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
     struct dv_error *err)
 {
 	const char *p = buf;
+	size_t whole = len;
 	ssize_t n;
 	int ret;
 
@@ -349,6 +366,10 @@ outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
 		len -= (size_t)n;
 		dv_progress_bytes(counting, (uint64_t)n);
 	}
+	/* From 0 to the end of the file: pages already on their way to
+	 * the disk are not written again. */
+	if (whole >= WRITEBACK_MIN)
+		start_writeback(fd, 0, 0);
 	return 0;
 }
 
@@ -404,6 +425,7 @@ outdir_copy(struct outdir *od, int fd, int in, void *buf, size_t cap,
 	if (n > 0) {
 		dv_progress_bytes(counting, (uint64_t)n);
 		*copied = (size_t)n;
+		start_writeback(fd, at, (size_t)n);
 		return read_back(od, fd, buf, (size_t)n, at, err);
 	}
 	if (n < 0 && errno != EXDEV && errno != EINVAL && errno != ENOSYS &&

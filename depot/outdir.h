@@ -14,7 +14,9 @@
 /*
  * Everything is written into a temporary directory made inside OUTDIR's
  * parent (".OUTDIR.depot-XXXXXX"), made durable as a whole by one syncfs
- * of its file system, and moved into place by outdir_commit in one step:
+ * of its file system (outdir_copy and large outdir_writes start their
+ * bytes' writeback as they go, so it finds little left to write), and
+ * moved into place by outdir_commit in one step:
  *  - a new OUTDIR appears whole with one rename;
  *  - an existing OUTDIR is swapped whole: the temporary directory gets
  *    what OUTDIR holds (hard links, no bytes copied; links inside it are

@@ -424,7 +424,7 @@ struct worker_pool {
 	const struct verify_opts *o;
 	struct verify_report *r;
 	atomic_size_t next;
-	size_t ntasks;	       /* the VIBs, and the side task if any */
+	size_t ntasks;	       /* the side tasks, then the VIBs */
 	size_t *order;	       /* VIB indexes, the largest file first */
 	atomic_int error;      /* first error code, or 0 */
 	struct dv_error err;   /* set by the worker that set error */
@@ -536,11 +536,11 @@ pool_fail(struct worker_pool *pool, const struct dv_error *err)
 }
 
 static void
-side_task(struct worker_pool *pool)
+side_task(struct worker_pool *pool, size_t i)
 {
 	struct dv_error err = DV_ERROR_INIT;
 
-	if (pool->o->side(pool->o->side_ctx, &err) != 0)
+	if (pool->o->side(pool->o->side_ctx, i, &err) != 0)
 		pool_fail(pool, &err);
 }
 
@@ -558,17 +558,17 @@ worker(void *arg)
 		pool_fail(pool, &err);
 		return NULL;
 	}
-	/* With a side task, it is task 0 and VIB i is task i + 1. */
+	/* The side tasks are tasks 0 to nside - 1, VIB i is nside + i. */
 	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->ntasks &&
 	    atomic_load(&pool->error) == 0) {
-		if (pool->o->side != NULL && i == 0)
-			side_task(pool);
+		if (i < pool->o->nside)
+			side_task(pool, i);
 		else if (zip == NULL)
 			verify_in_folder(pool, &pool->r->vibs[
-			    pool->order[i - (pool->o->side != NULL)]]);
+			    pool->order[i - pool->o->nside]]);
 		else
 			verify_in_zip(pool, zip, &pool->r->vibs[
-			    pool->order[i - (pool->o->side != NULL)]]);
+			    pool->order[i - pool->o->nside]]);
 	}
 	zipfile_close(zip);
 	return NULL;
@@ -717,7 +717,7 @@ depot_verify(const struct depot *d, const struct verify_opts *o,
 	pool.o = o;
 	pool.r = r;
 	atomic_init(&pool.next, 0);
-	pool.ntasks = d->nvibs + (o->side != NULL);
+	pool.ntasks = d->nvibs + o->nside;
 	pool.order = largest_first(d);
 	atomic_init(&pool.error, 0);
 	pthread_mutex_init(&pool.lock, NULL);

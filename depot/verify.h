@@ -17,13 +17,16 @@ struct verify_opts {
 	int jobs;		       /* worker threads, at least 1 */
 	struct dv_progress *progress;  /* counted as VIBs are read, or NULL */
 	/*
-	 * A task the workers run beside the VIBs, taken first: bundle create
-	 * copies the depot file while its VIBs are checked, so that each byte
-	 * comes from the disk once and the copy overlaps the digests.  Its
-	 * error stops depot_verify and is returned.  NULL: none.
+	 * nside tasks the workers run beside the VIBs, taken first and in
+	 * order (so the longest goes first): side(side_ctx, i, err) for i
+	 * from 0.  bundle create copies the depot file while its VIBs are
+	 * checked, so that each byte comes from the disk once and the copy
+	 * overlaps the digests, and checks its smaller inputs on the same
+	 * threads.  A task's error stops depot_verify and is returned.
 	 */
-	int (*side)(void *ctx, struct dv_error *err);
+	int (*side)(void *ctx, size_t i, struct dv_error *err);
 	void *side_ctx;
+	size_t nside;
 };
 
 /* The verdict on one VIB, and what was read to reach it. */

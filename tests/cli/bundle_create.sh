@@ -272,6 +272,57 @@ test_bad_input_writes_nothing() {
 	    expect_err_lines 1 && nothing_written bdl
 }
 
+# A depot and a component are verified and copied at once (the component
+# beside the depot's VIBs, on one of the --jobs threads): SHA256SUMS lists
+# the bytes bundled in the plan's order, whatever finished first.
+test_depot_and_component_at_once() {
+	for jobs in 1 2 3; do
+		rm -rf "bdl$jobs"
+		# shellcheck disable=SC2046
+		run "$BUNDLE" create "bdl$jobs" --datastore ds1 --jobs "$jobs" \
+		    --depot "$(fixture signed8)" --add "$(fixture fit-acme8-v1)" \
+		    $(trust)
+		expect_status 0 && expect_out "(2 steps)" || return 1
+		"$PYTHON" -c '
+import hashlib, sys
+d = sys.argv[1]
+lines = open(d + "/SHA256SUMS").read().splitlines()
+names = [l.split("  ", 1)[1] for l in lines]
+assert names[:2] == ["signed8.zip", "fit-acme8-v1.zip"], names
+for l in lines:
+    want, name = l.split("  ", 1)
+    got = hashlib.sha256(open(d + "/" + name, "rb").read()).hexdigest()
+    assert got == want, (name, got, want)
+' "bdl$jobs" || fail "bdl$jobs/SHA256SUMS is wrong" || return 1
+		cmp -s "$(fixture fit-acme8-v1)" "bdl$jobs/fit-acme8-v1.zip" ||
+		    fail "the component's copy differs" || return 1
+	done
+}
+
+# A tampered component checked beside a good depot is refused with its
+# reason; with the depot tampered too, the plan's first input (the
+# depot) is the one named, however the threads ran.
+test_bad_component_beside_depot_refused() {
+	"$PYTHON" "$TOP/tests/mutate.py" "$(fixture fit-acme8-v1)" badc.zip \
+	    acme-nic flip-payload || return 1
+	"$PYTHON" "$TOP/tests/mutate.py" "$(fixture signed8)" badd.zip \
+	    ne1000 flip-payload || return 1
+	for jobs in 1 2; do
+		# shellcheck disable=SC2046
+		run "$BUNDLE" create bdl --datastore ds1 --jobs "$jobs" \
+		    --depot "$(fixture signed8)" --add badc.zip $(trust)
+		expect_status 1 &&
+		    expect_err "esxbundle: badc.zip: ACM_bootbank_acme-nic_1.0.0.0-1OEM.800.1.0.20613240: " &&
+		    expect_err_lines 1 && nothing_written bdl || return 1
+		# shellcheck disable=SC2046
+		run "$BUNDLE" create bdl --datastore ds1 --jobs "$jobs" \
+		    --depot badd.zip --add badc.zip $(trust)
+		expect_status 1 &&
+		    expect_err "esxbundle: badd.zip: VMW_bootbank_ne1000_0.9.2-1vmw.803.0.0.24022510: " &&
+		    expect_err_lines 1 && nothing_written bdl || return 1
+	done
+}
+
 test_unsigned_certified_refused() {
 	run "$BUNDLE" create bdl --datastore ds1 --add "$(fixture component7)"
 	expect_status 1 &&
