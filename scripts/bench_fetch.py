@@ -87,6 +87,10 @@ def best_interleaved(rows):
     best = {}
     for _ in range(REPEAT):
         for label, fn in rows:
+            # Each row writes about 1 GB; curl never syncs, so without
+            # this its writeback would fall on the next row's time (and
+            # fetch's one fsync would wait behind it).
+            os.sync()
             t = time.monotonic()
             fn()
             secs = time.monotonic() - t

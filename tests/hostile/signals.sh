@@ -14,6 +14,8 @@ SPECS="$TOP/testdata/depots"
 
 # interrupted SIG DELAY CMD...: CMD, sent SIG after DELAY seconds, dies
 # of SIG (or exits 1 saying it was interrupted), and dest/ is empty.
+# DELAY "written" sends it once a file appears in dest/, whatever the
+# machine's speed (compose writes 512 MB in well under a second).
 interrupted() {
 	sig=$1 delay=$2
 	shift 2
@@ -21,7 +23,16 @@ interrupted() {
 	mkdir dest
 	(exec_sigint timeout -s KILL 120 "$@") >"$T/out" 2>"$T/err" &
 	pid=$!
-	sleep "$delay"
+	if [ "$delay" = written ]; then
+		tries=0
+		while [ -z "$(ls -A dest)" ] && kill -0 "$pid" 2>/dev/null &&
+		    [ $tries -lt 6000 ]; do
+			sleep 0.01
+			tries=$((tries + 1))
+		done
+	else
+		sleep "$delay"
+	fi
 	# $pid is timeout by now, which hands the signal to the command.
 	kill -"$sig" "$pid" 2>/dev/null
 	wait "$pid"
@@ -63,14 +74,15 @@ test_signal_while_inflating() {
 	done
 }
 
-# compose of a 512 MB depot: the signal lands while libzip writes OUT.zip
-# through its temporary OUT.zip.XXXXXX, which must go too (the member
-# source stops on the flag, zip_close fails and rolls the file back).
+# compose of a 512 MB depot: the signal lands while compose writes
+# OUT.zip through its temporary OUT.zip.XXXXXX (sent once that file
+# appears), which must go too (the copy stops on the flag and the
+# temporary file is removed, or libzip's zip_close rolls it back).
 test_signal_while_composing() {
 	"$PYTHON" "$TOP/tests/mkdepot.py" --bench big.zip --size-mb 512 \
 	    --vibs 8 >/dev/null || { fail "mkdepot failed"; return 1; }
 	for sig in INT TERM HUP; do
-		interrupted $sig 0.3 "$DEPOT" compose --force \
+		interrupted $sig written "$DEPOT" compose --force \
 		    --profile ESXi-8.0U3e-bench-standard --name X-new big.zip \
 		    $O.zip || return 1
 	done
