@@ -291,8 +291,10 @@ source_reopen_zip(const struct depot_source *s, struct zipfile **out,
 	*out = NULL;
 	if (s->kind != SOURCE_ZIP)
 		return dv_error_set(err, DV_ENOTZIP, "%s: not a depot zip: this "
-		    "command reads the VIBs of a depot zip; 'depot check' reads "
-		    "an unpacked depot or a mirror", s->label);
+		    "command reads a depot zip; 'depot verify' and 'depot "
+		    "check' read an unpacked depot or a mirror as it is, and "
+		    "'depot fetch file:///PATH/index.xml OUT.zip --profile "
+		    "NAME' makes a zip of one of its images", s->label);
 	if (s->zip_path == NULL)
 		return zipfile_open_mem(s->mem, s->memlen, s->label, out, err);
 	return zipfile_open(s->zip_path, out, err);

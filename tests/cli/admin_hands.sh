@@ -318,6 +318,22 @@ test_file_mistakes_get_help() {
 	expect_status 1 && expect_err_lines 1 && expect_no_out &&
 	    expect_err "depot: $v: a VIB (an ar archive), not a depot zip; run 'depot show-vib $v' to see it" ||
 	    return 1
+	# An unpacked depot given to a command that needs a zip: what reads
+	# it as it is, and how to make a zip of it (which then works).
+	"$DEPOT" unpack "$d" u >/dev/null || fail "unpack" || return 1
+	for cmd in "unpack u u2" "compose --profile ESXi-8.0U3e-24677879-no-tools --name X u x.zip"; do
+		# shellcheck disable=SC2086 # the words are the command's
+		run "$DEPOT" $cmd
+		expect_status 1 && expect_err_lines 1 && expect_no_out &&
+		    expect_err "depot: u: not a depot zip: this command reads a depot zip; 'depot verify' and 'depot check' read an unpacked depot or a mirror as it is, and 'depot fetch file:///PATH/index.xml OUT.zip --profile NAME' makes a zip of one of its images" ||
+		    return 1
+		! [ -e u2 ] && ! [ -e x.zip ] || fail "output after refusal" ||
+		    return 1
+	done
+	run "$DEPOT" fetch --profile "ESXi-8.0U3e-24677879-no-tools" "file://$PWD/u/index.xml" f.zip
+	expect_status 0 || return 1
+	run "$DEPOT" compose --profile "ESXi-8.0U3e-24677879-no-tools" --name X f.zip x.zip
+	expect_status 0 || return 1
 	# show-vib on a depot with no VIB named: usage, and what it holds.
 	run "$DEPOT" show-vib "$d"
 	expect_status 2 && expect_no_out &&
