@@ -299,12 +299,7 @@ test_sigterm_keeps_partial_next_run_resumes() {
 	    --add-channel "$base/addon-main/index.xml" "$base/main/index.xml" \
 	    o.zip >out 2>err &
 	pid=$!
-	i=0
-	until grep -q 'ghost-driver.* 0 200 1500' fault.log 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || { echo "  the stalled request never came"; kill $pid; return 1; }
-		sleep 0.1
-	done
+	fault_logged 'ghost-driver.* 0 200 1500' $pid || return 1
 	sleep 0.5
 	kill -TERM $pid
 	wait $pid

@@ -298,12 +298,7 @@ test_show_vib_url_interrupted_leaves_nothing() {
 	TMPDIR="$T/tmp" "$DEPOT" show-vib --stall-timeout 20 \
 	    "http://127.0.0.1:$PORT/m/index.xml" ne1000 >out 2>err &
 	pid=$!
-	i=0
-	until grep -q 'ne1000.* 0 200 700' fault.log 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || { echo "  the stalled request never came"; kill $pid; return 1; }
-		sleep 0.1
-	done
+	fault_logged 'ne1000.* 0 200 700' $pid || return 1
 	kill -TERM $pid
 	wait $pid
 	rc=$?

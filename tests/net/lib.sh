@@ -114,6 +114,17 @@ serve_faults() {
 	wait_port "$PORT" || { echo "  faultserver did not start"; cat "$T/fault.out"; return 1; }
 }
 
+# fault_logged PATTERN PID: wait (up to 20 s) until the fault server's log
+# has a line matching PATTERN; if it never comes, kill PID and fail.
+fault_logged() {
+	i=0
+	until grep -q "$1" "$T/fault.log" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { echo "  the stalled request never came"; kill "$2"; return 1; }
+		sleep 0.1
+	done
+}
+
 unpacked() {
 	"$DEPOT" unpack "$(fixture "$1")" "$2" >/dev/null ||
 	    { echo "  depot unpack $1 failed"; return 1; }
