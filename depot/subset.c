@@ -12,6 +12,7 @@
 
 #include "depot_int.h"
 #include "json.h"
+#include "smap.h"
 #include "source.h"
 #include "subset.h"
 
@@ -32,6 +33,10 @@ struct subset {
 	struct ptrvec docs;  /* struct sbuf *: bytes the writer borrows */
 	struct ptrvec names; /* char *: members added */
 	struct ptrvec kept;  /* const struct depot_bulletin *: kept */
+	/* Looked up once per bulletin or VIB of every depot in scope: a
+	 * map each, so the cost stays linear in the metadata. */
+	struct smap vib_ids; /* the kept VIBs' ids */
+	struct smap named;   /* bulletin ids the kept profiles list */
 	struct zipwriter *w;
 };
 
@@ -178,24 +183,6 @@ copy_record(struct subset *s, const struct depot *d, const char *source,
 	return add_doc(s, dir, doc, bytes);
 }
 
-static bool
-vib_kept(const struct subset *s, const char *id)
-{
-	for (size_t i = 0; i < s->in->nvibs; i++)
-		if (strcmp(s->in->vibs[i]->id, id) == 0)
-			return true;
-	return false;
-}
-
-static bool
-listed(const struct dv_strlist *l, const char *str)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], str) == 0)
-			return true;
-	return false;
-}
-
 /* Named as VMware's writer names them, "NAME-N.xml" (N: any number). */
 static int
 add_legacy_doc(struct subset *s, const struct depot_vib *v,
@@ -269,11 +256,9 @@ add_bulletins(struct subset *s)
 				continue;
 			all = b->vib_ids.n > 0;
 			for (size_t j = 0; j < b->vib_ids.n && all; j++)
-				all = vib_kept(s, b->vib_ids.v[j]);
-			named = false;
-			for (size_t j = 0; j < s->in->nprofiles && !named; j++)
-				named = listed(&s->in->profiles[j]->bulletin_ids,
-				    b->id);
+				all = smap_get(&s->vib_ids, b->vib_ids.v[j]) !=
+				    NULL;
+			named = smap_get(&s->named, b->id) != NULL;
 			if (!all && !named)
 				continue;
 			/* vmware.xml's bulletins: the aggregate is left out. */
@@ -427,6 +412,12 @@ metadata_subset(const struct subset_in *in, struct sbuf *out,
 	s.in = in;
 	s.r = r;
 	s.err = err;
+	for (size_t i = 0; i < in->nvibs; i++)
+		smap_put(&s.vib_ids, in->vibs[i]->id, (void *)in->vibs[i]);
+	for (size_t i = 0; i < in->nprofiles; i++)
+		for (size_t k = 0; k < in->profiles[i]->bulletin_ids.n; k++)
+			smap_put(&s.named, in->profiles[i]->bulletin_ids.v[k],
+			    (void *)in->profiles[i]);
 	if ((ret = zipwriter_open(NULL, in->metadata != NULL ? in->metadata :
 	    "metadata.zip", &s.w, err)) != 0)
 		goto out;
@@ -474,5 +465,7 @@ out:
 		free(s.names.v[i]);
 	ptrvec_release(&s.names);
 	ptrvec_release(&s.kept);
+	smap_release(&s.vib_ids);
+	smap_release(&s.named);
 	return ret;
 }
