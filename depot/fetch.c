@@ -13,6 +13,7 @@
 #include "fetch.h"
 #include "gzip.h"
 #include "outdir.h"
+#include "smap.h"
 #include "source.h"
 #include "subset.h"
 #include "vib.h"
@@ -133,10 +134,12 @@ pick_vibs(struct fetch *f, const struct depot_profile *p)
 		k->v = v;
 		k->member = xstrdup(path.buf);
 		sbuf_reset(&s);
-		sbuf_addf(&s, "%s/%s.vib", f->state.buf, v->sha256);
+		sbuf_addf(&s, "%s/%s-%llu.vib", f->state.buf, v->sha256,
+		    (unsigned long long)v->packed_size);
 		k->stored = xstrdup(s.buf);
 		sbuf_reset(&s);
-		sbuf_addf(&s, "%s/%s.part", f->state.buf, v->sha256);
+		sbuf_addf(&s, "%s/%s-%llu.part", f->state.buf, v->sha256,
+		    (unsigned long long)v->packed_size);
 		k->partial = xstrdup(s.buf);
 		source_member_url(d->source, v->member, &url);
 		k->url = xstrdup(url.buf);
@@ -207,13 +210,19 @@ out:
 	return ret;
 }
 
-/* Download what the state folder does not hold verified yet. */
+/*
+ * Download what the state folder does not hold verified yet.  The state
+ * file is named by SHA-256 and size, so VIBs of the same bytes share one:
+ * it is downloaded once (two transfers into one .part would race).
+ */
 static int
 download(struct fetch *f)
 {
 	struct http_file *files = xcalloc(f->npicks + 1, sizeof(*files));
 	struct pick **which = xcalloc(f->npicks + 1, sizeof(*which));
+	struct smap first = SMAP_INIT; /* state file -> the pick that has it */
 	struct http *h = NULL;
+	struct pick *same;
 	struct stat st;
 	size_t n = 0, i;
 	bool ok;
@@ -221,6 +230,9 @@ download(struct fetch *f)
 
 	for (i = 0; i < f->npicks; i++) {
 		struct pick *k = &f->picks[i];
+		if (smap_get(&first, k->stored) != NULL)
+			continue;
+		smap_put(&first, k->stored, k);
 		if (stat(k->stored, &st) == 0 &&
 		    (uint64_t)st.st_size == k->v->packed_size) {
 			if ((ret = kept_file_ok(f, k, &ok)) != 0)
@@ -253,7 +265,13 @@ download(struct fetch *f)
 		f->r->resumed += files[i].resumed_at;
 		which[i]->crc32 = files[i].crc32;
 	}
+	for (i = 0; i < f->npicks; i++) {
+		same = smap_get(&first, f->picks[i].stored);
+		if (same != &f->picks[i])
+			f->picks[i].crc32 = same->crc32;
+	}
 out:
+	smap_release(&first);
 	http_close(h);
 	free(files);
 	free(which);
@@ -419,7 +437,7 @@ make_metadata(struct fetch *f, const struct depot_profile *p,
  * It is a second write, though (copy_file_range; ext4 cannot reflink):
  * measured on the 1 GB bench, about a fifth of fetch's time, plus the
  * state folder's unlinks.  Downloading straight into the zip would save
- * it, but the state folder of verified <sha256>.vib files and .part
+ * it, but the state folder of verified <sha256>-<size>.vib files and .part
  * files is what resume stands on (each kept file hashed again before it
  * is trusted); writing into the zip needs a resume journal and spilling
  * to that folder on failure, not done yet.

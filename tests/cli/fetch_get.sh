@@ -32,12 +32,12 @@ fetched() {
 }
 
 # nothing_unverified OUT: no OUT, and every file in the state folder is
-# a partial or a VIB whose SHA-256 is its name.
+# a partial or a VIB named by its SHA-256 and size (SHA-SIZE.vib).
 nothing_unverified() {
 	[ ! -e "$1" ] || { echo "  $1 exists after a failure"; return 1; }
 	for f in ".$1.fetch"/*.vib; do
 		[ -f "$f" ] || continue
-		sum=$(sha256sum "$f" | cut -d' ' -f1)
+		sum=$(sha256sum "$f" | cut -d' ' -f1)-$(wc -c <"$f" | tr -d ' ')
 		[ "$(basename "$f" .vib)" = "$sum" ] ||
 		    { echo "  $f is not what its name says"; return 1; }
 	done
