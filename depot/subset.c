@@ -569,7 +569,8 @@ vmware_xml_trim(const struct depot *d, const char *member,
 		ret = cannot_cut(what.buf, err);
 		goto out;
 	}
-	for (b = x.root->children; b != NULL; b = b->next) {
+	/* n bulletins and n spans, checked above: the k-th is the k-th. */
+	for (b = x.root->children; b != NULL && k < n; b = b->next) {
 		if (strcmp(b->name, "bulletin") != 0)
 			continue;
 		id = xnode_child_text(b, "id");
