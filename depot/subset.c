@@ -398,6 +398,16 @@ struct span {
 	size_t start, end;
 };
 
+/* Append a span to *v (*n of them), growing it by doubling. */
+static void
+push_span(struct span **v, size_t *n, size_t start, size_t end)
+{
+	/* A power of two exactly when full: grow to twice as many. */
+	if (*n == 0 || (*n & (*n - 1)) == 0)
+		*v = xrealloc(*v, (*n == 0 ? 1 : 2 * *n) * sizeof(**v));
+	(*v)[(*n)++] = (struct span){start, end};
+}
+
 /* Position of the first s at or after i in p[0..len), or len. */
 static size_t
 find_str(const char *p, size_t len, size_t i, const char *s)
@@ -460,8 +470,7 @@ bulletin_spans(const char *p, size_t len, struct span **out, size_t *n)
 				return false;
 			depth--;
 			if (in_bulletin && depth == 1) {
-				*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-				(*out)[(*n)++] = (struct span){open_at, e + 1};
+				push_span(out, n, open_at, e + 1);
 				in_bulletin = false;
 			}
 			i = after = e + 1;
@@ -483,12 +492,10 @@ bulletin_spans(const char *p, size_t len, struct span **out, size_t *n)
 		if (depth == 1 && name - i - 1 == 8 &&
 		    memcmp(p + i + 1, "bulletin", 8) == 0) {
 			open_at = is_blank(p, after, i) ? after : i;
-			if (self) {
-				*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-				(*out)[(*n)++] = (struct span){open_at, e + 1};
-			} else {
+			if (self)
+				push_span(out, n, open_at, e + 1);
+			else
 				in_bulletin = true;
-			}
 		}
 		if (!self)
 			depth++;
