@@ -250,3 +250,45 @@ PY
 	run "$DEPOT" mirror "$src" mm
 	expect_status 0 && expect_out "4 VIBs: 4 downloaded"
 }
+
+# fetch, mirror and check parse their options from one table, as every
+# other verb: the same words for an unknown option (with the likely one),
+# a missing or unwanted value, and an option of another verb; each a
+# usage error before any request.
+test_fetch_mirror_check_option_errors() {
+	u=http://127.0.0.1:9/index.xml
+	run "$DEPOT" fetch --frob --profile x "$u" o.zip
+	expect_status 2 && expect_err_lines 2 && expect_err "depot: fetch: unknown option '--frob'" &&
+	    expect_err "usage: depot fetch " || return 1
+	run "$DEPOT" mirror --verison 8.0 "$u" m
+	expect_status 2 && expect_err "depot: mirror: unknown option '--verison'; did you mean '--version'?" || return 1
+	run "$DEPOT" fetch "$u" o.zip --profile
+	expect_status 2 && expect_err "depot: fetch: option '--profile' needs a value" || return 1
+	run "$DEPOT" mirror "$u" m -J
+	expect_status 2 && expect_err "depot: mirror: option '-J' needs a value" || return 1
+	run "$DEPOT" fetch -x --profile x "$u" o.zip
+	expect_status 2 && expect_err "depot: fetch: unknown option '-x'" || return 1
+	run "$DEPOT" mirror --insecure=yes "$u" m
+	expect_status 2 && expect_err "depot: mirror: option '--insecure' takes no value" || return 1
+	run "$DEPOT" mirror --add-channel "$u" "$u" m
+	expect_status 2 && expect_err "depot: mirror: option '--add-channel' is not for this command" || return 1
+	run "$DEPOT" fetch --version 8.0 --profile x "$u" o.zip
+	expect_status 2 && expect_err "depot: fetch: option '--version' is not for this command" || return 1
+	run "$DEPOT" check --cacert ca.crt m
+	expect_status 2 && expect_err "depot: check: option '--cacert' is not for this command" || return 1
+	run "$DEPOT" check -J 2 m
+	expect_status 2 && expect_err "depot: check: option '-J' is not for this command" || return 1
+	run "$DEPOT" fetch --profile a -p b "$u" o.zip
+	expect_status 2 && expect_err "depot: fetch: --profile is given once" || return 1
+	run "$DEPOT" mirror --jobs 65 "$u" m
+	expect_status 2 && expect_err "depot: mirror: --jobs takes a number from 1 to 64" || return 1
+	run "$DEPOT" mirror "$u"
+	expect_status 2 && expect_err "depot: mirror: expected 2 operands, got 1" || return 1
+	[ ! -e m ] && [ ! -e o.zip ] || { echo "  something was written"; return 1; }
+	# Options may stand anywhere, and the short ones are those of the
+	# other verbs: -p, -J, -j.
+	run "$DEPOT" check m -j
+	expect_status 2 && expect_err "depot: m: cannot open" || return 1
+	run "$DEPOT" fetch --help
+	expect_status 0 && expect_out "--add-channel URL" && expect_out "--retries N"
+}
