@@ -3,8 +3,11 @@
 #ifndef UNIT_H
 #define UNIT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "../../depot/error.h"
 
 struct unit {
 	const char *name;
@@ -89,7 +92,16 @@ struct unit {
 	X(http_token)                                                        \
 	X(error_codes)                                                       \
 	X(diags_list)                                                        \
-	X(crc32_matches_zlib)
+	X(crc32_matches_zlib)                                                \
+	X(source_folder_forms)                                               \
+	X(source_relative_folder)                                            \
+	X(source_file_urls)                                                  \
+	X(source_zip_named_folder)                                           \
+	X(source_folder_reads)                                               \
+	X(source_folder_files)                                               \
+	X(source_zip_reads)                                                  \
+	X(source_url_forms)                                                  \
+	X(source_url_download_refusals)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
@@ -101,6 +113,15 @@ const char *unit_fixture(const char *spec);
 const char *unit_keys(void);
 const char *unit_scratch(void);
 void unit_cleanup(void);
+
+/* expect.c: whether a call returned -code and err says code with want in
+ * its message (else it prints what came instead); a fresh empty folder
+ * NAME in the scratch folder (the last four stay valid); a file of dir
+ * holding text. */
+bool unit_err(struct unit *u, int ret, const struct dv_error *err, int code,
+    const char *want);
+const char *unit_dir(const char *name);
+bool unit_write(const char *dir, const char *name, const char *text);
 
 #define CHECK(u, cond)                                                       \
 	do {                                                                 \
