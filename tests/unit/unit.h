@@ -101,7 +101,10 @@ struct unit {
 	X(source_folder_files)                                               \
 	X(source_zip_reads)                                                  \
 	X(source_url_forms)                                                  \
-	X(source_url_download_refusals)
+	X(source_url_download_refusals)                                      \
+	X(gzip_members_and_padding)                                          \
+	X(gzip_damage_reasons)                                               \
+	X(gzip_pull_stops)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
