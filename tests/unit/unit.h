@@ -104,7 +104,13 @@ struct unit {
 	X(source_url_download_refusals)                                      \
 	X(gzip_members_and_padding)                                          \
 	X(gzip_damage_reasons)                                               \
-	X(gzip_pull_stops)
+	X(gzip_pull_stops)                                                   \
+	X(bundle_check_good)                                                 \
+	X(bundle_check_sums_problems)                                        \
+	X(bundle_check_manifest_problems)                                    \
+	X(bundle_check_refusals)                                             \
+	X(bundle_check_hostile_tars)                                         \
+	X(bundle_steps_refusals)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
