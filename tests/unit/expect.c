@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <sys/stat.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,5 +47,34 @@ unit_write(const char *dir, const char *name, const char *text)
 	if ((fp = fopen(path, "w")) == NULL)
 		return false;
 	ok = fputs(text, fp) >= 0;
+	return fclose(fp) == 0 && ok;
+}
+
+bool
+unit_sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return n > 0 && (size_t)n < sizeof(cmd) && system(cmd) == 0;
+}
+
+bool
+unit_slurp(const char *path, struct sbuf *out)
+{
+	char chunk[65536];
+	size_t n;
+	FILE *fp = fopen(path, "rb");
+	bool ok;
+
+	if (fp == NULL)
+		return false;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		sbuf_add(out, chunk, n);
+	ok = !ferror(fp);
 	return fclose(fp) == 0 && ok;
 }

@@ -3,7 +3,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <sys/stat.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +15,6 @@
 	"{\"inputs\": [{\"name\": \"a.vib\", \"sha256\": \"%%s\"},\n"         \
 	"  {\"name\": \"tool\", \"sha256\": \"x\", \"files\": []}],\n"        \
 	" \"steps\": [\"install a.vib\", \"reboot\"]}\n"
-
-/* A shell command, formatted; whether it succeeded. */
-static bool
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static bool
-sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd) == 0;
-}
 
 /*
  * A bundle folder NAME/bundle as esxbundle create lays it out: install.sh
@@ -51,7 +34,7 @@ bundle_folder(const char *name, const char *sums_extra)
 	    !unit_write(path, "a.vib", "the bytes of a VIB\n") ||
 	    !unit_write(path, "extra.txt", "not listed\n") ||
 	    !unit_write(path, "install.log", "written on the host\n") ||
-	    !sh("cd '%s' && mkdir backup && echo old > backup/x && "
+	    !unit_sh("cd '%s' && mkdir backup && echo old > backup/x && "
 	    "sha256sum install.sh a.vib > SHA256SUMS && printf '%%s' '%s' >> "
 	    "SHA256SUMS && printf '" GOOD_MANIFEST "' \"$(sha256sum a.vib | "
 	    "cut -c1-64)\" > manifest.json", path, sums_extra))
@@ -66,7 +49,7 @@ tar_of(const char *folder)
 	static char path[800];
 
 	snprintf(path, sizeof(path), "%s.tar", folder);
-	if (!sh("cd '%s/..' && tar -cf '%s' bundle", folder, path))
+	if (!unit_sh("cd '%s/..' && tar -cf '%s' bundle", folder, path))
 		return NULL;
 	return path;
 }
@@ -137,7 +120,7 @@ test_bundle_check_sums_problems(struct unit *u)
 	    "0000000000000000000000000000000000000000000000000000000000000000"
 	    "  link.vib");
 
-	CHECK(u, folder != NULL && sh("ln -s a.vib '%s/link.vib'", folder));
+	CHECK(u, folder != NULL && unit_sh("ln -s a.vib '%s/link.vib'", folder));
 	CHECK(u, bundle_check(folder, &r, &err) == 0);
 	CHECK_STR(u, problems(&r),
 	    "SHA256SUMS line 4: not '<sha256>  <file>'\n"
@@ -182,7 +165,7 @@ test_bundle_check_manifest_problems(struct unit *u)
 		}
 		bundle_report_release(&r);
 	}
-	CHECK(u, sh("rm '%s/manifest.json' '%s/install.sh' && sed -i "
+	CHECK(u, unit_sh("rm '%s/manifest.json' '%s/install.sh' && sed -i "
 	    "/install.sh/d '%s/SHA256SUMS'", folder, folder, folder));
 	CHECK(u, bundle_check(folder, &r, &err) == 0);
 	CHECK_STR(u, problems(&r), "SHA256SUMS does not list install.sh\n"
@@ -216,10 +199,10 @@ test_bundle_check_refusals(struct unit *u)
 	/* Deeper than any bundle esxbundle makes. */
 	snprintf(deep, sizeof(deep), "%s/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/"
 	    "16/17", folder);
-	CHECK(u, sh("mkdir -p '%s'", deep));
+	CHECK(u, unit_sh("mkdir -p '%s'", deep));
 	both_refuse(u, folder, DV_ELIMIT, "bundle/1/2/3/4/5/6/7/8/9/10/11/12/"
 	    "13/14/15/16/17: folders nested deeper than 16", "nested deeper");
-	CHECK(u, sh("rm -r '%s/1'", folder));
+	CHECK(u, unit_sh("rm -r '%s/1'", folder));
 	/* Our own small files are a few KiB; a huge one is not ours. */
 	snprintf(big, sizeof(big), "%s/SHA256SUMS", folder);
 	CHECK(u, truncate(big, (1 << 20) + 1) == 0);
@@ -228,7 +211,7 @@ test_bundle_check_refusals(struct unit *u)
 	tar = tar_of(folder);
 	both_refuse(u, tar, DV_ELIMIT, "bundle.tar: SHA256SUMS: larger than "
 	    "1048576 bytes; not made by esxbundle create", "larger than");
-	CHECK(u, sh("rm '%s' '%s' '%s/manifest.json'", big, tar, folder));
+	CHECK(u, unit_sh("rm '%s' '%s' '%s/manifest.json'", big, tar, folder));
 	both_refuse(u, folder, DV_EIO, "bundle/SHA256SUMS: no SHA256SUMS; not "
 	    "a bundle made by esxbundle create", "bundle/manifest.json: cannot "
 	    "open: No such file or directory");
@@ -247,24 +230,24 @@ test_bundle_check_hostile_tars(struct unit *u)
 	char path[900];
 
 	/* A link in the tar is listed, so it shows as not in SHA256SUMS. */
-	CHECK(u, sh("ln -s /etc/passwd '%s/passwd'", folder));
+	CHECK(u, unit_sh("ln -s /etc/passwd '%s/passwd'", folder));
 	tar = tar_of(folder);
 	CHECK(u, bundle_check(tar, &r, &err) == 0 && r.unlisted.n == 3);
 	if (r.unlisted.n == 3)
 		CHECK_STR(u, r.unlisted.v[2], "passwd");
 	bundle_report_release(&r);
 	/* Every member is under the one top folder, never beside or above. */
-	CHECK(u, sh("cd '%s/..' && echo x > beside && tar -rf '%s' beside",
+	CHECK(u, unit_sh("cd '%s/..' && echo x > beside && tar -rf '%s' beside",
 	    folder, tar));
 	both_refuse(u, tar, DV_ETAR, "bundle.tar: 'beside' is not inside the "
 	    "bundle's folder 'bundle/'; not made by esxbundle create",
 	    "'beside' is not inside");
-	CHECK(u, sh("cd '%s/..' && tar -cf '%s' -P bundle/install.sh "
+	CHECK(u, unit_sh("cd '%s/..' && tar -cf '%s' -P bundle/install.sh "
 	    "bundle/../beside", folder, tar));
 	both_refuse(u, tar, DV_ETAR, "'bundle/../beside' is not inside the "
 	    "bundle's folder 'bundle/'", "is not inside");
 	/* Cut inside a file's data: tar's own reason, after the name. */
-	CHECK(u, sh("cd '%s/..' && head -c 100000 /dev/zero | tr '\\0' x > "
+	CHECK(u, unit_sh("cd '%s/..' && head -c 100000 /dev/zero | tr '\\0' x > "
 	    "bundle/a.vib && tar -cf '%s' bundle && truncate -s 30000 '%s'",
 	    folder, tar, tar));
 	CHECK(u, bundle_check(tar, &r, &err) == -DV_ETAR &&

@@ -33,21 +33,13 @@ feed_pull(void *ctx, const void **buf)
 static bool
 gzip_of(const char *text, struct sbuf *out)
 {
-	char cmd[800], chunk[4096];
 	const char *dir = unit_scratch();
-	size_t n;
-	FILE *fp;
-	bool ok;
+	char path[700];
 
-	if (!unit_write(dir, "gzip-in.txt", text))
-		return false;
-	snprintf(cmd, sizeof(cmd), "gzip -n -c '%s/gzip-in.txt'", dir);
-	if ((fp = popen(cmd, "r")) == NULL)
-		return false;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		sbuf_add(out, chunk, n);
-	ok = !ferror(fp);
-	return pclose(fp) == 0 && ok;
+	snprintf(path, sizeof(path), "%s/gzip-in.txt.gz", dir);
+	return unit_write(dir, "gzip-in.txt", text) &&
+	    unit_sh("gzip -n -f '%s/gzip-in.txt'", dir) &&
+	    unit_slurp(path, out);
 }
 
 /*

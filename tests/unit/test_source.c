@@ -250,14 +250,9 @@ test_source_zip_reads(struct unit *u)
 	struct sbuf data = SBUF_INIT(SBUF_NOCAP), out = SBUF_INIT(SBUF_NOCAP);
 	const char *path = unit_fixture("mini8");
 	uint64_t size = 0;
-	char chunk[65536];
-	size_t n;
 	int fd = 0;
-	FILE *fp = fopen(path, "rb");
 
-	while (fp != NULL && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		sbuf_add(&data, chunk, n);
-	CHECK(u, fp != NULL && fclose(fp) == 0);
+	CHECK(u, unit_slurp(path, &data));
 	CHECK(u, open_where(path, &s, &err) == 0);
 	CHECK(u, source_open_mem(data.buf, data.len, "in memory", &m, &err) ==
 	    0);

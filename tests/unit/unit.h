@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../depot/error.h"
+#include "../../depot/sbuf.h"
 
 struct unit {
 	const char *name;
@@ -131,6 +132,10 @@ bool unit_err(struct unit *u, int ret, const struct dv_error *err, int code,
     const char *want);
 const char *unit_dir(const char *name);
 bool unit_write(const char *dir, const char *name, const char *text);
+/* A shell command, formatted: whether it ran and exited 0.  A file's
+ * bytes appended to out: whether it could be read. */
+bool unit_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool unit_slurp(const char *path, struct sbuf *out);
 
 #define CHECK(u, cond)                                                       \
 	do {                                                                 \
