@@ -111,7 +111,13 @@ struct unit {
 	X(bundle_check_manifest_problems)                                    \
 	X(bundle_check_refusals)                                             \
 	X(bundle_check_hostile_tars)                                         \
-	X(bundle_steps_refusals)
+	X(bundle_steps_refusals)                                             \
+	X(tar_source_failures)                                               \
+	X(tar_damage)                                                        \
+	X(tar_entry_kinds)                                                   \
+	X(tar_read_limits)                                                   \
+	X(tar_writer_failures)                                               \
+	X(arc_layer_damage)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
