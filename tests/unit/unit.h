@@ -117,7 +117,12 @@ struct unit {
 	X(tar_entry_kinds)                                                   \
 	X(tar_read_limits)                                                   \
 	X(tar_writer_failures)                                               \
-	X(arc_layer_damage)
+	X(arc_layer_damage)                                                  \
+	X(sig_verify_shapes)                                                 \
+	X(sig_verify_signer_names)                                           \
+	X(sig_verify_limits)                                                 \
+	X(trust_file_shapes)                                                 \
+	X(sig_verify_revoked)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
