@@ -122,7 +122,9 @@ struct unit {
 	X(sig_verify_signer_names)                                           \
 	X(sig_verify_limits)                                                 \
 	X(trust_file_shapes)                                                 \
-	X(sig_verify_revoked)
+	X(sig_verify_revoked)                                                \
+	X(unpack_disk_failures)                                              \
+	X(unpack_vibs_elsewhere)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
