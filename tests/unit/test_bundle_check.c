@@ -3,6 +3,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +259,33 @@ test_bundle_check_hostile_tars(struct unit *u)
 	    "only text, and less than a block of it\n"));
 	both_refuse(u, path, DV_ETAR, "garbage.tar: not a tar archive",
 	    "not a tar archive");
+}
+
+void
+test_bundle_check_limits(struct unit *u)
+{
+	const char *folder = bundle_folder("bc-many", "");
+	char many[800], name[32];
+	int dirfd, fd, made = 0;
+
+	/* Neither a folder nor a regular file (a tar): a device. */
+	both_refuse(u, "/dev/null", DV_EIO, "/dev/null: cannot open: Not a "
+	    "directory", "/dev/null: cannot open");
+	/* More files than any bundle has (the Intel tool's: a few
+	 * hundred), as empty files in one folder. */
+	snprintf(many, sizeof(many), "%s/many", folder);
+	CHECK(u, mkdir(many, 0755) == 0);
+	dirfd = open(many, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (int i = 0; dirfd >= 0 && i < 100000; i++) {
+		snprintf(name, sizeof(name), "%d", i);
+		if ((fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_CLOEXEC,
+		    0644)) >= 0 && close(fd) == 0)
+			made++;
+	}
+	CHECK(u, made == 100000 && close(dirfd) == 0);
+	both_refuse(u, folder, DV_ELIMIT, "bc-many/bundle: more than 100000 "
+	    "files", "more than 100000 files");
+	CHECK(u, unit_sh("rm -rf '%s'", many));
 }
 
 /* bundle_steps' refusal of a manifest.json holding json. */

@@ -111,6 +111,7 @@ struct unit {
 	X(bundle_check_manifest_problems)                                    \
 	X(bundle_check_refusals)                                             \
 	X(bundle_check_hostile_tars)                                         \
+	X(bundle_check_limits)                                               \
 	X(bundle_steps_refusals)                                             \
 	X(tar_source_failures)                                               \
 	X(tar_damage)                                                        \
