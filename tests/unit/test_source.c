@@ -281,6 +281,7 @@ test_source_zip_reads(struct unit *u)
 	sbuf_reset(&out);
 	source_member_url(s, "index.xml", &out);
 	CHECK(u, out.len == 0);
+	source_close(m);
 	CHECK(u, unit_err(u, source_open_mem("PK", 2, "two bytes", &m, &err),
 	    &err, DV_ENOTZIP, "two bytes") && m == NULL);
 out:

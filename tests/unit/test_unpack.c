@@ -23,15 +23,17 @@ struct plan {
 
 /* Unpack d into a fresh TOP/out; the code.  *nwritten is how many files
  * the report lists.  Whatever happens, TOP then holds only OUTDIR when it
- * succeeded and nothing when it failed: *clean says so. */
+ * succeeded and nothing when it failed, and a failed unpack's report is
+ * empty: *clean says so. */
 static int
 unpack_into(const struct depot *d, const char *name, unsigned flags,
     struct plan *p, size_t *nwritten, bool *clean, struct dv_error *err)
 {
-	struct unpack_report r;
+	struct unpack_report r = {0};
 	struct outdir *od = NULL;
 	const char *top = unit_dir(name);
 	char out[700];
+	bool empty = true;
 	int ret;
 
 	snprintf(out, sizeof(out), "%s/out", top);
@@ -41,6 +43,8 @@ unpack_into(const struct depot *d, const char *name, unsigned flags,
 			fault_arm(p->call, p->skip < 0 ? 0 : p->skip,
 			    p->skip < 0 ? 0 : 1, p->err);
 		ret = depot_unpack(d, od, flags, &r, err);
+		empty = r.nwritten == 0 && r.nskipped == 0 &&
+		    r.arena.head == NULL;
 		if (p != NULL) {
 			p->calls = fault_calls(p->call);
 			p->hits = fault_hits(p->call);
@@ -55,7 +59,7 @@ unpack_into(const struct depot *d, const char *name, unsigned flags,
 		outdir_abort(od);
 	}
 	*clean = unit_sh(ret == 0 ? "test \"$(ls -A '%s')\" = out" :
-	    "test -z \"$(ls -A '%s')\"", top);
+	    "test -z \"$(ls -A '%s')\"", top) && (ret == 0 || empty);
 	return ret;
 }
 
