@@ -199,9 +199,9 @@ test_tar_read_limits(struct unit *u)
 	CHECK(u, tarfile_next(t, &e, &err) == 1);
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
-		/* exit, not _exit: a coverage build counts the child too. */
+		/* _exit: the parent's state is not the child's to free. */
 		outdir_interrupt();
-		exit(unit_err(u, (int)tarfile_read(t, buf, sizeof(buf), &err),
+		_exit(unit_err(u, (int)tarfile_read(t, buf, sizeof(buf), &err),
 		    &err, DV_EINTR, "two.tar: a.txt: interrupted; nothing was "
 		    "written") ? 0 : 1);
 	}
@@ -211,16 +211,17 @@ test_tar_read_limits(struct unit *u)
 	sbuf_release(&tar);
 }
 
-void
-test_tar_writer_failures(struct unit *u)
+/* The writer on a full disk: in a child, as libarchive keeps its
+ * buffer after a fatal write error (archive_write_free does not close
+ * a failed writer); the child's end frees it. */
+static void
+full_disk_writes(struct unit *u)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct tarwriter *w = (struct tarwriter *)1;
+	struct tarwriter *w = NULL;
 	static char block[20000];
 	int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
 
-	CHECK(u, unit_err(u, tarwriter_open(-1, "bad.tar", &w, &err), &err,
-	    DV_EIO, "bad.tar: cannot start the archive: ") && w == NULL);
 	/* A full disk shows when a block is written out. */
 	CHECK(u, fd >= 0 && tarwriter_open(fd, "full.tar", &w, &err) == 0);
 	CHECK(u, tarwriter_add_file(w, "big", sizeof(block), 0644, 0, &err) ==
@@ -239,6 +240,22 @@ test_tar_writer_failures(struct unit *u)
 	    "full.tar: cannot finish the archive: "));
 	tarwriter_abort(NULL);
 	close(fd);
+}
+
+void
+test_tar_writer_failures(struct unit *u)
+{
+	int status = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		full_disk_writes(u);
+		fflush(stdout);
+		_exit(u->failed != 0);
+	}
+	CHECK(u, pid > 0 && waitpid(pid, &status, 0) == pid &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 /* Bytes for arc_layer_open, all at once. */
