@@ -325,6 +325,31 @@ fd_write_all(int fd, const void *buf, size_t len, const char *path,
 	return 0;
 }
 
+int
+fd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off,
+    const char *path, struct dv_error *err)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	if (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - off)
+		return dv_error_set(err, DV_EIO, "%s: cannot write at %llu: "
+		    "past the largest file offset", path,
+		    (unsigned long long)off);
+	while (len > 0) {
+		n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return dv_error_errno(err, DV_EIO, "%s: cannot write",
+			    path);
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
 /*
  * Start writing bytes just put in fd to the disk, without waiting: the
  * commit's syncfs then finds them written (or nearly) instead of waiting

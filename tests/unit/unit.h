@@ -33,10 +33,10 @@ struct unit {
 	X(zip_writer_dos_times)                                              \
 	X(zip_stored_read)                                                   \
 	X(zip_open_refusals)                                                 \
-	X(zip_close_with_files)                                              \
-	X(zip_close_with_files_faults)                                       \
+	X(zip_write_stored)                                                  \
 	X(zip_close_with_ranges)                                             \
-	X(zip_close_with_files_zip64_count)                                  \
+	X(zip_write_stored_zip64_count)                                      \
+	X(zip_write_stored_zip64_big)                                        \
 	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
