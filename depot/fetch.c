@@ -213,8 +213,10 @@ journal_layout(const struct fetch *f, size_t i, struct sbuf *sb)
 {
 	const struct pick *k = &f->picks[i];
 
-	sbuf_addf(sb, "%llu %llu %s ", (unsigned long long)k->data_at,
-	    (unsigned long long)k->v->packed_size, k->v->sha256);
+	sbuf_addf(sb, "%llu %llu ", (unsigned long long)k->data_at,
+	    (unsigned long long)k->v->packed_size);
+	put_word(sb, k->v->sha256);
+	sbuf_addch(sb, ' ');
 	put_word(sb, k->member);
 }
 

@@ -520,6 +520,7 @@ struct xfer {
 	uint64_t have;	     /* bytes received: in the partial once drained */
 	uint64_t wpos;	     /* bytes written and hashed (hashing thread) */
 	uint64_t kept;	     /* into_fd: bytes of an earlier run to re-read */
+	bool opened;	     /* into_fd: its region was taken up this run */
 	unsigned tries;	     /* failed tries, transient ones */
 	unsigned bad_digest; /* complete downloads that were wrong */
 	bool over;	     /* the server sent more than the size */
@@ -785,6 +786,14 @@ xfer_open_region(struct xfer *x)
 	ssize_t n = 0;
 	size_t want;
 
+	if (x->f->at > (uint64_t)INT64_MAX - x->f->size) {
+		free(buf);
+		return dv_error_set(&x->f->err, DV_EIO, "%s: no place for its "
+		    "%llu bytes at offset %llu", x->shown.buf,
+		    (unsigned long long)x->f->size,
+		    (unsigned long long)x->f->at);
+	}
+	x->opened = true;
 	x->fd = x->f->fd;
 	x->hash = hash_new(HASH_SHA256);
 	x->crc = 0;
@@ -1135,9 +1144,10 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 			curl_easy_cleanup(x[i].e);
 		}
 		/* What is in place: written and hashed from its start (a
-		 * discarded body counts none; a write that failed, no more). */
+		 * discarded body counts none; a write that failed, no more);
+		 * of one not taken up, what an earlier run left, unhashed. */
 		if (files[i].into_fd)
-			files[i].in_place = x[i].wpos;
+			files[i].in_place = x[i].opened ? x[i].wpos : x[i].kept;
 		xfer_release_fd(&x[i]); /* an interrupted run's partial */
 		hash_free(x[i].hash);
 		if (ret == 0 && files[i].code != 0) {

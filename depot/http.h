@@ -98,7 +98,7 @@ struct http_file {
 	uint64_t resumed_at;  /* bytes of a kept partial that were reused */
 	uint64_t in_place;    /* into_fd: bytes at at, written and hashed
 				 from its start, when it stopped (size
-				 once verified) */
+				 once verified; kept when never started) */
 	uint32_t crc32;	      /* with want_crc32, the file's CRC-32 when
 				 code is 0, found in the same pass */
 };

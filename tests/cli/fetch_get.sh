@@ -421,6 +421,25 @@ test_damaged_journal_is_ignored() {
 	    "/ne1000/s/ \([0-9a-f]\{8\}\)$/ \1 extra/"
 }
 
+# The zip being built cannot be opened: said, nothing downloaded.  A
+# journal that cannot be written costs only a later run's resume: the
+# run goes on and writes the right zip.
+test_state_zip_unusable_journal_unwritable() {
+	channels www || return 1
+	serve_nginx "$T/www" || return 1
+	base="http://127.0.0.1:$PORT/PROD/COMP/ESX_HOST"
+	mkdir -p .o.zip.fetch/out.zip
+	run "$DEPOT" fetch --profile "$STD" --add-channel "$base/addon-main" \
+	    "$base/main/index.xml" o.zip
+	expect_status 2 && expect_err ".o.zip.fetch/out.zip: cannot open: Is a directory" &&
+	    [ ! -e o.zip ] || return 1
+	! grep -q '\.vib ' nginx/access.log || { echo "  VIBs were downloaded"; return 1; }
+	rmdir .o.zip.fetch/out.zip && mkdir .o.zip.fetch/journal.tmp
+	run "$DEPOT" fetch --profile "$STD" --add-channel "$base/addon-main" \
+	    "$base/main/index.xml" o.zip
+	expect_status 0 && expect_out "5 downloaded" && fetched o.zip
+}
+
 # The fetched depot composes like any depot, and the independent reader
 # of the compose tests (tests/readdepot.py) reads both back whole.
 test_fetch_then_compose_reads_back() {

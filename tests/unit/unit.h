@@ -87,6 +87,7 @@ struct unit {
 	X(verify_structure)                                                  \
 	X(verify_one_vib)                                                    \
 	X(http_token)                                                        \
+	X(http_into_fd)                                                      \
 	X(error_codes)                                                       \
 	X(diags_list)                                                        \
 	X(crc32_matches_zlib)
