@@ -56,8 +56,13 @@ kept() {
 nothing_unverified() {
 	[ ! -e "$1" ] || { echo "  $1 exists after a failure"; return 1; }
 	[ -d ".$1.fetch" ] || return 0
-	ls -A ".$1.fetch" | grep -v -x -e out.zip -e journal &&
-	    { echo "  other files in the state folder"; return 1; }
+	for f in ".$1.fetch"/* ".$1.fetch"/.[!.]*; do
+		[ -e "$f" ] || continue
+		case ${f##*/} in
+		out.zip | journal) ;;
+		*) echo "  other files in the state folder: $f"; return 1 ;;
+		esac
+	done
 	[ -f ".$1.fetch/journal" ] || return 0
 	"$PYTHON" - ".$1.fetch" <<'PY' || return 1
 import hashlib, sys
@@ -316,15 +321,21 @@ test_fault_stall_gives_up() {
 	    nothing_unverified o.zip
 }
 
-# SIGTERM in the middle of a body: what arrived is kept, the command dies
-# of the signal, and the next run resumes from the kept partial.
-test_sigterm_keeps_partial_next_run_resumes() {
+# stalled_fetch: a fetch in the background (its pid in pid) whose
+# ghost-driver download stalls after 1500 bytes; returns once it has.
+stalled_fetch() {
 	faults '[{"match": "ghost-driver", "mode": "stall", "after": 1500, "secs": 30}]' || return 1
 	"$DEPOT" fetch --stall-timeout 20 --profile "$STD" \
 	    --add-channel "$base/addon-main/index.xml" "$base/main/index.xml" \
 	    o.zip >out 2>err &
 	pid=$!
-	fault_logged 'ghost-driver.* 0 200 1500' $pid || return 1
+	fault_logged 'ghost-driver.* 0 200 1500' $pid
+}
+
+# SIGTERM in the middle of a body: what arrived is kept, the command dies
+# of the signal, and the next run resumes from the kept partial.
+test_sigterm_keeps_partial_next_run_resumes() {
+	stalled_fetch || return 1
 	sleep 0.5
 	kill -TERM $pid
 	wait $pid
@@ -345,12 +356,7 @@ test_sigterm_keeps_partial_next_run_resumes() {
 # VIB's 1500 bytes in place are not in it.  The next run trusts only what
 # it hashes again, fetches that VIB whole and writes the right bytes.
 test_kill9_resumes_from_older_journal() {
-	faults '[{"match": "ghost-driver", "mode": "stall", "after": 1500, "secs": 30}]' || return 1
-	"$DEPOT" fetch --stall-timeout 20 --profile "$STD" \
-	    --add-channel "$base/addon-main/index.xml" "$base/main/index.xml" \
-	    o.zip >out 2>err &
-	pid=$!
-	fault_logged 'ghost-driver.* 0 200 1500' $pid || return 1
+	stalled_fetch || return 1
 	i=0
 	until [ "$(journal o.zip 2>/dev/null | grep -c ' v$')" = 4 ]; do
 		i=$((i + 1))
