@@ -57,6 +57,8 @@ struct fetch {
 	struct zip_stored *members;
 	uint64_t vibs_end;
 	int fd;		     /* on zip, while it is built */
+	size_t journal_len;  /* the bytes of the journal written last */
+	uint64_t unjournaled; /* bytes verified since */
 };
 
 /* The metadata zip a record's source ("MZ: member") names, in d. */
@@ -239,7 +241,7 @@ journal_head(const struct fetch *f, struct sbuf *sb)
  * copied VIB is copied again by each run: it says no bytes of it.
  */
 static int
-journal_write(const struct fetch *f, struct dv_error *err)
+journal_write(struct fetch *f, struct dv_error *err)
 {
 	struct sbuf sb = SBUF_INIT(SBUF_NOCAP), tmp = SBUF_INIT(SBUF_NOCAP);
 	int fd = -1, ret;
@@ -253,6 +255,8 @@ journal_write(const struct fetch *f, struct dv_error *err)
 		    k->verified ? 'v' : 'p', (unsigned)k->crc32);
 	}
 	sbuf_adds(&sb, "end\n");
+	f->journal_len = sb.len;
+	f->unjournaled = 0;
 	sbuf_addf(&tmp, "%s.tmp", f->journal.buf);
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 	    O_NOFOLLOW, 0644);
@@ -457,10 +461,15 @@ struct batch {
 };
 
 /*
- * http_get_files' word that a VIB is verified: journaled at once, so a
- * run killed later (kill -9: no journal at the stop) loses none of it.
- * A journal that cannot be written costs only a later run's downloads:
- * the run goes on.
+ * http_get_files' word that a VIB is verified: journaled, so a run killed
+ * later (kill -9: no journal at the stop) does not download it again.
+ * The journal is rewritten whole, so at most once per journal's length
+ * of bytes verified: its writes never outgrow the downloads (each VIB
+ * at once while VIBs are larger than the journal, as in real depots; a
+ * profile of thousands of tiny VIBs would otherwise write a quadratic
+ * amount), and a kill -9 costs at most that many bytes again.  A journal
+ * that cannot be written costs only a later run's downloads: the run
+ * goes on.
  */
 static void
 downloaded_one(void *ctx, const struct http_file *file)
@@ -472,7 +481,9 @@ downloaded_one(void *ctx, const struct http_file *file)
 	k->kept = file->in_place;
 	k->verified = true;
 	k->crc32 = file->crc32;
-	(void)journal_write(b->f, &ignored);
+	b->f->unjournaled += k->v->packed_size;
+	if (b->f->unjournaled >= b->f->journal_len)
+		(void)journal_write(b->f, &ignored);
 }
 
 /*
@@ -858,29 +869,6 @@ out:
 	return ret;
 }
 
-/* The rename made durable: the folder that holds path, synced. */
-static int
-sync_dir_of(const char *path, struct dv_error *err)
-{
-	const char *slash = strrchr(path, '/');
-	struct sbuf dir = SBUF_INIT(SBUF_NOCAP);
-	int fd, ret = 0;
-
-	if (slash == NULL)
-		sbuf_adds(&dir, ".");
-	else if (slash == path)
-		sbuf_adds(&dir, "/");
-	else
-		sbuf_add(&dir, path, (size_t)(slash - path));
-	fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0)
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync", dir.buf);
-	if (fd >= 0)
-		close(fd);
-	sbuf_release(&dir);
-	return ret;
-}
-
 /* The state folder's own files; another's (an older version's) stay. */
 static void
 remove_state(struct fetch *f)
@@ -979,7 +967,7 @@ depot_fetch(struct depot *const *depots, size_t n,
 		    f.zip.buf, o->out);
 		goto out;
 	}
-	if ((ret = sync_dir_of(o->out, err)) != 0)
+	if ((ret = dv_sync_parent(o->out, err)) != 0)
 		goto out;
 	remove_state(&f);
 	ret = 0;

@@ -337,6 +337,28 @@ fd_write_all(int fd, const void *buf, size_t len, const char *path,
 }
 
 int
+dv_sync_parent(const char *path, struct dv_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	struct sbuf dir = SBUF_INIT(SBUF_NOCAP);
+	int fd, ret = 0;
+
+	if (slash == NULL)
+		sbuf_adds(&dir, ".");
+	else if (slash == path)
+		sbuf_adds(&dir, "/");
+	else
+		sbuf_add(&dir, path, (size_t)(slash - path));
+	fd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot sync", dir.buf);
+	if (fd >= 0)
+		close(fd);
+	sbuf_release(&dir);
+	return ret;
+}
+
+int
 fd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off,
     const char *path, struct dv_error *err)
 {

@@ -88,6 +88,9 @@ int fd_write_all(int fd, const void *buf, size_t len, const char *path,
  * Errors: DV_EIO. */
 int fd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off,
     const char *path, struct dv_error *err);
+/* Make a name just made in path's folder durable: the folder, synced.
+ * Errors: DV_EIO. */
+int dv_sync_parent(const char *path, struct dv_error *err);
 /* Write all of buf to fd; DV_EINTR when interrupted, DV_EIO. */
 int outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
     struct dv_error *err);

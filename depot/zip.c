@@ -1014,10 +1014,84 @@ dv_inflate_reset(void)
 
 /* ---- writing ------------------------------------------------------------ */
 
+/* A new file beside path, PATH.XXXXXX, open for reading and writing. */
+static int
+temp_beside(const char *path, struct sbuf *tmp, struct dv_error *err)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	unsigned long long seed = (unsigned long long)getpid() << 20 ^
+	    (unsigned long long)time(NULL) ^ (uintptr_t)tmp;
+	int fd = -1;
+
+	for (int tries = 0; tries < 100 && fd < 0; tries++) {
+		sbuf_reset(tmp);
+		sbuf_addf(tmp, "%s.", path);
+		for (int k = 0; k < 6; k++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			sbuf_addch(tmp, digits[(seed >> 33) % 36]);
+		}
+		fd = open(tmp->buf, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		return dv_error_errno(err, DV_EIO, "%s: cannot create", path);
+	return fd;
+}
+
+/* tmp becomes path too, never replacing a path that exists: a hard link,
+ * or where the file system has none (FAT on a USB stick) a rename once
+ * path is seen not to exist. */
+static int
+put_in_place(const char *tmp, const char *path, struct dv_error *err)
+{
+	struct stat st;
+
+	if (link(tmp, path) == 0)
+		return 0;
+	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
+		return dv_error_errno(err, errno == EEXIST ? DV_EEXIST : DV_EIO,
+		    "%s: cannot create", path);
+	if (lstat(path, &st) == 0) {
+		errno = EEXIST;
+		return dv_error_errno(err, DV_EEXIST, "%s: cannot create",
+		    path);
+	}
+	if (rename(tmp, path) != 0)
+		return dv_error_errno(err, DV_EIO, "%s: cannot create", path);
+	return 0;
+}
+
+/*
+ * The written tmp becomes path, durably: its bytes synced, then linked
+ * into place (never replacing what is there), the folder synced.  A
+ * crash leaves path whole or absent, never a torn zip under its name.
+ * tmp is removed whatever happens.
+ */
+static int
+settle_in_place(int fd, const char *tmp, const char *path,
+    struct dv_error *err)
+{
+	int ret = 0;
+
+	if (fsync(fd) != 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", path);
+	if (close(fd) != 0 && ret == 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", path);
+	if (ret == 0)
+		ret = put_in_place(tmp, path, err);
+	(void)unlink(tmp);
+	if (ret == 0)
+		ret = dv_sync_parent(path, err);
+	return ret;
+}
+
 struct zipwriter {
 	zip_t *za;
 	zip_source_t *mem; /* the in-memory archive, kept past zip_close */
 	char *label;
+	char *path;	     /* a file's final name; libzip writes tmp */
+	char *tmp;
 	bool utc;	     /* member times as UTC DOS times */
 	zip_int64_t last;    /* the member added last */
 	struct dv_error first; /* the first error a member source met */
@@ -1117,20 +1191,35 @@ int
 zipwriter_open(const char *path, const char *label, struct zipwriter **out,
     struct dv_error *err)
 {
+	struct sbuf tmp = SBUF_INIT(SBUF_NOCAP);
 	struct zipwriter *w;
+	struct stat st;
 	zip_error_t ze;
-	int zerr = 0;
+	int zerr = 0, fd;
 
 	*out = NULL;
 	w = xcalloc(1, sizeof(*w));
 	w->label = xstrdup(path != NULL ? path : label);
 	if (path != NULL) {
-		w->za = zip_open(path, ZIP_CREATE | ZIP_EXCL, &zerr);
+		/* As ZIP_EXCL, but libzip writes PATH.XXXXXX (its rename
+		 * would replace whatever path is by then, unsynced), which
+		 * zipwriter_close settles in place. */
+		if (lstat(path, &st) == 0) {
+			errno = EEXIST;
+			dv_error_errno(err, DV_EEXIST, "%s: cannot create",
+			    path);
+			goto fail;
+		}
+		if ((fd = temp_beside(path, &tmp, err)) < 0)
+			goto fail;
+		close(fd);
+		w->path = xstrdup(path);
+		w->tmp = xstrdup(tmp.buf);
+		w->za = zip_open(w->tmp, ZIP_TRUNCATE, &zerr);
 		if (w->za == NULL) {
 			zip_error_init_with_code(&ze, zerr);
 			errno = zip_error_code_system(&ze);
-			dv_error_set(err, zerr == ZIP_ER_EXISTS ? DV_EEXIST :
-			    DV_EIO, "%s: cannot create: %s", path,
+			dv_error_set(err, DV_EIO, "%s: cannot create: %s", path,
 			    zip_error_strerror(&ze));
 			zip_error_fini(&ze);
 			goto fail;
@@ -1152,12 +1241,18 @@ zipwriter_open(const char *path, const char *label, struct zipwriter **out,
 		zip_error_fini(&ze);
 	}
 	*out = w;
+	sbuf_release(&tmp);
 	return 0;
 fail:
 	if (w->mem != NULL)
 		zip_source_free(w->mem);
+	if (w->tmp != NULL)
+		(void)unlink(w->tmp);
+	free(w->tmp);
+	free(w->path);
 	free(w->label);
 	free(w);
+	sbuf_release(&tmp);
 	return err != NULL ? -err->code : -DV_EIO;
 }
 
@@ -1306,7 +1401,7 @@ int
 zipwriter_close(struct zipwriter *w, struct sbuf *out, size_t cap,
     struct dv_error *err)
 {
-	int ret = 0;
+	int ret = 0, fd;
 
 	if (zip_close(w->za) != 0) {
 		/* A signal may reach a member source's helper thread first
@@ -1329,9 +1424,17 @@ zipwriter_close(struct zipwriter *w, struct sbuf *out, size_t cap,
 	w->za = NULL;
 	if (w->mem != NULL)
 		ret = mem_result(w, out, cap, err);
+	else if ((fd = open(w->tmp, O_RDONLY | O_CLOEXEC)) < 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", w->label);
+	else
+		ret = settle_in_place(fd, w->tmp, w->path, err);
 out:
 	if (w->mem != NULL)
 		zip_source_free(w->mem);
+	if (w->tmp != NULL)
+		(void)unlink(w->tmp);
+	free(w->tmp);
+	free(w->path);
 	free(w->label);
 	free(w);
 	return ret;
@@ -1362,6 +1465,10 @@ zipwriter_discard(struct zipwriter *w)
 		zip_discard(w->za);
 	if (w->mem != NULL)
 		zip_source_free(w->mem);
+	if (w->tmp != NULL)
+		(void)unlink(w->tmp);
+	free(w->tmp);
+	free(w->path);
 	free(w->label);
 	free(w);
 }
@@ -1629,31 +1736,6 @@ out:
  * interrupt is noticed. */
 #define RANGE_STEP ((size_t)8 << 20)
 
-/* A new file beside path, PATH.XXXXXX, open for reading and writing. */
-static int
-temp_beside(const char *path, struct sbuf *tmp, struct dv_error *err)
-{
-	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-	unsigned long long seed = (unsigned long long)getpid() << 20 ^
-	    (unsigned long long)time(NULL) ^ (uintptr_t)tmp;
-	int fd = -1;
-
-	for (int tries = 0; tries < 100 && fd < 0; tries++) {
-		sbuf_reset(tmp);
-		sbuf_addf(tmp, "%s.", path);
-		for (int k = 0; k < 6; k++) {
-			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-			sbuf_addch(tmp, digits[(seed >> 33) % 36]);
-		}
-		fd = open(tmp->buf, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 && errno != EEXIST)
-			break;
-	}
-	if (fd < 0)
-		return dv_error_errno(err, DV_EIO, "%s: cannot create", path);
-	return fd;
-}
-
 /* The range r's bytes to out (its file position), step by step, telling
  * the watch; in the kernel where it can, else through a buffer. */
 static int
@@ -1725,29 +1807,6 @@ copy_range(int in, int out, const struct zip_range *r, size_t i,
 	return ret;
 }
 
-/* tmp becomes path too, never replacing a path that exists: a hard link,
- * or where the file system has none (FAT on a USB stick) a rename once
- * path is seen not to exist. */
-static int
-put_in_place(const char *tmp, const char *path, struct dv_error *err)
-{
-	struct stat st;
-
-	if (link(tmp, path) == 0)
-		return 0;
-	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
-		return dv_error_errno(err, errno == EEXIST ? DV_EEXIST : DV_EIO,
-		    "%s: cannot create", path);
-	if (lstat(path, &st) == 0) {
-		errno = EEXIST;
-		return dv_error_errno(err, DV_EEXIST, "%s: cannot create",
-		    path);
-	}
-	if (rename(tmp, path) != 0)
-		return dv_error_errno(err, DV_EIO, "%s: cannot create", path);
-	return 0;
-}
-
 int
 zipwriter_close_with_ranges(struct zipwriter *w, const char *path,
     const char *const *names, const struct zip_range *r, size_t n,
@@ -1798,6 +1857,11 @@ zipwriter_close_with_ranges(struct zipwriter *w, const char *path,
 		    (ret = copy_range(in, fd, &r[i], i, off + lh.len, path,
 		    watch, &stopped, err)) != 0)
 			goto out;
+#ifdef __linux__
+		/* Start writing it back now: the fsync at the end waits less. */
+		(void)sync_file_range(fd, (off_t)off, (off_t)(lh.len +
+		    r[i].size), SYNC_FILE_RANGE_WRITE);
+#endif
 		central_entry(&cd, names[i], r[i].size, r[i].crc32, dtime,
 		    ddate, off);
 		off += lh.len + r[i].size;
@@ -1814,15 +1878,11 @@ out:
 			*err = werr;
 		ret = wret;
 	}
-	if (fd >= 0) {
-		if (close(fd) != 0 && ret == 0)
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot write",
-			    path);
-		/* Into place without replacing anything, then the
-		 * temporary name goes (on failure, with the bytes). */
-		if (ret == 0)
-			ret = put_in_place(tmp.buf, path, err);
-		(void)unlink(tmp.buf);
+	if (fd >= 0 && ret == 0) {
+		ret = settle_in_place(fd, tmp.buf, path, err);
+	} else if (fd >= 0) {
+		close(fd);
+		(void)unlink(tmp.buf); /* with the bytes */
 	}
 	if (in >= 0)
 		close(in);

@@ -1,5 +1,6 @@
 /* test_zip.c - zip.c's writer and reader: error paths, code and message. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +20,22 @@ static bool
 err_is(const struct dv_error *err, int code, const char *want)
 {
 	return err->code == code && strstr(err->msg, want) != NULL;
+}
+
+/* Whether the scratch folder holds a name that starts with prefix (a
+ * writer's temporary file left behind). */
+static bool
+scratch_has(const char *prefix)
+{
+	DIR *d = opendir(unit_scratch());
+	struct dirent *e;
+	bool found = false;
+
+	while (d != NULL && !found && (e = readdir(d)) != NULL)
+		found = strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	if (d != NULL)
+		closedir(d);
+	return found;
 }
 
 /* A member source over a string, which can fail where a test says. */
@@ -123,11 +140,33 @@ test_zip_writer_refusals(struct unit *u)
 
 	snprintf(path, sizeof(path), "%s/no-such-dir/x.zip", unit_scratch());
 	w = NULL;
+	/* Its temporary file beside it is made at once: refused early. */
+	CHECK(u, zipwriter_open(path, NULL, &w, &err) == -DV_EIO);
+	CHECK(u, w == NULL && err_is(&err, DV_EIO,
+	    "no-such-dir/x.zip: cannot create: No such file or directory"));
+
+	/* The one fsync fails: refused, neither the zip nor its temporary
+	 * file left (a crash would have left nothing either). */
+	snprintf(path, sizeof(path), "%s/unsynced.zip", unit_scratch());
+	w = NULL;
 	CHECK(u, zipwriter_open(path, NULL, &w, &err) == 0);
 	if (w != NULL) {
 		CHECK(u, zipwriter_add_mem(w, "a", "x", 1, -1, &err) == 0);
+		fault_arm(FAULT_FSYNC, 0, 1, EIO);
 		CHECK(u, zipwriter_close(w, NULL, 0, &err) == -DV_EIO);
-		CHECK(u, err_is(&err, DV_EIO, "x.zip: cannot write"));
+		CHECK(u, fault_hits(FAULT_FSYNC) == 1);
+		fault_clear();
+		CHECK(u, err_is(&err, DV_EIO, "unsynced.zip: cannot write: "
+		    "Input/output error"));
+		CHECK(u, !scratch_has("unsynced.zip"));
+	}
+	/* Written whole, it is there alone. */
+	w = NULL;
+	CHECK(u, zipwriter_open(path, NULL, &w, &err) == 0);
+	if (w != NULL) {
+		CHECK(u, zipwriter_add_mem(w, "a", "x", 1, -1, &err) == 0);
+		CHECK(u, zipwriter_close(w, NULL, 0, &err) == 0);
+		CHECK(u, access(path, F_OK) == 0 && !scratch_has("unsynced.zip."));
 	}
 
 	w = NULL;
@@ -467,7 +506,7 @@ log_done(void *ctx, bool ok, struct dv_error *err)
 /* Stored members of one zip copied as ranges into another, the CRC-32
  * carried over: read back whole; the watch sees every byte land and has
  * the last word; a deflated member has no range; an existing output is
- * refused; nothing is left when the watch refuses. */
+ * refused; nothing is left when its fsync fails or the watch refuses. */
 void
 test_zip_close_with_ranges(struct unit *u)
 {
@@ -533,6 +572,18 @@ test_zip_close_with_ranges(struct unit *u)
 	CHECK(u, err_is(&err, DV_EEXIST, "cannot create"));
 	CHECK(u, log.dones == 2 && !log.ok && access(out, F_OK) == 0);
 	CHECK(u, unlink(out) == 0);
+
+	/* Its fsync fails: refused, neither it nor its temporary left. */
+	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
+	CHECK(u, w != NULL && zipwriter_add_mem(w, "i", "x", 1, -1, &err) ==
+	    0);
+	fault_arm(FAULT_FSYNC, 0, 1, EIO);
+	CHECK(u, zipwriter_close_with_ranges(w, out, names, r, 2, 0, &watch,
+	    &err) == -DV_EIO);
+	CHECK(u, fault_hits(FAULT_FSYNC) == 1);
+	fault_clear();
+	CHECK(u, err_is(&err, DV_EIO, "ranges-out.zip: cannot write"));
+	CHECK(u, !scratch_has("ranges-out.zip"));
 
 	/* The watch refuses what it saw: its error, nothing left. */
 	log.verdict = 1;
