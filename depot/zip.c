@@ -53,7 +53,7 @@ struct zipstream {
  * Compressed bytes read from the file at a time for a deflated member:
  * libzip reads a few KiB per call; this is one pread per 256 KiB.
  */
-#define INFLATE_IN_CHUNK (256 * 1024)
+#define INFLATE_IN_CHUNK ((size_t)256 << 10)
 
 /* The end-of-central-directory record sits in the last 64 KiB + 22. */
 #define EOCD_SPAN (65535 + 22)
