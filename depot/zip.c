@@ -896,6 +896,45 @@ zipstream_open_covered(struct zipfile *zf, size_t i, struct zipstream **out,
 	return 0;
 }
 
+/*
+ * The refusals of every read path: fewer bytes than the header declares,
+ * more, a CRC-32 other than it declares (as libzip words the last).
+ */
+static int
+member_short(const struct zipstream *zs, struct dv_error *err)
+{
+	return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip archive: %llu "
+	    "bytes, but its header declares %llu", zs->label, zs->name,
+	    (unsigned long long)zs->got, (unsigned long long)zs->size);
+}
+
+static int
+member_long(const struct zipstream *zs, struct dv_error *err)
+{
+	return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip archive: more "
+	    "data than the %llu bytes its header declares", zs->label,
+	    zs->name, (unsigned long long)zs->size);
+}
+
+static int
+member_crc_error(const struct zipstream *zs, struct dv_error *err)
+{
+	return dv_error_set(err, DV_EZIP, "%s: %s: CRC error", zs->label,
+	    zs->name);
+}
+
+/* pread, again when a signal cut it short before it read anything. */
+static ssize_t
+pread_retry(int fd, void *buf, size_t len, uint64_t at)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, len, (off_t)at);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
 /* A stored member straight from the file, held to its declared size. */
 static long
 stored_read(struct zipstream *zs, void *buf, size_t len, struct dv_error *err)
@@ -906,17 +945,12 @@ stored_read(struct zipstream *zs, void *buf, size_t len, struct dv_error *err)
 		len = (size_t)(zs->size - zs->got);
 	if (len == 0)
 		return 0;
-	do
-		n = pread(zs->fd, buf, len, (off_t)(zs->data_at + zs->got));
-	while (n < 0 && errno == EINTR);
+	n = pread_retry(zs->fd, buf, len, zs->data_at + zs->got);
 	if (n < 0)
 		return dv_error_errno(err, DV_EIO, "%s: %s: cannot read",
 		    zs->label, zs->name);
 	if (n == 0)
-		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
-		    "archive: %llu bytes, but its header declares %llu",
-		    zs->label, zs->name, (unsigned long long)zs->got,
-		    (unsigned long long)zs->size);
+		return member_short(zs, err);
 	zs->got += (uint64_t)n;
 	/*
 	 * The metadata's SHA-256 covers these bytes too, but esxcli's
@@ -925,8 +959,7 @@ stored_read(struct zipstream *zs, void *buf, size_t len, struct dv_error *err)
 	 */
 	zs->crc = dv_crc32(zs->crc, buf, (size_t)n);
 	if (zs->got == zs->size && zs->crc != zs->crc_want)
-		return dv_error_set(err, DV_EZIP, "%s: %s: CRC error",
-		    zs->label, zs->name);
+		return member_crc_error(zs, err);
 	return (long)n;
 }
 
@@ -958,10 +991,8 @@ inflate_some(struct zipstream *zs, void *out, size_t len,
 				    zs->label, zs->name);
 			want = zs->csize - zs->cgot < INFLATE_IN_CHUNK ?
 			    (size_t)(zs->csize - zs->cgot) : INFLATE_IN_CHUNK;
-			do
-				r = pread(zs->fd, zs->in, want,
-				    (off_t)(zs->data_at + zs->cgot));
-			while (r < 0 && errno == EINTR);
+			r = pread_retry(zs->fd, zs->in, want,
+			    zs->data_at + zs->cgot);
 			if (r < 0)
 				return dv_error_errno(err, DV_EIO, "%s: %s: "
 				    "cannot read", zs->label, zs->name);
@@ -1010,10 +1041,7 @@ inflated_read(struct zipstream *zs, void *buf, size_t len,
 	if (n < 0)
 		return n;
 	if (n == 0 && zs->got < zs->size)
-		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
-		    "archive: %llu bytes, but its header declares %llu",
-		    zs->label, zs->name, (unsigned long long)zs->got,
-		    (unsigned long long)zs->size);
+		return member_short(zs, err);
 	zs->got += (uint64_t)n;
 	zs->crc = dv_crc32(zs->crc, buf, (size_t)n);
 	if (zs->got < zs->size || zs->checked)
@@ -1022,12 +1050,9 @@ inflated_read(struct zipstream *zs, void *buf, size_t len,
 	if ((more = inflate_some(zs, &probe, 1, err)) < 0)
 		return more;
 	if (more > 0)
-		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
-		    "archive: more data than the %llu bytes its header declares",
-		    zs->label, zs->name, (unsigned long long)zs->size);
+		return member_long(zs, err);
 	if (zs->crc != zs->crc_want)
-		return dv_error_set(err, DV_EZIP, "%s: %s: CRC error",
-		    zs->label, zs->name);
+		return member_crc_error(zs, err);
 	zs->checked = true;
 	return n;
 }
@@ -1067,14 +1092,9 @@ zipstream_read(struct zipstream *zs, void *buf, size_t len,
 	 */
 	zs->got += (uint64_t)n;
 	if (zs->got > zs->size)
-		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
-		    "archive: more data than the %llu bytes its header declares",
-		    zs->label, zs->name, (unsigned long long)zs->size);
+		return member_long(zs, err);
 	if (n == 0 && len > 0 && zs->got != zs->size)
-		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
-		    "archive: %llu bytes, but its header declares %llu",
-		    zs->label, zs->name, (unsigned long long)zs->got,
-		    (unsigned long long)zs->size);
+		return member_short(zs, err);
 	return (long)n;
 }
 
