@@ -803,20 +803,24 @@ zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
 	return 0;
 }
 
-/* General purpose flags a reader past libzip cannot follow: encrypted
- * (bit 0, and strong encryption, bit 6), sizes in a data descriptor
- * (bit 3), a masked local header (bit 13). */
-#define LH_FLAGS_NOT_DIRECT (1u << 0 | 1u << 3 | 1u << 6 | 1u << 13)
+/*
+ * General purpose flags that leave a deflated member to libzip: encrypted
+ * (bit 0, strong encryption bit 6, a masked local header bit 13) or its
+ * sizes in a data descriptor after the data (bit 3).  Unusual in a depot;
+ * libzip knows them, and this reader need not.
+ */
+#define LH_FLAGS_LIBZIP (1u << 0 | 1u << 3 | 1u << 6 | 1u << 13)
 
 /*
  * Member i's data in its zip file: its central directory entry as libzip
- * read it, and where its data starts, read from its local header (which
- * ZIP_CHECKCONS has held to the central directory).  -1 for a zip in
- * memory, an encrypted member, one whose sizes are in a data descriptor,
- * or anything the local header does not say plainly.
+ * read it, where its data starts and the general purpose flags, read from
+ * its local header (which ZIP_CHECKCONS has held to the central
+ * directory).  -1 for a zip in memory, an encrypted member, or a local
+ * header that cannot be read.
  */
 static int
-member_data_at(struct zipfile *zf, size_t i, zip_stat_t *st, uint64_t *at)
+member_data_at(struct zipfile *zf, size_t i, zip_stat_t *st, uint64_t *at,
+    unsigned *flags)
 {
 	unsigned char lh[30];
 	uint64_t lh_at;
@@ -836,10 +840,10 @@ member_data_at(struct zipfile *zf, size_t i, zip_stat_t *st, uint64_t *at)
 	if (zf->fd < 0)
 		zf->fd = open(zf->path, O_RDONLY | O_CLOEXEC);
 	if (zf->fd < 0 || pread(zf->fd, lh, sizeof(lh), (off_t)lh_at) !=
-	    (ssize_t)sizeof(lh) || get32(lh) != 0x04034b50 ||
-	    (get16(lh + 6) & LH_FLAGS_NOT_DIRECT) != 0)
+	    (ssize_t)sizeof(lh) || get32(lh) != 0x04034b50)
 		return -1;
 	*at = lh_at + sizeof(lh) + get16(lh + 26) + get16(lh + 28);
+	*flags = get16(lh + 6);
 	return 0;
 }
 
@@ -848,8 +852,9 @@ zipfile_stored_range(struct zipfile *zf, size_t i, struct zip_range *r)
 {
 	zip_stat_t st;
 	uint64_t at;
+	unsigned flags;
 
-	if (member_data_at(zf, i, &st, &at) != 0 ||
+	if (member_data_at(zf, i, &st, &at, &flags) != 0 ||
 	    st.comp_method != ZIP_CM_STORE || st.comp_size != st.size)
 		return -1;
 	r->path = zf->path;
@@ -866,11 +871,13 @@ zipstream_open_covered(struct zipfile *zf, size_t i, struct zipstream **out,
 	struct zipstream *zs;
 	zip_stat_t st;
 	uint64_t at;
+	unsigned flags;
 
 	*out = NULL;
-	if (member_data_at(zf, i, &st, &at) != 0 ||
+	if (member_data_at(zf, i, &st, &at, &flags) != 0 ||
 	    (st.comp_method == ZIP_CM_STORE ? st.comp_size != st.size :
-	    st.comp_method != ZIP_CM_DEFLATE))
+	    st.comp_method != ZIP_CM_DEFLATE ||
+	    (flags & LH_FLAGS_LIBZIP) != 0))
 		return zipstream_open(zf, i, out, err);
 	zs = xcalloc(1, sizeof(*zs));
 	/*
