@@ -150,7 +150,7 @@ def zip_bytes(members, zip64_end=False, junk_before_end=b""):
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, need, m["flags"],
                            loc["method"], DATE, DAY, loc["crc"], lc, lu,
                            len(loc["name"]), len(lextra))
-        out += loc["name"] + lextra + m["comp"]
+        out += loc["name"] + lextra + m["comp"] + m.get("after", b"")
         if big:
             cextra = struct.pack("<HHQQQ", 1, 24, cen["usize"],
                                  cen["csize"], offset)
@@ -536,6 +536,15 @@ def deflated_case(case):
     elif case == "deflated-crc":
         kw = dict(cd={"crc": zlib.crc32(plain) ^ 0x5A5A5A5A},
                   local={"crc": zlib.crc32(plain) ^ 0x5A5A5A5A})
+    elif case == "deflated-descriptor":
+        # Sizes and CRC in a data descriptor after the data (flag bit 3),
+        # as a writer to a pipe makes them; the local header's are 0.
+        crc = zlib.crc32(plain)
+        m = member("m.bin", plain, flags=8,
+                   local={"crc": 0, "csize": 0, "usize": 0})
+        m["after"] = struct.pack("<IIII", 0x08074B50, crc, m["csize"],
+                                 len(plain))
+        return zip_bytes([m])
     elif case == "deflated-bomb":
         return zip_bytes([bomb_member("m.bin", 64)])
     else:
@@ -802,7 +811,7 @@ BOMBS = ["zip64-depot", "zip64-nul", "junk-nul", "nest42", "deep-wide",
          "zip64-offset-past-end", "stored-past-end", "big-member",
          "deflated-good", "deflated-truncated", "deflated-trailing",
          "deflated-damaged", "deflated-size-small", "deflated-size-large",
-         "deflated-crc", "deflated-bomb"]
+         "deflated-crc", "deflated-descriptor", "deflated-bomb"]
 FORMS = ["zip", "tar", "tgz", "nested-zip", "nested-tgz", "depot"]
 
 

@@ -735,12 +735,13 @@ python_read(struct unit *u, const char *path, struct sbuf *want)
 /* A deflated member, longer than one compressed read, comes back as
  * Python's zipfile reads it, in small reads and big, past libzip and
  * through it; bytes after the deflate stream's end within its compressed
- * size are left unread, as both readers leave them. */
+ * size are left unread, as both readers leave them.  (A member with a
+ * data descriptor goes to libzip: the same bytes.) */
 void
 test_zip_deflated_read(struct unit *u)
 {
 	static const char *const cases[] = {"deflated-good",
-	    "deflated-trailing"};
+	    "deflated-trailing", "deflated-descriptor"};
 	static const size_t chunks[] = {7, 65536, 1 << 20};
 	struct dv_error err = DV_ERROR_INIT;
 	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
