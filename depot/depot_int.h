@@ -144,24 +144,40 @@ void zipwriter_utc_times(struct zipwriter *w);
  * are compressed already). */
 int zipwriter_store_last(struct zipwriter *w, struct dv_error *err);
 
-/* A file to store whole as a member, its size and CRC-32 known already
- * (found while it was verified), so it is copied, not read through. */
-struct zip_stored_file {
-	const char *name; /* the member's name */
-	const char *path; /* the file */
-	uint64_t size;
-	uint32_t crc32;
-};
 /*
- * Close the in-memory w (at least one member) into a new file at path
- * (which must not exist): w's members, then files stored one after
- * another (copied in the kernel where it can be, zip64 where sizes need
- * it), one central directory for all, then one fsync.  On failure a path
- * it made is removed; w is freed.  Errors: DV_EIO (also a file whose size
- * changed), DV_EEXIST, DV_EINTR.
+ * A stored member of a zip whose layout is fixed before its bytes exist,
+ * so that they can be put in their place as they arrive (depot fetch
+ * downloads each VIB straight into the zip).  Readers go by the central
+ * directory, so the members may be in any order.
  */
-int zipwriter_close_with_files(struct zipwriter *w, const char *path,
-    const struct zip_stored_file *files, size_t n, struct dv_error *err);
+struct zip_stored {
+	const char *name;
+	uint64_t size;
+	uint32_t crc32;	  /* of its bytes; found here when data is set */
+	const void *data; /* its bytes, written by zip_write_stored; NULL:
+			     they are in the file already */
+	uint64_t at;	  /* its local header's offset, from zip_layout */
+};
+/* How many bytes of a stored member come before its data: its local
+ * header (30 + the name, + 20 for the zip64 sizes of a big member). */
+uint64_t zip_stored_header_len(const char *name, uint64_t size);
+/*
+ * Lay out m[0..n) one after another from offset start: each m[i].at set,
+ * *end the offset after the last one's bytes.  Errors: DV_ELIMIT (a name
+ * longer than a zip allows; offsets past what a file can hold).
+ */
+int zip_layout(struct zip_stored *m, size_t n, uint64_t start,
+    uint64_t *end, struct dv_error *err);
+/*
+ * Finish the zip in fd (opened for writing by the caller; path names it
+ * in messages) laid out by zip_layout: each member's local header (with
+ * its CRC-32), the bytes of those given in memory, then one central
+ * directory for all and the end records (zip64 where counts, sizes or
+ * offsets need it) after the furthest member; the file ends there; one
+ * fsync.  The caller checks and renames it.  Errors: DV_EIO, DV_EINTR.
+ */
+int zip_write_stored(int fd, const char *path, struct zip_stored *m,
+    size_t n, struct dv_error *err);
 
 /*
  * What the caller of zipwriter_close_with_ranges checks of the bytes

@@ -27,8 +27,9 @@ struct fetch_report {
 	size_t reused;		    /* VIBs verified by an earlier run */
 	uint64_t vib_bytes;	    /* their sizes added up */
 	uint64_t received;	    /* VIB bytes taken from the network now */
-	uint64_t resumed;	    /* bytes of kept partials reused */
-	char state[4096];	    /* where partials are kept between runs */
+	uint64_t resumed;	    /* bytes in place of partly fetched VIBs
+				       reused */
+	char state[4096];	    /* where a stopped run's state stays */
 };
 
 /*
@@ -37,11 +38,13 @@ struct fetch_report {
  * channels; the profile and each of its VIBs come from the first depot
  * that has them), exactly its VIBs, their metadata documents and the
  * components whose VIBs it holds.  The depots must be URLs or folders.
- * VIBs are downloaded o->jobs at a time into a state folder beside
- * o->out (".OUT.zip.fetch"), each verified against its size and SHA-256
- * as it streams; an interrupted run keeps them for the next.  The zip is
- * written under a temporary name, read back as a depot, and only then
- * renamed to o->out; the state folder is removed.  Errors: DV_EEXIST,
+ * VIBs are downloaded o->jobs at a time straight into their places in
+ * the zip being built in a state folder beside o->out (".OUT.zip.fetch/
+ * out.zip"), each verified against its size and SHA-256 as it streams;
+ * a journal there lets an interrupted run's next one resume (each hint
+ * hashed again before it is trusted).  The zip is finished, synced once,
+ * read back as a depot, and only then renamed to o->out; the state
+ * folder is removed.  Errors: DV_EEXIST,
  * DV_ENOMATCH, DV_EAMBIGUOUS, DV_EMISSING, DV_EFORMAT, DV_EDIGEST,
  * DV_ENET, DV_EDENIED, DV_EIO, DV_EINTR.
  */

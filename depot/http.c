@@ -518,6 +518,9 @@ struct xfer {
 	struct hash *hash;
 	uint32_t crc;	     /* CRC-32 of the same bytes */
 	uint64_t have;	     /* bytes received: in the partial once drained */
+	uint64_t wpos;	     /* bytes written and hashed (hashing thread) */
+	uint64_t kept;	     /* into_fd: bytes of an earlier run to re-read */
+	bool opened;	     /* into_fd: its region was taken up this run */
 	unsigned tries;	     /* failed tries, transient ones */
 	unsigned bad_digest; /* complete downloads that were wrong */
 	bool over;	     /* the server sent more than the size */
@@ -528,21 +531,39 @@ struct xfer {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-/* Write bytes to the partial: 0, or the errno of the failure. */
+/* Where byte 0 of x's body goes in x->fd. */
+static uint64_t
+xfer_base(const struct xfer *x)
+{
+	return x->f->into_fd ? x->f->at : 0;
+}
+
+/*
+ * Write bytes at the body's write position: 0, or the errno of the
+ * failure.  Into a caller's file its writeback starts at once (the one
+ * fsync at the end then waits less).
+ */
 static int
 xfer_put(struct xfer *x, const char *p, size_t len)
 {
+	uint64_t at = xfer_base(x) + x->wpos;
 	size_t done = 0;
 	ssize_t w;
 
 	while (done < len) {
-		w = write(x->fd, p + done, len - done);
+		w = pwrite(x->fd, p + done, len - done, (off_t)(at + done));
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			return w < 0 ? errno : ENOSPC;
 		done += (size_t)w;
 	}
+	x->wpos += len;
+#ifdef __linux__
+	if (x->f->into_fd)
+		(void)sync_file_range(x->fd, (off_t)at, (off_t)len,
+		    SYNC_FILE_RANGE_WRITE);
+#endif
 	return 0;
 }
 
@@ -733,17 +754,71 @@ hq_stop(struct hashq *q)
 	pthread_mutex_destroy(&q->lock);
 }
 
+/* Let go of x's file: a partial is closed, a caller's fd only left. */
+static void
+xfer_release_fd(struct xfer *x)
+{
+	if (x->fd >= 0 && !x->f->into_fd)
+		close(x->fd);
+	x->fd = -1;
+}
+
 static void
 xfer_drop_partial(struct xfer *x)
 {
-	if (x->fd >= 0) {
-		close(x->fd);
-		x->fd = -1;
-	}
-	(void)unlink(x->f->partial);
+	xfer_release_fd(x);
+	if (!x->f->into_fd)
+		(void)unlink(x->f->partial);
 	hash_free(x->hash);
 	x->hash = NULL;
+	x->have = x->wpos = x->kept = 0;
+}
+
+/*
+ * The region of a caller's file: its kept bytes hashed from the start
+ * (an earlier run's, not synced, so not trusted until the whole is).
+ */
+static int
+xfer_open_region(struct xfer *x)
+{
+	uint64_t kept = x->kept <= x->f->size ? x->kept : 0;
+	char *buf = xmalloc(READ_BUF);
+	ssize_t n = 0;
+	size_t want;
+
+	if (x->f->at > (uint64_t)INT64_MAX - x->f->size) {
+		free(buf);
+		return dv_error_set(&x->f->err, DV_EIO, "%s: no place for its "
+		    "%llu bytes at offset %llu", x->shown.buf,
+		    (unsigned long long)x->f->size,
+		    (unsigned long long)x->f->at);
+	}
+	x->opened = true;
+	x->fd = x->f->fd;
+	x->hash = hash_new(HASH_SHA256);
+	x->crc = 0;
 	x->have = 0;
+	while (x->have < kept) {
+		want = kept - x->have < READ_BUF ? (size_t)(kept - x->have) :
+		    READ_BUF;
+		n = pread(x->fd, buf, want, (off_t)(x->f->at + x->have));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* shorter than said: the rest is fetched */
+		hash_update(x->hash, buf, (size_t)n);
+		if (x->f->want_crc32)
+			x->crc = dv_crc32(x->crc, buf, (size_t)n);
+		x->have += (uint64_t)n;
+	}
+	free(buf);
+	x->wpos = x->have;
+	if (n < 0)
+		return dv_error_errno(&x->f->err, DV_EIO, "%s: cannot read",
+		    x->shown.buf);
+	if (x->f->resumed_at == 0 && x->tries == 0)
+		x->f->resumed_at = x->have;
+	return 0;
 }
 
 /* Open the kept partial and hash what it holds, from its start. */
@@ -755,6 +830,8 @@ xfer_open_partial(struct xfer *x)
 
 	if (x->fd >= 0)
 		return 0;
+	if (x->f->into_fd)
+		return xfer_open_region(x);
 	x->fd = open(x->f->partial, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (x->fd < 0)
 		return dv_error_errno(&x->f->err, DV_EIO, "%s: cannot open",
@@ -782,8 +859,8 @@ xfer_open_partial(struct xfer *x)
 		x->crc = 0;
 		x->have = 0;
 	}
-	if (ftruncate(x->fd, (off_t)x->have) != 0 ||
-	    lseek(x->fd, (off_t)x->have, SEEK_SET) < 0)
+	x->wpos = x->have;
+	if (ftruncate(x->fd, (off_t)x->have) != 0)
 		return dv_error_errno(&x->f->err, DV_EIO, "%s: cannot resize",
 		    x->f->partial);
 	if (x->f->resumed_at == 0 && x->tries == 0)
@@ -815,10 +892,7 @@ xfer_finish(struct xfer *x, int code)
 {
 	x->f->code = code;
 	x->state = X_DONE;
-	if (x->fd >= 0) {
-		close(x->fd);
-		x->fd = -1;
-	}
+	xfer_release_fd(x);
 	hash_free(x->hash);
 	x->hash = NULL;
 }
@@ -833,6 +907,15 @@ xfer_check(struct xfer *x)
 	hash_final_hex(x->hash, hex);
 	hash_free(x->hash);
 	x->hash = NULL;
+	if (strcmp(hex, f->sha256) == 0 && f->into_fd) {
+		/* Its caller lays the region out and trusts it by this call. */
+		f->crc32 = x->crc;
+		f->in_place = f->size;
+		xfer_finish(x, 0);
+		if (f->verified != NULL)
+			f->verified(f->ctx, f);
+		return;
+	}
 	if (strcmp(hex, f->sha256) == 0) {
 		/*
 		 * No fsync: every reader hashes the file again before using it
@@ -962,7 +1045,7 @@ xfer_done(struct xfer *x, CURLM *m, CURLcode rc)
 	xfer_finish(x, fail_try(x->h, rc, status, x->shown.buf, x->real.buf,
 	    f->named_by, x->errbuf, x->tries, &f->err));
 	/* An empty partial is no state worth keeping. */
-	if (f->code != 0 && x->have == 0)
+	if (f->code != 0 && x->have == 0 && !f->into_fd)
 		(void)unlink(f->partial);
 }
 
@@ -995,6 +1078,8 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 		x[i].fd = -1;
 		files[i].code = 0;
 		files[i].received = files[i].resumed_at = 0;
+		files[i].in_place = 0;
+		x[i].kept = files[i].into_fd ? files[i].kept : 0;
 		files[i].crc32 = 0;
 		sbuf_init(&x[i].real, SBUF_NOCAP);
 		sbuf_init(&x[i].shown, SBUF_NOCAP);
@@ -1058,8 +1143,12 @@ http_get_files(struct http *h, struct http_file *files, size_t n,
 			curl_multi_remove_handle(m, x[i].e);
 			curl_easy_cleanup(x[i].e);
 		}
-		if (x[i].fd >= 0)
-			close(x[i].fd); /* an interrupted run's partial */
+		/* What is in place: written and hashed from its start (a
+		 * discarded body counts none; a write that failed, no more);
+		 * of one not taken up, what an earlier run left, unhashed. */
+		if (files[i].into_fd)
+			files[i].in_place = x[i].opened ? x[i].wpos : x[i].kept;
+		xfer_release_fd(&x[i]); /* an interrupted run's partial */
 		hash_free(x[i].hash);
 		if (ret == 0 && files[i].code != 0) {
 			*err = files[i].err;

@@ -76,11 +76,29 @@ struct http_file {
 	uint64_t size;	      /* what the metadata says */
 	const char *sha256;   /* lower-case hex, from the metadata */
 	bool want_crc32;      /* also find its CRC-32 (a zip member's) */
+	/*
+	 * Or, with into_fd, partial and path unused: the body goes to fd
+	 * (left open) at offset at, a region the caller laid out (fetch
+	 * downloads each VIB straight into its place in the zip).  The
+	 * first kept bytes there are an earlier run's: re-read and hashed
+	 * from at before the rest is asked for, as a kept partial is.
+	 */
+	bool into_fd;
+	int fd;
+	uint64_t at;
+	uint64_t kept;
+	/* Called (from the thread that called http_get_files) as soon as the
+	 * file is verified; NULL for none. */
+	void (*verified)(void *ctx, const struct http_file *f);
+	void *ctx;
 	/* Results. */
 	int code;	      /* 0 when path holds the verified file */
 	struct dv_error err;
 	uint64_t received;    /* bytes this run took from the network */
 	uint64_t resumed_at;  /* bytes of a kept partial that were reused */
+	uint64_t in_place;    /* into_fd: bytes at at, written and hashed
+				 from its start, when it stopped (size
+				 once verified; kept when never started) */
 	uint32_t crc32;	      /* with want_crc32, the file's CRC-32 when
 				 code is 0, found in the same pass */
 };
@@ -93,9 +111,10 @@ struct http_file {
  * receiving; a kept partial is re-read and hashed from its start, then the rest asked
  * for with a range request.  A file whose size or SHA-256 is wrong is
  * discarded and fetched once more, then refused (DV_EDIGEST).  Only a
- * verified file is renamed to file->path.  Every file is tried; the
- * first failure is copied to err and returned.  DV_EINTR stops early,
- * partials kept.
+ * verified file is renamed to file->path (into_fd: nothing is renamed;
+ * the caller trusts a region only when its file says it is verified).
+ * Every file is tried; the first failure is copied to err and returned.
+ * DV_EINTR stops early, partials kept.
  */
 int http_get_files(struct http *h, struct http_file *files, size_t n,
     unsigned jobs, struct dv_error *err);

@@ -305,15 +305,17 @@ fd_name(const struct outdir *od, int fd)
 	return "(file)";
 }
 
-int
-fd_write_all(int fd, const void *buf, size_t len, const char *path,
-    struct dv_error *err)
+/* All of buf to fd: at offset off, or at its file position when off is
+ * negative; short writes retried. */
+static int
+write_all_at(int fd, const void *buf, size_t len, int64_t off,
+    const char *path, struct dv_error *err)
 {
 	const char *p = buf;
 	ssize_t n;
 
 	while (len > 0) {
-		n = write(fd, p, len);
+		n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -321,8 +323,28 @@ fd_write_all(int fd, const void *buf, size_t len, const char *path,
 			    path);
 		p += n;
 		len -= (size_t)n;
+		if (off >= 0)
+			off += n;
 	}
 	return 0;
+}
+
+int
+fd_write_all(int fd, const void *buf, size_t len, const char *path,
+    struct dv_error *err)
+{
+	return write_all_at(fd, buf, len, -1, path, err);
+}
+
+int
+fd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off,
+    const char *path, struct dv_error *err)
+{
+	if (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - off)
+		return dv_error_set(err, DV_EIO, "%s: cannot write at %llu: "
+		    "past the largest file offset", path,
+		    (unsigned long long)off);
+	return write_all_at(fd, buf, len, (int64_t)off, path, err);
 }
 
 /*

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "progress.h"
@@ -83,6 +84,10 @@ int outdir_open_file(struct outdir *od, const char *relname, bool executable,
  */
 int fd_write_all(int fd, const void *buf, size_t len, const char *path,
     struct dv_error *err);
+/* Write all of buf to fd at offset off (its file position unmoved).
+ * Errors: DV_EIO. */
+int fd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off,
+    const char *path, struct dv_error *err);
 /* Write all of buf to fd; DV_EINTR when interrupted, DV_EIO. */
 int outdir_write(struct outdir *od, int fd, const void *buf, size_t len,
     struct dv_error *err);

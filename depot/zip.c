@@ -1542,7 +1542,7 @@ zipwriter_discard(struct zipwriter *w)
 	free(w);
 }
 
-/* ---- stored members copied from files whose CRC-32 is known ------------- */
+/* ---- stored members laid out in advance, bodies put in place by others - */
 
 static void
 put16(struct sbuf *sb, uint32_t v)
@@ -1563,58 +1563,6 @@ put64(struct sbuf *sb, uint64_t v)
 {
 	put32(sb, (uint32_t)(v & 0xffffffffu));
 	put32(sb, (uint32_t)(v >> 32));
-}
-
-/* len bytes of in to out: in the kernel where it can, else by 1 MiB. */
-static int
-copy_bytes(int in, int out, uint64_t len, const char *from, const char *to,
-    struct dv_error *err)
-{
-	size_t cap = 1u << 20;
-	char *buf = NULL;
-	ssize_t n;
-	int ret = 0;
-
-#ifdef __linux__
-	while (len > 0) {
-		if (outdir_interrupted())
-			return dv_error_set(err, DV_EINTR, "interrupted");
-		n = copy_file_range(in, NULL, out, NULL,
-		    len > (1u << 30) ? (size_t)1 << 30 : (size_t)len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EXDEV || errno == ENOSYS ||
-		    errno == EINVAL || errno == EOPNOTSUPP))
-			break; /* another file system, or an old kernel */
-		if (n < 0)
-			return dv_error_errno(err, DV_EIO, "%s: cannot copy to %s",
-			    from, to);
-		if (n == 0)
-			return dv_error_set(err, DV_EIO, "%s: shorter than it "
-			    "was when checked", from);
-		len -= (uint64_t)n;
-	}
-#endif
-	while (len > 0 && ret == 0) {
-		if (buf == NULL)
-			buf = xmalloc(cap);
-		if (outdir_interrupted()) {
-			ret = dv_error_set(err, DV_EINTR, "interrupted");
-			break;
-		}
-		n = read(in, buf, len < cap ? (size_t)len : cap);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			ret = dv_error_errno(err, DV_EIO, "%s: cannot read", from);
-		else if (n == 0)
-			ret = dv_error_set(err, DV_EIO, "%s: shorter than it was "
-			    "when checked", from);
-		else if ((ret = fd_write_all(out, buf, (size_t)n, to, err)) == 0)
-			len -= (uint64_t)n;
-	}
-	free(buf);
-	return ret;
 }
 
 /* The time now as a DOS time and date, in local time as libzip writes. */
@@ -1707,47 +1655,6 @@ central_entry(struct sbuf *cd, const char *name, uint64_t size, uint32_t crc,
 	}
 }
 
-/* One stored member at offset off: its local header, then its bytes. */
-static int
-add_stored_file(int out, const char *path, const struct zip_stored_file *f,
-    uint64_t off, struct sbuf *cd, struct dv_error *err)
-{
-	struct sbuf lh = SBUF_INIT(SBUF_NOCAP);
-	uint32_t dtime, ddate;
-	struct stat st;
-	int in = -1, ret;
-
-	dos_now(&dtime, &ddate);
-	in = open(f->path, O_RDONLY | O_CLOEXEC);
-	if (in < 0 || fstat(in, &st) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot open", f->path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != f->size) {
-		ret = dv_error_set(err, DV_EIO, "%s: changed since it was "
-		    "checked (%llu bytes, %llu expected)", f->path,
-		    (unsigned long long)st.st_size,
-		    (unsigned long long)f->size);
-		goto out;
-	}
-	local_header(&lh, f->name, f->size, f->crc32, dtime, ddate, off);
-	if ((ret = fd_write_all(out, lh.buf, lh.len, path, err)) != 0 ||
-	    (ret = copy_bytes(in, out, f->size, f->path, path, err)) != 0)
-		goto out;
-#ifdef __linux__
-	/* Start writing it back now: the fsync at the end waits less. */
-	(void)sync_file_range(out, (off_t)off, (off_t)(lh.len + f->size),
-	    SYNC_FILE_RANGE_WRITE);
-#endif
-	central_entry(cd, f->name, f->size, f->crc32, dtime, ddate, off);
-	ret = 0;
-out:
-	if (in >= 0)
-		close(in);
-	sbuf_release(&lh);
-	return ret;
-}
-
 /* The end records: zip64 ones too when a count or offset needs them. */
 static void
 end_records(struct sbuf *sb, uint64_t entries, uint64_t cd_at,
@@ -1809,51 +1716,85 @@ close_head(struct zipwriter *w, const char *path, struct sbuf *head,
 	return 0;
 }
 
-int
-zipwriter_close_with_files(struct zipwriter *w, const char *path,
-    const struct zip_stored_file *files, size_t n, struct dv_error *err)
+uint64_t
+zip_stored_header_len(const char *name, uint64_t size)
 {
-	struct sbuf head = SBUF_INIT(SBUF_NOCAP), cd = SBUF_INIT(SBUF_NOCAP);
-	uint64_t entries, cd_len, off;
-	bool made = false;
-	int fd = -1, ret;
+	return 30 + (uint64_t)strlen(name) + (size >= 0xffffffffu ? 20 : 0);
+}
 
-	if ((ret = close_head(w, path, &head, &cd, &entries, &off, err)) != 0)
-		goto out;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = dv_error_errno(err, errno == EEXIST ? DV_EEXIST : DV_EIO,
-		    "%s: cannot create", path);
-		goto out;
-	}
-	made = true;
-	if ((ret = fd_write_all(fd, head.buf, (size_t)off, path, err)) != 0)
-		goto out;
+int
+zip_layout(struct zip_stored *m, size_t n, uint64_t start, uint64_t *end,
+    struct dv_error *err)
+{
+	uint64_t off = start, lh;
+
 	for (size_t i = 0; i < n; i++) {
-		if ((ret = add_stored_file(fd, path, &files[i], off, &cd,
-		    err)) != 0)
+		if (strlen(m[i].name) > 0xffff)
+			return dv_error_set(err, DV_ELIMIT, "%.200s...: a member "
+			    "name longer than a zip allows", m[i].name);
+		lh = zip_stored_header_len(m[i].name, m[i].size);
+		/* Sizes come from metadata nobody checked: no wrap, and every
+		 * offset one a file can have. */
+		if (off > (uint64_t)INT64_MAX - lh ||
+		    m[i].size > (uint64_t)INT64_MAX - lh - off)
+			return dv_error_set(err, DV_ELIMIT, "%s: a zip laid out "
+			    "this way would be larger than a file can be "
+			    "(member of %llu bytes at %llu)", m[i].name,
+			    (unsigned long long)m[i].size,
+			    (unsigned long long)off);
+		m[i].at = off;
+		off += lh + m[i].size;
+	}
+	*end = off;
+	return 0;
+}
+
+int
+zip_write_stored(int fd, const char *path, struct zip_stored *m, size_t n,
+    struct dv_error *err)
+{
+	struct sbuf lh = SBUF_INIT(SBUF_NOCAP), cd = SBUF_INIT(SBUF_NOCAP);
+	uint64_t end = 0, data_at, cd_len;
+	uint32_t dtime, ddate;
+	int ret = 0;
+
+	dos_now(&dtime, &ddate);
+	for (size_t i = 0; i < n; i++) {
+		if (outdir_interrupted()) {
+			ret = dv_error_set(err, DV_EINTR, "%s: interrupted",
+			    path);
 			goto out;
-		off += 30 + strlen(files[i].name) + files[i].size +
-		    (files[i].size >= 0xffffffffu ? 20 : 0);
+		}
+		if (m[i].data != NULL)
+			m[i].crc32 = dv_crc32(0, m[i].data, (size_t)m[i].size);
+		sbuf_reset(&lh);
+		local_header(&lh, m[i].name, m[i].size, m[i].crc32, dtime,
+		    ddate, m[i].at);
+		data_at = m[i].at + lh.len;
+		if ((ret = fd_pwrite_all(fd, lh.buf, lh.len, m[i].at, path,
+		    err)) != 0 || (m[i].data != NULL &&
+		    (ret = fd_pwrite_all(fd, m[i].data, (size_t)m[i].size,
+		    data_at, path, err)) != 0))
+			goto out;
+		central_entry(&cd, m[i].name, m[i].size, m[i].crc32, dtime,
+		    ddate, m[i].at);
+		if (data_at + m[i].size > end)
+			end = data_at + m[i].size;
 	}
 	cd_len = cd.len;
-	end_records(&cd, entries + n, off, cd_len);
-	if ((ret = fd_write_all(fd, cd.buf, cd.len, path, err)) != 0)
+	end_records(&cd, n, end, cd_len);
+	if ((ret = fd_pwrite_all(fd, cd.buf, cd.len, end, path, err)) != 0)
 		goto out;
-	/* The one durable commit: the caller renames it into place. */
-	if (fsync(fd) != 0) {
-		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", path);
+	/* An earlier run's file may be longer: the end records end it. */
+	if (ftruncate(fd, (off_t)(end + cd.len)) != 0) {
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot resize", path);
 		goto out;
 	}
-	ret = close(fd) != 0 ? dv_error_errno(err, DV_EIO, "%s: cannot write",
-	    path) : 0;
-	fd = -1;
+	/* The one durable commit: the caller renames it into place. */
+	if (fsync(fd) != 0)
+		ret = dv_error_errno(err, DV_EIO, "%s: cannot write", path);
 out:
-	if (fd >= 0)
-		close(fd);
-	if (ret != 0 && made)
-		(void)unlink(path);
-	sbuf_release(&head);
+	sbuf_release(&lh);
 	sbuf_release(&cd);
 	return ret;
 }
@@ -1993,7 +1934,7 @@ zipwriter_close_with_ranges(struct zipwriter *w, const char *path,
 	struct sbuf lh = SBUF_INIT(SBUF_NOCAP), tmp = SBUF_INIT(SBUF_NOCAP);
 	struct dv_error werr = DV_ERROR_INIT;
 	const char *in_path = NULL;
-	uint64_t entries, cd_len, off;
+	uint64_t entries = 0, cd_len, off = 0;
 	zip_uint16_t dtime, ddate;
 	struct stat st;
 	bool stopped = false;

@@ -6,9 +6,11 @@ VIBs) from nginx on 127.0.0.1, then times, best of REPEAT rounds (each
 round runs every row once, so a loaded machine's drift falls on all):
   - curl downloading the -standard profile's VIBs one by one (one curl
     process per file, as an admin's script would);
-  - depot fetch --jobs 4 and --jobs 1 of that profile (downloads, with
-    SHA-256 and CRC-32 on a hashing thread while streaming, then each VIB
-    copied into the zip by the kernel, one fsync);
+  - depot fetch --jobs 4 and --jobs 1 of that profile (each VIB
+    downloaded straight into its place in the zip being built, SHA-256
+    and CRC-32 on a hashing thread while streaming, writeback started as
+    the bytes land; then the small members, the headers and one fsync:
+    each VIB's bytes are written once);
   - depot mirror --profile of the same VIBs with --jobs 1 (downloads and
     SHA-256 only) against one curl process fetching them all in sequence
     (no hashing): what streaming SHA-256 adds.
@@ -174,7 +176,7 @@ def main():
                   100 * (t["depot mirror --jobs 1 (SHA-256 only)"] /
                          t["curl, one process, all VIBs"] - 1)))
         print("  fetch --jobs 4 against one curl: %.2fx its time (what "
-              "fetch adds: CRC-32, the copy into the zip, its fsync)" % (
+              "fetch adds: CRC-32, the journal, the zip's one fsync)" % (
                   t["depot fetch --jobs 4"] /
                   t["curl, one process, all VIBs"]))
     finally:

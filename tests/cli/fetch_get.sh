@@ -31,19 +31,50 @@ fetched() {
 	    { echo "  depot cannot list $1"; return 1; }
 }
 
-# nothing_unverified OUT: no OUT, and every file in the state folder is
-# a partial or a VIB named by its SHA-256 and size (SHA-SIZE.vib).
+# journal OUT: the state folder's resume journal, one line per VIB:
+# "MEMBER KEPT STATE" (bytes in place, v verified or p partial), its
+# layout checked (each VIB after its local header, in member order).
+journal() {
+	"$PYTHON" - ".$1.fetch" <<'PY'
+import sys
+lines = open(sys.argv[1] + "/journal").read().split("\n")
+assert lines[0] == "esxstage fetch journal 1" and lines[-2:] == ["end", ""], lines
+for line in lines[3:-2]:
+    at, size, sha, member, kept, state, crc = line.split(" ")
+    print(member, kept, state)
+PY
+}
+
+# kept OUT MATCH: the bytes in place the journal says of the VIB MATCH.
+kept() {
+	journal "$1" | awk -v m="$2" '$1 ~ m {print $2}'
+}
+
+# nothing_unverified OUT: no OUT; the state folder holds only the zip
+# being built and the journal, and every VIB the journal calls verified
+# is what the metadata says (its SHA-256 at its offset in the zip).
 nothing_unverified() {
 	[ ! -e "$1" ] || { echo "  $1 exists after a failure"; return 1; }
-	for f in ".$1.fetch"/*.vib; do
-		[ -f "$f" ] || continue
-		sum=$(sha256sum "$f" | cut -d' ' -f1)-$(wc -c <"$f" | tr -d ' ')
-		[ "$(basename "$f" .vib)" = "$sum" ] ||
-		    { echo "  $f is not what its name says"; return 1; }
+	[ -d ".$1.fetch" ] || return 0
+	for f in ".$1.fetch"/* ".$1.fetch"/.[!.]*; do
+		[ -e "$f" ] || continue
+		case ${f##*/} in
+		out.zip | journal) ;;
+		*) echo "  other files in the state folder: $f"; return 1 ;;
+		esac
 	done
-	ls -A ".$1.fetch" 2>/dev/null | grep -v -e '\.part$' -e '\.vib$' &&
-	    { echo "  other files in the state folder"; return 1; }
-	return 0
+	[ -f ".$1.fetch/journal" ] || return 0
+	"$PYTHON" - ".$1.fetch" <<'PY' || return 1
+import hashlib, sys
+d = sys.argv[1]
+lines = open(d + "/journal").read().split("\n")
+data = open(d + "/out.zip", "rb").read()
+for line in lines[3:-2]:
+    at, size, sha, member, kept, state, crc = line.split(" ")
+    at, size = int(at), int(size)
+    if state == "v" and hashlib.sha256(data[at:at + size]).hexdigest() != sha:
+        sys.exit(f"  {member} is called verified, and is not")
+PY
 }
 
 # sent PATH: body bytes faultserver.py sent for PATH, all requests.
@@ -156,7 +187,7 @@ test_fault_interrupted_run_resumes_next_run() {
 	expect_status 2 && expect_err "the connection broke, 2 times" &&
 	    expect_err "kept in .o.zip.fetch for the next run" &&
 	    nothing_unverified o.zip || return 1
-	[ "$(cat .o.zip.fetch/*.part | wc -c | tr -d " ")" = 2000 ] || { echo "  partial not kept"; return 1; }
+	[ "$(kept o.zip ghost-driver)" = 2000 ] || { echo "  partial not kept"; journal o.zip; return 1; }
 	fetch_faulty
 	expect_status 0 && fetched o.zip || return 1
 	grep -q 'ghost-driver.* 2000 206 ' fault.log &&
@@ -166,19 +197,18 @@ test_fault_interrupted_run_resumes_next_run() {
 	[ "$(grep -c ne1000 fault.log)" = 1 ] || { echo "  ne1000 fetched twice"; return 1; }
 }
 
-# A VIB kept from an earlier run is not synced: it is hashed again, and
-# one that is not what its name says is fetched again, not stored.
+# A VIB verified by an earlier run is not synced: its region of the zip
+# is hashed again, and one that is not what the journal says is fetched
+# again, not stored.
 test_fault_kept_vib_damaged_is_fetched_again() {
 	faults '[{"match": "ghost-driver", "mode": "drop", "after": 1000, "times": 2}]' || return 1
 	fetch_faulty --retries 1
 	expect_status 2 || return 1
-	kept=
-	for f in .o.zip.fetch/*.vib; do
-		cmp -s "$f" "www/PROD/COMP/ESX_HOST/main/$NE" && kept=$f
-	done
-	[ -n "$kept" ] || { echo "  ne1000 was not kept"; return 1; }
+	journal o.zip | grep -q "ne1000.* v$" || { echo "  ne1000 was not kept"; return 1; }
+	at=$(awk '/ne1000/ {print $1}' .o.zip.fetch/journal)
 	# Same size, one byte changed.
-	printf 'X' | dd of="$kept" bs=1 seek=100 conv=notrunc 2>/dev/null
+	printf 'X' | dd of=.o.zip.fetch/out.zip bs=1 seek=$((at + 100)) \
+	    conv=notrunc 2>/dev/null
 	fetch_faulty
 	expect_status 0 && fetched o.zip &&
 	    expect_out "2 downloaded" &&
@@ -271,8 +301,8 @@ test_fault_wrong_byte_twice_refused() {
 	expect_status 1 && expect_err "$NE: SHA-256 is " &&
 	    expect_err "it was discarded, fetched again and was wrong again: refused" &&
 	    nothing_unverified o.zip || return 1
-	! ls .o.zip.fetch/ 2>/dev/null | grep -q "$(sha256sum "www/PROD/COMP/ESX_HOST/main/$NE" | cut -c1-64)" ||
-	    { echo "  the bad download was kept"; return 1; }
+	journal o.zip | grep -q "ne1000.* 0 p$" ||
+	    { echo "  the bad download was kept"; journal o.zip; return 1; }
 }
 
 test_fault_stall_resumes() {
@@ -291,28 +321,129 @@ test_fault_stall_gives_up() {
 	    nothing_unverified o.zip
 }
 
-# SIGTERM in the middle of a body: what arrived is kept, the command dies
-# of the signal, and the next run resumes from the kept partial.
-test_sigterm_keeps_partial_next_run_resumes() {
+# stalled_fetch: a fetch in the background (its pid in pid) whose
+# ghost-driver download stalls after 1500 bytes; returns once it has.
+stalled_fetch() {
 	faults '[{"match": "ghost-driver", "mode": "stall", "after": 1500, "secs": 30}]' || return 1
 	"$DEPOT" fetch --stall-timeout 20 --profile "$STD" \
 	    --add-channel "$base/addon-main/index.xml" "$base/main/index.xml" \
 	    o.zip >out 2>err &
 	pid=$!
-	fault_logged 'ghost-driver.* 0 200 1500' $pid || return 1
+	fault_logged 'ghost-driver.* 0 200 1500' $pid
+}
+
+# SIGTERM in the middle of a body: what arrived is kept, the command dies
+# of the signal, and the next run resumes from the kept partial.
+test_sigterm_keeps_partial_next_run_resumes() {
+	stalled_fetch || return 1
 	sleep 0.5
 	kill -TERM $pid
 	wait $pid
 	rc=$?
 	expect_status 143 && expect_err "interrupted; what was downloaded and verified is kept in .o.zip.fetch for the next run" &&
 	    nothing_unverified o.zip || return 1
-	[ "$(cat .o.zip.fetch/*.part | wc -c | tr -d ' ')" = 1500 ] ||
-	    { echo "  the partial was not kept"; ls -la .o.zip.fetch; return 1; }
+	[ "$(kept o.zip ghost-driver)" = 1500 ] ||
+	    { echo "  the partial was not kept"; journal o.zip; return 1; }
 	fetch_faulty
 	expect_status 0 && fetched o.zip || return 1
 	grep -q 'ghost-driver.* 1500 206 ' fault.log &&
 	    [ "$(sent ghost-driver)" = "$(size_of "addon-main/$GHOST")" ] ||
 	    { echo "  requests:"; cat fault.log; return 1; }
+}
+
+# kill -9 mid-run: no journal is written at the stop, so the last one
+# (written as each VIB was verified) is older than the data: the stalled
+# VIB's 1500 bytes in place are not in it.  The next run trusts only what
+# it hashes again, fetches that VIB whole and writes the right bytes.
+test_kill9_resumes_from_older_journal() {
+	stalled_fetch || return 1
+	i=0
+	until [ "$(journal o.zip 2>/dev/null | grep -c ' v$')" = 4 ]; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { echo "  4 VIBs never journaled"; kill $pid; return 1; }
+		sleep 0.1
+	done
+	kill -KILL $pid
+	wait $pid
+	rc=$?
+	expect_status 137 && nothing_unverified o.zip || return 1
+	[ "$(kept o.zip ghost-driver)" = 0 ] || { echo "  journal:"; journal o.zip; return 1; }
+	fetch_faulty
+	expect_status 0 && fetched o.zip &&
+	    expect_out "1 downloaded" && expect_out "4 verified by an earlier run" || return 1
+	[ "$(sent ghost-driver)" = $(($(size_of "addon-main/$GHOST") + 1500)) ] &&
+	    [ "$(grep -c ne1000 fault.log)" = 1 ] ||
+	    { echo "  requests:"; cat fault.log; return 1; }
+}
+
+# interrupted_state: a run that stops with 4 VIBs verified and 2000 bytes
+# of ghost-driver in place, its state folder saved as saved/.
+interrupted_state() {
+	faults '[{"match": "ghost-driver", "mode": "drop", "after": 1000, "times": 2}]' || return 1
+	fetch_faulty --retries 1
+	expect_status 2 && [ "$(kept o.zip ghost-driver)" = 2000 ] || return 1
+	cp -a .o.zip.fetch saved
+}
+
+# fetch_over_damage SED-SCRIPT...: the saved state, its journal edited
+# by each script in turn; each run ignores it (downloads all five again,
+# trusts nothing) and writes the right zip.
+fetch_over_damage() {
+	for script in "$@"; do
+		rm -rf .o.zip.fetch o.zip && cp -a saved .o.zip.fetch || return 1
+		if [ "$script" = binary ]; then
+			head -c 3000 /dev/urandom >.o.zip.fetch/journal
+		elif [ "$script" = huge ]; then
+			"$PYTHON" -c 'import sys; sys.stdout.write("x" * (1 << 22))' \
+			    >>.o.zip.fetch/journal
+		else
+			sed -i "$script" .o.zip.fetch/journal
+		fi
+		fetch_faulty
+		expect_status 0 && fetched o.zip &&
+		    expect_out "5 downloaded" &&
+		    expect_out "0 verified by an earlier run" ||
+		    { echo "  after: $script"; return 1; }
+	done
+}
+
+test_journal_of_another_layout_is_ignored() {
+	interrupted_state || return 1
+	fetch_over_damage "s/^profile .*/profile ESXi-8.0U3e-24677879-no-tools/" \
+	    "/ne1000/s/^[0-9]*/10727/" \
+	    "/ne1000/s/ [0-9a-f]\{64\} / $(printf '%064d' 0) /" \
+	    "s/^vibs 5/vibs 4/"
+	# The stale bytes of the ignored state are written over, not kept.
+	[ "$(sent ne1000)" = $(($(size_of "main/$NE") * 5)) ] ||
+	    { echo "  requests:"; cat fault.log; return 1; }
+}
+
+test_damaged_journal_is_ignored() {
+	interrupted_state || return 1
+	fetch_over_damage binary huge '$d' '1s/1$/2/' \
+	    "/ghost-driver/s/ 2000 p / 99999999999999999999999 p /" \
+	    "/ghost-driver/s/ 2000 p / 4459 p /" \
+	    "/ne1000/s/ v / x /" "/ne1000/s/ [0-9]* v / 3 v /" \
+	    "/ne1000/s/ \([0-9a-f]\{8\}\)$/ \1 extra/"
+}
+
+# The zip being built cannot be opened: said, nothing downloaded.  A
+# journal that cannot be written costs only a later run's resume: the
+# run goes on and writes the right zip.
+test_state_zip_unusable_journal_unwritable() {
+	channels www || return 1
+	serve_nginx "$T/www" || return 1
+	base="http://127.0.0.1:$PORT/PROD/COMP/ESX_HOST"
+	mkdir -p .o.zip.fetch/out.zip
+	run "$DEPOT" fetch --profile "$STD" --add-channel "$base/addon-main" \
+	    "$base/main/index.xml" o.zip
+	expect_status 2 && expect_err ".o.zip.fetch/out.zip: cannot open: Is a directory" &&
+	    [ ! -e o.zip ] || return 1
+	! grep -q '\.vib ' nginx/access.log || { echo "  VIBs were downloaded"; return 1; }
+	rmdir .o.zip.fetch/out.zip && mkdir .o.zip.fetch/journal.tmp
+	run "$DEPOT" fetch --profile "$STD" --add-channel "$base/addon-main" \
+	    "$base/main/index.xml" o.zip
+	expect_status 0 && expect_out "5 downloaded" && fetched o.zip
 }
 
 # The fetched depot composes like any depot, and the independent reader

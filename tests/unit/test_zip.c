@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../depot/depot_int.h"
@@ -310,174 +311,129 @@ test_zip_open_refusals(struct unit *u)
 	sbuf_release(&out);
 }
 
-/* Write path holding data; its CRC-32 into *crc. */
-static void
-scratch_file(struct unit *u, const char *path, const char *data,
-    uint32_t *crc)
+/* A new file at path, open for reading and writing; -1 on failure. */
+static int
+scratch_zip(const char *path)
 {
-	FILE *fp = fopen(path, "wb");
-
-	CHECK(u, fp != NULL && fputs(data, fp) >= 0 && fclose(fp) == 0);
-	*crc = dv_crc32(0, data, strlen(data));
+	(void)unlink(path);
+	return open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 }
 
-/* The in-memory members, then files stored by a copy with the CRC-32
- * given: read back whole and CRC-checked; a file whose size changed, a
- * missing file and an existing output are refused, nothing left. */
+/*
+ * Two members laid out first, their bodies put in place by the caller (as
+ * depot fetch downloads into them), then one from memory after them: the
+ * zip reads back whole (our reader, CRC-checked), also over an earlier
+ * longer file; a file open read-only, an fsync that fails, a name or
+ * sizes a zip cannot hold are refused with their message.
+ */
 void
-test_zip_close_with_files(struct unit *u)
+test_zip_write_stored(struct unit *u)
 {
 	struct dv_error err = DV_ERROR_INIT;
-	struct zip_stored_file f[2];
-	struct zipwriter *w = NULL;
+	struct zip_stored m[3] = {
+		{"vib20/a/a.vib", 18, 0, NULL, 0},
+		{"vib20/b/b.vib", 6, 0, NULL, 0},
+		{"index.xml", 4, 0, "<x/>", 0},
+	};
 	struct zipfile *zf = NULL;
 	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
-	char a[512], b[512], out[512];
-	uint32_t crc_a, crc_b;
+	char out[512], *longname;
+	uint64_t end, end2;
 	long i;
+	int fd;
 
-	snprintf(a, sizeof(a), "%s/a.vib", unit_scratch());
-	snprintf(b, sizeof(b), "%s/b.vib", unit_scratch());
-	snprintf(out, sizeof(out), "%s/with-files.zip", unit_scratch());
-	(void)unlink(out);
-	scratch_file(u, a, "first file's bytes", &crc_a);
-	scratch_file(u, b, "second", &crc_b);
-	f[0] = (struct zip_stored_file){"vib20/a/a.vib", a, 18, crc_a};
-	f[1] = (struct zip_stored_file){"vib20/b/b.vib", b, 6, crc_b};
-
-	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
-	if (w == NULL)
+	snprintf(out, sizeof(out), "%s/stored.zip", unit_scratch());
+	fd = scratch_zip(out);
+	CHECK(u, fd >= 0);
+	if (fd < 0)
 		return;
-	CHECK(u, zipwriter_add_mem(w, "index.xml", "<x/>", 4, -1, &err) == 0);
-	CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) == 0);
+	CHECK(u, zip_layout(m, 2, 0, &end, &err) == 0);
+	CHECK(u, m[0].at == 0 && m[1].at == 30 + 13 + 18 && end == m[1].at +
+	    30 + 13 + 6);
+	CHECK(u, zip_layout(m + 2, 1, end, &end2, &err) == 0 &&
+	    m[2].at == end);
+	/* Bodies in place, garbage past the end (an earlier, longer run). */
+	CHECK(u, pwrite(fd, "first file's bytes", 18, 43) == 18 &&
+	    pwrite(fd, "second", 6, 43 + 18 + 43) == 6 &&
+	    pwrite(fd, "stale", 5, 4000) == 5);
+	m[0].crc32 = dv_crc32(0, "first file's bytes", 18);
+	m[1].crc32 = dv_crc32(0, "second", 6);
+	CHECK(u, zip_write_stored(fd, out, m, 3, &err) == 0);
+	CHECK(u, close(fd) == 0);
 	CHECK(u, zipfile_open(out, &zf, &err) == 0);
 	if (zf != NULL) {
 		CHECK(u, zipfile_count(zf) == 3);
 		CHECK(u, (i = zipfile_find(zf, "vib20/b/b.vib")) >= 0);
-		if (i >= 0) {
+		if (i >= 0)
 			CHECK(u, zipfile_read(zf, (size_t)i, 100, &got,
-			    &err) == 0);
-			CHECK(u, got.len == 6 && memcmp(got.buf, "second",
-			    6) == 0);
-		}
+			    &err) == 0 && got.len == 6 &&
+			    memcmp(got.buf, "second", 6) == 0);
+		CHECK(u, (i = zipfile_find(zf, "index.xml")) >= 0);
+		if (i >= 0)
+			CHECK(u, zipfile_read(zf, (size_t)i, 100, &got,
+			    &err) == 0 && got.len == 4);
 		zipfile_close(zf);
 	}
 	sbuf_release(&got);
 
-	/* The output exists now. */
-	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
-	if (w != NULL) {
-		CHECK(u, zipwriter_add_mem(w, "i", "x", 1, -1, &err) == 0);
-		CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) ==
-		    -DV_EEXIST);
-		CHECK(u, err_is(&err, DV_EEXIST, "cannot create"));
-		CHECK(u, access(out, F_OK) == 0);
+	/* A CRC-32 that is not the bytes': the reader says so. */
+	fd = open(out, O_RDWR | O_CLOEXEC);
+	m[1].crc32 ^= 1;
+	CHECK(u, fd >= 0 && zip_write_stored(fd, out, m, 3, &err) == 0);
+	m[1].crc32 ^= 1;
+	if (fd >= 0)
+		close(fd);
+	zf = NULL;
+	CHECK(u, zipfile_open(out, &zf, &err) == 0);
+	if (zf != NULL) {
+		CHECK(u, (i = zipfile_find(zf, "vib20/b/b.vib")) >= 0);
+		if (i >= 0)
+			CHECK(u, zipfile_read(zf, (size_t)i, 100, &got,
+			    &err) != 0);
+		zipfile_close(zf);
 	}
-	CHECK(u, unlink(out) == 0);
-
-	/* A file that is not the size it was checked at. */
-	f[1].size = 7;
-	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
-	if (w != NULL) {
-		CHECK(u, zipwriter_add_mem(w, "i", "x", 1, -1, &err) == 0);
-		CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) ==
-		    -DV_EIO);
-		CHECK(u, err_is(&err, DV_EIO, "b.vib: changed since it was "
-		    "checked (6 bytes, 7 expected)"));
-		CHECK(u, access(out, F_OK) != 0);
-	}
-
-	/* A file that is gone. */
-	f[1].size = 6;
-	CHECK(u, unlink(b) == 0);
-	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
-	if (w != NULL) {
-		CHECK(u, zipwriter_add_mem(w, "i", "x", 1, -1, &err) == 0);
-		CHECK(u, zipwriter_close_with_files(w, out, f, 2, &err) ==
-		    -DV_EIO);
-		CHECK(u, err_is(&err, DV_EIO, "b.vib: cannot open"));
-		CHECK(u, access(out, F_OK) != 0);
-	}
-}
-
-/* zipwriter_close_with_files over the files f, after one in-memory
- * member; its result. */
-static int
-close_with(const char *out, const struct zip_stored_file *f, size_t n,
-    struct dv_error *err)
-{
-	struct zipwriter *w = NULL;
-	int ret;
-
-	if ((ret = zipwriter_open(NULL, out, &w, err)) != 0)
-		return ret;
-	if ((ret = zipwriter_add_mem(w, "index.xml", "<x/>", 4, -1,
-	    err)) != 0) {
-		zipwriter_discard(w);
-		return ret;
-	}
-	return zipwriter_close_with_files(w, out, f, n, err);
-}
-
-/* Whether out is a zip of n members whose member name holds data. */
-static bool
-reads_back(const char *out, size_t n, const char *name, const char *data)
-{
-	struct dv_error err = DV_ERROR_INIT;
-	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
-	struct zipfile *zf = NULL;
-	long i;
-	bool ok;
-
-	if (zipfile_open(out, &zf, &err) != 0)
-		return false;
-	ok = zipfile_count(zf) == n && (i = zipfile_find(zf, name)) >= 0 &&
-	    zipfile_read(zf, (size_t)i, 100, &got, &err) == 0 &&
-	    got.len == strlen(data) && memcmp(got.buf, data, got.len) == 0;
-	zipfile_close(zf);
 	sbuf_release(&got);
-	return ok;
-}
 
-/*
- * The stored copy when the system says no: across file systems
- * (copy_file_range's EXDEV) the bytes go through read and write; a copy
- * or the final fsync that fails is said and leaves no output.
- */
-void
-test_zip_close_with_files_faults(struct unit *u)
-{
-	struct dv_error err = DV_ERROR_INIT;
-	struct zip_stored_file f;
-	char a[512], out[512];
-	uint32_t crc;
+	/* Open read-only: the first write fails. */
+	fd = open(out, O_RDONLY | O_CLOEXEC);
+	CHECK(u, fd >= 0 && zip_write_stored(fd, out, m, 3, &err) == -DV_EIO);
+	CHECK(u, err_is(&err, DV_EIO, "stored.zip: cannot write: Bad file "
+	    "descriptor"));
+	if (fd >= 0)
+		close(fd);
 
-	snprintf(a, sizeof(a), "%s/faults.vib", unit_scratch());
-	snprintf(out, sizeof(out), "%s/faults.zip", unit_scratch());
-	(void)unlink(out);
-	scratch_file(u, a, "stored bytes", &crc);
-	f = (struct zip_stored_file){"vib20/f/f.vib", a, 12, crc};
-
-	fault_arm(FAULT_COPY_FILE_RANGE, 0, -1, EXDEV);
-	CHECK(u, close_with(out, &f, 1, &err) == 0);
-	CHECK(u, fault_hits(FAULT_COPY_FILE_RANGE) > 0);
+	/* The one fsync fails. */
+	fd = open(out, O_RDWR | O_CLOEXEC);
+	fault_arm(FAULT_FSYNC, 0, 1, EIO);
+	CHECK(u, fd >= 0 && zip_write_stored(fd, out, m, 3, &err) == -DV_EIO);
 	fault_clear();
-	CHECK(u, reads_back(out, 2, "vib20/f/f.vib", "stored bytes"));
+	CHECK(u, err_is(&err, DV_EIO, "stored.zip: cannot write: "
+	    "Input/output error"));
+	if (fd >= 0)
+		close(fd);
 	CHECK(u, unlink(out) == 0);
 
-	fault_arm(FAULT_COPY_FILE_RANGE, 0, 1, EIO);
-	CHECK(u, close_with(out, &f, 1, &err) == -DV_EIO);
-	fault_clear();
-	CHECK(u, err_is(&err, DV_EIO, "faults.vib: cannot copy to ") &&
-	    strstr(err.msg, "faults.zip: Input/output error") != NULL);
-	CHECK(u, access(out, F_OK) != 0);
-
-	fault_arm(FAULT_FSYNC, 0, 1, EIO);
-	CHECK(u, close_with(out, &f, 1, &err) == -DV_EIO);
-	fault_clear();
-	CHECK(u, err_is(&err, DV_EIO, "faults.zip: cannot write: "
-	    "Input/output error"));
-	CHECK(u, access(out, F_OK) != 0);
+	/* Sizes from hostile metadata: offsets that would wrap. */
+	m[0].size = UINT64_MAX - 10;
+	CHECK(u, zip_layout(m, 2, 0, &end, &err) == -DV_ELIMIT);
+	CHECK(u, err_is(&err, DV_ELIMIT, "vib20/a/a.vib: a zip laid out this "
+	    "way would be larger than a file can be (member of "
+	    "18446744073709551605 bytes at 0)"));
+	m[0].size = 18;
+	CHECK(u, zip_layout(m, 2, (uint64_t)INT64_MAX - 100, &end, &err) ==
+	    -DV_ELIMIT);
+	CHECK(u, err_is(&err, DV_ELIMIT, "vib20/b/b.vib: a zip laid out"));
+	longname = malloc(70000);
+	CHECK(u, longname != NULL);
+	if (longname != NULL) {
+		memset(longname, 'n', 69999);
+		longname[69999] = '\0';
+		m[0].name = longname;
+		CHECK(u, zip_layout(m, 1, 0, &end, &err) == -DV_ELIMIT);
+		CHECK(u, err_is(&err, DV_ELIMIT, "...: a member name longer "
+		    "than a zip allows"));
+		free(longname);
+	}
 }
 
 /* What zipwriter_close_with_ranges told its watch. */
@@ -597,44 +553,39 @@ test_zip_close_with_ranges(struct unit *u)
 /*
  * More members than a plain end record counts (65,535): the zip64 end
  * record and its locator are written, and both our reader and Python's
- * zipfile (an independent reader, CRCs checked) see every member.  The
- * other zip64 branches (a member or an offset past 4 GiB) would need a
- * 4 GiB copy: ext4 has no reflink, so copy_file_range writes the bytes.
+ * zipfile (an independent reader, CRCs checked) see every member.
  */
 void
-test_zip_close_with_files_zip64_count(struct unit *u)
+test_zip_write_stored_zip64_count(struct unit *u)
 {
 	const size_t n = 65536 + 3;
 	struct dv_error err = DV_ERROR_INIT;
-	struct zip_stored_file *f = calloc(n, sizeof(*f));
+	struct zip_stored *m = calloc(n, sizeof(*m));
 	char (*names)[16] = calloc(n, sizeof(*names));
-	struct zipwriter *w = NULL;
 	struct zipfile *zf = NULL;
 	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
-	char one[512], out[512], cmd[2048];
+	char out[512], cmd[2048];
 	const char *python = getenv("PYTHON");
-	uint32_t crc;
+	uint64_t end;
 	long i;
+	int fd = -1;
 
-	CHECK(u, f != NULL && names != NULL);
-	if (f == NULL || names == NULL)
+	CHECK(u, m != NULL && names != NULL);
+	if (m == NULL || names == NULL)
 		goto out;
-	snprintf(one, sizeof(one), "%s/one.vib", unit_scratch());
 	snprintf(out, sizeof(out), "%s/zip64-count.zip", unit_scratch());
-	(void)unlink(out);
-	scratch_file(u, one, "x", &crc);
 	for (size_t k = 0; k < n; k++) {
 		snprintf(names[k], sizeof(names[k]), "m/%05zu", k);
-		f[k] = (struct zip_stored_file){names[k], one, 1, crc};
+		m[k] = (struct zip_stored){names[k], 1, 0, "x", 0};
 	}
-	CHECK(u, zipwriter_open(NULL, out, &w, &err) == 0);
-	if (w == NULL)
-		goto out;
-	CHECK(u, zipwriter_add_mem(w, "index.xml", "<x/>", 4, -1, &err) == 0);
-	CHECK(u, zipwriter_close_with_files(w, out, f, n, &err) == 0);
+	fd = scratch_zip(out);
+	CHECK(u, fd >= 0 && zip_layout(m, n, 0, &end, &err) == 0 &&
+	    zip_write_stored(fd, out, m, n, &err) == 0);
+	if (fd >= 0)
+		close(fd);
 	CHECK(u, zipfile_open(out, &zf, &err) == 0);
 	if (zf != NULL) {
-		CHECK(u, zipfile_count(zf) == n + 1);
+		CHECK(u, zipfile_count(zf) == n);
 		CHECK(u, (i = zipfile_find(zf, "m/65538")) >= 0);
 		if (i >= 0)
 			CHECK(u, zipfile_read(zf, (size_t)i, 10, &got,
@@ -648,14 +599,100 @@ test_zip_close_with_files_zip64_count(struct unit *u)
 	    "assert z.read(\"m/65538\") == b\"x\"\n"
 	    "d = open(sys.argv[1], \"rb\").read()\n"
 	    "assert d.find(b\"PK\\x06\\x06\") > 0, \"no zip64 end record\"\n"
-	    "' '%s'", python != NULL ? python : "python3", n + 1, out);
+	    "' '%s'", python != NULL ? python : "python3", n, out);
 	CHECK(u, system(cmd) == 0);
 	(void)unlink(out);
-	(void)unlink(one);
 out:
 	sbuf_release(&got);
 	free(names);
-	free(f);
+	free(m);
+}
+
+/* The CRC-32 of len zero bytes (a hole's). */
+static uint32_t
+crc_of_zeros(uint64_t len)
+{
+	static const char zeros[1 << 20];
+	uint32_t crc = 0;
+
+	while (len > 0) {
+		size_t k = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+		crc = dv_crc32(crc, zeros, k);
+		len -= k;
+	}
+	return crc;
+}
+
+/*
+ * The other zip64 branches: a member of 4 GiB and more (zip64 sizes in
+ * its local header and central entry) and one after it (its offset past
+ * 4 GiB), the big one's body a hole in a sparse file, so no 4 GiB is
+ * written.  Read back by our reader (sizes) and by Python's zipfile
+ * (sizes and header offsets, not the 4 GiB of zeros).  Skipped where the
+ * file system keeps no holes.
+ */
+void
+test_zip_write_stored_zip64_big(struct unit *u)
+{
+	const uint64_t big = ((uint64_t)4 << 30) + 1;
+	struct dv_error err = DV_ERROR_INIT;
+	struct zip_stored m[2] = {
+		{"vib20/big/big.vib", big, 0, NULL, 0},
+		{"index.xml", 4, 0, "<x/>", 0},
+	};
+	struct zipfile *zf = NULL;
+	struct zip_entry e;
+	struct stat st;
+	char out[512], cmd[2048];
+	const char *python = getenv("PYTHON");
+	uint64_t end;
+	long i;
+	int fd;
+
+	snprintf(out, sizeof(out), "%s/zip64-big.zip", unit_scratch());
+	fd = scratch_zip(out);
+	CHECK(u, fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK(u, zip_layout(m, 2, 0, &end, &err) == 0);
+	CHECK(u, m[1].at == 30 + 17 + 20 + big);
+	if (ftruncate(fd, (off_t)end) != 0 || fstat(fd, &st) != 0 ||
+	    (uint64_t)st.st_blocks * 512 >= big) {
+		printf("  (skipped: %s keeps no sparse file of 4 GiB)\n",
+		    unit_scratch());
+		goto out;
+	}
+	m[0].crc32 = crc_of_zeros(big);
+	CHECK(u, zip_write_stored(fd, out, m, 2, &err) == 0);
+	CHECK(u, fstat(fd, &st) == 0 && (uint64_t)st.st_blocks * 512 <
+	    ((uint64_t)1 << 20));
+	CHECK(u, zipfile_open(out, &zf, &err) == 0);
+	if (zf != NULL) {
+		CHECK(u, zipfile_count(zf) == 2);
+		CHECK(u, (i = zipfile_find(zf, "vib20/big/big.vib")) >= 0);
+		if (i >= 0)
+			CHECK(u, zipfile_entry(zf, (size_t)i, &e, &err) == 0 &&
+			    e.size == big);
+		CHECK(u, (i = zipfile_find(zf, "index.xml")) >= 0);
+		if (i >= 0)
+			CHECK(u, zipfile_entry(zf, (size_t)i, &e, &err) == 0 &&
+			    e.size == 4);
+		zipfile_close(zf);
+	}
+	snprintf(cmd, sizeof(cmd), "'%s' -c 'import sys, zipfile\n"
+	    "z = zipfile.ZipFile(sys.argv[1])\n"
+	    "b, s = z.infolist()\n"
+	    "assert (b.filename, b.file_size, b.compress_size, b.header_offset)"
+	    " == (\"vib20/big/big.vib\", %llu, %llu, 0), b\n"
+	    "assert (s.file_size, s.header_offset) == (4, %llu), s\n"
+	    "assert z.read(\"index.xml\") == b\"<x/>\"\n"
+	    "' '%s'", python != NULL ? python : "python3",
+	    (unsigned long long)big, (unsigned long long)big,
+	    (unsigned long long)m[1].at, out);
+	CHECK(u, system(cmd) == 0);
+out:
+	close(fd);
+	(void)unlink(out);
 }
 
 /* ---- deflated members read past libzip ----------------------------------- */

@@ -33,10 +33,10 @@ struct unit {
 	X(zip_writer_dos_times)                                              \
 	X(zip_stored_read)                                                   \
 	X(zip_open_refusals)                                                 \
-	X(zip_close_with_files)                                              \
-	X(zip_close_with_files_faults)                                       \
+	X(zip_write_stored)                                                  \
 	X(zip_close_with_ranges)                                             \
-	X(zip_close_with_files_zip64_count)                                  \
+	X(zip_write_stored_zip64_count)                                      \
+	X(zip_write_stored_zip64_big)                                        \
 	X(zip_deflated_read)                                                 \
 	X(zip_deflated_damaged)                                              \
 	X(zip_deflated_bomb)                                                 \
@@ -91,6 +91,7 @@ struct unit {
 	X(verify_structure)                                                  \
 	X(verify_one_vib)                                                    \
 	X(http_token)                                                        \
+	X(http_into_fd)                                                      \
 	X(error_codes)                                                       \
 	X(diags_list)                                                        \
 	X(crc32_matches_zlib)
