@@ -114,7 +114,8 @@ $(BUILD)/esxbundle: $(BUILD)/obj/cmd/bundle.o $(BUNDLE_OBJS) $(CMD_OBJS) \
 
 # The unit tests make system calls of the libraries fail (tests/unit/fault.h).
 UNIT_WRAP = -Wl,--wrap=renameat2,--wrap=renameat,--wrap=mkdtemp,--wrap=fsync \
-            -Wl,--wrap=syncfs,--wrap=copy_file_range,--wrap=linkat
+            -Wl,--wrap=syncfs,--wrap=copy_file_range,--wrap=linkat \
+            -Wl,--wrap=write,--wrap=close
 $(BUILD)/unit: $(UNIT_OBJS) $(BUNDLE_OBJS) $(CMD_OBJS) $(BUILD)/libdepot.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(UNIT_WRAP) -o $@ $^ $(LDLIBS)

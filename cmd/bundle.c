@@ -96,20 +96,6 @@ create_json(const struct bundle_opts *o, const struct bundle_plan *plan)
 	sbuf_release(&tar);
 }
 
-/* --intel-nvm of create: one file at the most. */
-static int
-create_once(char **argv, const struct opt *opt, const char *value)
-{
-	const char **to = opt->to;
-
-	if (*to != NULL) {
-		msg_error("create: --intel-nvm is given once");
-		return verb_usage(argv[0], EXIT_USAGE);
-	}
-	*to = value;
-	return EXIT_OK;
-}
-
 /* --jobs of create: out of range is bundle_opts_check's to say (0). */
 static int
 create_jobs(char **argv, const struct opt *opt, const char *value)
@@ -145,7 +131,7 @@ cmd_bundle_create(int argc, char **argv)
 		{"profile", 'P', true, OPT_STRING, &o.profile, NULL, 0},
 		{"add", 'a', true, OPT_LIST, &adds, NULL, 0},
 		{"firmware", 'f', true, OPT_LIST, &fw, NULL, 0},
-		{"intel-nvm", 'I', true, OPT_CALL, &o.intel_nvm, create_once, 0},
+		{"intel-nvm", 'I', true, OPT_ONCE, &o.intel_nvm, NULL, 0},
 		{"esxi", 'E', true, OPT_STRING, &o.esxi, NULL, 0},
 		{"trust", 't', true, OPT_LIST, &trusts, NULL, 0},
 		{"jobs", 'j', true, OPT_CALL, &o.jobs, create_jobs, 0},
@@ -235,28 +221,22 @@ static int
 bundle_operand(int argc, char **argv, const char **path, bool *json,
     int *status)
 {
-	int i = 1;
+	const struct opt table[] = {
+		OPT_JSON(0, json),
+		OPT_HELP_ROW,
+		OPT_END,
+	};
 
 	*json = false;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			*status = verb_usage(argv[0], EXIT_OK);
-			return 0;
-		}
-		if (strcmp(argv[i], "--json") != 0) {
-			msg_error("%s: unknown option '%s'", argv[0], argv[i]);
-			*status = verb_usage(argv[0], EXIT_USAGE);
-			return 0;
-		}
-		*json = true;
-	}
-	if (argc - i != 1) {
+	if (!opts_parse(argc, argv, table, status))
+		return 0;
+	if (argc - optind != 1) {
 		msg_error("%s: expected 1 operand (the bundle folder, or its "
-		    "tar)", argv[0]);
+		    "tar), got %d", argv[0], argc - optind);
 		*status = verb_usage(argv[0], EXIT_USAGE);
 		return 0;
 	}
-	*path = argv[i];
+	*path = argv[optind];
 	return 1;
 }
 

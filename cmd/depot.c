@@ -738,23 +738,6 @@ struct check_opts {
 	int status; /* exit status when parsing says to stop */
 };
 
-/* --jobs of verify: 1 to 256. */
-static int
-check_jobs(char **argv, const struct opt *o, const char *value)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(value, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 1 || n > 256) {
-		msg_error("%s: --jobs takes a number from 1 to 256", argv[0]);
-		return verb_usage(argv[0], EXIT_USAGE);
-	}
-	*(int *)o->to = (int)n;
-	return EXIT_OK;
-}
-
 static bool
 parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
     struct check_opts *o)
@@ -764,7 +747,7 @@ parse_check_opts(int argc, char **argv, bool takes_jobs, int min, int max,
 	const struct opt table[] = {
 		OPT_JSON('j', &o->json),
 		{"trust", 't', true, OPT_LIST, &o->trust_paths, NULL, 0},
-		{"jobs", 'J', true, verify_only, &o->jobs, check_jobs, 0},
+		OPT_JOBS('J', verify_only, &o->jobs, 256),
 		{"quiet", 'q', false, verify_only, &o->verbosity,
 		    opts_verbosity, 'q'},
 		{"verbose", 'v', false, verify_only, &o->verbosity,

@@ -1,6 +1,5 @@
 /* fetch.c - depot fetch, mirror and check: online depots onto this machine. */
 /* SPDX-License-Identifier: BSD-2-Clause */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "cmd.h"
 #include "fetch.h"
 #include "net.h"
+#include "opts.h"
 #include "verb.h"
 
 static volatile sig_atomic_t caught;
@@ -87,7 +87,7 @@ download_failed(const struct dv_error *err, const char *before,
 struct fetch_cli {
 	bool json;
 	const char *profile;
-	unsigned jobs;
+	int jobs;
 	struct ptrvec channels; /* --add-channel URLs */
 	struct ptrvec versions; /* mirror --version */
 	struct ptrvec profiles; /* mirror --profile GLOB */
@@ -96,121 +96,55 @@ struct fetch_cli {
 	int status;
 };
 
-enum {
-	OPT_ADD_CHANNEL = 0x2000,
-	OPT_VERSION,
-};
-
-/* Parse the options of fetch (profile), mirror (globs) and check. */
+/*
+ * Parse the options of fetch (one profile), mirror (globs) and check
+ * (neither, nor the network's): one table, each row doing what the verb
+ * takes or saying it is not for it, as every other verb does.
+ */
 static bool
 parse_fetch_opts(int argc, char **argv, int nargs, struct fetch_cli *o)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"profile", required_argument, NULL, 'p'},
-		{"jobs", required_argument, NULL, 'J'},
-		{"add-channel", required_argument, NULL, OPT_ADD_CHANNEL},
-		{"version", required_argument, NULL, OPT_VERSION},
-		{"help", no_argument, NULL, 'h'},
-		NET_LONGOPTS,
-		{NULL, 0, NULL, 0},
-	};
 	bool is_fetch = strcmp(argv[0], "fetch") == 0;
 	bool is_mirror = strcmp(argv[0], "mirror") == 0;
-	char *end;
-	long v;
-	int c, li;
+	enum opt_does fetch_only = is_fetch ? OPT_LIST : OPT_NOT_FOR;
+	enum opt_does mirror_only = is_mirror ? OPT_LIST : OPT_NOT_FOR;
+	enum opt_does downloads = is_fetch || is_mirror ? OPT_CALL :
+	    OPT_NOT_FOR;
+	enum opt_does one_profile = is_fetch ? OPT_ONCE : OPT_NOT_FOR;
+	const struct opt table[] = {
+		OPT_JSON('j', &o->json),
+		/* fetch takes one profile, mirror any number of globs */
+		is_mirror ? (struct opt){"profile", 'p', true, OPT_LIST,
+		    &o->profiles, NULL, 0} : (struct opt){"profile", 'p', true,
+		    one_profile, &o->profile, NULL, 0},
+		OPT_JOBS('J', downloads, &o->jobs, 64),
+		{"add-channel", 0, true, fetch_only, &o->channels, NULL, 0},
+		{"version", 0, true, mirror_only, &o->versions, NULL, 0},
+		OPT_HELP_ROW,
+		NET_OPTS_AS(downloads),
+		OPT_END,
+	};
 
 	o->jobs = 4;
-	optind = 1;
-	opterr = 0;
-	for (;;) {
-		li = -1;
-		if ((c = getopt_long(argc, argv, "jp:J:h", longopts, &li)) == -1)
-			break;
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'p':
-			if (is_fetch) {
-				if (o->profile != NULL) {
-					msg_error("%s: --profile is given twice",
-					    argv[0]);
-					goto usage;
-				}
-				o->profile = optarg;
-			} else if (is_mirror) {
-				ptrvec_push(&o->profiles, optarg);
-			} else {
-				goto bad;
-			}
-			break;
-		case 'J':
-			if (optarg == NULL) /* getopt gives one; said for lint */
-				goto bad;
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (is_fetch || is_mirror) {
-				if (errno != 0 || *end != '\0' || v < 1 ||
-				    v > 64) {
-					msg_error("%s: --jobs: '%s' is not a "
-					    "number from 1 to 64", argv[0],
-					    optarg);
-					goto usage;
-				}
-				o->jobs = (unsigned)v;
-				break;
-			}
-			goto bad;
-		case OPT_ADD_CHANNEL:
-			if (!is_fetch)
-				goto bad;
-			ptrvec_push(&o->channels, optarg);
-			break;
-		case OPT_VERSION:
-			if (!is_mirror)
-				goto bad;
-			ptrvec_push(&o->versions, optarg);
-			break;
-		case 'h':
-			o->status = verb_usage(argv[0], EXIT_OK);
-			return false;
-		default:
-			if (c >= NET_OPT_TOKEN_FILE && c <= NET_OPT_RETRIES &&
-			    (is_fetch || is_mirror) && net_option(c, optarg))
-				break;
-			goto bad;
-		}
+	if (!opts_parse(argc, argv, table, &o->status))
+		return false;
+	if (cmd_net.bad) {
+		o->status = verb_usage(argv[0], EXIT_USAGE);
+		return false;
 	}
-	if (cmd_net.bad)
-		goto usage;
 	if (argc - optind != nargs) {
-		msg_error("%s: expected %d operand%s, got %d", argv[0], nargs,
-		    nargs == 1 ? "" : "s", argc - optind);
-		goto usage;
+		o->status = verb_operand_count(argv, argc - optind, nargs);
+		return false;
 	}
 	if (is_fetch && o->profile == NULL) {
 		msg_error("fetch: --profile NAME is required: which image "
 		    "profile to take ('depot list-profiles URL' lists them)");
-		goto usage;
+		o->status = verb_usage(argv[0], EXIT_USAGE);
+		return false;
 	}
 	for (int i = 0; i < nargs; i++)
 		o->operands[o->noperands++] = argv[optind + i];
 	return true;
-bad:
-	if (c != '?')
-		msg_error("%s: option '%s%s' is not for this command", argv[0],
-		    li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name :
-		    (char[]){(char)c, '\0'});
-	else if (optopt != 0)
-		msg_error("%s: unknown or incomplete option '-%c'", argv[0],
-		    optopt);
-	else
-		msg_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
-usage:
-	o->status = verb_usage(argv[0], EXIT_USAGE);
-	return false;
 }
 
 static void
@@ -273,7 +207,7 @@ cmd_depot_fetch(int argc, char **argv)
 	}
 	fo.profile = o.profile;
 	fo.out = o.operands[1];
-	fo.jobs = o.jobs;
+	fo.jobs = (unsigned)o.jobs;
 	fo.net = &cmd_net.opts;
 	if (depot_fetch(depots, n, &fo, &r, &err) != 0) {
 		ret = download_failed(&err, "kept in", r.state, "for the next "
@@ -341,7 +275,7 @@ cmd_depot_mirror(int argc, char **argv)
 	mo.nversions = o.versions.n;
 	mo.profiles = (const char *const *)o.profiles.v;
 	mo.nprofiles = o.profiles.n;
-	mo.jobs = o.jobs;
+	mo.jobs = (unsigned)o.jobs;
 	mo.net = &cmd_net.opts;
 	if (depot_mirror(d, &mo, &r, &err) != 0) {
 		ret = download_failed(&err, "kept, and the indexes in",

@@ -1,5 +1,6 @@
 /* opts.c - parse a verb's option table with getopt_long. */
 /* SPDX-License-Identifier: BSD-2-Clause */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,14 @@ take(char **argv, const struct opt *o, bool as_long, const char *value)
 		*(bool *)o->to = true;
 		return EXIT_OK;
 	case OPT_STRING:
+		*(const char **)o->to = value;
+		return EXIT_OK;
+	case OPT_ONCE:
+		/* Which of two a user meant is not ours to guess. */
+		if (*(const char **)o->to != NULL) {
+			msg_error("%s: --%s is given once", argv[0], o->name);
+			return verb_usage(argv[0], EXIT_USAGE);
+		}
 		*(const char **)o->to = value;
 		return EXIT_OK;
 	case OPT_LIST:
@@ -99,6 +108,23 @@ opts_parse(int argc, char **argv, const struct opt *table, int *status)
 	}
 	*status = EXIT_OK;
 	return true;
+}
+
+int
+opts_jobs(char **argv, const struct opt *o, const char *value)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > o->id) {
+		msg_error("%s: --jobs takes a number from 1 to %d", argv[0],
+		    o->id);
+		return verb_usage(argv[0], EXIT_USAGE);
+	}
+	*(int *)o->to = (int)n;
+	return EXIT_OK;
 }
 
 int

@@ -9,6 +9,7 @@
 enum opt_does {
 	OPT_SET,     /* *(bool *)to = true */
 	OPT_STRING,  /* *(const char **)to = the value; the last one wins */
+	OPT_ONCE,    /* as OPT_STRING, but given twice is a usage error */
 	OPT_LIST,    /* the value pushed on (struct ptrvec *)to, in order */
 	OPT_CALL,    /* call(argv, opt, value) */
 	OPT_NOT_FOR, /* in a table verbs share, but not this verb's */
@@ -47,6 +48,14 @@ struct opt {
  * error, said in the user's words with the verb's usage (EXIT_USAGE).
  */
 bool opts_parse(int argc, char **argv, const struct opt *table, int *status);
+
+/*
+ * --jobs N into *(int *)o->to, N from 1 to o->id; anything else is a
+ * usage error, "VERB: --jobs takes a number from 1 to MAX".
+ */
+int opts_jobs(char **argv, const struct opt *o, const char *value);
+#define OPT_JOBS(letter, does, to, max) \
+	{"jobs", letter, true, does, to, opts_jobs, max}
 
 /* The call of OPT_VERBOSITY: -q and -v refuse each other. */
 int opts_verbosity(char **argv, const struct opt *o, const char *value);

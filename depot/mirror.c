@@ -245,13 +245,13 @@ out:
  * profiles, their VIBs' documents, and the components, base images and
  * add-ons wholly inside them, so esxcli pointed at the mirror offers
  * only what is there.  A zip left with nothing is not kept.  A zip whose
- * VIBs only vmware.xml describes is kept whole (its VIBs were all
- * fetched): the legacy aggregate is not rewritten.
+ * VIBs only vmware.xml describes keeps that document as legacy_plan cut
+ * it (vmware_xml).
  */
 static int
 subset_zip(struct depot *d, const struct mirror_opts *o, size_t i,
-    const bool *want, bool *keep, struct mirror_report *r, struct sbuf *out,
-    struct dv_error *err)
+    const bool *want, const struct sbuf *vmware_xml, bool *keep,
+    struct mirror_report *r, struct sbuf *out, struct dv_error *err)
 {
 	const struct depot_metadata *md = &d->metadata[i];
 	const struct depot_profile **profiles = xcalloc(d->nprofiles + 1,
@@ -290,6 +290,7 @@ subset_zip(struct depot *d, const struct mirror_opts *o, size_t i,
 	in.nprofiles = np;
 	in.vibs = vibs;
 	in.nvibs = nv;
+	in.vmware_xml = md->used_vmware_xml ? vmware_xml : NULL;
 	ret = metadata_subset(&in, out, &sr, err);
 out:
 	free(profiles);
@@ -300,8 +301,8 @@ out:
 /* The indexes and metadata zips, written once every VIB is in place. */
 static int
 write_indexes(struct depot *d, const struct mirror_opts *o,
-    const bool *want, bool *keep, struct mirror_report *r,
-    struct dv_error *err)
+    const bool *want, const struct sbuf *vmware_xml, bool *keep,
+    struct mirror_report *r, struct dv_error *err)
 {
 	struct sbuf data = SBUF_INIT(SBUF_NOCAP), doc = SBUF_INIT(SBUF_NOCAP);
 	size_t i;
@@ -310,11 +311,11 @@ write_indexes(struct depot *d, const struct mirror_opts *o,
 	for (i = 0; i < d->nmetadata; i++) {
 		if (!keep[i])
 			continue;
-		if (o->nprofiles > 0 && !d->metadata[i].used_vmware_xml) {
+		if (o->nprofiles > 0) {
 			sbuf_reset(&data);
 			data.cap = DV_MAX_METADATA_ZIP;
-			if ((ret = subset_zip(d, o, i, want, keep, r, &data,
-			    err)) != 0)
+			if ((ret = subset_zip(d, o, i, want, &vmware_xml[i],
+			    keep, r, &data, err)) != 0)
 				goto out;
 			if (!keep[i])
 				continue;
@@ -360,12 +361,64 @@ out:
 	return ret;
 }
 
+/*
+ * With --profile, each kept zip whose VIBs only vmware.xml describes
+ * (old bundles: no vibs/ documents) gets its vmware.xml cut down to the
+ * bulletins the kept profiles name or that hold a wanted VIB, into
+ * vmware_xml[i]; every VIB those bulletins hold becomes wanted, since
+ * the document describes it.  Bulletins are kept whole: one cut out of
+ * a bulletin would be a component the vendor never made.  Every zip is
+ * cut against the VIBs wanted before any was cut, so the order of the
+ * zips does not matter.
+ */
+static int
+legacy_plan(struct depot *d, const struct mirror_opts *o, const bool *keep,
+    const struct depot_profile *const *kept, size_t nkept, bool *want,
+    struct sbuf *vmware_xml, struct dv_error *err)
+{
+	struct smap named = SMAP_INIT, wanted = SMAP_INIT;
+	struct ptrvec more = PTRVEC_INIT;
+	const struct depot_vib *v;
+	int ret = 0;
+
+	for (size_t k = 0; k < nkept; k++)
+		for (size_t j = 0; j < kept[k]->bulletin_ids.n; j++)
+			smap_put(&named, kept[k]->bulletin_ids.v[j],
+			    (void *)kept[k]);
+	for (size_t i = 0; i < d->nvibs; i++)
+		if (want[i])
+			smap_put(&wanted, d->vibs_by_id[i]->id,
+			    (void *)d->vibs_by_id[i]);
+	for (size_t i = 0; i < d->nmetadata && o->nprofiles > 0; i++) {
+		if (!keep[i] || !d->metadata[i].used_vmware_xml)
+			continue;
+		if ((ret = vmware_xml_trim(d, d->metadata[i].member, &named,
+		    &wanted, &vmware_xml[i], &more, err)) != 0)
+			goto out;
+	}
+	for (size_t i = 0; i < more.n; i++)
+		if ((v = depot_find_vib(d, more.v[i])) != NULL)
+			want[vib_index(d, v)] = true;
+out:
+	for (size_t i = 0; i < more.n; i++)
+		free(more.v[i]);
+	ptrvec_release(&more);
+	smap_release(&named);
+	smap_release(&wanted);
+	return ret;
+}
+
 int
 depot_mirror(struct depot *d, const struct mirror_opts *o,
     struct mirror_report *r, struct dv_error *err)
 {
 	bool *keep = xcalloc(d->nmetadata + 1, sizeof(*keep));
 	bool *want = xcalloc(d->nvibs + 1, sizeof(*want));
+	struct sbuf *vmware_xml = xcalloc(d->nmetadata + 1,
+	    sizeof(*vmware_xml));
+	const struct depot_profile **kept = xcalloc(d->nprofiles + 1,
+	    sizeof(*kept));
+	size_t nkept = 0;
 	struct http_file *files = xcalloc(d->nvibs + 1, sizeof(*files));
 	struct ptrvec strs = PTRVEC_INIT;
 	struct sbuf s = SBUF_INIT(SBUF_NOCAP);
@@ -377,6 +430,8 @@ depot_mirror(struct depot *d, const struct mirror_opts *o,
 	int ret;
 
 	memset(r, 0, sizeof(*r));
+	for (i = 0; i < d->nmetadata; i++)
+		sbuf_init(&vmware_xml[i], DV_MAX_XML_BYTES);
 	if (source_kind(d->source) != SOURCE_URL &&
 	    source_kind(d->source) != SOURCE_DIR) {
 		ret = dv_error_set(err, DV_EFORMAT, "%s: a depot zip; mirror "
@@ -402,6 +457,7 @@ depot_mirror(struct depot *d, const struct mirror_opts *o,
 			    mi < 0 || !keep[mi])
 				continue;
 			matched++;
+			kept[nkept++] = p;
 			for (size_t k = 0; k < p->vib_ids.n; k++)
 				if ((v = depot_find_vib(d, p->vib_ids.v[k])))
 					want[vib_index(d, v)] = true;
@@ -414,6 +470,9 @@ depot_mirror(struct depot *d, const struct mirror_opts *o,
 			goto out;
 		}
 	}
+	if ((ret = legacy_plan(d, o, keep, kept, nkept, want, vmware_xml,
+	    err)) != 0)
+		goto out;
 	sbuf_addf(&s, "%s/" PARTIAL_DIR, o->outdir);
 	if ((mkdir(o->outdir, 0755) != 0 && errno != EEXIST) ||
 	    (mkdir(s.buf, 0700) != 0 && errno != EEXIST)) {
@@ -423,8 +482,7 @@ depot_mirror(struct depot *d, const struct mirror_opts *o,
 	for (i = 0; i < d->nvibs; i++) {
 		v = d->vibs_by_id[i];
 		mi = metadata_index(d, v->source);
-		if (mi < 0 || !keep[mi] || (o->nprofiles > 0 && !want[i] &&
-		    !d->metadata[mi].used_vmware_xml))
+		if (mi < 0 || !keep[mi] || (o->nprofiles > 0 && !want[i]))
 			continue;
 		if (v->member == NULL || v->sha256 == NULL ||
 		    !v->has_packed_size) {
@@ -470,7 +528,7 @@ depot_mirror(struct depot *d, const struct mirror_opts *o,
 		if (ret != 0)
 			goto out;
 	}
-	ret = write_indexes(d, o, want, keep, r, err);
+	ret = write_indexes(d, o, want, vmware_xml, keep, r, err);
 	if (ret == 0) {
 		sbuf_reset(&s);
 		sbuf_addf(&s, "%s/" PARTIAL_DIR, o->outdir);
@@ -485,6 +543,10 @@ out:
 	free(files);
 	free(keep);
 	free(want);
+	for (i = 0; i < d->nmetadata; i++)
+		sbuf_release(&vmware_xml[i]);
+	free(vmware_xml);
+	free(kept);
 	return ret;
 }
 

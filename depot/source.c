@@ -349,6 +349,8 @@ read_dir(struct depot_source *s, const char *member, const char *named_by,
 {
 	struct sbuf path = SBUF_INIT(SBUF_NOCAP);
 	struct stat st;
+	char probe, *dst;
+	size_t room;
 	ssize_t n;
 	int fd = -1, ret = 0;
 
@@ -370,20 +372,23 @@ read_dir(struct depot_source *s, const char *member, const char *named_by,
 		    "bytes", s->label, member, cap);
 		goto out;
 	}
-	if (sbuf_grow(out, (size_t)st.st_size) != 0) {
-		ret = dv_error_set(err, DV_ELIMIT, "%s: %s: larger than %zu "
-		    "bytes", s->label, member, cap);
-		goto out;
-	}
+	/* Room for what fstat says; a file still growing is read on. */
+	(void)sbuf_grow(out, (size_t)st.st_size);
 	for (;;) {
-		if (out->len == out->cap) {
-			ret = dv_error_set(err, DV_ELIMIT, "%s: %s: larger "
-			    "than %zu bytes", s->label, member, cap);
-			goto out;
+		/*
+		 * At most cap bytes go into out; at the cap one byte more is
+		 * asked for, and only a file that has it is too large.
+		 */
+		if (out->len < cap && sbuf_grow(out, 1) == 0) {
+			dst = out->buf + out->len;
+			room = out->alloc - out->len - 1;
+			if (room > cap - out->len)
+				room = cap - out->len;
+		} else {
+			dst = &probe;
+			room = 1;
 		}
-		if (sbuf_grow(out, 1) != 0)
-			break;
-		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+		n = read(fd, dst, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -393,6 +398,11 @@ read_dir(struct depot_source *s, const char *member, const char *named_by,
 		}
 		if (n == 0)
 			break;
+		if (dst == &probe) {
+			ret = dv_error_set(err, DV_ELIMIT, "%s: %s: larger "
+			    "than %zu bytes", s->label, member, cap);
+			goto out;
+		}
 		sbuf_setlen(out, out->len + (size_t)n);
 	}
 out:

@@ -220,6 +220,9 @@ add_vibs(struct subset *s)
 					return ret;
 				break;
 			}
+			/* The mirror's trimmed vmware.xml describes it. */
+			if (s->in->vmware_xml != NULL)
+				break;
 			/* Only vmware.xml describes it: esxcli needs vibs/. */
 			if (s->in->legacy_doc == NULL)
 				return dv_error_set(s->err, DV_EFORMAT, "%s: %s: "
@@ -390,6 +393,244 @@ out:
 	return ret;
 }
 
+/* A byte span of a document: [start, end). */
+struct span {
+	size_t start, end;
+};
+
+/* Append a span to *v (*n of them), growing it by doubling. */
+static void
+push_span(struct span **v, size_t *n, size_t start, size_t end)
+{
+	/* A power of two exactly when full: grow to twice as many. */
+	if (*n == 0 || (*n & (*n - 1)) == 0)
+		*v = xrealloc(*v, (*n == 0 ? 1 : 2 * *n) * sizeof(**v));
+	(*v)[(*n)++] = (struct span){start, end};
+}
+
+/* Position of the first s at or after i in p[0..len), or len. */
+static size_t
+find_str(const char *p, size_t len, size_t i, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (; i + n <= len; i++)
+		if (memcmp(p + i, s, n) == 0)
+			return i;
+	return len;
+}
+
+static bool
+is_blank(const char *p, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (p[from] != ' ' && p[from] != '\t' && p[from] != '\r' &&
+		    p[from] != '\n')
+			return false;
+	return true;
+}
+
+/*
+ * The spans of the root element's <bulletin> children in a document
+ * xml_parse accepted, each with the blank text before it (so cutting one
+ * leaves the others' lines as they were).  Comments, CDATA, processing
+ * instructions and quoted attribute values are skipped, not searched.
+ * False when the bytes do not scan as ASCII-compatible markup (UTF-16):
+ * the caller then refuses rather than guess.
+ */
+static bool
+bulletin_spans(const char *p, size_t len, struct span **out, size_t *n)
+{
+	static const struct {
+		const char *open, *close;
+	} skipped[] = {
+		{"<!--", "-->"}, {"<![CDATA[", "]]>"}, {"<?", "?>"}, {"<!", ">"},
+	};
+	size_t i = 0, after = 0, depth = 0, open_at = 0, e, name, k;
+	bool in_bulletin = false, self;
+	char quote;
+
+	*out = NULL;
+	*n = 0;
+	while ((i = find_str(p, len, i, "<")) < len) {
+		for (k = 0; k < sizeof(skipped) / sizeof(skipped[0]); k++)
+			if (strncmp(p + i, skipped[k].open,
+			    strlen(skipped[k].open)) == 0)
+				break;
+		if (k < sizeof(skipped) / sizeof(skipped[0])) {
+			e = find_str(p, len, i + strlen(skipped[k].open),
+			    skipped[k].close);
+			if (e == len)
+				return false;
+			i = after = e + strlen(skipped[k].close);
+			continue;
+		}
+		if (i + 1 < len && p[i + 1] == '/') {
+			if ((e = find_str(p, len, i, ">")) == len || depth == 0)
+				return false;
+			depth--;
+			if (in_bulletin && depth == 1) {
+				push_span(out, n, open_at, e + 1);
+				in_bulletin = false;
+			}
+			i = after = e + 1;
+			continue;
+		}
+		/* A start tag: its name, then '>' outside quoted values. */
+		for (name = i + 1; name < len && strchr(" \t\r\n/>",
+		    p[name]) == NULL; name++)
+			;
+		quote = 0;
+		for (e = name; e < len && (quote != 0 || p[e] != '>'); e++)
+			if (quote == 0 && (p[e] == '"' || p[e] == '\''))
+				quote = p[e];
+			else if (quote != 0 && p[e] == quote)
+				quote = 0;
+		if (e == len)
+			return false;
+		self = p[e - 1] == '/';
+		if (depth == 1 && name - i - 1 == 8 &&
+		    memcmp(p + i + 1, "bulletin", 8) == 0) {
+			open_at = is_blank(p, after, i) ? after : i;
+			if (self)
+				push_span(out, n, open_at, e + 1);
+			else
+				in_bulletin = true;
+		}
+		if (!self)
+			depth++;
+		i = after = e + 1;
+	}
+	return depth == 0;
+}
+
+/* vmware.xml's <bulletin> b holds a VIB in wanted, or has one. */
+static bool
+holds_wanted(const struct xnode *b, const struct smap *wanted)
+{
+	const struct xnode *vl = xnode_child(b, "vibList");
+	const char *id;
+
+	for (const struct xnode *v = vl ? vl->children : NULL; v != NULL;
+	    v = v->next)
+		if (strcmp(v->name, "vib") == 0 &&
+		    (id = xnode_child_text(v, "vibID")) != NULL &&
+		    smap_get(wanted, id) != NULL)
+			return true;
+	return false;
+}
+
+static size_t
+count_bulletins(const struct xnode *root)
+{
+	size_t n = 0;
+
+	for (const struct xnode *b = root->children; b != NULL; b = b->next)
+		n += strcmp(b->name, "bulletin") == 0;
+	return n;
+}
+
+/* One message for both checks: the second only guards the first. */
+static int
+cannot_cut(const char *what, struct dv_error *err)
+{
+	return dv_error_set(err, DV_EFORMAT, "%s: its bulletins cannot be cut "
+	    "out byte for byte (not UTF-8 markup?); mirror this depot "
+	    "without --profile", what);
+}
+
+int
+vmware_xml_trim(const struct depot *d, const char *member,
+    const struct smap *named, const struct smap *wanted, struct sbuf *out,
+    struct ptrvec *more, struct dv_error *err)
+{
+	struct sbuf zip = SBUF_INIT(DV_MAX_METADATA_ZIP);
+	struct sbuf doc = SBUF_INIT(DV_MAX_XML_BYTES);
+	struct sbuf what = SBUF_INIT(SBUF_NOCAP);
+	struct xdoc x = {0}, y = {0};
+	struct zipfile *zf = NULL;
+	struct span *spans = NULL;
+	struct ptrvec kept = PTRVEC_INIT; /* const char *: ids, in order */
+	const struct xnode *b, *vl;
+	const char *id;
+	size_t n = 0, k = 0, from = 0, at;
+	bool keep;
+	long i;
+	int ret;
+
+	sbuf_addf(&what, "%s: %s: vmware.xml", d->path, member);
+	if ((ret = source_read(d->source, member, "the vendor index",
+	    DV_MAX_METADATA_ZIP, &zip, err)) != 0 ||
+	    (ret = zipfile_open_mem(zip.buf, zip.len, member, &zf, err)) != 0)
+		goto out;
+	if ((i = zipfile_find(zf, "vmware.xml")) < 0) {
+		ret = dv_error_set(err, DV_EMISSING, "%s: missing", what.buf);
+		goto out;
+	}
+	if ((ret = zipfile_read(zf, (size_t)i, DV_MAX_XML_BYTES, &doc,
+	    err)) != 0 ||
+	    (ret = xml_parse(doc.buf, doc.len, what.buf, &x, err)) != 0)
+		goto out;
+	if (!bulletin_spans(doc.buf, doc.len, &spans, &n) ||
+	    n != count_bulletins(x.root)) {
+		ret = cannot_cut(what.buf, err);
+		goto out;
+	}
+	/* n bulletins and n spans, checked above: the k-th is the k-th. */
+	for (b = x.root->children; b != NULL && k < n; b = b->next) {
+		if (strcmp(b->name, "bulletin") != 0)
+			continue;
+		id = xnode_child_text(b, "id");
+		keep = (id != NULL && smap_get(named, id) != NULL) ||
+		    holds_wanted(b, wanted);
+		if (keep) {
+			ptrvec_push(&kept, (void *)(id != NULL ? id : ""));
+			vl = xnode_child(b, "vibList");
+			for (const struct xnode *v = vl ? vl->children : NULL;
+			    v != NULL; v = v->next)
+				if (strcmp(v->name, "vib") == 0 &&
+				    xnode_child_text(v, "vibID") != NULL)
+					ptrvec_push(more, xstrdup(
+					    xnode_child_text(v, "vibID")));
+		} else {
+			at = spans[k].start;
+			sbuf_add(out, doc.buf + from, at - from);
+			from = spans[k].end;
+		}
+		k++;
+	}
+	sbuf_add(out, doc.buf + from, doc.len - from);
+	/* What was cut must be exactly the bulletins dropped. */
+	if ((ret = xml_parse(out->buf, out->len, what.buf, &y, err)) != 0)
+		goto out;
+	k = 0;
+	for (b = y.root->children; b != NULL; b = b->next) {
+		if (strcmp(b->name, "bulletin") != 0)
+			continue;
+		id = xnode_child_text(b, "id");
+		if (k >= kept.n || strcmp(id != NULL ? id : "",
+		    kept.v[k]) != 0)
+			break;
+		k++;
+	}
+	if (b != NULL || k != kept.n) {
+		ret = cannot_cut(what.buf, err);
+		goto out;
+	}
+out:
+	if (ret != 0)
+		sbuf_reset(out);
+	zipfile_close(zf);
+	xdoc_release(&x);
+	xdoc_release(&y);
+	free(spans);
+	ptrvec_release(&kept);
+	sbuf_release(&zip);
+	sbuf_release(&doc);
+	sbuf_release(&what);
+	return ret;
+}
+
 static bool
 has_profile(const struct depot *d, const struct depot_profile *p)
 {
@@ -432,6 +673,9 @@ metadata_subset(const struct subset_in *in, struct sbuf *out,
 		    (ret = add_doc(&s, "", "vendor-index.xml", vi)) != 0))
 			goto out;
 	}
+	if (in->vmware_xml != NULL &&
+	    (ret = add_doc(&s, "", "vmware.xml", in->vmware_xml)) != 0)
+		goto out;
 	for (size_t i = 0; i < in->nprofiles; i++) {
 		for (size_t k = 0; k < in->ndepots; k++) {
 			const struct depot *d = in->depots[k];

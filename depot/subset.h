@@ -8,6 +8,8 @@
 #include "depot.h"
 #include "error.h"
 #include "sbuf.h"
+#include "smap.h"
+#include "xalloc.h"
 
 /* What to keep, and where the documents come from. */
 struct subset_in {
@@ -30,6 +32,12 @@ struct subset_in {
 	int (*legacy_doc)(void *ctx, const struct depot_vib *v,
 	    struct sbuf *out, struct dv_error *err);
 	void *ctx;
+	/*
+	 * Mirror, a zip whose VIBs only vmware.xml describes: that document
+	 * as vmware_xml_trim made it, written as the zip's vmware.xml; it
+	 * describes the kept VIBs (legacy_doc is not used).
+	 */
+	const struct sbuf *vmware_xml;
 };
 
 struct subset_report {
@@ -42,12 +50,28 @@ struct subset_report {
  * holding the kept profiles and VIBs' documents as they are, the
  * components a kept profile lists or whose VIBs are all kept, and the
  * base images, add-ons, manifests and solutions (ESXi 7+) whose
- * components are all kept components.  vmware.xml is left out: esxcli
- * and PowerCLI do not read it.  Errors: DV_EMISSING, DV_EFORMAT,
+ * components are all kept components.  vmware.xml is left out (esxcli
+ * and PowerCLI do not read it beside vibs/) unless in->vmware_xml gives
+ * it.  Errors: DV_EMISSING, DV_EFORMAT,
  * DV_ELIMIT, DV_EZIP, DV_EIO and the sources' download errors.
  */
 int metadata_subset(const struct subset_in *in, struct sbuf *out,
     struct subset_report *r, struct dv_error *err);
+
+/*
+ * vmware.xml of d's metadata zip member (the legacy aggregate, read when
+ * the zip has no vibs/), cut down to the <bulletin>s whose id is in named
+ * or that hold a VIB whose id is in wanted, into out; the rest of the
+ * document byte for byte.  vmware.xml describes a VIB only inside its
+ * bulletins, and a bulletin is kept whole (it is a component), so every
+ * VIB the kept bulletins hold is needed: their ids are pushed onto more
+ * (char *, the caller frees them).  Errors: DV_EMISSING, DV_EFORMAT (a
+ * document whose bulletins cannot be cut out byte for byte), DV_ELIMIT,
+ * DV_EZIP and the sources' download errors.
+ */
+int vmware_xml_trim(const struct depot *d, const char *member,
+    const struct smap *named, const struct smap *wanted, struct sbuf *out,
+    struct ptrvec *more, struct dv_error *err);
 
 /*
  * The metadata zip a record's source ("MZ: doc") names in d, and the

@@ -366,6 +366,9 @@ depot_unpack(const struct depot *d, struct outdir *od, unsigned flags,
 	finish_list(&u, &u.written, &r->written, &r->nwritten);
 	finish_list(&u, &u.skipped, &r->skipped, &r->nskipped);
 out:
+	/* A failed unpack reports nothing: r holds no memory then. */
+	if (ret != 0)
+		unpack_report_release(r);
 	ptrvec_release(&u.written);
 	ptrvec_release(&u.skipped);
 	zipfile_close(u.zip);

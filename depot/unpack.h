@@ -40,7 +40,8 @@ struct unpack_report {
  * metadata names are reported in r->skipped unless UNPACK_ALL.
  * Errors: DV_EMISSING (a VIB file the metadata names is absent),
  * DV_EDIGEST (UNPACK_VERIFY: a VIB's size or SHA-256 differs), DV_EPATH,
- * DV_EZIP, DV_ELIMIT, DV_EEXIST, DV_EINTR, DV_EIO.
+ * DV_EZIP, DV_ELIMIT, DV_EEXIST, DV_EINTR, DV_EIO; r is then empty and
+ * holds no memory.
  */
 int depot_unpack(const struct depot *d, struct outdir *out, unsigned flags,
     struct unpack_report *r, struct dv_error *err);

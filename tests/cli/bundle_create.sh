@@ -353,7 +353,19 @@ test_usage_errors() {
 	run "$BUNDLE" verify nowhere
 	expect_status 2 && expect_err "nowhere: cannot open" || return 1
 	run "$BUNDLE" verify --frob bdl
-	expect_status 2 && expect_err "verify: unknown option '--frob'"
+	expect_status 2 && expect_err "verify: unknown option '--frob'" || return 1
+	# verify and show parse options as create and depot's verbs do.
+	run "$BUNDLE" show --jsn bdl
+	expect_status 2 && expect_err "esxbundle: show: unknown option '--jsn'; did you mean '--json'?" &&
+	    expect_err "usage: esxbundle show [--json] BUNDLE" || return 1
+	run "$BUNDLE" show -x bdl
+	expect_status 2 && expect_err "esxbundle: show: unknown option '-x'" || return 1
+	run "$BUNDLE" verify --json=yes bdl
+	expect_status 2 && expect_err "esxbundle: verify: option '--json' takes no value" || return 1
+	run "$BUNDLE" show bdl other
+	expect_status 2 && expect_err "esxbundle: show: expected 1 operand (the bundle folder, or its tar), got 2" || return 1
+	run "$BUNDLE" show --help
+	expect_status 0 && expect_out "usage: esxbundle show [--json] BUNDLE"
 }
 
 # Hostile names cannot break or inject into install.sh: file names are

@@ -152,7 +152,7 @@ test_fetch_usage() {
 	run "$DEPOT" fetch --profile x http://127.0.0.1:9/index.xml o.zip
 	expect_status 1 && expect_err "o.zip: exists already" || return 1
 	run "$DEPOT" fetch --profile x --jobs 0 http://127.0.0.1:9/index.xml p.zip
-	expect_status 2 && expect_err "--jobs: '0' is not a number from 1 to 64"
+	expect_status 2 && expect_err "fetch: --jobs takes a number from 1 to 64"
 }
 
 # faults RULES-JSON: serve the two channels through faultserver.py.

@@ -192,6 +192,43 @@ test_url_https_with_cacert() {
 	expect_status 0 && expect_err "warning: --insecure: TLS certificates are not checked"
 }
 
+# HTTPS through a CONNECT proxy (connectproxy.py) to nginx with a
+# throwaway CA: without --cacert the TLS failure is named with the proxy
+# in use; with it the depot lists through the proxy; with no_proxy
+# covering the host the proxy sees no request at all.
+test_url_https_through_proxy() {
+	mkdir www && unpacked mini8 www/m || return 1
+	serve_nginx "$T/www" tls || return 1
+	serve_proxy || return 1
+	url="https://127.0.0.1:$PORT/m/index.xml"
+	proxy="http://127.0.0.1:$PROXY_PORT"
+	run env -u SSL_CERT_FILE -u SSL_CERT_DIR -u CURL_CA_BUNDLE \
+	    -u all_proxy -u ALL_PROXY https_proxy="$proxy" no_proxy= NO_PROXY= \
+	    "$DEPOT" list-profiles "$url"
+	expect_status 2 &&
+	    expect_err "depot: $url: TLS failed (through the proxy $proxy from https_proxy): " &&
+	    expect_err "; when a site proxy inspects TLS, give its CA with --cacert FILE" &&
+	    expect_err_lines 1 || return 1
+	grep -qx "CONNECT 127.0.0.1:$PORT HTTP/1.1" proxy.log ||
+	    { echo "  the proxy was not asked:"; cat proxy.log; return 1; }
+	[ ! -s nginx/access.log ] || { echo "  a request got through:"; cat nginx/access.log; return 1; }
+	run env https_proxy="$proxy" no_proxy= NO_PROXY= \
+	    "$DEPOT" list-profiles --cacert "$T/ca/ca.crt" "$url"
+	expect_status 0 || return 1
+	"$DEPOT" list-profiles "$(fixture mini8)" >want
+	expect_out_file want || return 1
+	[ "$(grep -c "^CONNECT 127.0.0.1:$PORT " proxy.log)" -ge 2 ] &&
+	    grep -q '^/m/index.xml 200 ' nginx/access.log ||
+	    { echo "  not fetched through the proxy"; cat proxy.log; return 1; }
+	: >proxy.log
+	: >nginx/access.log
+	run env https_proxy="$proxy" no_proxy=127.0.0.1 NO_PROXY= \
+	    "$DEPOT" list-profiles --cacert "$T/ca/ca.crt" "$url"
+	expect_status 0 && expect_out_file want || return 1
+	[ ! -s proxy.log ] || { echo "  no_proxy was not honoured:"; cat proxy.log; return 1; }
+	grep -q '^/m/index.xml 200 ' nginx/access.log || { echo "  nginx was not asked"; return 1; }
+}
+
 # The token: from a file only its owner reads, or ESXSTAGE_TOKEN; put
 # where the URL says {token}; never shown anywhere.
 test_url_token_never_shown() {

@@ -175,3 +175,120 @@ test_mirror_profile_drops_an_empty_zip() {
 	run "$DEPOT" check mm
 	expect_status 0 && expect_out "1 VIBs checked, 0 problems"
 }
+
+# A metadata zip whose VIBs only vmware.xml describes (an old bundle's: no
+# vibs/, no bulletins/): mirror --profile cuts vmware.xml down to the
+# bulletins the profile needs, each whole (ACME-acme-nic holds acme-cim
+# too, so it comes along), the rest of the document byte for byte;
+# ACME-tool and its VIB are left out, and a profile needing nothing of
+# the zip drops it.
+test_mirror_profile_cuts_vmware_xml() {
+	mkdir www && unpacked mirror-legacy www/d || return 1
+	serve_nginx "$T/www" || return 1
+	src="http://127.0.0.1:$PORT/d/index.xml"
+	run "$DEPOT" mirror --profile with-acme "$src" "$T/www/mm"
+	expect_status 0 && expect_out "2 metadata zips, 3 VIBs: 3 downloaded" || return 1
+	! grep -q acme-tool nginx/access.log && [ ! -e www/mm/partner/vib20/acme-tool ] ||
+	    { echo "  acme-tool was fetched"; return 1; }
+	run "$DEPOT" check www/mm
+	expect_status 0 && expect_out "3 VIBs checked, 0 problems" || return 1
+	"$PYTHON" - www/d/partner/acme-metadata.zip www/mm/partner/acme-metadata.zip <<'PY' || return 1
+import re, sys, zipfile
+old = zipfile.ZipFile(sys.argv[1]).read('vmware.xml').decode()
+z = zipfile.ZipFile(sys.argv[2])
+assert sorted(z.namelist()) == ['vendor-index.xml', 'vmware.xml'], z.namelist()
+new = z.read('vmware.xml').decode()
+cut = re.search(r'\n  <bulletin>\n    <id>ACME-tool_.*?</bulletin>', old, re.S)
+assert cut and 'ACME-acme-nic' not in cut.group(0), 'no ACME-tool bulletin'
+if new != old.replace(cut.group(0), ''):
+    sys.exit('  vmware.xml is not the source\'s less the ACME-tool bulletin')
+PY
+	mirror="http://127.0.0.1:$PORT/mm/index.xml"
+	run "$DEPOT" list-profiles "$mirror"
+	expect_status 0 && expect_out "with-acme" || return 1
+	! grep -q only-ne1000 out || { echo "  only-ne1000 is still offered"; return 1; }
+	run "$DEPOT" list-vibs "$mirror"
+	expect_status 0 && expect_out "acme-nic" && expect_out "acme-cim" || return 1
+	! grep -q acme-tool out || { echo "  acme-tool is still listed"; return 1; }
+	"$DEPOT" show-profile with-acme "$src" 2>&1 | sed "s|$src|X|g" >a
+	"$DEPOT" show-profile with-acme "$mirror" 2>&1 | sed "s|$mirror|X|g" >b
+	cmp -s a b || { echo "  show-profile differs:"; diff -u a b | head; return 1; }
+	# only-ne1000 needs nothing of the partner zip: it is not kept.
+	run "$DEPOT" mirror --profile only-ne1000 "$src" mo
+	expect_status 0 && expect_out "1 metadata zip, 1 VIBs: 1 downloaded" || return 1
+	[ ! -e mo/partner/acme-metadata.zip ] || { echo "  the partner zip was kept"; return 1; }
+	run "$DEPOT" check mo
+	expect_status 0 && expect_out "1 VIBs checked, 0 problems"
+}
+
+# A vmware.xml whose bulletins cannot be found byte for byte (here UTF-16,
+# which the XML reader takes): mirror --profile refuses it before writing
+# anything, and says how to mirror it anyway.
+test_mirror_profile_refuses_uncuttable_vmware_xml() {
+	mkdir www && unpacked mirror-legacy www/d || return 1
+	"$PYTHON" - www/d/partner/acme-metadata.zip <<'PY' || return 1
+import io, sys, zipfile
+src = zipfile.ZipFile(sys.argv[1])
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, 'w') as dst:
+    for n in src.namelist():
+        data = src.read(n)
+        if n == 'vmware.xml':
+            data = ('<?xml version="1.0" encoding="UTF-16"?>\n' +
+                    data.decode()).encode('utf-16')
+        dst.writestr(n, data)
+open(sys.argv[1], 'wb').write(buf.getvalue())
+PY
+	serve_nginx "$T/www" || return 1
+	src="http://127.0.0.1:$PORT/d/index.xml"
+	run "$DEPOT" list-vibs "$src"
+	expect_status 0 && expect_out "acme-tool" || return 1
+	run "$DEPOT" mirror --profile with-acme "$src" mm
+	expect_status 1 &&
+	    expect_err "depot: $src: partner/acme-metadata.zip: vmware.xml: its bulletins cannot be cut out byte for byte (not UTF-8 markup?); mirror this depot without --profile" || return 1
+	[ ! -e mm ] || { echo "  mm was made"; return 1; }
+	run "$DEPOT" mirror "$src" mm
+	expect_status 0 && expect_out "4 VIBs: 4 downloaded"
+}
+
+# fetch, mirror and check parse their options from one table, as every
+# other verb: the same words for an unknown option (with the likely one),
+# a missing or unwanted value, and an option of another verb; each a
+# usage error before any request.
+test_fetch_mirror_check_option_errors() {
+	u=http://127.0.0.1:9/index.xml
+	run "$DEPOT" fetch --frob --profile x "$u" o.zip
+	expect_status 2 && expect_err_lines 2 && expect_err "depot: fetch: unknown option '--frob'" &&
+	    expect_err "usage: depot fetch " || return 1
+	run "$DEPOT" mirror --verison 8.0 "$u" m
+	expect_status 2 && expect_err "depot: mirror: unknown option '--verison'; did you mean '--version'?" || return 1
+	run "$DEPOT" fetch "$u" o.zip --profile
+	expect_status 2 && expect_err "depot: fetch: option '--profile' needs a value" || return 1
+	run "$DEPOT" mirror "$u" m -J
+	expect_status 2 && expect_err "depot: mirror: option '-J' needs a value" || return 1
+	run "$DEPOT" fetch -x --profile x "$u" o.zip
+	expect_status 2 && expect_err "depot: fetch: unknown option '-x'" || return 1
+	run "$DEPOT" mirror --insecure=yes "$u" m
+	expect_status 2 && expect_err "depot: mirror: option '--insecure' takes no value" || return 1
+	run "$DEPOT" mirror --add-channel "$u" "$u" m
+	expect_status 2 && expect_err "depot: mirror: option '--add-channel' is not for this command" || return 1
+	run "$DEPOT" fetch --version 8.0 --profile x "$u" o.zip
+	expect_status 2 && expect_err "depot: fetch: option '--version' is not for this command" || return 1
+	run "$DEPOT" check --cacert ca.crt m
+	expect_status 2 && expect_err "depot: check: option '--cacert' is not for this command" || return 1
+	run "$DEPOT" check -J 2 m
+	expect_status 2 && expect_err "depot: check: option '-J' is not for this command" || return 1
+	run "$DEPOT" fetch --profile a -p b "$u" o.zip
+	expect_status 2 && expect_err "depot: fetch: --profile is given once" || return 1
+	run "$DEPOT" mirror --jobs 65 "$u" m
+	expect_status 2 && expect_err "depot: mirror: --jobs takes a number from 1 to 64" || return 1
+	run "$DEPOT" mirror "$u"
+	expect_status 2 && expect_err "depot: mirror: expected 2 operands, got 1" || return 1
+	[ ! -e m ] && [ ! -e o.zip ] || { echo "  something was written"; return 1; }
+	# Options may stand anywhere, and the short ones are those of the
+	# other verbs: -p, -J, -j.
+	run "$DEPOT" check m -j
+	expect_status 2 && expect_err "depot: m: cannot open" || return 1
+	run "$DEPOT" fetch --help
+	expect_status 0 && expect_out "--add-channel URL" && expect_out "--retries N"
+}

@@ -259,3 +259,29 @@ SPEC
 	    expect_err "depot: outer.bin: pkg/inner.tar.gz!../../escape.txt: '..' in the member name" &&
 	    expect_err_lines 1 && expect_no_out
 }
+
+# ---- unpack --metadata: the members of the metadata zip ----------------------
+
+# unpack copies metadata.zip whole; --metadata also writes its members
+# under metadata/, where ../evil.xml would land in OUTDIR's own top:
+# refused, naming the zip and the member, and nothing written.
+test_unpack_metadata_member_dotdot() {
+	mini8_with evilmeta.zip '[override]' \
+	    'add metadata.zip!../evil.xml <<EOF' '<x/>' EOF || return 1
+	refused_in_dest 1 "depot: evilmeta.zip: metadata.zip: ../evil.xml: '..' in the member name" \
+	    "$DEPOT" unpack --metadata evilmeta.zip $O || return 1
+	run "$DEPOT" unpack evilmeta.zip $O
+	expect_status 0 && expect_out "7 files written to $O" && [ ! -e dest/evil.xml ] ||
+	    fail "unpack without --metadata did not copy the zip whole"
+}
+
+# A folder entry in the metadata zip is no file: nothing is made of it.
+test_unpack_metadata_folder_entry() {
+	mini8_with dirmeta.zip '[override]' 'add metadata.zip!notes/ <<EOF' EOF ||
+	    return 1
+	mkdir dest
+	run "$DEPOT" unpack --metadata dirmeta.zip $O
+	expect_status 0 && expect_out "18 files written to $O" &&
+	    [ -f $O/metadata/vmware.xml ] && [ ! -e $O/metadata/notes ] ||
+	    fail "the folder entry notes/ was written"
+}

@@ -8,6 +8,8 @@
 #                              ("URI STATUS BYTES" lines); tls: HTTPS with
 #                              a throwaway CA ($T/ca/ca.crt) made by openssl
 #   serve_faults ROOT RULES    faultserver.py on $PORT, log $T/fault.log
+#   serve_proxy                connectproxy.py (an HTTPS proxy) on
+#                              $PROXY_PORT, request lines in $T/proxy.log
 #   unpacked SPEC DIR          depot unpack of the fixture SPEC into DIR
 #   stop_servers               (a trap runs it when the test ends)
 
@@ -18,7 +20,7 @@ free_port() {
 }
 
 stop_servers() {
-	for pidf in "$T/nginx/nginx.pid" "$T/fault.pid"; do
+	for pidf in "$T/nginx/nginx.pid" "$T/fault.pid" "$T/proxy.pid"; do
 		[ -s "$pidf" ] && kill "$(cat "$pidf")" 2>/dev/null
 	done
 	return 0
@@ -112,6 +114,16 @@ serve_faults() {
 	echo $! >"$T/fault.pid"
 	trap stop_servers EXIT
 	wait_port "$PORT" || { echo "  faultserver did not start"; cat "$T/fault.out"; return 1; }
+}
+
+serve_proxy() {
+	PROXY_PORT=$(free_port)
+	"$PYTHON" "$TOP/tests/net/connectproxy.py" "$PROXY_PORT" \
+	    "$T/proxy.log" >"$T/proxy.out" 2>&1 &
+	echo $! >"$T/proxy.pid"
+	trap stop_servers EXIT
+	# wait_port's connection sends no request: it logs no line.
+	wait_port "$PROXY_PORT" || { echo "  connectproxy did not start"; cat "$T/proxy.out"; return 1; }
 }
 
 # fault_logged PATTERN PID: wait (up to 20 s) until the fault server's log

@@ -12,7 +12,7 @@
 
 static struct {
 	bool armed;
-	int skip, times, err, hits;
+	int skip, times, err, hits, calls;
 } faults[FAULT_NCALLS];
 
 void
@@ -23,6 +23,7 @@ fault_arm(enum fault_call call, int skip, int times, int err)
 	faults[call].times = times;
 	faults[call].err = err;
 	faults[call].hits = 0;
+	faults[call].calls = 0;
 }
 
 void
@@ -38,12 +39,19 @@ fault_hits(enum fault_call call)
 	return faults[call].hits;
 }
 
+int
+fault_calls(enum fault_call call)
+{
+	return faults[call].calls;
+}
+
 /* Whether this call fails (errno set). */
 static bool
 hit(enum fault_call call)
 {
 	if (!faults[call].armed)
 		return false;
+	faults[call].calls++;
 	if (faults[call].skip > 0) {
 		faults[call].skip--;
 		return false;
@@ -65,6 +73,8 @@ int __real_fsync(int);
 int __real_syncfs(int);
 ssize_t __real_copy_file_range(int, off_t *, int, off_t *, size_t, unsigned);
 int __real_linkat(int, const char *, int, const char *, int);
+ssize_t __real_write(int, const void *, size_t);
+int __real_close(int);
 
 int __wrap_renameat2(int, const char *, int, const char *, unsigned);
 int __wrap_renameat(int, const char *, int, const char *);
@@ -73,6 +83,8 @@ int __wrap_fsync(int);
 int __wrap_syncfs(int);
 ssize_t __wrap_copy_file_range(int, off_t *, int, off_t *, size_t, unsigned);
 int __wrap_linkat(int, const char *, int, const char *, int);
+ssize_t __wrap_write(int, const void *, size_t);
+int __wrap_close(int);
 
 int
 __wrap_renameat2(int ofd, const char *from, int nfd, const char *to,
@@ -118,4 +130,23 @@ int
 __wrap_linkat(int ofd, const char *from, int nfd, const char *to, int flags)
 {
 	return hit(FAULT_LINKAT) ? -1 : __real_linkat(ofd, from, nfd, to, flags);
+}
+
+ssize_t
+__wrap_write(int fd, const void *buf, size_t len)
+{
+	return hit(FAULT_WRITE) ? -1 : __real_write(fd, buf, len);
+}
+
+int
+__wrap_close(int fd)
+{
+	int err;
+
+	if (!hit(FAULT_CLOSE))
+		return __real_close(fd);
+	err = errno;
+	(void)__real_close(fd);
+	errno = err;
+	return -1;
 }

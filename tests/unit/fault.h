@@ -16,6 +16,8 @@ enum fault_call {
 	FAULT_SYNCFS,
 	FAULT_COPY_FILE_RANGE,
 	FAULT_LINKAT,
+	FAULT_WRITE,
+	FAULT_CLOSE, /* the descriptor is closed all the same, as on NFS */
 	FAULT_NCALLS
 };
 
@@ -26,5 +28,7 @@ void fault_arm(enum fault_call call, int skip, int times, int err);
 void fault_clear(void);
 /* How many calls of call failed since it was armed. */
 int fault_hits(enum fault_call call);
+/* How many calls of call were made since it was armed (failed or not). */
+int fault_calls(enum fault_call call);
 
 #endif

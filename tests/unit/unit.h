@@ -3,8 +3,12 @@
 #ifndef UNIT_H
 #define UNIT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "../../depot/error.h"
+#include "../../depot/sbuf.h"
 
 struct unit {
 	const char *name;
@@ -94,7 +98,39 @@ struct unit {
 	X(http_into_fd)                                                      \
 	X(error_codes)                                                       \
 	X(diags_list)                                                        \
-	X(crc32_matches_zlib)
+	X(crc32_matches_zlib)                                                \
+	X(source_folder_forms)                                               \
+	X(source_relative_folder)                                            \
+	X(source_file_urls)                                                  \
+	X(source_zip_named_folder)                                           \
+	X(source_folder_reads)                                               \
+	X(source_folder_files)                                               \
+	X(source_zip_reads)                                                  \
+	X(source_url_forms)                                                  \
+	X(source_url_download_refusals)                                      \
+	X(gzip_members_and_padding)                                          \
+	X(gzip_damage_reasons)                                               \
+	X(gzip_pull_stops)                                                   \
+	X(bundle_check_good)                                                 \
+	X(bundle_check_sums_problems)                                        \
+	X(bundle_check_manifest_problems)                                    \
+	X(bundle_check_refusals)                                             \
+	X(bundle_check_hostile_tars)                                         \
+	X(bundle_check_limits)                                               \
+	X(bundle_steps_refusals)                                             \
+	X(tar_source_failures)                                               \
+	X(tar_damage)                                                        \
+	X(tar_entry_kinds)                                                   \
+	X(tar_read_limits)                                                   \
+	X(tar_writer_failures)                                               \
+	X(arc_layer_damage)                                                  \
+	X(sig_verify_shapes)                                                 \
+	X(sig_verify_signer_names)                                           \
+	X(sig_verify_limits)                                                 \
+	X(trust_file_shapes)                                                 \
+	X(sig_verify_revoked)                                                \
+	X(unpack_disk_failures)                                              \
+	X(unpack_vibs_elsewhere)
 
 #define UNIT_DECLARE(name) void test_##name(struct unit *u);
 UNIT_TESTS(UNIT_DECLARE)
@@ -106,6 +142,19 @@ const char *unit_fixture(const char *spec);
 const char *unit_keys(void);
 const char *unit_scratch(void);
 void unit_cleanup(void);
+
+/* expect.c: whether a call returned -code and err says code with want in
+ * its message (else it prints what came instead); a fresh empty folder
+ * NAME in the scratch folder (the last four stay valid); a file of dir
+ * holding text. */
+bool unit_err(struct unit *u, int ret, const struct dv_error *err, int code,
+    const char *want);
+const char *unit_dir(const char *name);
+bool unit_write(const char *dir, const char *name, const char *text);
+/* A shell command, formatted: whether it ran and exited 0.  A file's
+ * bytes appended to out: whether it could be read. */
+bool unit_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool unit_slurp(const char *path, struct sbuf *out);
 
 #define CHECK(u, cond)                                                       \
 	do {                                                                 \
