@@ -58,10 +58,11 @@ int zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
     struct dv_error *err);
 /*
  * The same, for a caller whose own digest covers every byte of the member
- * (a VIB whose SHA-256 the metadata gives): a stored member is then read
- * straight from the file (its CRC-32 still checked, by crc32.c), not
- * through libzip's small reads.  Other members, and zips in memory, go
- * through libzip.
+ * (a VIB whose SHA-256 the metadata gives): a stored or deflated member is
+ * then read straight from the file in big reads (inflated by gzip.c; its
+ * size and CRC-32, by crc32.c, still checked), not through libzip's small
+ * reads.  Other methods, encrypted members, sizes in a data descriptor,
+ * and zips in memory go through libzip.
  */
 int zipstream_open_covered(struct zipfile *zf, size_t i,
     struct zipstream **out, struct dv_error *err);

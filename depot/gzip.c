@@ -1,4 +1,4 @@
-/* gzip.c - the only user of zlib: one gzip layer, member by member. */
+/* gzip.c - the only user of zlib: gzip layers, and zip members' deflate. */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <errno.h>
 #include <limits.h>
@@ -204,6 +204,104 @@ gz_close(struct gz_layer *g)
 		return;
 	inflateEnd(&g->zs);
 	free(g);
+}
+
+/* ---- raw deflate ---------------------------------------------------------- */
+
+/* windowBits for inflateInit2: negative, raw deflate with a 32 KiB window. */
+#define GZ_RAW_WINDOW_BITS (-15)
+
+struct gz_raw {
+	z_stream zs;
+	bool ended, failed;
+	char reason[GZ_REASON_LEN];
+};
+
+int
+gz_raw_open(struct gz_raw **out)
+{
+	struct gz_raw *z;
+
+	*out = NULL;
+	z = xcalloc(1, sizeof(*z));
+	if (inflateInit2(&z->zs, GZ_RAW_WINDOW_BITS) != Z_OK) {
+		free(z);
+		return -ENOMEM;
+	}
+	*out = z;
+	return 0;
+}
+
+static long
+gz_raw_fail(struct gz_raw *z, const char *what)
+{
+	z->failed = true;
+	snprintf(z->reason, sizeof(z->reason), "%s", what);
+	return -1;
+}
+
+long
+gz_raw_inflate(struct gz_raw *z, const void **in, size_t *avail, void *out,
+    size_t len)
+{
+	/* zlib counts in uInt: hand it at most that much at a time. */
+	uInt in_n = *avail > UINT_MAX ? UINT_MAX : (uInt)*avail;
+	uInt out_n = len > UINT_MAX ? UINT_MAX : (uInt)len;
+	size_t used, made;
+	int r;
+
+	if (z->failed)
+		return -1;
+	if (z->ended || out_n == 0)
+		return 0;
+	z->zs.next_in = *in;
+	z->zs.avail_in = in_n;
+	z->zs.next_out = out;
+	z->zs.avail_out = out_n;
+	r = inflate(&z->zs, Z_NO_FLUSH);
+	used = in_n - z->zs.avail_in;
+	made = out_n - z->zs.avail_out;
+	*in = (const unsigned char *)*in + used;
+	*avail -= used;
+	switch (r) {
+	case Z_STREAM_END:
+		z->ended = true;
+		break;
+	case Z_OK:
+		break;
+	case Z_BUF_ERROR:
+		/* "No progress": only an error when zlib had input and room. */
+		if (in_n > 0 && used == 0 && made == 0)
+			return gz_raw_fail(z, "damaged data");
+		break;
+	case Z_MEM_ERROR:
+		return gz_raw_fail(z, "out of memory");
+	default:
+		return gz_raw_fail(z, z->zs.msg != NULL ? z->zs.msg :
+		    "damaged data");
+	}
+	return (long)made;
+}
+
+bool
+gz_raw_ended(const struct gz_raw *z)
+{
+	return z->ended;
+}
+
+const char *
+gz_raw_error(const struct gz_raw *z)
+{
+	return z->failed ? z->reason : NULL;
+}
+
+void
+gz_raw_close(struct gz_raw *z)
+{
+	if (z == NULL)
+		return;
+	inflateEnd(&z->zs);
+	free(z);
 }
 
 uint32_t

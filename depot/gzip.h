@@ -1,4 +1,4 @@
-/* gzip.h - remove one gzip layer, member by member (gzip.c wraps zlib). */
+/* gzip.h - gzip layers and zip members' raw deflate (gzip.c wraps zlib). */
 /* SPDX-License-Identifier: BSD-2-Clause */
 #ifndef DV_GZIP_H
 #define DV_GZIP_H
@@ -46,6 +46,29 @@ const char *gz_error(const struct gz_layer *g);
 uint64_t gz_consumed(const struct gz_layer *g);
 unsigned gz_members(const struct gz_layer *g);
 void gz_close(struct gz_layer *g);
+
+/*
+ * A raw deflate stream (no header, no trailer: a zip member's data),
+ * inflated from input the caller reads itself, so that it can read in
+ * big pieces and hold the input to a size it knows.  The caller checks
+ * the output's length and CRC-32 (dv_crc32); zlib computes neither.
+ */
+struct gz_raw;
+
+/* Returns 0, or -ENOMEM. */
+int gz_raw_open(struct gz_raw **out);
+/*
+ * Inflate from *in (*avail bytes; both advanced past what was used) into
+ * out, at most len bytes: how many were made, or -1 when the data is
+ * damaged (gz_raw_error says why).  0 with *avail left 0 asks for more
+ * input; 0 once gz_raw_ended is the end.
+ */
+long gz_raw_inflate(struct gz_raw *z, const void **in, size_t *avail,
+    void *out, size_t len);
+/* Whether the stream's last block has been inflated whole. */
+bool gz_raw_ended(const struct gz_raw *z);
+const char *gz_raw_error(const struct gz_raw *z);
+void gz_raw_close(struct gz_raw *z);
 
 /* zlib's CRC-32 of len bytes, continuing crc (0 to start): dv_crc32's
  * path where the CPU cannot fold, and its short heads and tails. */

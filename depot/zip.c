@@ -38,9 +38,22 @@ struct zipstream {
 	uint64_t size; /* what the central directory declares */
 	uint64_t got;
 	int fd;
-	uint64_t data_at; /* where the stored bytes start in fd */
+	uint64_t data_at; /* where the member's data starts in fd */
 	uint32_t crc, crc_want; /* read so far; the central directory's */
+	/* A deflated member read straight from fd (inflate != NULL). */
+	struct gz_raw *inflate;
+	unsigned char *in; /* compressed bytes read, INFLATE_IN_CHUNK */
+	const void *in_next;
+	size_t in_avail;
+	uint64_t csize, cgot; /* compressed: declared, read so far */
+	bool checked;	      /* the end and the CRC-32 were checked */
 };
+
+/*
+ * Compressed bytes read from the file at a time for a deflated member:
+ * libzip reads a few KiB per call; this is one pread per 256 KiB.
+ */
+#define INFLATE_IN_CHUNK ((size_t)256 << 10)
 
 /* The end-of-central-directory record sits in the last 64 KiB + 22. */
 #define EOCD_SPAN (65535 + 22)
@@ -791,24 +804,47 @@ zipstream_open(struct zipfile *zf, size_t i, struct zipstream **out,
 }
 
 /*
- * Where member i's stored bytes start, read from its local header (which
- * ZIP_CHECKCONS has held to the central directory), or NO_OFFSET.
+ * General purpose flags that leave a deflated member to libzip: encrypted
+ * (bit 0, strong encryption bit 6, a masked local header bit 13) or its
+ * sizes in a data descriptor after the data (bit 3).  Unusual in a depot;
+ * libzip knows them, and this reader need not.
  */
-static uint64_t
-stored_data_at(struct zipfile *zf, size_t i)
+#define LH_FLAGS_LIBZIP (1u << 0 | 1u << 3 | 1u << 6 | 1u << 13)
+
+/*
+ * Member i's data in its zip file: its central directory entry as libzip
+ * read it, where its data starts and the general purpose flags, read from
+ * its local header (which ZIP_CHECKCONS has held to the central
+ * directory).  -1 for a zip in memory, an encrypted member, or a local
+ * header that cannot be read.
+ */
+static int
+member_data_at(struct zipfile *zf, size_t i, zip_stat_t *st, uint64_t *at,
+    unsigned *flags)
 {
 	unsigned char lh[30];
-	uint64_t at = zf->local_at[i];
+	uint64_t lh_at;
+	const zip_uint64_t need = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
+	    ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD | ZIP_STAT_CRC;
 
-	if (at == NO_OFFSET || at > UINT64_MAX - 30 - 2 * (uint64_t)65535)
-		return NO_OFFSET;
+	zip_stat_init(st);
+	if (zf->path == NULL || i >= zf->count ||
+	    zip_stat_index(zf->za, i, 0, st) != 0 ||
+	    (st->valid & need) != need ||
+	    st->encryption_method != ZIP_EM_NONE)
+		return -1;
+	lh_at = zf->local_at[i];
+	if (lh_at == NO_OFFSET ||
+	    lh_at > UINT64_MAX - 30 - 2 * (uint64_t)65535)
+		return -1;
 	if (zf->fd < 0)
 		zf->fd = open(zf->path, O_RDONLY | O_CLOEXEC);
-	if (zf->fd < 0 || pread(zf->fd, lh, sizeof(lh), (off_t)at) !=
+	if (zf->fd < 0 || pread(zf->fd, lh, sizeof(lh), (off_t)lh_at) !=
 	    (ssize_t)sizeof(lh) || get32(lh) != 0x04034b50)
-		return NO_OFFSET;
-	return at + sizeof(lh) + (lh[26] | (uint32_t)lh[27] << 8) +
-	    (lh[28] | (uint32_t)lh[29] << 8);
+		return -1;
+	*at = lh_at + sizeof(lh) + get16(lh + 26) + get16(lh + 28);
+	*flags = get16(lh + 6);
+	return 0;
 }
 
 int
@@ -816,15 +852,10 @@ zipfile_stored_range(struct zipfile *zf, size_t i, struct zip_range *r)
 {
 	zip_stat_t st;
 	uint64_t at;
-	const zip_uint64_t need = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
-	    ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD | ZIP_STAT_CRC;
+	unsigned flags;
 
-	zip_stat_init(&st);
-	if (zf->path == NULL || i >= zf->count ||
-	    zip_stat_index(zf->za, i, 0, &st) != 0 ||
-	    (st.valid & need) != need || st.comp_method != ZIP_CM_STORE ||
-	    st.encryption_method != ZIP_EM_NONE || st.comp_size != st.size ||
-	    (at = stored_data_at(zf, i)) == NO_OFFSET)
+	if (member_data_at(zf, i, &st, &at, &flags) != 0 ||
+	    st.comp_method != ZIP_CM_STORE || st.comp_size != st.size)
 		return -1;
 	r->path = zf->path;
 	r->from = at;
@@ -838,20 +869,77 @@ zipstream_open_covered(struct zipfile *zf, size_t i, struct zipstream **out,
     struct dv_error *err)
 {
 	struct zipstream *zs;
-	struct zip_range r;
+	zip_stat_t st;
+	uint64_t at;
+	unsigned flags;
 
 	*out = NULL;
-	if (zipfile_stored_range(zf, i, &r) != 0)
+	if (member_data_at(zf, i, &st, &at, &flags) != 0 ||
+	    (st.comp_method == ZIP_CM_STORE ? st.comp_size != st.size :
+	    st.comp_method != ZIP_CM_DEFLATE ||
+	    (flags & LH_FLAGS_LIBZIP) != 0))
 		return zipstream_open(zf, i, out, err);
 	zs = xcalloc(1, sizeof(*zs));
+	/*
+	 * Deflated: inflated here from big reads of its compressed bytes,
+	 * with crc32.c's CRC-32, not libzip's small reads and zlib's CRC.
+	 */
+	if (st.comp_method == ZIP_CM_DEFLATE) {
+		if (gz_raw_open(&zs->inflate) != 0) {
+			free(zs);
+			return dv_error_set(err, ENOMEM, "%s: %s: out of "
+			    "memory", zf->label, zip_get_name(zf->za, i, 0));
+		}
+		zs->in = xmalloc(INFLATE_IN_CHUNK);
+		zs->csize = st.comp_size;
+	}
 	zs->label = zf->label;
 	zs->name = zip_get_name(zf->za, i, 0);
-	zs->size = r.size;
+	zs->size = st.size;
 	zs->fd = zf->fd;
-	zs->data_at = r.from;
-	zs->crc_want = r.crc32;
+	zs->data_at = at;
+	zs->crc_want = st.crc;
 	*out = zs;
 	return 0;
+}
+
+/*
+ * The refusals of every read path: fewer bytes than the header declares,
+ * more, a CRC-32 other than it declares (as libzip words the last).
+ */
+static int
+member_short(const struct zipstream *zs, struct dv_error *err)
+{
+	return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip archive: %llu "
+	    "bytes, but its header declares %llu", zs->label, zs->name,
+	    (unsigned long long)zs->got, (unsigned long long)zs->size);
+}
+
+static int
+member_long(const struct zipstream *zs, struct dv_error *err)
+{
+	return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip archive: more "
+	    "data than the %llu bytes its header declares", zs->label,
+	    zs->name, (unsigned long long)zs->size);
+}
+
+static int
+member_crc_error(const struct zipstream *zs, struct dv_error *err)
+{
+	return dv_error_set(err, DV_EZIP, "%s: %s: CRC error", zs->label,
+	    zs->name);
+}
+
+/* pread, again when a signal cut it short before it read anything. */
+static ssize_t
+pread_retry(int fd, void *buf, size_t len, uint64_t at)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, len, (off_t)at);
+	while (n < 0 && errno == EINTR);
+	return n;
 }
 
 /* A stored member straight from the file, held to its declared size. */
@@ -864,17 +952,12 @@ stored_read(struct zipstream *zs, void *buf, size_t len, struct dv_error *err)
 		len = (size_t)(zs->size - zs->got);
 	if (len == 0)
 		return 0;
-	do
-		n = pread(zs->fd, buf, len, (off_t)(zs->data_at + zs->got));
-	while (n < 0 && errno == EINTR);
+	n = pread_retry(zs->fd, buf, len, zs->data_at + zs->got);
 	if (n < 0)
 		return dv_error_errno(err, DV_EIO, "%s: %s: cannot read",
 		    zs->label, zs->name);
 	if (n == 0)
-		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
-		    "archive: %llu bytes, but its header declares %llu",
-		    zs->label, zs->name, (unsigned long long)zs->got,
-		    (unsigned long long)zs->size);
+		return member_short(zs, err);
 	zs->got += (uint64_t)n;
 	/*
 	 * The metadata's SHA-256 covers these bytes too, but esxcli's
@@ -883,9 +966,102 @@ stored_read(struct zipstream *zs, void *buf, size_t len, struct dv_error *err)
 	 */
 	zs->crc = dv_crc32(zs->crc, buf, (size_t)n);
 	if (zs->got == zs->size && zs->crc != zs->crc_want)
-		return dv_error_set(err, DV_EZIP, "%s: %s: CRC error",
-		    zs->label, zs->name);
+		return member_crc_error(zs, err);
 	return (long)n;
+}
+
+/*
+ * Up to len (> 0) bytes of a deflated member inflated into out: how many,
+ * 0 at the end of its deflate stream, or an error code.  The input is
+ * held to the member's compressed size: a stream that needs more is
+ * damaged.  Bytes after the stream's end, within that size, are left
+ * unread, as libzip and Python's zipfile (esxcli's reader) leave them:
+ * what a reader sees is the same, and the member's digest covers it.
+ */
+static long
+inflate_some(struct zipstream *zs, void *out, size_t len,
+    struct dv_error *err)
+{
+	size_t want;
+	ssize_t r;
+	long n;
+
+	for (;;) {
+		if (gz_raw_ended(zs->inflate))
+			return 0;
+		if (zs->in_avail == 0 && zs->cgot < zs->csize) {
+			/* Deflate can use input and make nothing (empty
+			 * blocks): stop here too when asked to. */
+			if (outdir_interrupted())
+				return dv_error_set(err, DV_EINTR, "%s: %s: "
+				    "interrupted; nothing was written",
+				    zs->label, zs->name);
+			want = zs->csize - zs->cgot < INFLATE_IN_CHUNK ?
+			    (size_t)(zs->csize - zs->cgot) : INFLATE_IN_CHUNK;
+			r = pread_retry(zs->fd, zs->in, want,
+			    zs->data_at + zs->cgot);
+			if (r < 0)
+				return dv_error_errno(err, DV_EIO, "%s: %s: "
+				    "cannot read", zs->label, zs->name);
+			if (r == 0)
+				return dv_error_set(err, DV_EZIP, "%s: %s: "
+				    "damaged zip archive: the file ends inside "
+				    "its compressed data", zs->label,
+				    zs->name);
+			zs->cgot += (uint64_t)r;
+			zs->in_next = zs->in;
+			zs->in_avail = (size_t)r;
+		}
+		n = gz_raw_inflate(zs->inflate, &zs->in_next, &zs->in_avail,
+		    out, len);
+		if (n < 0)
+			return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
+			    "archive: deflate data: %s", zs->label, zs->name,
+			    gz_raw_error(zs->inflate));
+		if (n > 0)
+			return n;
+		/* Nothing made: zlib used all the input it had. */
+		if (!gz_raw_ended(zs->inflate) && zs->cgot == zs->csize)
+			return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
+			    "archive: its deflate data runs past its "
+			    "compressed size, %llu bytes", zs->label, zs->name,
+			    (unsigned long long)zs->csize);
+	}
+}
+
+/*
+ * A deflated member straight from the file, held to its declared size
+ * both ways (as zipstream_read holds libzip's output), its CRC-32 by
+ * crc32.c.  The end is checked when the last declared byte is made, so
+ * a reader that stops there has had every check.
+ */
+static long
+inflated_read(struct zipstream *zs, void *buf, size_t len,
+    struct dv_error *err)
+{
+	unsigned char probe;
+	long n, more;
+
+	if (len > zs->size - zs->got)
+		len = (size_t)(zs->size - zs->got);
+	n = len > 0 ? inflate_some(zs, buf, len, err) : 0;
+	if (n < 0)
+		return n;
+	if (n == 0 && zs->got < zs->size)
+		return member_short(zs, err);
+	zs->got += (uint64_t)n;
+	zs->crc = dv_crc32(zs->crc, buf, (size_t)n);
+	if (zs->got < zs->size || zs->checked)
+		return n;
+	/* One byte more than declared is enough to refuse: no bomb runs. */
+	if ((more = inflate_some(zs, &probe, 1, err)) < 0)
+		return more;
+	if (more > 0)
+		return member_long(zs, err);
+	if (zs->crc != zs->crc_want)
+		return member_crc_error(zs, err);
+	zs->checked = true;
+	return n;
 }
 
 long
@@ -899,7 +1075,10 @@ zipstream_read(struct zipstream *zs, void *buf, size_t len,
 		return dv_error_set(err, DV_EINTR, "%s: %s: interrupted; "
 		    "nothing was written", zs->label, zs->name);
 	if (zs->zf == NULL) {
-		n = stored_read(zs, buf, len, err);
+		if (len == 0)
+			return 0;
+		n = zs->inflate != NULL ? inflated_read(zs, buf, len, err) :
+		    stored_read(zs, buf, len, err);
 		if (n > 0 && (ret = dv_inflate_take((uint64_t)n, zs->label,
 		    zs->name, err)) != 0)
 			return ret;
@@ -920,14 +1099,9 @@ zipstream_read(struct zipstream *zs, void *buf, size_t len,
 	 */
 	zs->got += (uint64_t)n;
 	if (zs->got > zs->size)
-		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
-		    "archive: more data than the %llu bytes its header declares",
-		    zs->label, zs->name, (unsigned long long)zs->size);
+		return member_long(zs, err);
 	if (n == 0 && len > 0 && zs->got != zs->size)
-		return dv_error_set(err, DV_EZIP, "%s: %s: damaged zip "
-		    "archive: %llu bytes, but its header declares %llu",
-		    zs->label, zs->name, (unsigned long long)zs->got,
-		    (unsigned long long)zs->size);
+		return member_short(zs, err);
 	return (long)n;
 }
 
@@ -938,6 +1112,8 @@ zipstream_close(struct zipstream *zs)
 		return;
 	if (zs->zf != NULL)
 		zip_fclose(zs->zf);
+	gz_raw_close(zs->inflate);
+	free(zs->in);
 	free(zs);
 }
 

@@ -17,6 +17,7 @@ only to *read* the honest input depot.  Tar bytes come from tarfile where
 tar cannot lie (names, links, devices); gzip streams are built with zlib.
 """
 import io
+import random
 import struct
 import sys
 import tarfile
@@ -149,7 +150,7 @@ def zip_bytes(members, zip64_end=False, junk_before_end=b""):
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, need, m["flags"],
                            loc["method"], DATE, DAY, loc["crc"], lc, lu,
                            len(loc["name"]), len(lextra))
-        out += loc["name"] + lextra + m["comp"]
+        out += loc["name"] + lextra + m["comp"] + m.get("after", b"")
         if big:
             cextra = struct.pack("<HHQQQ", 1, 24, cen["usize"],
                                  cen["csize"], offset)
@@ -507,7 +508,53 @@ def ar_past_end(vib, which):
     return vib[:at + 48] + b"9999999999" + vib[at + 58:]
 
 
+def deflated_case(case):
+    """deflated-KIND: one deflated member, m.bin, of ~600 KB (its deflate
+    data longer than one 256 KiB read), honest or damaged as KIND says;
+    for the unit tests of the reader of deflated members."""
+    rnd = random.Random("deflated")
+    plain = b"".join(rnd.randbytes(4096) + b"esxstage %d\n" % i * 300
+                     for i in range(100))
+    comp = deflate(plain)
+    kw = {}
+    if case == "deflated-good":
+        pass
+    elif case == "deflated-truncated":
+        # The compressed size ends 1000 bytes before the stream does.
+        kw = dict(comp=comp[:-1000], crc=zlib.crc32(plain), usize=len(plain))
+    elif case == "deflated-trailing":
+        # Bytes after the stream's end, inside the compressed size.
+        kw = dict(comp=comp + b"trailing garbage" * 64,
+                  crc=zlib.crc32(plain), usize=len(plain))
+    elif case == "deflated-damaged":
+        # The first block's type set to 3, which deflate does not have.
+        kw = dict(comp=bytes([comp[0] | 6]) + comp[1:],
+                  crc=zlib.crc32(plain), usize=len(plain))
+    elif case in ("deflated-size-small", "deflated-size-large"):
+        size = len(plain) + (-1000 if case.endswith("small") else 1000)
+        kw = dict(cd={"usize": size}, local={"usize": size})
+    elif case == "deflated-crc":
+        kw = dict(cd={"crc": zlib.crc32(plain) ^ 0x5A5A5A5A},
+                  local={"crc": zlib.crc32(plain) ^ 0x5A5A5A5A})
+    elif case == "deflated-descriptor":
+        # Sizes and CRC in a data descriptor after the data (flag bit 3),
+        # as a writer to a pipe makes them; the local header's are 0.
+        crc = zlib.crc32(plain)
+        m = member("m.bin", plain, flags=8,
+                   local={"crc": 0, "csize": 0, "usize": 0})
+        m["after"] = struct.pack("<IIII", 0x08074B50, crc, m["csize"],
+                                 len(plain))
+        return zip_bytes([m])
+    elif case == "deflated-bomb":
+        return zip_bytes([bomb_member("m.bin", 64)])
+    else:
+        raise SystemExit("mkarchive: unknown case " + case)
+    return zip_bytes([member("m.bin", plain, **kw)])
+
+
 def case_bytes(case, good):
+    if case.startswith("deflated-"):
+        return deflated_case(case)
     if "." in case and case.split(".", 1)[0] in PATHS:
         return path_case(*case.split(".", 1), good)
     if case == "zip64-depot":
@@ -761,7 +808,10 @@ BOMBS = ["zip64-depot", "zip64-nul", "junk-nul", "nest42", "deep-wide",
          "overlap-nested-600", "overlap-quoted-2", "overlap-quoted-30",
          "overlap-quoted-600", "encrypted-trad", "encrypted-aes",
          "dup-index", "zip64-locator-past-end", "zip64-locator-wrong",
-         "zip64-offset-past-end", "stored-past-end", "big-member"]
+         "zip64-offset-past-end", "stored-past-end", "big-member",
+         "deflated-good", "deflated-truncated", "deflated-trailing",
+         "deflated-damaged", "deflated-size-small", "deflated-size-large",
+         "deflated-crc", "deflated-descriptor", "deflated-bomb"]
 FORMS = ["zip", "tar", "tgz", "nested-zip", "nested-tgz", "depot"]
 
 

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../depot/depot_int.h"
 #include "../../depot/gzip.h"
+#include "../../depot/outdir.h"
 #include "../../depot/sbuf.h"
 #include "fault.h"
 #include "unit.h"
@@ -740,4 +742,232 @@ test_zip_write_stored_zip64_big(struct unit *u)
 out:
 	close(fd);
 	(void)unlink(out);
+}
+
+/* ---- deflated members read past libzip ----------------------------------- */
+
+/* tests/hostile/mkarchive.py's CASE (a zip built by hand with zlib) into
+ * the scratch folder; its path, or NULL. */
+static const char *
+hand_zip(struct unit *u, const char *c)
+{
+	static char path[4][512];
+	static int next;
+	const char *python = getenv("PYTHON"), *top = getenv("TOP");
+	char *p = path[next++ % 4], cmd[2048];
+
+	snprintf(p, sizeof(path[0]), "%s/%s.zip", unit_scratch(), c);
+	snprintf(cmd, sizeof(cmd), "'%s' '%s/tests/hostile/mkarchive.py' '%s' "
+	    "'%s'", python != NULL ? python : "python3",
+	    top != NULL ? top : ".", c, p);
+	CHECK(u, system(cmd) == 0);
+	return access(p, R_OK) == 0 ? p : NULL;
+}
+
+/* Member 0 of path read whole in reads of chunk bytes, past libzip
+ * (covered) or through it. */
+static int
+read_member(const char *path, bool covered, size_t chunk, struct sbuf *got,
+    struct dv_error *err)
+{
+	struct zipfile *zf = NULL;
+	struct zipstream *zs = NULL;
+	char *buf = malloc(chunk);
+	long n = 0;
+	int ret;
+
+	sbuf_reset(got);
+	if (buf == NULL)
+		return -ENOMEM;
+	if ((ret = zipfile_open(path, &zf, err)) != 0)
+		goto out;
+	if ((ret = covered ? zipstream_open_covered(zf, 0, &zs, err) :
+	    zipstream_open(zf, 0, &zs, err)) != 0)
+		goto out;
+	while ((n = zipstream_read(zs, buf, chunk, err)) > 0)
+		(void)sbuf_add(got, buf, (size_t)n);
+	ret = (int)n;
+out:
+	zipstream_close(zs);
+	zipfile_close(zf);
+	free(buf);
+	return ret;
+}
+
+/* What Python's zipfile reads as member m.bin of path. */
+static void
+python_read(struct unit *u, const char *path, struct sbuf *want)
+{
+	const char *python = getenv("PYTHON");
+	char cmd[2048], out[600], chunk[65536];
+	size_t n;
+	FILE *fp;
+
+	snprintf(out, sizeof(out), "%s.plain", path);
+	snprintf(cmd, sizeof(cmd), "'%s' -c 'import sys, zipfile\n"
+	    "open(sys.argv[2], \"wb\").write("
+	    "zipfile.ZipFile(sys.argv[1]).read(\"m.bin\"))\n' '%s' '%s'",
+	    python != NULL ? python : "python3", path, out);
+	CHECK(u, system(cmd) == 0);
+	sbuf_reset(want);
+	if ((fp = fopen(out, "rb")) == NULL) {
+		CHECK(u, fp != NULL);
+		return;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		(void)sbuf_add(want, chunk, n);
+	fclose(fp);
+}
+
+/* A deflated member, longer than one compressed read, comes back as
+ * Python's zipfile reads it, in small reads and big, past libzip and
+ * through it; bytes after the deflate stream's end within its compressed
+ * size are left unread, as both readers leave them.  (A member with a
+ * data descriptor goes to libzip: the same bytes.) */
+void
+test_zip_deflated_read(struct unit *u)
+{
+	static const char *const cases[] = {"deflated-good",
+	    "deflated-trailing", "deflated-descriptor"};
+	static const size_t chunks[] = {7, 65536, 1 << 20};
+	struct dv_error err = DV_ERROR_INIT;
+	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
+	struct sbuf want = SBUF_INIT(SBUF_NOCAP);
+	const char *path;
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		if ((path = hand_zip(u, cases[c])) == NULL)
+			continue;
+		python_read(u, path, &want);
+		CHECK(u, want.len == 766600);
+		for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]);
+		    k++) {
+			CHECK(u, read_member(path, true, chunks[k], &got,
+			    &err) == 0);
+			CHECK(u, got.len == want.len && memcmp(got.buf,
+			    want.buf, got.len) == 0);
+		}
+		CHECK(u, read_member(path, false, 65536, &got, &err) == 0);
+		CHECK(u, got.len == want.len && memcmp(got.buf, want.buf,
+		    got.len) == 0);
+	}
+	sbuf_release(&got);
+	sbuf_release(&want);
+}
+
+/* Damaged deflated members: refused past libzip with the code libzip's
+ * path gives, and the same message where there is one to share. */
+void
+test_zip_deflated_damaged(struct unit *u)
+{
+	static const struct {
+		const char *c, *msg;
+		bool same; /* libzip's path says the same */
+	} cases[] = {
+		/* (The compressed size depends on zlib's version.) */
+		{"deflated-truncated", "m.bin: damaged zip archive: its deflate "
+		    "data runs past its compressed size, ", false},
+		{"deflated-damaged", "m.bin: damaged zip archive: deflate data: "
+		    "invalid block type", false},
+		{"deflated-size-small", "m.bin: damaged zip archive: more data "
+		    "than the 765600 bytes its header declares", true},
+		{"deflated-size-large", "m.bin: damaged zip archive: 766600 "
+		    "bytes, but its header declares 767600", true},
+		{"deflated-crc", "m.bin: CRC error", true},
+	};
+	static const size_t chunks[] = {7, 65536, 1 << 20};
+	struct dv_error err = DV_ERROR_INIT, lz = DV_ERROR_INIT;
+	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
+	const char *path;
+	int ret;
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		if ((path = hand_zip(u, cases[c].c)) == NULL)
+			continue;
+		for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]);
+		    k++) {
+			ret = read_member(path, true, chunks[k], &got, &err);
+			CHECK(u, ret == -DV_EZIP);
+			CHECK(u, err_is(&err, DV_EZIP, cases[c].msg));
+			if (ret != -DV_EZIP || !err_is(&err, DV_EZIP,
+			    cases[c].msg))
+				printf("  %s: %d %s\n", cases[c].c, ret,
+				    err.msg);
+		}
+		CHECK(u, read_member(path, false, 65536, &got, &lz) ==
+		    -DV_EZIP);
+		CHECK(u, !cases[c].same || strcmp(lz.msg, err.msg) == 0);
+	}
+	sbuf_release(&got);
+}
+
+/* An honest 64 MiB member of zeros (64 KiB of deflate), read when the
+ * run's inflation budget has less than that left: refused as a bomb. */
+void
+test_zip_deflated_bomb(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	struct sbuf got = SBUF_INIT(SBUF_NOCAP);
+	const char *path = hand_zip(u, "deflated-bomb");
+	struct zipfile *zf = NULL;
+	struct zipstream *zs = NULL;
+	char buf[65536];
+	struct stat st;
+	long n = 0;
+
+	if (path == NULL || stat(path, &st) != 0)
+		return;
+	CHECK(u, read_member(path, true, sizeof(buf), &got, &err) == 0);
+	CHECK(u, got.len == 64u << 20);
+	dv_inflate_reset();
+	CHECK(u, zipfile_open(path, &zf, &err) == 0);
+	if (zf == NULL)
+		goto out;
+	/* The budget is the base and a share of the file just opened:
+	 * leave 32 MiB of it. */
+	CHECK(u, dv_inflate_take(DV_INFLATE_BASE + DV_INFLATE_RATIO *
+	    (uint64_t)st.st_size - (32u << 20), "t", "t", &err) == 0);
+	CHECK(u, zipstream_open_covered(zf, 0, &zs, &err) == 0);
+	while (zs != NULL && (n = zipstream_read(zs, buf, sizeof(buf),
+	    &err)) > 0)
+		;
+	CHECK(u, n == -DV_ELIMIT);
+	CHECK(u, err_is(&err, DV_ELIMIT, "m.bin: this run has inflated more "
+	    "than ") && strstr(err.msg, "refused as a decompression bomb"));
+out:
+	zipstream_close(zs);
+	zipfile_close(zf);
+	dv_inflate_reset();
+	sbuf_release(&got);
+}
+
+/* Interrupted (the flag cmd/ sets on a signal) between two reads of a
+ * deflated member: DV_EINTR.  In a child: the flag never clears. */
+void
+test_zip_deflated_interrupted(struct unit *u)
+{
+	struct dv_error err = DV_ERROR_INIT;
+	const char *path = hand_zip(u, "deflated-good");
+	struct zipfile *zf = NULL;
+	struct zipstream *zs = NULL;
+	char buf[4096];
+	int status = -1;
+	pid_t pid;
+
+	if (path == NULL)
+		return;
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		bool ok = zipfile_open(path, &zf, &err) == 0 &&
+		    zipstream_open_covered(zf, 0, &zs, &err) == 0 &&
+		    zipstream_read(zs, buf, sizeof(buf), &err) == 4096;
+
+		outdir_interrupt();
+		ok = ok && zipstream_read(zs, buf, sizeof(buf), &err) ==
+		    -DV_EINTR && err_is(&err, DV_EINTR, "m.bin: interrupted; "
+		    "nothing was written");
+		_exit(ok ? 0 : 1);
+	}
+	CHECK(u, pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(u, WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }

@@ -41,6 +41,10 @@ struct unit {
 	X(zip_close_with_ranges)                                             \
 	X(zip_write_stored_zip64_count)                                      \
 	X(zip_write_stored_zip64_big)                                        \
+	X(zip_deflated_read)                                                 \
+	X(zip_deflated_damaged)                                              \
+	X(zip_deflated_bomb)                                                 \
+	X(zip_deflated_interrupted)                                          \
 	X(suggest_typos)                                                     \
 	X(table_widths)                                                      \
 	X(sh_quote_hostile)                                                  \
