@@ -141,8 +141,12 @@ if [ -z "$ONLY" ]; then
 	fi
 	unit_rc=$?
 	results_of "$WORK/unit.log" ""
+	# Status 1 is a test's FAIL line; any other, or 1 with no FAIL line
+	# (a sanitizer's leak report at exit), is a failure of its own.
 	if [ $unit_rc -gt 1 ]; then
 		result FAIL "unit (crashed with status $unit_rc)"
+	elif [ $unit_rc = 1 ] && ! grep -q '^FAIL ' "$WORK/unit.log"; then
+		result FAIL "unit (exited with status 1 after its tests passed: a leak report?)"
 	fi
 	vg_check || result FAIL "unit (valgrind)"
 

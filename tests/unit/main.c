@@ -19,6 +19,9 @@ main(void)
 {
 	int failed = 0;
 
+	/* A line each as it ends: LeakSanitizer's exit skips stdio's
+	 * flush, which would lose the last tests' lines. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	depot_library_init();
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		struct unit u = {tests[i].name, 0};
