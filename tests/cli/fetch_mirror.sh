@@ -221,6 +221,45 @@ PY
 	expect_status 0 && expect_out "1 VIBs checked, 0 problems"
 }
 
+# Markup that looks like a bulletin but is not one (a comment, CDATA, a
+# processing instruction, an attribute value with '>'): the cut skips it,
+# and only the ACME-tool bulletin leaves vmware.xml.
+test_mirror_profile_cut_skips_markup_that_looks_like_bulletins() {
+	unpacked mirror-legacy d || return 1
+	"$PYTHON" - d/partner/acme-metadata.zip <<'PY' || return 1
+import io, sys, zipfile
+src = zipfile.ZipFile(sys.argv[1])
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, 'w') as dst:
+    for n in src.namelist():
+        data = src.read(n)
+        if n == 'vmware.xml':
+            t = data.decode()
+            for old, new in (
+                    ('<metadataResponse>', '<metadataResponse>\n  <!-- <bulletin><id>x</id></bulletin> -->'),
+                    ('<summary>', '<summary><![CDATA[a </bulletin> <bulletin x=">">]]>'),
+                    ('<releaseDate>', '<?pi <bulletin>?><releaseDate>'),
+                    ('<componentNameSpec ', '<componentNameSpec x="a>b" ')):
+                assert old in t, old
+                t = t.replace(old, new, 1)
+            data = t.encode()
+        dst.writestr(n, data)
+open(sys.argv[1], 'wb').write(buf.getvalue())
+PY
+	run "$DEPOT" mirror --profile with-acme d mm
+	expect_status 0 && expect_out "2 metadata zips, 3 VIBs: 3 downloaded" || return 1
+	run "$DEPOT" check mm
+	expect_status 0 && expect_out "3 VIBs checked, 0 problems" || return 1
+	"$PYTHON" - d/partner/acme-metadata.zip mm/partner/acme-metadata.zip <<'PY'
+import re, sys, zipfile
+old = zipfile.ZipFile(sys.argv[1]).read('vmware.xml').decode()
+new = zipfile.ZipFile(sys.argv[2]).read('vmware.xml').decode()
+cut = re.search(r'\n  <bulletin>\n    <id>ACME-tool_.*?\n  </bulletin>', old, re.S)
+if not cut or new != old.replace(cut.group(0), ''):
+    sys.exit('  vmware.xml is not the source\'s less the ACME-tool bulletin')
+PY
+}
+
 # A vmware.xml whose bulletins cannot be found byte for byte (here UTF-16,
 # which the XML reader takes): mirror --profile refuses it before writing
 # anything, and says how to mirror it anyway.
