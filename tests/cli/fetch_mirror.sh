@@ -9,6 +9,23 @@ vib_requests() {
 	grep -c '\.vib 200 ' nginx/access.log
 }
 
+# edit_vmware_xml ZIP CODE: ZIP rewritten, its vmware.xml's bytes (data)
+# passed through CODE, a few lines of Python.
+edit_vmware_xml() {
+	"$PYTHON" - "$1" "$2" <<'PY'
+import io, sys, zipfile
+src = zipfile.ZipFile(sys.argv[1])
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, 'w') as dst:
+    for n in src.namelist():
+        data = src.read(n)
+        if n == 'vmware.xml':
+            exec(sys.argv[2])
+        dst.writestr(n, data)
+open(sys.argv[1], 'wb').write(buf.getvalue())
+PY
+}
+
 test_mirror_serves_like_the_source_and_refreshes_nothing() {
 	mkdir www && unpacked multi-vendor www/mv || return 1
 	serve_nginx "$T/www" || return 1
@@ -226,26 +243,16 @@ PY
 # and only the ACME-tool bulletin leaves vmware.xml.
 test_mirror_profile_cut_skips_markup_that_looks_like_bulletins() {
 	unpacked mirror-legacy d || return 1
-	"$PYTHON" - d/partner/acme-metadata.zip <<'PY' || return 1
-import io, sys, zipfile
-src = zipfile.ZipFile(sys.argv[1])
-buf = io.BytesIO()
-with zipfile.ZipFile(buf, 'w') as dst:
-    for n in src.namelist():
-        data = src.read(n)
-        if n == 'vmware.xml':
-            t = data.decode()
-            for old, new in (
-                    ('<metadataResponse>', '<metadataResponse>\n  <!-- <bulletin><id>x</id></bulletin> -->'),
-                    ('<summary>', '<summary><![CDATA[a </bulletin> <bulletin x=">">]]>'),
-                    ('<releaseDate>', '<?pi <bulletin>?><releaseDate>'),
-                    ('<componentNameSpec ', '<componentNameSpec x="a>b" ')):
-                assert old in t, old
-                t = t.replace(old, new, 1)
-            data = t.encode()
-        dst.writestr(n, data)
-open(sys.argv[1], 'wb').write(buf.getvalue())
-PY
+	edit_vmware_xml d/partner/acme-metadata.zip '
+t = data.decode()
+for old, new in (
+        ("<metadataResponse>", "<metadataResponse>\n  <!-- <bulletin><id>x</id></bulletin> -->"),
+        ("<summary>", "<summary><![CDATA[a </bulletin> <bulletin x=\">\">]]>"),
+        ("<releaseDate>", "<?pi <bulletin>?><releaseDate>"),
+        ("<componentNameSpec ", "<componentNameSpec x=\"a>b\" ")):
+    assert old in t, old
+    t = t.replace(old, new, 1)
+data = t.encode()' || return 1
 	run "$DEPOT" mirror --profile with-acme d mm
 	expect_status 0 && expect_out "2 metadata zips, 3 VIBs: 3 downloaded" || return 1
 	run "$DEPOT" check mm
@@ -265,19 +272,9 @@ PY
 # anything, and says how to mirror it anyway.
 test_mirror_profile_refuses_uncuttable_vmware_xml() {
 	mkdir www && unpacked mirror-legacy www/d || return 1
-	"$PYTHON" - www/d/partner/acme-metadata.zip <<'PY' || return 1
-import io, sys, zipfile
-src = zipfile.ZipFile(sys.argv[1])
-buf = io.BytesIO()
-with zipfile.ZipFile(buf, 'w') as dst:
-    for n in src.namelist():
-        data = src.read(n)
-        if n == 'vmware.xml':
-            data = ('<?xml version="1.0" encoding="UTF-16"?>\n' +
-                    data.decode()).encode('utf-16')
-        dst.writestr(n, data)
-open(sys.argv[1], 'wb').write(buf.getvalue())
-PY
+	edit_vmware_xml www/d/partner/acme-metadata.zip '
+data = ("<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n" +
+        data.decode()).encode("utf-16")' || return 1
 	serve_nginx "$T/www" || return 1
 	src="http://127.0.0.1:$PORT/d/index.xml"
 	run "$DEPOT" list-vibs "$src"
