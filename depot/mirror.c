@@ -146,15 +146,10 @@ version_wanted(const struct mirror_opts *o, const struct depot_metadata *md)
 static long
 metadata_index(const struct depot *d, const char *source)
 {
-	size_t n;
+	const char *doc;
+	const struct depot_metadata *md = metadata_of_record(d, source, &doc);
 
-	for (size_t i = 0; i < d->nmetadata; i++) {
-		n = strlen(d->metadata[i].member);
-		if (strncmp(source, d->metadata[i].member, n) == 0 &&
-		    strncmp(source + n, ": ", 2) == 0)
-			return (long)i;
-	}
-	return -1;
+	return md == NULL ? -1 : (long)(md - d->metadata);
 }
 
 /* Position of v in d->vibs_by_id. */
