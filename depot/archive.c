@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -355,12 +356,45 @@ struct tarwriter {
 	struct archive *a;
 	struct archive_entry *e;
 	char *label;
+	int fd;
+	int failed;	      /* errno of a write to fd that failed, or 0 */
 };
+
+/*
+ * libarchive's blocks to fd.  A failed write is kept in t->werr and the
+ * block reported written: a write callback's failure puts libarchive in
+ * its fatal state, in which archive_write_free no longer frees the
+ * writer's buffer (valgrind saw it on a full disk).  Nothing more is
+ * written after it, and every call reports it.
+ */
+static la_ssize_t
+tar_put(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+	struct tarwriter *t = ctx;
+	const char *p = buf;
+	size_t left = len;
+	ssize_t n;
+
+	(void)a;
+	while (t->failed == 0 && left > 0) {
+		n = write(t->fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			t->failed = n < 0 ? errno : ENOSPC;
+			break;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	return (la_ssize_t)len;
+}
 
 static int
 write_error(struct tarwriter *t, struct dv_error *err, const char *what)
 {
 	return dv_error_set(err, DV_EIO, "%s: %s: %s", t->label, what,
+	    t->failed != 0 ? strerror(t->failed) :
 	    reason_or(t->a, "write error"));
 }
 
@@ -373,6 +407,7 @@ tarwriter_open(int fd, const char *label, struct tarwriter **out,
 
 	*out = NULL;
 	t->label = xstrdup(label);
+	t->fd = fd;
 	if ((t->a = archive_write_new()) == NULL ||
 	    (t->e = archive_entry_new()) == NULL)
 		xalloc_oom();
@@ -380,7 +415,8 @@ tarwriter_open(int fd, const char *label, struct tarwriter **out,
 	if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK ||
 	    archive_write_add_filter_none(t->a) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(t->a, 1) != ARCHIVE_OK ||
-	    archive_write_open_fd(t->a, fd) != ARCHIVE_OK) {
+	    archive_write_open2(t->a, t, NULL, tar_put, NULL, NULL) !=
+	    ARCHIVE_OK) {
 		ret = write_error(t, err, "cannot start the archive");
 		tarwriter_abort(t);
 		return ret;
@@ -401,7 +437,7 @@ add_header(struct tarwriter *t, const char *name, unsigned type,
 	archive_entry_set_mtime(t->e, (time_t)mtime, 0);
 	archive_entry_set_uid(t->e, 0);
 	archive_entry_set_gid(t->e, 0);
-	if (archive_write_header(t->a, t->e) != ARCHIVE_OK)
+	if (archive_write_header(t->a, t->e) != ARCHIVE_OK || t->failed != 0)
 		return write_error(t, err, name);
 	return 0;
 }
@@ -426,7 +462,7 @@ tarwriter_write(struct tarwriter *t, const void *buf, size_t len,
 {
 	la_ssize_t n = archive_write_data(t->a, buf, len);
 
-	if (n < 0 || (size_t)n != len)
+	if (n < 0 || (size_t)n != len || t->failed != 0)
 		return write_error(t, err, "cannot write");
 	return 0;
 }
@@ -436,7 +472,7 @@ tarwriter_close(struct tarwriter *t, struct dv_error *err)
 {
 	int ret = 0;
 
-	if (archive_write_close(t->a) != ARCHIVE_OK)
+	if (archive_write_close(t->a) != ARCHIVE_OK || t->failed != 0)
 		ret = write_error(t, err, "cannot finish the archive");
 	tarwriter_abort(t);
 	return ret;

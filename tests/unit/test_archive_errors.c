@@ -211,11 +211,11 @@ test_tar_read_limits(struct unit *u)
 	sbuf_release(&tar);
 }
 
-/* The writer on a full disk: in a child, as libarchive keeps its
- * buffer after a fatal write error (archive_write_free does not close
- * a failed writer); the child's end frees it. */
-static void
-full_disk_writes(struct unit *u)
+/* The writer on a full disk: the write's own reason, every call after
+ * it refused, nothing kept by libarchive (valgrind checks: a failing
+ * write callback used to leave it in a state that leaked its buffer). */
+void
+test_tar_writer_failures(struct unit *u)
 {
 	struct dv_error err = DV_ERROR_INIT;
 	struct tarwriter *w = NULL;
@@ -227,35 +227,19 @@ full_disk_writes(struct unit *u)
 	CHECK(u, tarwriter_add_file(w, "big", sizeof(block), 0644, 0, &err) ==
 	    0);
 	CHECK(u, unit_err(u, tarwriter_write(w, block, sizeof(block), &err),
-	    &err, DV_EIO, "full.tar: cannot write: "));
+	    &err, DV_EIO, "full.tar: cannot write: No space left on device"));
 	/* After that nothing more goes in. */
 	CHECK(u, unit_err(u, tarwriter_add_dir(w, "dir", 0755, 0, &err), &err,
-	    DV_EIO, "full.tar: dir: "));
+	    DV_EIO, "full.tar: dir: No space left on device"));
 	tarwriter_abort(w);
 	/* Small enough to stay in the buffer: the failure is at the end. */
 	CHECK(u, tarwriter_open(fd, "full.tar", &w, &err) == 0);
 	CHECK(u, tarwriter_add_file(w, "small", 5, 0644, 0, &err) == 0 &&
 	    tarwriter_write(w, "hello", 5, &err) == 0);
 	CHECK(u, unit_err(u, tarwriter_close(w, &err), &err, DV_EIO,
-	    "full.tar: cannot finish the archive: "));
+	    "full.tar: cannot finish the archive: No space left on device"));
 	tarwriter_abort(NULL);
 	close(fd);
-}
-
-void
-test_tar_writer_failures(struct unit *u)
-{
-	int status = -1;
-	pid_t pid;
-
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
-		full_disk_writes(u);
-		fflush(stdout);
-		_exit(u->failed != 0);
-	}
-	CHECK(u, pid > 0 && waitpid(pid, &status, 0) == pid &&
-	    WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 /* Bytes for arc_layer_open, all at once. */
