@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -371,22 +370,12 @@ static la_ssize_t
 tar_put(struct archive *a, void *ctx, const void *buf, size_t len)
 {
 	struct tarwriter *t = ctx;
-	const char *p = buf;
-	size_t left = len;
-	ssize_t n;
+	struct dv_error werr = DV_ERROR_INIT;
 
 	(void)a;
-	while (t->failed == 0 && left > 0) {
-		n = write(t->fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			t->failed = n < 0 ? errno : ENOSPC;
-			break;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
+	if (t->failed == 0 && fd_write_all(t->fd, buf, len, t->label,
+	    &werr) != 0)
+		t->failed = werr.sys_errno != 0 ? werr.sys_errno : EIO;
 	return (la_ssize_t)len;
 }
 
